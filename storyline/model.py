@@ -59,7 +59,7 @@ class OffsetMap:
     jumping from a cleaned word to the raw text.
     """
 
-    __slots__ = ("runs", "derived_length", "source_length")
+    __slots__ = ("runs", "derived_length", "source_length", "_starts")
 
     def __init__(self, runs: list[tuple[int, int, int]], derived_length: int, source_length: int):
         self.runs = runs

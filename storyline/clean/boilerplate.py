@@ -1,0 +1,154 @@
+"""Boilerplate lines, credit lines, bylines and datelines.
+
+Each finder returns edits (what to remove) plus the metadata it learned, so a
+credit line or a dateline is moved into metadata rather than thrown away.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..model import Edit
+
+# Lines that belong to the page, not to the story. Each pattern is anchored to a
+# whole (short) line: the same words inside a sentence of the story are news
+# ("the minister urged people to sign up for evacuation") and must stay.
+_BOILERPLATE = [
+    ("newsletter prompt", r"(sign up|subscribe|register)\b.{0,80}\b(newsletter|updates|inbox|alerts|daily|briefing)\b.*"),
+    ("newsletter prompt", r"(get|receive) (our|the) .{0,40}newsletter.*"),
+    ("newsletter prompt", r"(подпишитесь|подписывайтесь) на .*"),
+    ("comment form", r"(leave|post|add|write) a (comment|reply)\b.*"),
+    ("comment form", r"(\d+ )?comments?( \(\d+\))?:?"),
+    ("comment form", r"(log|sign) in to (comment|reply).*"),
+    ("comment form", r"(комментарии|оставить комментарий|добавить комментарий).{0,20}"),
+    ("tag list", r"(tags|topics|filed under|categories|keywords|теги|метки)\s*:.*"),
+    ("navigation", r"(read more|related( articles| stories| content)?|see also|more on this( story)?|recommended"
+                   r"( for you)?|most read|also read|further reading|читайте также|подробнее|по теме)\b.{0,160}"),
+    ("share prompt", r"(share|share this( article| story| page)?|share on \w+|tweet this|email this|print this"
+                     r"( article)?|поделиться)[:!.]?"),
+    ("cookie notice", r".{0,80}\b(we use cookies|this (site|website) uses cookies|accept (all )?cookies|cookie "
+                      r"(policy|settings|preferences)|использует (файлы )?cookie).*"),
+    ("advertisement", r"(advertisement|sponsored( content)?|реклама)"),
+    ("copyright", r"(©|\(c\)|copyright)\s*.{0,120}|all rights reserved\.?"),
+    ("navigation", r"(back to top|skip to (main )?content|click here to .{0,60}|follow us on .{0,60})"),
+]
+_BOILERPLATE_RE = [(reason, re.compile(rf"^[ \t]*(?:{p})[ \t]*$", re.I | re.M)) for reason, p in _BOILERPLATE]
+
+# "Jana Pell contributed to this report." / "Reporting by X; Editing by Y" are credits:
+# worth keeping as metadata (who stands behind the story), not as story text.
+_CREDIT = re.compile(
+    r"^[ \t]*(?P<line>(?P<who>[^\n]{3,160}?) contributed (reporting )?to this (report|story|article)\.?"
+    r"|(additional )?reporting by (?P<who2>[^\n]{3,200})"
+    r"|(writing|editing|edited|compiled) by (?P<who3>[^\n]{3,160}))[ \t]*$",
+    re.I | re.M,
+)
+_BYLINE = re.compile(r"^[ \t]*(?:by|автор:?)\s+(?P<who>[A-ZА-ЯЁ][^\n]{2,120}?)[ \t]*$", re.M | re.I)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bи\b|&)\s*")
+
+# Datelines open the body of wire copy. The three shapes below cover agency style
+# ("BRUSSELS (Reuters) -"), Russian-agency style translated ("Kyiv. March 3. UNIAN -")
+# and US newspaper style ("PARIS —"). The dash is required: without it a capitalised
+# first word is just the start of a sentence.
+_DASH = r"\s*[-—–]{1,2}\s*"
+_DATELINES = [
+    re.compile(rf"\A(?P<place>[A-ZА-ЯЁ][\w .'’-]{{1,40}}?)\.\s+(?P<date>[\w]+\.?\s+\d{{1,2}}|\d{{1,2}}\s+[\w]+)\.\s+"
+               rf"(?P<agency>[\w][\w .'’&-]{{1,40}}?){_DASH}"),
+    re.compile(rf"\A(?P<place>[A-ZА-ЯЁ][A-ZА-ЯЁ .'’-]{{1,40}}?)(?:,\s*(?P<region>[A-Z][\w. ]{{1,30}}))?\s*"
+               rf"\((?P<agency>[^)\n]{{2,40}})\){_DASH}"),
+    re.compile(rf"\A(?P<place>[A-ZА-ЯЁ][A-ZА-ЯЁ.'’-]+(?: [A-ZА-ЯЁ.'’-]+){{0,3}})(?:,\s*(?P<region>[A-Z][\w. ]{{1,30}}))?"
+               rf"{_DASH}"),
+]
+
+_OUTLET_WORDS = re.compile(
+    r"\b(news|times|post|herald|agency|press|wire|daily|journal|gazette|tribune|telegraph|chronicle|courier|"
+    r"observer|guardian|reuters|tass|interfax|ria|bbc|cnn|afp|ap|associated press|bloomberg|"
+    r"газета|агентство|новости|известия|коммерсант|ведомости)\b",
+    re.I,
+)
+
+
+def find_boilerplate(text: str) -> list[Edit]:
+    """Whole lines of page furniture (newsletter prompts, tag lists, share and cookie notices)."""
+    edits: dict[int, Edit] = {}
+    for reason, pattern in _BOILERPLATE_RE:
+        for m in pattern.finditer(text):
+            if m.start() in edits or len(m.group().strip()) > 220:
+                continue
+            edits[m.start()] = _line_edit(text, m.start(), m.end(), f"boilerplate: {reason}")
+    return list(edits.values())
+
+
+def find_credits(text: str) -> tuple[list[Edit], dict[str, Any]]:
+    edits, credits, authors = [], [], []
+    for m in _CREDIT.finditer(text):
+        who = m.group("who") or m.group("who2") or m.group("who3") or ""
+        credits.append(m.group("line").strip())
+        authors += [n for n in _NAME_SPLIT.split(re.sub(r";.*", "", who)) if n]
+        edits.append(_line_edit(text, m.start(), m.end(), "credit line moved to metadata"))
+    # Bylines only count near the top: "By the end of the day ..." further down is prose.
+    head_end = _nth_line_end(text, 3)
+    for m in _BYLINE.finditer(text, 0, head_end):
+        names = [n.strip() for n in _NAME_SPLIT.split(m.group("who")) if n.strip()]
+        if names and all(_looks_like_name(n) for n in names):
+            authors = names + authors
+            edits.append(_line_edit(text, m.start(), m.end(), "byline moved to metadata"))
+    meta: dict[str, Any] = {}
+    if credits:
+        meta["credits"] = credits
+    if authors:
+        meta["authors"] = list(dict.fromkeys(a.strip().rstrip(".") for a in authors))
+    return edits, meta
+
+
+def find_dateline(text: str, known_source: str | None = None) -> tuple[list[Edit], dict[str, Any]]:
+    """An outlet header line and/or a dateline at the very start of the body."""
+    edits: list[Edit] = []
+    meta: dict[str, Any] = {}
+    offset = 0
+    first, nl, _rest = text.partition("\n")
+    header = first.strip()
+    # An outlet name alone on the first line: the page header of a scan or a paste.
+    if nl and 0 < len(header.split()) <= 5 and not re.search(r"[.!?:\"«»]$", header) and (
+        (known_source and header.lower() == known_source.lower()) or _OUTLET_WORDS.search(header)
+    ):
+        meta["outlet_header"] = header
+        edits.append(Edit(0, len(first) + 1, "", "outlet header moved to metadata"))
+        offset = len(first) + 1
+    body = text[offset:]
+    for pattern in _DATELINES:
+        m = pattern.match(body)
+        if not m:
+            continue
+        place = m.group("place").strip(" .")
+        if len(place) < 2 or (pattern is _DATELINES[2] and not place.isupper()):
+            continue
+        groups = m.groupdict()
+        meta["dateline"] = {k: v.strip(" .") for k, v in groups.items() if v}
+        edits.append(Edit(offset + m.start(), offset + m.end(), "", "dateline moved to metadata"))
+        break
+    return edits, meta
+
+
+def _line_edit(text: str, start: int, end: int, reason: str) -> Edit:
+    """Remove a whole line, its line break included, so no blank line is left behind."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end + 1
+    return Edit(line_start, line_end, "", reason)
+
+
+def _nth_line_end(text: str, n: int) -> int:
+    pos = 0
+    for _ in range(n):
+        nxt = text.find("\n", pos)
+        if nxt == -1:
+            return len(text)
+        pos = nxt + 1
+    return pos
+
+
+def _looks_like_name(s: str) -> bool:
+    words = s.replace(".", " ").split()
+    return 1 <= len(words) <= 5 and all(w[0].isupper() or w.lower() in {"de", "van", "von", "al", "bin", "la"}
+                                        for w in words)

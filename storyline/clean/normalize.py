@@ -1,0 +1,108 @@
+"""Unicode and whitespace normalisation, as edits so offsets stay traceable."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Edit
+
+# Typographic variants folded to one form each. Straight double quotes replace the
+# curly and low-9 forms because translated copy mixes them freely (`safer, ”the
+# minister said`): pairing straight quotes by order is more robust than trusting
+# the direction of a mangled curly quote. « » stay: they are unambiguous and carry
+# Russian-style quoting.
+CHAR_MAP = {
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u301d": '"', "\u301e": '"',
+    "\uff02": '"',
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u0060": "'", "\u00b4": "'",
+    "\u2013": "\u2014", "\u2015": "\u2014", "\u2012": "\u2014",  # en dash, horizontal bar, figure dash → em dash
+    "\u2212": "-", "\u2010": "-", "\u2011": "-",  # minus, hyphen, non-breaking hyphen
+    "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ",
+    "\u3000": " ", "\t": " ",
+    "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",  # soft hyphen, zero widths
+    "\ufb01": "fi", "\ufb02": "fl", "\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl",  # OCR ligatures
+    "\u2026": "...",
+}
+_CHARS = re.compile("[" + "".join(re.escape(c) for c in CHAR_MAP) + "]")
+# An en dash between digits is a range ("1990–1995"), which reads as a hyphen.
+_RANGE_DASH = re.compile(r"(?<=\d)\u2013(?=\d)")
+_CRLF = re.compile(r"\r\n?")
+# One pass over every whitespace run: edges of the text go, runs containing line
+# breaks become one break (or one blank line when they held two or more), other
+# runs of spaces become one space.
+_WS_RUN = re.compile(r"\A[ \n]+|[ \n]+\Z|[ ]*\n[ \n]*|[ ]{2,}")
+
+
+def normalize_characters(text: str) -> list[Edit]:
+    edits = [Edit(m.start(), m.end(), "-", "range dash") for m in _RANGE_DASH.finditer(text)]
+    taken = {e.start for e in edits}
+    edits += [Edit(m.start(), m.end(), "\n", "line ending") for m in _CRLF.finditer(text)]
+    for m in _CHARS.finditer(text):
+        if m.start() not in taken:
+            ch = m.group()
+            edits.append(Edit(m.start(), m.end(), CHAR_MAP[ch], f"unicode U+{ord(ch):04X}"))
+    return edits
+
+
+def normalize_whitespace(text: str) -> list[Edit]:
+    """Collapse runs of spaces, trim line edges, keep at most one blank line."""
+    edits = []
+    for m in _WS_RUN.finditer(text):
+        run = m.group()
+        if m.start() == 0 or m.end() == len(text):
+            repl = ""
+        elif "\n" in run:
+            repl = "\n\n" if run.count("\n") >= 2 else "\n"
+        else:
+            repl = " "
+        if repl != run:
+            edits.append(Edit(m.start(), m.end(), repl, "whitespace"))
+    return edits
+
+
+def _drop_overlaps(edits: list[Edit]) -> list[Edit]:
+    out: list[Edit] = []
+    end = -1
+    for e in sorted(edits, key=lambda e: (e.start, -(e.end - e.start))):
+        if e.start >= end or (e.start == e.end and e.start > end):
+            out.append(e)
+            end = max(end, e.end)
+    return out
+
+
+# A hard line wrap inside a sentence (print scans, e-mail copy): a line that ends
+# mid-sentence followed by one that starts lower-case. Real paragraph breaks end
+# with punctuation or are followed by a capital, so they stay.
+_WRAP = re.compile(r"(?<=[a-zа-яё,;])\n(?=[a-zа-яё])")
+
+
+def join_wrapped_lines(text: str) -> list[Edit]:
+    return [Edit(m.start(), m.end(), " ", "line wrap") for m in _WRAP.finditer(text)]
+
+
+_MD_RULES = [
+    (re.compile(r"^#{1,6}[ \t]+", re.M), "", "markdown heading"),
+    (re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), "", "markdown image"),
+    (re.compile(r"^>[ \t]?", re.M), "", "markdown blockquote"),
+]
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+
+
+def strip_markdown(text: str) -> list[Edit]:
+    """Markdown syntax that is not part of the words: headings, images, links, emphasis."""
+    edits: list[Edit] = []
+    for pattern, repl, reason in _MD_RULES:
+        edits += [Edit(m.start(), m.end(), repl, reason) for m in pattern.finditer(text)]
+    for m in _MD_LINK.finditer(text):
+        edits.append(Edit(m.start(), m.start(1), "", "markdown link"))
+        edits.append(Edit(m.end(1), m.end(), "", "markdown link"))
+    for m in _MD_EMPHASIS.finditer(text):
+        if m.group(1):
+            n = len(m.group(1))
+            edits.append(Edit(m.start(), m.start() + n, "", "markdown emphasis"))
+            edits.append(Edit(m.end() - n, m.end(), "", "markdown emphasis"))
+        else:
+            edits.append(Edit(m.start(), m.start() + 1, "", "markdown emphasis"))
+            edits.append(Edit(m.end() - 1, m.end(), "", "markdown emphasis"))
+    return _drop_overlaps(edits)

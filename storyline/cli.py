@@ -1,0 +1,275 @@
+"""The ``storyline`` command: a thin layer over the library.
+
+Each command opens the store, calls one library function and prints its result.
+Exit codes: 0 ok, 1 some inputs were rejected (or a lookup failed), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import NotFound, StorylineError
+from .settings import Settings, load_settings
+from .store.sqlite import SQLiteStore, open_store
+
+
+class Context:
+    def __init__(self, db: str, quiet: bool, settings: Settings):
+        self.db = db
+        self.quiet = quiet
+        self.settings = settings
+        self._store: SQLiteStore | None = None
+
+    @property
+    def store(self) -> SQLiteStore:
+        if self._store is None:
+            self._store = open_store(self.db)
+        return self._store
+
+    def say(self, message: str = "", **kw: Any) -> None:
+        if not self.quiet:
+            click.echo(message, **kw)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+class StorylineGroup(click.Group):
+    """Turns library errors into a one-line message and exit code 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NotFound as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+        except StorylineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=StorylineGroup)
+@click.option("--db", envvar="STORYLINE_DB", default="storyline.db", show_default=True,
+              help="SQLite database file (or set STORYLINE_DB).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only results and errors.")
+@click.option("--config", type=click.Path(dir_okay=False), help="Settings file (default ./storyline.toml).")
+@click.version_option(__version__, prog_name="storyline")
+@click.pass_context
+def cli(ctx: click.Context, db: str, quiet: bool, config: str | None) -> None:
+    """storyline: turn a pile of news articles into events, entities, quotes and sources."""
+    ctx.obj = Context(db, quiet, load_settings(config))
+    ctx.call_on_close(lambda: ctx.obj._store.close() if ctx.obj._store else None)
+
+
+def _parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
+    out = {}
+    for p in pairs:
+        if "=" not in p:
+            raise click.BadParameter(f"{p!r} is not NAME=VALUE", param_hint=option)
+        k, v = p.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--url", "urls", multiple=True, help="A URL to fetch (repeatable).")
+@click.option("--urls", "url_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file of URLs, one a line.")
+@click.option("--source", help="Outlet for every article in this batch that does not name one.")
+@click.option("--published", help="Publication date (ISO) for articles that have none.")
+@click.option("--language", help="Language code for articles that have none (else detected).")
+@click.option("--field", "fields", multiple=True, metavar="OURS=THEIRS",
+              help="Map a JSON key onto a storyline field, e.g. --field text=body --field title=headline.")
+@click.option("--name-pattern", metavar="PATTERN",
+              help="Read metadata from file names, e.g. '{published}_{source}_{*}' for 2025-03-04_nordpress_dam.txt.")
+@click.option("--max-file-bytes", type=int, help="Refuse files larger than this (default 20 MB).")
+@click.option("--no-enrich", is_flag=True, help="Only ingest and clean; skip enrichment and clustering.")
+@pass_ctx
+def ingest(c: Context, paths: tuple[Path, ...], urls: tuple[str, ...], url_file: Path | None, source: str | None,
+           published: str | None, language: str | None, fields: tuple[str, ...], name_pattern: str | None,
+           max_file_bytes: int | None, no_enrich: bool) -> None:
+    """Ingest files, folders (recursively), JSON/JSONL records and URLs.
+
+    Formats: .txt (first line is the headline), .md (optional YAML front matter),
+    .html, .json, .jsonl, and .urls files (one URL a line). Re-running is safe:
+    stored articles are skipped, and an interrupted run is completed.
+    """
+    from .api import run_pipeline
+    from .ingest import read_url_list
+    from .pipeline import ingest as do_ingest
+
+    if not paths and not urls and not url_file:
+        raise click.UsageError("give files, folders, --url or --urls to ingest")
+    settings = c.settings.replace(max_file_bytes=max_file_bytes) if max_file_bytes else c.settings
+    all_urls = list(urls) + (read_url_list(url_file) if url_file else [])
+    defaults = {k: v for k, v in {"source": source, "published": published, "language": language}.items() if v}
+    report = _with_progress(c, "ingest", lambda progress: do_ingest(
+        c.store, paths, all_urls, settings=settings, defaults=defaults, fields=_parse_pairs(fields, "--field"),
+        progress=progress, command="ingest " + " ".join(map(str, paths)), name_pattern=name_pattern))
+    c.say(f"added {len(report.added)} article(s), skipped {report.duplicates} already stored, "
+          f"rejected {len(report.rejected)}")
+    for r in report.rejected[:20]:
+        click.echo(f"  rejected {r.origin}{' ' + r.item if r.item else ''}: {r.reason}", err=True)
+    if len(report.rejected) > 20:
+        click.echo(f"  ... and {len(report.rejected) - 20} more: see `storyline rejects`", err=True)
+    if not no_enrich:
+        summary = run_pipeline(c.store, settings, progress_factory=lambda label: _bar(c, label))
+        for line in summary.lines():
+            c.say(line)
+    sys.exit(1 if report.rejected else 0)
+
+
+def _bar(c: Context, label: str) -> Any:
+    """A progress bar on a terminal, nothing in pipes or with --quiet."""
+    if c.quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(desc=label, unit="doc", file=sys.stderr, leave=False)
+
+
+def _with_progress(c: Context, label: str, fn: Any) -> Any:
+    bar = _bar(c, label)
+    try:
+        return fn(bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+
+
+@cli.command()
+@click.option("--limit", default=50, show_default=True)
+@click.option("--offset", default=0)
+@click.option("--source", help="Only this outlet.")
+@click.option("--language", help="Only this language.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@pass_ctx
+def articles(c: Context, limit: int, offset: int, source: str | None, language: str | None, as_json: bool) -> None:
+    """List stored articles (publication order)."""
+    rows = c.store.articles(limit=limit, offset=offset, source=source, language=language)
+    if as_json:
+        click.echo(json.dumps([_brief(a) for a in rows], ensure_ascii=False, indent=2))
+        return
+    for a in rows:
+        click.echo(f"{a.id}  {(a.published or '')[:10]:10}  {a.language or '--':3} {(a.source or '?')[:22]:22}  "
+                   f"{(a.title or '')[:70]}")
+    total = c.store.count_articles()
+    c.say(f"({len(rows)} of {total} shown)", err=True)
+
+
+def _brief(a: Any) -> dict[str, Any]:
+    return {"id": a.id, "external_id": a.external_id, "source": a.source, "title": a.title,
+            "published": a.published, "language": a.language, "url": a.url}
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--raw", is_flag=True, help="Also print the raw text.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def article(c: Context, article_id: str, raw: bool, as_json: bool) -> None:
+    """Show one article: metadata, clean text, and what cleaning changed."""
+    a = c.store.article(article_id)
+    changes = c.store.article_changes(a.id)
+    if as_json:
+        from .export import article_record
+
+        click.echo(json.dumps(article_record(a) | {"changes": changes}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{a.title}\n")
+    for label, value in [("id", a.id), ("external id", a.external_id), ("source", a.source),
+                         ("published", a.published), ("language", a.language), ("url", a.url),
+                         ("authors", ", ".join(a.authors)), ("origin", a.origin)]:
+        if value:
+            click.echo(f"  {label:12} {value}")
+    for key, value in a.metadata.items():
+        if key in ("format",):
+            continue
+        click.echo(f"  {key:12} {json.dumps(value, ensure_ascii=False)}")
+    click.echo("\n" + "\n".join(textwrap.fill(p, 100) for p in a.text.split("\n")))
+    if changes:
+        click.echo(f"\nCleaning changed {len(changes)} thing(s):")
+        for ch in sorted(changes, key=lambda ch: ch["raw_start"]):
+            click.echo(f"  raw {ch['raw_start']}-{ch['raw_end']}: {ch['before']!r} -> {ch['after']!r}  ({ch['reason']})")
+    if raw:
+        click.echo("\n--- raw text ---\n" + a.raw_text)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def search(c: Context, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search over titles and text (SQLite FTS5 syntax: AND, OR, "phrases", prefix*)."""
+    hits = c.store.search(query, limit)
+    if as_json:
+        click.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
+        return
+    for h in hits:
+        click.echo(f"{h.article_id}  {(h.source or '?')[:20]:20} {h.title}\n    {h.snippet}")
+    c.say(f"({len(hits)} hit(s))", err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def rejects(c: Context, as_json: bool) -> None:
+    """What was refused, and why."""
+    rows = c.store.rejections()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['origin']}{' ' + r['item'] if r['item'] else ''}  [{r['stage']}] {r['reason']}")
+    c.say(f"({len(rows)} rejection(s))", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@pass_ctx
+def export(c: Context, fmt: str, output: Path | None) -> None:
+    """Export everything as storyline.export/1 JSON or JSON Lines (see docs/export.md)."""
+    from .export import build_export, iter_jsonl
+
+    if fmt == "json":
+        text = json.dumps(build_export(c.store), ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = "\n".join(iter_jsonl(c.store)) + "\n"
+    if output:
+        output.write_text(text, "utf-8")
+        c.say(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("storyline-demo"),
+              show_default=True, help="Folder for the demo database and report.")
+@pass_ctx
+def demo(c: Context, out_dir: Path) -> None:
+    """Run the whole pipeline on the bundled, invented demo corpus and summarise it."""
+    from .api import run_demo
+
+    result = run_demo(out_dir, c.settings, say=c.say, progress_factory=lambda label: _bar(c, label))
+    for line in result.lines():
+        click.echo(line)
+
+
+def main() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    cli(prog_name="storyline")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,37 @@
+"""Errors raised by storyline.
+
+Every message says what failed, why, and what to do about it::
+
+    StorylineError
+    ├── InputRejected      one input item cannot be used (recorded as a rejection; the batch goes on)
+    ├── StoreError         the database cannot be opened or is from a newer storyline
+    ├── NotFound           an id or name that is not in the store
+    └── ConfigError        a setting or option has a value storyline cannot use
+"""
+
+from __future__ import annotations
+
+
+class StorylineError(Exception):
+    """Base class: catch this to handle every storyline failure."""
+
+
+class InputRejected(StorylineError):
+    """An input item was refused. ``reason`` is meant for the user, with the fix."""
+
+    def __init__(self, reason: str, *, stage: str = "read"):
+        super().__init__(reason)
+        self.reason = reason
+        self.stage = stage
+
+
+class StoreError(StorylineError):
+    pass
+
+
+class NotFound(StorylineError):
+    pass
+
+
+class ConfigError(StorylineError):
+    pass

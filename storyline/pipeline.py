@@ -1,0 +1,211 @@
+"""Ingest: read inputs, clean them, and store them, one batch per transaction.
+
+Resumable by construction: an article's id is derived from its content, items
+already stored are skipped before any work is done on them, and each batch is
+committed as a whole. A run killed half-way leaves whole batches behind; the
+next run skips them and completes the rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .clean import clean_text
+from .clean.hyphens import WordEvidence
+from .ingest import discover, fetch_urls, looks_like_url_list, read_path, read_url_list
+from .model import Article, ArticleDraft, Rejection, content_hash
+from .nlp import detect_language
+from .settings import Settings
+from .store.sqlite import SQLiteStore
+
+__all__ = ["IngestReport", "ingest", "iter_inputs", "prepare_article"]
+
+CLEAN_VERSION = "clean-v1"
+
+
+@dataclass
+class IngestReport:
+    run_id: int
+    added: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "added": len(self.added), "duplicates": self.duplicates,
+                "rejected": len(self.rejected)}
+
+
+def iter_inputs(paths: Iterable[str | Path], urls: Iterable[str], settings: Settings,
+                defaults: Mapping[str, Any] | None = None, fields: Mapping[str, str] | None = None,
+                client: Any = None, name_pattern: str | None = None) -> Iterator[ArticleDraft | Rejection]:
+    """Every draft and rejection from files, folders, URL-list files and URLs."""
+    for path in discover(paths):
+        if not path.exists():
+            yield Rejection(str(path), "", "read", "no such file or folder; check the path")
+            continue
+        suffix = path.suffix.lower()
+        if suffix == ".urls" or (suffix in ("", ".txt", ".list") and path.stat().st_size < 1_000_000
+                                 and _is_url_list(path)):
+            yield from fetch_urls(read_url_list(path), settings, defaults=defaults, client=client)
+            continue
+        yield from read_path(path, settings, defaults=defaults, fields=fields, name_pattern=name_pattern)
+    urls = list(urls)
+    if urls:
+        yield from fetch_urls(urls, settings, defaults=defaults, client=client)
+
+
+def _is_url_list(path: Path) -> bool:
+    try:
+        return looks_like_url_list(path.read_text("utf-8"))
+    except (UnicodeDecodeError, OSError):
+        return False
+
+
+def draft_hash(draft: ArticleDraft) -> str:
+    return content_hash(draft.title, draft.raw_text)
+
+
+def prepare_article(draft: ArticleDraft, settings: Settings,
+                    evidence: WordEvidence | None = None) -> tuple[Article, list[dict[str, Any]]]:
+    """Clean one draft into an article (pure: no store, no I/O).
+
+    Raises :class:`InputRejected` when nothing usable is left.
+    """
+    from .errors import InputRejected
+
+    language = _language_code(draft.language)
+    if language is None:
+        language, _score = detect_language(f"{draft.title or ''}\n{draft.raw_text}")
+    result = clean_text(draft.raw_text, language=language, markdown=draft.metadata.get("format") == "markdown",
+                        source=draft.source, evidence=evidence)
+    if len(result.text.strip()) < settings.min_text_chars:
+        raise InputRejected(
+            f"only {len(result.text.strip())} characters of text after cleaning (minimum {settings.min_text_chars}); "
+            "is this an article?", stage="clean")
+    metadata = dict(draft.metadata)
+    metadata.update({k: v for k, v in result.metadata.items() if k != "authors"})
+    authors = tuple(dict.fromkeys([*draft.authors, *result.metadata.get("authors", [])]))
+    source = draft.source
+    dateline = result.metadata.get("dateline", {})
+    if not source and dateline.get("agency"):
+        source = dateline["agency"]
+    if not source and result.metadata.get("outlet_header"):
+        source = result.metadata["outlet_header"]
+    from_name = draft.metadata.get("from_file_name", {})
+    source = source or from_name.get("source")
+    published = draft.published or _iso_or_none(from_name.get("published"))
+    title = draft.title or _first_sentence(result.text)
+    chash = content_hash(draft.title, draft.raw_text)
+    return Article(
+        id="a" + chash[:15],
+        external_id=draft.external_id,
+        source=source,
+        title=title,
+        published=published,
+        url=draft.url,
+        language=language,
+        authors=authors,
+        raw_text=draft.raw_text,
+        text=result.text,
+        offset_map=result.offset_map,
+        metadata=metadata,
+        origin=draft.origin,
+        content_hash=chash,
+    ), [dataclasses.asdict(c) for c in result.changes]
+
+
+def _iso_or_none(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
+
+
+def _language_code(value: str | None) -> str | None:
+    if not value:
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if 2 <= len(code) <= 3 and code.isalpha() else None
+
+
+def _first_sentence(text: str) -> str:
+    first = text.strip().split("\n", 1)[0]
+    return first[:120] + ("…" if len(first) > 120 else "")
+
+
+def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[str] = (), *, settings: Settings,
+           defaults: Mapping[str, Any] | None = None, fields: Mapping[str, str] | None = None,
+           progress: Callable[[int], None] | None = None, client: Any = None,
+           command: str = "ingest", name_pattern: str | None = None) -> IngestReport:
+    """Read, clean and store every input. Rejections are recorded; nothing stops the batch."""
+    from .errors import InputRejected
+
+    run_id = store.start_run(command)
+    report = IngestReport(run_id)
+    batch: list[ArticleDraft] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        # Corpus evidence for hyphen repair: words spelled whole anywhere in the batch.
+        evidence = WordEvidence()
+        for d in batch:
+            evidence.add_text(d.raw_text)
+        prepared: list[tuple[ArticleDraft, Article, list[dict[str, Any]]]] = []
+        for d in batch:
+            try:
+                article, changes = prepare_article(d, settings, evidence)
+            except InputRejected as exc:
+                rej = Rejection(d.origin, d.item, exc.stage, exc.reason)
+                report.rejected.append(rej)
+                store.add_rejection(rej, run_id)
+                continue
+            except Exception as exc:  # a bug in a stage must not lose the rest of the batch
+                rej = Rejection(d.origin, d.item, "clean", f"internal error while cleaning ({exc.__class__.__name__}: "
+                                f"{exc}); please report it")
+                report.rejected.append(rej)
+                store.add_rejection(rej, run_id)
+                continue
+            prepared.append((d, article, changes))
+        with store.transaction():
+            for d, article, changes in prepared:
+                if store.add_article(article, item=d.item, changes=changes, run_id=run_id):
+                    report.added.append(article.id)
+                else:
+                    report.duplicates += 1
+        if progress:
+            progress(len(batch))
+        batch.clear()
+
+    seen_in_run: set[str] = set()
+    for thing in iter_inputs(paths, urls, settings, defaults, fields, client, name_pattern):
+        if isinstance(thing, Rejection):
+            report.rejected.append(thing)
+            store.add_rejection(thing, run_id)
+            if progress:
+                progress(1)
+            continue
+        h = draft_hash(thing)
+        if h in seen_in_run or store.has_content(h):
+            report.duplicates += 1
+            if progress:
+                progress(1)
+            continue
+        seen_in_run.add(h)
+        batch.append(thing)
+        if len(batch) >= settings.batch_size:
+            flush()
+    flush()
+    store.finish_run(run_id, report.as_dict() | {"finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
+    return report

@@ -1,0 +1,293 @@
+"""The SQLite store: one writer, many readers, WAL, versioned migrations, FTS5."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import NotFound, StoreError
+from ..model import Article, OffsetMap, Rejection
+from .schema import MIGRATIONS
+
+__all__ = ["SQLiteStore", "SearchHit", "open_store"]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: str
+    title: str | None
+    source: str | None
+    published: str | None
+    snippet: str
+    score: float
+
+
+def open_store(location: str | Path = "storyline.db") -> SQLiteStore:
+    """Open (and create or migrate) a store. ``location`` is a path, ``sqlite:///path``,
+    or ``:memory:``."""
+    loc = str(location)
+    if loc.startswith("sqlite:///"):
+        loc = loc[len("sqlite:///"):]
+    elif "://" in loc:
+        raise StoreError(f"unsupported store {loc!r}; use a file path or sqlite:///path")
+    return SQLiteStore(loc)
+
+
+class SQLiteStore:
+    def __init__(self, path: str):
+        self.path = path
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {path}: {exc}; check the path and permissions") from None
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if path != ":memory:":
+            self.db.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is safe with WAL: a crash may lose the last transaction, never corrupt the file.
+            self.db.execute("PRAGMA synchronous = NORMAL")
+        self._depth = 0
+        self.migrate()
+
+    # -- plumbing ---------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A transaction; nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.db
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        current = self.schema_version()
+        latest = MIGRATIONS[-1][0]
+        if current > latest:
+            raise StoreError(
+                f"database {self.path} has schema version {current}, newer than this storyline ({latest}); "
+                "upgrade storyline"
+            )
+        for version, _name, sql in MIGRATIONS:
+            if version <= current:
+                continue
+            # executescript commits first; the version bump rides in the same script so a
+            # crash never leaves a half-applied migration recorded as done.
+            self.db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+
+    def get_kv(self, key: str, default: Any = None) -> Any:
+        row = self.db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_kv(self, key: str, value: Any) -> None:
+        with self.transaction():
+            self.db.execute("INSERT INTO kv(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                            (key, json.dumps(value)))
+
+    # -- runs and rejections ----------------------------------------------------------------------------
+
+    def start_run(self, command: str) -> int:
+        with self.transaction():
+            cur = self.db.execute("INSERT INTO runs(command, started_at) VALUES (?, ?)", (command, _now()))
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE runs SET finished_at = ?, stats = ? WHERE id = ?",
+                            (_now(), json.dumps(stats), run_id))
+
+    def runs(self) -> list[dict[str, Any]]:
+        return [dict(r) | {"stats": json.loads(r["stats"])} for r in self.db.execute("SELECT * FROM runs ORDER BY id")]
+
+    def add_rejection(self, rejection: Rejection, run_id: int | None = None) -> None:
+        with self.transaction():
+            self.db.execute(
+                """INSERT INTO rejections(run_id, origin, item, stage, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(origin, item, stage) DO UPDATE SET reason = excluded.reason,
+                   run_id = excluded.run_id, created_at = excluded.created_at""",
+                (run_id, rejection.origin, rejection.item, rejection.stage, rejection.reason, _now()),
+            )
+
+    def rejections(self, run_id: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT run_id, origin, item, stage, reason, created_at FROM rejections"
+        args: tuple[Any, ...] = ()
+        if run_id is not None:
+            sql += " WHERE run_id = ?"
+            args = (run_id,)
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    # -- articles ---------------------------------------------------------------------------------------
+
+    def has_content(self, content_hash: str) -> str | None:
+        row = self.db.execute("SELECT id FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def add_article(self, article: Article, *, item: str = "", changes: Iterable[dict[str, Any]] = (),
+                    run_id: int | None = None) -> bool:
+        """Insert an article; False when the same content is already stored."""
+        with self.transaction():
+            cur = self.db.execute(
+                """INSERT OR IGNORE INTO articles(id, external_id, content_hash, source, title, published, url,
+                   language, authors, raw_text, text, offset_map, changes, metadata, origin, item, run_id, ingested_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (article.id, article.external_id, article.content_hash, article.source, article.title,
+                 article.published, article.url, article.language, json.dumps(list(article.authors)),
+                 article.raw_text, article.text, json.dumps(article.offset_map.to_json()),
+                 json.dumps(list(changes), ensure_ascii=False), json.dumps(article.metadata, ensure_ascii=False,
+                                                                           default=str),
+                 article.origin, item, run_id, _now()),
+            )
+            inserted = cur.rowcount == 1
+            if inserted:
+                # An item that failed before and now went through is no longer a rejection.
+                self.db.execute("DELETE FROM rejections WHERE origin = ? AND item = ?", (article.origin, item))
+        return inserted
+
+    def update_article(self, article_id: str, **fields: Any) -> None:
+        allowed = {"language", "source", "published", "title", "metadata"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"cannot update {bad}")
+        if "metadata" in fields:
+            fields["metadata"] = json.dumps(fields["metadata"], ensure_ascii=False, default=str)
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self.transaction():
+            self.db.execute(f"UPDATE articles SET {sets} WHERE id = ?", (*fields.values(), article_id))
+
+    def _article(self, row: sqlite3.Row) -> Article:
+        return Article(
+            id=row["id"], external_id=row["external_id"], source=row["source"], title=row["title"],
+            published=row["published"], url=row["url"], language=row["language"],
+            authors=tuple(json.loads(row["authors"])), raw_text=row["raw_text"], text=row["text"],
+            offset_map=OffsetMap.from_json(json.loads(row["offset_map"])), metadata=json.loads(row["metadata"]),
+            origin=row["origin"], content_hash=row["content_hash"],
+        )
+
+    def article(self, key: str) -> Article:
+        """An article by id, by external id, or by a unique id prefix."""
+        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (key,)).fetchone()
+        if row is None:
+            rows = self.db.execute("SELECT * FROM articles WHERE external_id = ? LIMIT 2", (key,)).fetchall()
+            if len(rows) == 1:
+                row = rows[0]
+            elif not rows:
+                rows = self.db.execute("SELECT * FROM articles WHERE id LIKE ? LIMIT 2", (key + "%",)).fetchall()
+                row = rows[0] if len(rows) == 1 else None
+        if row is None:
+            raise NotFound(f"no article {key!r}; list ids with `storyline articles`")
+        return self._article(row)
+
+    def article_changes(self, article_id: str) -> list[dict[str, Any]]:
+        row = self.db.execute("SELECT changes, item FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no article {article_id!r}")
+        return list(json.loads(row["changes"]))
+
+    def articles(self, *, limit: int | None = None, offset: int = 0, source: str | None = None,
+                 language: str | None = None, ids: Iterable[str] | None = None) -> list[Article]:
+        """Articles in publication order (undated last), then ingestion order."""
+        where, args = [], []
+        if source:
+            where.append("source = ?")
+            args.append(source)
+        if language:
+            where.append("language = ?")
+            args.append(language)
+        if ids is not None:
+            id_list = list(ids)
+            where.append(f"id IN ({','.join('?' * len(id_list))})")
+            args += id_list
+        sql = "SELECT * FROM articles" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY published IS NULL, published, rowid"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        return [self._article(r) for r in self.db.execute(sql, args)]
+
+    def count_articles(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search (FTS5, BM25 ranking, title weighted above body)."""
+        sql = """SELECT a.id, a.title, a.source, a.published,
+                        snippet(articles_fts, 1, '[', ']', ' … ', 14) AS snip,
+                        bm25(articles_fts, 4.0, 1.0) AS score
+                 FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+                 WHERE articles_fts MATCH ? ORDER BY score LIMIT ?"""
+        try:
+            rows = self.db.execute(sql, (query, limit)).fetchall()
+        except sqlite3.OperationalError:
+            # Not valid FTS5 syntax (a stray quote, "U.S."): search the words as plain terms.
+            words = re.findall(r"\w+", query)
+            if not words:
+                return []
+            rows = self.db.execute(sql, (" ".join(f'"{w}"' for w in words), limit)).fetchall()
+        return [SearchHit(r[0], r[1], r[2], r[3], r[4], -float(r[5])) for r in rows]
+
+    # -- stage bookkeeping ------------------------------------------------------------------------------
+
+    def pending(self, stage: str, version: str) -> list[str]:
+        """Ids of articles the stage has not processed at this version, in publication order."""
+        rows = self.db.execute(
+            """SELECT a.id FROM articles a LEFT JOIN stage_state s ON s.article_id = a.id AND s.stage = ?
+               WHERE s.article_id IS NULL OR s.version != ?
+               ORDER BY a.published IS NULL, a.published, a.rowid""",
+            (stage, version),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def mark_done(self, article_ids: Iterable[str], stage: str, version: str, notes: dict[str, str] | None = None) -> None:
+        notes = notes or {}
+        with self.transaction():
+            self.db.executemany(
+                """INSERT INTO stage_state(article_id, stage, version, done_at, note) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(article_id, stage) DO UPDATE SET version = excluded.version,
+                   done_at = excluded.done_at, note = excluded.note""",
+                [(a, stage, version, _now(), notes.get(a)) for a in article_ids],
+            )
+
+    def stage_notes(self, article_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT article_id, stage, version, note FROM stage_state WHERE note IS NOT NULL"
+        args: tuple[Any, ...] = ()
+        if article_id:
+            sql += " AND article_id = ?"
+            args = (article_id,)
+        return [dict(r) for r in self.db.execute(sql, args)]
