@@ -252,7 +252,9 @@ def _read_html(html: str, origin: str, stem: str, defaults: dict[str, Any], url:
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       include_tables=False, favor_precision=True)
     text = getattr(doc, "text", None) if doc is not None else None
-    if not text or not text.strip():
+    # trafilatura falls back to any text it finds (a nav bar, a footer); a few words
+    # are not an article, and "no main text" is the reason a user can act on.
+    if not text or len(text.strip()) < 40:
         raise InputRejected("HTML page has no main text (navigation or script only?); save the article page itself",
                             stage="extract")
     authors = [a.strip() for a in re.split(r";|,| and ", doc.author or "") if a.strip()] if doc.author else []

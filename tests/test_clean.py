@@ -1,0 +1,87 @@
+from storyline.clean import clean_text
+from storyline.clean.boilerplate import find_dateline
+
+
+def test_unicode_quotes_dashes_and_spaces_are_normalised():
+    result = clean_text("He said \u201cyes\u201d \u2013 twice,\u00a0in 1990\u20131995.")
+    assert result.text == 'He said "yes" \u2014 twice, in 1990-1995.'
+
+
+def test_boilerplate_lines_are_removed_and_story_lines_kept():
+    raw = (
+        "The council met on Monday.\n"
+        "Sign up for our daily newsletter\n"
+        "Residents were urged to sign up for evacuation buses.\n"
+        "Tags: council, buses\n"
+        "Read more: Council budget explained\n"
+        "Share this article\n"
+        "We use cookies to improve your experience.\n"
+        "Leave a comment\n"
+    )
+    result = clean_text(raw)
+    assert result.text == "The council met on Monday.\nResidents were urged to sign up for evacuation buses."
+    reasons = sorted(c.reason for c in result.changes)
+    assert reasons == ["boilerplate: comment form", "boilerplate: cookie notice", "boilerplate: navigation",
+                       "boilerplate: newsletter prompt", "boilerplate: share prompt", "boilerplate: tag list"]
+
+
+def test_credit_line_and_byline_move_to_metadata():
+    raw = "By Ana Vell and Tomas Rek\nThe bridge reopened on Friday after repairs.\nIda Morn contributed to this report.\n"
+    result = clean_text(raw)
+    assert result.text == "The bridge reopened on Friday after repairs."
+    assert result.metadata["authors"] == ["Ana Vell", "Tomas Rek", "Ida Morn"]
+    assert result.metadata["credits"] == ["Ida Morn contributed to this report."]
+
+
+def test_prose_starting_with_by_is_not_a_byline():
+    raw = "By the end of the day the river had fallen by a metre across the valley."
+    assert clean_text(raw).text == raw
+
+
+def test_agency_dateline():
+    result = clean_text("BRUSSELS (Reuters) - Ministers agreed a new fishing quota on Monday.")
+    assert result.text == "Ministers agreed a new fishing quota on Monday."
+    assert result.metadata["dateline"] == {"place": "BRUSSELS", "agency": "Reuters"}
+
+
+def test_russian_agency_style_dateline():
+    edits, meta = find_dateline("Kyiv. March 3. UNIAN - The city council voted to rename two streets.")
+    assert meta["dateline"] == {"place": "Kyiv", "date": "March 3", "agency": "UNIAN"}
+    assert edits[0].start == 0
+
+
+def test_newspaper_dateline_with_em_dash():
+    result = clean_text("PARIS \u2014 The museum will close for a month of repairs, its director said.")
+    assert result.text == "The museum will close for a month of repairs, its director said."
+    assert result.metadata["dateline"] == {"place": "PARIS"}
+
+
+def test_outlet_name_alone_on_first_line():
+    result = clean_text("Gull Wire\nThe ferry resumed service on Sunday after the storm passed.", source="Gull Wire")
+    assert result.metadata["outlet_header"] == "Gull Wire"
+    assert result.text == "The ferry resumed service on Sunday after the storm passed."
+
+
+def test_capitalised_first_word_is_not_a_dateline():
+    raw = "Officials - at least three of them - resigned on Friday."
+    assert clean_text(raw).text == raw
+
+
+def test_hyphen_repair_and_line_wraps_keep_offsets():
+    raw = "The gov-ernment of Velna and the min-\nistry said the well-known\nbridge is safe."
+    result = clean_text(raw)
+    assert result.text == "The government of Velna and the ministry said the well-known bridge is safe."
+    i = result.text.index("bridge")
+    assert raw[result.offset_map.to_source(i):].startswith("bridge")
+
+
+def test_markdown_syntax_is_stripped():
+    result = clean_text("## Section\nSee **the** [report](http://x.test/r) and *this*.", markdown=True)
+    assert result.text == "Section\nSee the report and this."
+
+
+def test_every_change_maps_to_raw_text():
+    raw = "Share this article\nThe dam held.\u00a0Sign up for our newsletter\nTags: dam\n"
+    result = clean_text(raw)
+    for change in result.changes:
+        assert raw[change.raw_start:change.raw_end] == change.before

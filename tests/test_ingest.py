@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+
+import pytest
+
+from storyline import ingest
+from storyline.ingest.readers import parse_file_name
+
+from .conftest import HARBOUR_STORY, write
+
+RUSSIAN = "Порт Эльван остановлен\nДокеры Порт-Эльвана прекратили работу в понедельник, сообщил профсоюз. " * 2
+
+
+def test_text_file_first_line_is_headline(store, settings, tmp_path):
+    write(tmp_path, "harbour.txt", HARBOUR_STORY)
+    report = ingest(store, [tmp_path], settings=settings)
+    assert len(report.added) == 1 and report.ok
+    a = store.article("harbour")  # external id = file name without extension
+    assert a.title == "Harbour cranes stop in Port Elvan"
+    assert a.text.startswith("Dock workers in Port Elvan walked out on Monday")
+    assert a.source == "Gull Wire"  # from the dateline
+    assert a.metadata["dateline"] == {"place": "PORT ELVAN", "agency": "Gull Wire"}
+    assert a.language == "en"
+
+
+def test_markdown_front_matter(store, settings, tmp_path):
+    write(tmp_path, "a.md", "---\nsource: Gull Wire\npublished: 2025-02-03\nurl: https://gull.test/a\nlanguage: en\n---\n"
+          "# Cranes stop\n\nDock workers walked out on **Monday**, halting twelve cranes at the terminal.\n")
+    ingest(store, [tmp_path], settings=settings)
+    a = store.article("a")
+    assert (a.source, a.published, a.url, a.title) == ("Gull Wire", "2025-02-03", "https://gull.test/a", "Cranes stop")
+    assert a.text == "Dock workers walked out on Monday, halting twelve cranes at the terminal."
+
+
+def test_cp1251_russian_text_is_decoded(store, settings, tmp_path):
+    write(tmp_path, "ru.txt", RUSSIAN.encode("cp1251"))
+    report = ingest(store, [tmp_path], settings=settings)
+    assert report.ok
+    a = store.article("ru")
+    assert a.title == "Порт Эльван остановлен"
+    assert "прекратили работу" in a.text
+    assert a.language == "ru"
+
+
+def test_html_is_reduced_to_main_text_with_metadata(store, settings, tmp_path):
+    paragraphs = "".join(f"<p>Paragraph {i}: the dock workers in Port Elvan kept the twelve cranes idle "
+                         f"for a further day while talks continued.</p>" for i in range(4))
+    write(tmp_path, "page.html", f"""<html><head><title>Cranes idle | Gull Wire</title>
+        <meta name="author" content="Ana Vell"><meta property="og:site_name" content="Gull Wire">
+        <meta name="date" content="2025-02-04"></head><body><nav>Home | World | Sport</nav>
+        <article><h1>Cranes idle</h1>{paragraphs}</article>
+        <script>alert('x'); var tracking = 1;</script><footer>Copyright Gull Wire</footer></body></html>""")
+    report = ingest(store, [tmp_path], settings=settings)
+    assert report.ok
+    a = store.article("page")
+    assert "Paragraph 3: the dock workers" in a.text
+    assert "alert" not in a.text and "tracking" not in a.text and "Home | World" not in a.text
+    assert a.source == "Gull Wire"
+    assert a.published == "2025-02-04"
+    assert a.authors == ("Ana Vell",)
+
+
+def test_jsonl_records_keep_extra_keys_and_reject_only_the_bad_line(store, settings, tmp_path):
+    good = {"id": "r1", "title": "Cranes stop", "text": "Dock workers walked out on Monday in Port Elvan harbour.",
+            "source": "Gull Wire", "published": "2025-02-03", "section": "business"}
+    good2 = dict(good, id="r2", text="The union said the strike would last until contracts are signed.")
+    write(tmp_path, "feed.jsonl", json.dumps(good) + "\n{not json\n" + json.dumps(good2) + "\n")
+    report = ingest(store, [tmp_path], settings=settings)
+    assert len(report.added) == 2
+    assert [(r.item, r.stage) for r in report.rejected] == [("line 2", "read")]
+    assert "invalid JSON" in report.rejected[0].reason
+    assert store.article("r1").metadata["section"] == "business"
+
+
+def test_json_field_mapping(store, settings, tmp_path):
+    write(tmp_path, "x.json", json.dumps([{"headline": "Cranes stop", "body": "Dock workers walked out on Monday "
+                                           "in Port Elvan harbour, the union said."}]))
+    report = ingest(store, [tmp_path], settings=settings, fields={"title": "headline", "text": "body"})
+    assert report.ok
+    assert store.articles()[0].title == "Cranes stop"
+
+
+def test_json_record_without_text_says_how_to_map_it(store, settings, tmp_path):
+    write(tmp_path, "x.json", json.dumps({"headline": "Cranes stop", "body": "..."}))
+    report = ingest(store, [tmp_path], settings=settings)
+    assert "map your field with --field text=NAME" in report.rejected[0].reason
+
+
+def test_batch_metadata_fills_gaps_only(store, settings, tmp_path):
+    write(tmp_path, "a.md", "---\nsource: Gull Wire\n---\nCranes\n\nDock workers walked out on Monday in Port Elvan.\n")
+    write(tmp_path, "b.txt", "Cranes\nDock workers walked out again on Tuesday in Port Elvan harbour.\n")
+    ingest(store, [tmp_path], settings=settings, defaults={"source": "Batch Outlet", "published": "2025-02-05"})
+    assert store.article("a").source == "Gull Wire"
+    assert (store.article("b").source, store.article("b").published) == ("Batch Outlet", "2025-02-05")
+
+
+def test_file_name_pattern():
+    assert parse_file_name("2025-03-04_weekly-ledger_dam", "{published}_{source}_{*}") == {
+        "published": "2025-03-04", "source": "Weekly Ledger"}
+    assert parse_file_name("notes", "{published}_{source}_{*}") == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\n ", "empty file"),
+        ("scan.pdf", b"%PDF-1.7\n%binary stuff", "looks like PDF"),
+        ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks like PNG"),
+        ("bundle.txt", b"PK\x03\x04\x14\x00\x00\x00", "ZIP archive"),
+        ("blob.bin", b"abc\x00\x01\x02def" * 10, "NUL bytes"),
+        ("nav.html", b"<html><body><nav>Home | World</nav><script>var a=1;</script></body></html>", "no main text"),
+        ("short.txt", b"Hi\nok", "characters of text after cleaning"),
+    ],
+)
+def test_bad_input_is_rejected_with_a_reason_and_the_batch_goes_on(store, settings, tmp_path, name, content, reason):
+    write(tmp_path, name, content)
+    write(tmp_path, "good.txt", HARBOUR_STORY)
+    report = ingest(store, [tmp_path], settings=settings)
+    assert len(report.added) == 1
+    assert len(report.rejected) == 1 and reason in report.rejected[0].reason
+    assert store.rejections()[0]["origin"].endswith(name)
+
+
+def test_file_over_the_size_limit_is_rejected(store, settings, tmp_path):
+    write(tmp_path, "big.txt", "word " * 3000)
+    report = ingest(store, [tmp_path], settings=settings.replace(max_file_bytes=10_000))
+    assert "over the 0 MB limit" in report.rejected[0].reason or "limit" in report.rejected[0].reason
+    assert "max_file_bytes" in report.rejected[0].reason
+
+
+def test_reingest_creates_no_duplicates(store, settings, tmp_path):
+    write(tmp_path, "harbour.txt", HARBOUR_STORY)
+    write(tmp_path, "copy.txt", HARBOUR_STORY.replace("\n", "\n\n"))  # same words, other line breaks
+    first = ingest(store, [tmp_path], settings=settings)
+    second = ingest(store, [tmp_path], settings=settings)
+    assert (len(first.added), first.duplicates) == (1, 1)
+    assert (len(second.added), second.duplicates) == (0, 2)
+    assert store.count_articles() == 1
+
+
+def test_missing_path_is_rejected(store, settings, tmp_path):
+    report = ingest(store, [tmp_path / "nope.txt"], settings=settings)
+    assert "no such file" in report.rejected[0].reason
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's API
+        if self.path == "/story":
+            body = HARBOUR_STORY.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+        elif self.path == "/slow":
+            time.sleep(1.5)
+            self.send_response(200)
+            self.end_headers()
+        elif self.path == "/broken":
+            self.send_response(500)
+            self.end_headers()
+        else:
+            self.send_response(404)
+            self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def local_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_url_list_is_fetched_and_failures_recorded(store, settings, tmp_path, local_server):
+    urls = write(tmp_path, "list.urls", "\n".join(
+        [f"{local_server}/story", f"{local_server}/missing", f"{local_server}/broken", f"{local_server}/slow",
+         "# a comment"]))
+    report = ingest(store, [urls], settings=settings.replace(fetch_timeout=0.5))
+    assert len(report.added) == 1
+    reasons = {r.origin.rsplit("/", 1)[1]: r.reason for r in report.rejected}
+    assert "HTTP 404" in reasons["missing"]
+    assert "HTTP 500" in reasons["broken"]
+    assert "timed out" in reasons["slow"]
+    assert store.articles()[0].url == f"{local_server}/story"
