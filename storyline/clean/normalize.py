@@ -30,7 +30,7 @@ _CRLF = re.compile(r"\r\n?")
 # One pass over every whitespace run: edges of the text go, runs containing line
 # breaks become one break (or one blank line when they held two or more), other
 # runs of spaces become one space.
-_WS_RUN = re.compile(r"\A[ \n]+|[ \n]+\Z|[ ]*\n[ \n]*|[ ]{2,}")
+_WS_RUN = re.compile(r" *\n[ \n]*| {2,}|\A | \Z")
 
 
 def normalize_characters(text: str) -> list[Edit]:

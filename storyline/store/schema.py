@@ -77,4 +77,77 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
     ),
+    (
+        2,
+        "enrichment: mentions, entities, quotes, citations, dates, analyst decisions",
+        """
+        CREATE TABLE mentions (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,
+            normal TEXT NOT NULL DEFAULT '',
+            entity_id TEXT,
+            PRIMARY KEY (article_id, start, "end")
+        );
+        CREATE INDEX mentions_entity ON mentions(entity_id);
+        CREATE TABLE entities (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL,
+            variants TEXT NOT NULL DEFAULT '{}',
+            article_ids TEXT NOT NULL DEFAULT '[]',
+            explanations TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX entities_name ON entities(name);
+        CREATE TABLE quotes (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            speaker TEXT,
+            speaker_start INTEGER,
+            speaker_end INTEGER,
+            cue TEXT,
+            kind TEXT NOT NULL DEFAULT 'direct',
+            speaker_entity_id TEXT,
+            group_id TEXT
+        );
+        CREATE INDEX quotes_article ON quotes(article_id);
+        CREATE INDEX quotes_speaker ON quotes(speaker_entity_id);
+        CREATE TABLE citations (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            cited TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            cited_entity_id TEXT
+        );
+        CREATE INDEX citations_article ON citations(article_id);
+        CREATE TABLE dates (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            value TEXT,
+            granularity TEXT NOT NULL DEFAULT 'day',
+            is_event INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX dates_article ON dates(article_id);
+        -- Analyst decisions (entity merge/split, event merge/split/move), kept forever and
+        -- replayed on every run so automatic stages never undo them.
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            note TEXT
+        );
+        """,
+    ),
 ]

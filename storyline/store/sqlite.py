@@ -44,7 +44,124 @@ def open_store(location: str | Path = "storyline.db") -> SQLiteStore:
     return SQLiteStore(loc)
 
 
-class SQLiteStore:
+class AnnotationStoreMixin:
+    """Reading and writing the enrichment annotations (schema version 2)."""
+
+    db: sqlite3.Connection
+
+    def replace_annotations(self, article_id: str, *, mentions: Iterable[Any] = (), quotes: Iterable[Any] = (),
+                            citations: Iterable[Any] = (), dates: Iterable[Any] = ()) -> None:
+        """Replace all annotations of one article (a re-run never doubles them)."""
+        with self.transaction():  # type: ignore[attr-defined]
+            for table in ("mentions", "quotes", "citations", "dates"):
+                self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+            self.db.executemany(
+                'INSERT OR IGNORE INTO mentions(article_id, start, "end", text, label, normal, entity_id) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(m.article_id, m.start, m.end, m.text, m.label, m.normal, m.entity_id) for m in mentions],
+            )
+            self.db.executemany(
+                'INSERT INTO quotes(article_id, start, "end", text, speaker, speaker_start, speaker_end, cue, kind, '
+                "speaker_entity_id, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(q.article_id, q.start, q.end, q.text, q.speaker, q.speaker_start, q.speaker_end, q.cue, q.kind,
+                  q.speaker_entity_id, q.group_id) for q in quotes],
+            )
+            self.db.executemany(
+                'INSERT INTO citations(article_id, start, "end", text, cited, kind, cited_entity_id) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(c.article_id, c.start, c.end, c.text, c.cited, c.kind, c.cited_entity_id) for c in citations],
+            )
+            self.db.executemany(
+                'INSERT INTO dates(article_id, start, "end", text, value, granularity, is_event) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(d.article_id, d.start, d.end, d.text, d.value, d.granularity, int(d.is_event)) for d in dates],
+            )
+
+    def _where_articles(self, article_ids: Iterable[str] | None) -> tuple[str, list[Any]]:
+        if article_ids is None:
+            return "", []
+        ids = list(article_ids)
+        return f" WHERE article_id IN ({','.join('?' * len(ids))})", ids
+
+    def mentions(self, article_ids: Iterable[str] | None = None) -> list[Any]:
+        from ..model import Mention
+
+        where, args = self._where_articles(article_ids)
+        rows = self.db.execute(f'SELECT article_id, start, "end", text, label, normal, entity_id FROM mentions{where} '
+                               'ORDER BY article_id, start', args)
+        return [Mention(*r) for r in rows]
+
+    def quotes(self, article_ids: Iterable[str] | None = None) -> list[Any]:
+        from ..model import Quote
+
+        where, args = self._where_articles(article_ids)
+        rows = self.db.execute(
+            'SELECT article_id, start, "end", text, speaker, speaker_start, speaker_end, cue, kind, speaker_entity_id, '
+            f"group_id FROM quotes{where} ORDER BY article_id, start", args)
+        return [Quote(*r) for r in rows]
+
+    def citations(self, article_ids: Iterable[str] | None = None) -> list[Any]:
+        from ..model import Citation
+
+        where, args = self._where_articles(article_ids)
+        rows = self.db.execute(f'SELECT article_id, start, "end", text, cited, kind, cited_entity_id FROM citations{where} '
+                               "ORDER BY article_id, start", args)
+        return [Citation(*r) for r in rows]
+
+    def dates(self, article_ids: Iterable[str] | None = None) -> list[Any]:
+        from ..model import DateMention
+
+        where, args = self._where_articles(article_ids)
+        rows = self.db.execute(f'SELECT article_id, start, "end", text, value, granularity, is_event FROM dates{where} '
+                               "ORDER BY article_id, start", args)
+        return [DateMention(*r[:6], bool(r[6])) for r in rows]
+
+    def replace_entities(self, entities: Iterable[dict[str, Any]], mention_entity: dict[tuple[str, int, int], str],
+                         quote_speakers: dict[int, str | None] | None = None,
+                         citation_entities: dict[int, str | None] | None = None) -> None:
+        """Store the corpus-wide entity grouping and point mentions, quotes and citations at it."""
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.execute("DELETE FROM entities")
+            self.db.executemany(
+                "INSERT INTO entities(id, name, type, variants, article_ids, explanations) VALUES (?, ?, ?, ?, ?, ?)",
+                [(e["id"], e["name"], e["type"], json.dumps(e.get("variants", {}), ensure_ascii=False),
+                  json.dumps(e.get("article_ids", [])), json.dumps(e.get("explanations", []), ensure_ascii=False))
+                 for e in entities],
+            )
+            self.db.execute("UPDATE mentions SET entity_id = NULL")
+            self.db.executemany('UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND "end" = ?',
+                                [(eid, a, s, e) for (a, s, e), eid in mention_entity.items()])
+            if quote_speakers is not None:
+                self.db.executemany("UPDATE quotes SET speaker_entity_id = ? WHERE id = ?",
+                                    [(eid, qid) for qid, eid in quote_speakers.items()])
+            if citation_entities is not None:
+                self.db.executemany("UPDATE citations SET cited_entity_id = ? WHERE id = ?",
+                                    [(eid, cid) for cid, eid in citation_entities.items()])
+
+    def entities(self, type_: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM entities" + (" WHERE type = ?" if type_ else "")
+        rows = self.db.execute(sql, (type_,) if type_ else ())
+        out = []
+        for r in rows:
+            d = dict(r)
+            for k in ("variants", "article_ids", "explanations"):
+                d[k] = json.loads(d[k])
+            out.append(d)
+        out.sort(key=lambda e: (-len(e["article_ids"]), -sum(e["variants"].values()), e["name"]))
+        return out
+
+    def add_decision(self, kind: str, payload: dict[str, Any], note: str | None = None) -> int:
+        with self.transaction():  # type: ignore[attr-defined]
+            cur = self.db.execute("INSERT INTO decisions(kind, payload, created_at, note) VALUES (?, ?, ?, ?)",
+                                  (kind, json.dumps(payload, ensure_ascii=False), _now(), note))
+        return int(cur.lastrowid or 0)
+
+    def decisions(self, prefix: str = "") -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM decisions WHERE kind LIKE ? ORDER BY id", (prefix + "%",))
+        return [dict(r) | {"payload": json.loads(r["payload"])} for r in rows]
+
+
+class SQLiteStore(AnnotationStoreMixin):
     def __init__(self, path: str):
         self.path = path
         if path != ":memory:":
@@ -291,3 +408,4 @@ class SQLiteStore:
             sql += " AND article_id = ?"
             args = (article_id,)
         return [dict(r) for r in self.db.execute(sql, args)]
+
