@@ -43,9 +43,28 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 # Letters NFKD does not decompose into an ASCII base letter.
 _SPECIAL_LETTERS = str.maketrans(
     {
-        "ł": "l", "Ł": "L", "ç": "s", "Ç": "S", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE",
-        "œ": "oe", "Œ": "OE", "ı": "i", "ð": "d", "þ": "th", "ħ": "h", "ŀ": "l",
-        "’": "'", "ʼ": "'", "‘": "'", "`": "'",
+        "ł": "l",
+        "Ł": "L",
+        "ç": "s",
+        "Ç": "S",
+        "đ": "d",
+        "Đ": "D",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+        "ð": "d",
+        "þ": "th",
+        "ħ": "h",
+        "ŀ": "l",
+        "’": "'",
+        "ʼ": "'",
+        "‘": "'",
+        "`": "'",
     }
 )
 
@@ -114,7 +133,9 @@ _SOUND_RULES: tuple[tuple[str, str], ...] = (
 _C_SOFT = re.compile(r"c(?=[eiy])")
 _YO_YE = re.compile(r"(?:^|(?<=[aeiouy]))y(?=[eo])")  # Yevgeny / Evgeny, Yelena / Elena
 _CONSONANT_YO = re.compile(r"(?<=[^aeiouy])yo")  # Fyodor / Fedor, Pyotr / Petr (ё written as е)
-_SHORT_I = re.compile(r"(?:iy|yi|ij(?![aeiou])|yj(?![aeiou])|ii|y|(?<=[aeiou])j(?![aeiou])|j$)")  # Dmitriy / Dmitry / Dmitrij / Dmitri
+_SHORT_I = re.compile(
+    r"(?:iy|yi|ij(?![aeiou])|yj(?![aeiou])|ii|y|(?<=[aeiou])j(?![aeiou])|j$)"
+)  # Dmitriy / Dmitry / Dmitrij / Dmitri
 _DOUBLE = re.compile(r"(.)\1+")
 _SILENT_E = re.compile(r"(?<=[^aeiou][^aeiou])e$|(?<=[aeiou][^aeiou])e$")  # Moore / Mur, Marie / Mari
 
@@ -173,15 +194,13 @@ def name_similarity(a: str, b: str) -> float:
 
 
 def is_initial(token: str) -> bool:
-    """"J." or "J" (a single letter, with or without the dot)."""
+    """ "J." or "J" (a single letter, with or without the dot)."""
     t = token.rstrip(".")
     return len(t) == 1 and t.isalpha()
 
 
 # Particles that belong to the surname, not to the given names.
-_PARTICLES = frozenset(
-    "von van der den de del della di da du le la bin ibn al el dos das ter ten zu".split()
-)
+_PARTICLES = frozenset("von van der den de del della di da du le la bin ibn al el dos das ter ten zu".split())
 _SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 
 

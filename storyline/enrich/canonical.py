@@ -1,0 +1,1060 @@
+"""One canonical entity per real-world referent, across articles, spellings and scripts.
+
+:class:`EntityResolver` groups :class:`~storyline.model.Mention` records into
+:class:`Entity` records in two passes:
+
+1. **Within an article** a short form joins the full form it abbreviates: a
+   surname joins the full name ("Brown" -> "Charles Brown", the nearest one
+   when two people share it), an acronym joins the organisation whose initials
+   it spells ("NYT" -> "New York Times"), and a one-word organisation joins the
+   longer name it begins or ends ("the Times", "Brookings").
+2. **Across articles** the per-article entities are compared by transliteration-
+   robust keys (:mod:`storyline.enrich.names`: "Shoigu", "Shoygu" and "Шойгу"
+   share a key) and by context: the entities they are mentioned with, the role
+   words in front of them ("defence minister", "министр обороны") and, when
+   the caller passes it, the article's story cluster. Same full name: merged.
+   A surname alone, a similar (not equal) spelling, or a given name that only
+   resembles another (Volodymyr / Vladimir): merged only when the surname is
+   rare or the context agrees, so two different people who share a surname are
+   not folded together.
+
+Every merge leaves an explanation. Analyst decisions (:func:`merge`,
+:func:`split`) are plain dicts that the caller stores and passes back in.
+
+Resolution is **batch**: :meth:`EntityResolver.resolve` looks at the whole
+corpus each time (5,000 articles take seconds), so a grown corpus is simply
+resolved again. Entity ids are derived from the canonical name's key, so the
+same corpus gives the same ids, and a person keeps their id as articles arrive
+unless their best-known full name changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import jellyfish
+
+from storyline.enrich.names import (
+    has_cyrillic,
+    is_initial,
+    nickname_of,
+    romanize,
+    skeleton,
+    sound_key,
+    split_name,
+    word_tokens,
+)
+from storyline.model import Mention
+
+__all__ = [
+    "ALIASES",
+    "Entity",
+    "EntityResolver",
+    "Resolution",
+    "merge",
+    "mention_key",
+    "split",
+]
+
+
+# Organisations and places that are written in unrelated ways: (type, canonical
+# name, other names). Acronyms introduced inside an article need no entry here;
+# this is for names no rule can connect ("FT", "Россия" / "Russia", "Kiev" / "Kyiv").
+ALIASES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("ORG", "The New York Times", ("New York Times", "NYT", "N.Y. Times", "Нью-Йорк таймс")),
+    ("ORG", "Financial Times", ("FT", "Файненшл таймс")),
+    ("ORG", "The Wall Street Journal", ("Wall Street Journal", "WSJ")),
+    ("ORG", "The Washington Post", ("Washington Post",)),
+    ("ORG", "Associated Press", ("AP", "The Associated Press")),
+    ("ORG", "Agence France-Presse", ("AFP", "Франс Пресс", "Франс-Пресс")),
+    ("ORG", "Reuters", ("Рейтер", "Рейтерс")),
+    ("ORG", "BBC", ("Би-би-си", "British Broadcasting Corporation")),
+    ("ORG", "Brookings Institution", ("Brookings", "The Brookings Institution")),
+    ("ORG", "United Nations", ("UN", "U.N.", "ООН", "Организация Объединённых Наций")),
+    ("ORG", "NATO", ("North Atlantic Treaty Organization", "НАТО", "Nato")),
+    ("ORG", "European Union", ("EU", "E.U.", "ЕС", "Евросоюз")),
+    ("ORG", "Kremlin", ("Кремль", "The Kremlin")),
+    ("ORG", "State Duma", ("Государственная дума", "Госдума", "Duma")),
+    ("ORG", "Federal Security Service", ("FSB", "ФСБ")),
+    ("ORG", "Federal Bureau of Investigation", ("FBI", "ФБР")),
+    ("ORG", "Central Intelligence Agency", ("CIA", "ЦРУ")),
+    ("LOC", "Russia", ("Россия", "РФ", "Российская Федерация", "Russian Federation")),
+    ("LOC", "Ukraine", ("Украина", "Україна")),
+    ("LOC", "United States", ("US", "U.S.", "USA", "U.S.A.", "America", "США", "Соединённые Штаты")),
+    ("LOC", "United Kingdom", ("UK", "U.K.", "Britain", "Great Britain", "Великобритания", "Британия")),
+    ("LOC", "Moscow", ("Москва",)),
+    ("LOC", "Kyiv", ("Kiev", "Киев", "Київ")),
+    ("LOC", "Kharkiv", ("Kharkov", "Харьков")),
+    ("LOC", "Odesa", ("Odessa", "Одесса")),
+    ("LOC", "Lviv", ("Lvov", "Львов")),
+    ("LOC", "Belarus", ("Беларусь", "Белоруссия", "Byelorussia")),
+    ("LOC", "Germany", ("Германия", "ФРГ")),
+    ("LOC", "France", ("Франция",)),
+    ("LOC", "China", ("Китай", "КНР", "PRC")),
+    ("LOC", "Beijing", ("Пекин",)),
+    ("LOC", "Paris", ("Париж",)),
+    ("LOC", "Israel", ("Израиль",)),
+    ("LOC", "Turkey", ("Турция", "Türkiye")),
+    ("LOC", "Poland", ("Польша",)),
+    ("LOC", "Japan", ("Япония",)),
+    ("LOC", "Georgia", ("Грузия",)),
+    ("LOC", "Crimea", ("Крым",)),
+    ("LOC", "Europe", ("Европа",)),
+    ("LOC", "Saint Petersburg", ("St. Petersburg", "St Petersburg", "Санкт-Петербург", "Петербург")),
+)
+
+# Role words that stand in front of a name or after it in apposition; Russian
+# ones are mapped to English so that roles compare across languages.
+_ROLE_WORDS: dict[str, str] = {
+    w: w
+    for w in """
+    president minister prime foreign defence interior finance economy trade health justice energy
+    secretary state general chief commander spokesman spokeswoman spokesperson ambassador envoy
+    senator governor mayor judge chairman ceo director head leader speaker deputy vice chancellor
+    attorney prosecutor king queen prince pope lawmaker
+    """.split()
+}
+_ROLE_WORDS.update(
+    {
+        "defense": "defence", "президент": "president", "министр": "minister", "премьер": "prime",
+        "премьер-министр": "prime minister", "обороны": "defence", "иностранных": "foreign", "дел": "",
+        "внутренних": "interior", "финансов": "finance", "пресс-секретарь": "spokesman", "глава": "head",
+        "мэр": "mayor", "губернатор": "governor", "генерал": "general", "посол": "ambassador",
+        "депутат": "lawmaker", "председатель": "chairman", "спикер": "speaker", "вице-премьер": "deputy prime",
+        "госсекретарь": "secretary state", "канцлер": "chancellor", "судья": "judge", "прокурор": "prosecutor",
+        "замминистра": "deputy minister",
+    }
+)  # fmt: skip
+_WORD_BEFORE = re.compile(r"([\w-]+)\.?\s+$")
+_APPOSITION = re.compile(r",\s+(?:the\s+)?((?:[\w-]+\s+){0,3}[\w-]+)\s*[,.;]")
+_ORG_SUFFIXES = frozenset("inc corp corporation ltd llc plc co ag sa gmbh nv".split())
+_ACRONYM_STOPWORDS = frozenset("of the and for de la du des der und in on at и по".split())
+_DOTTED = re.compile(r"^(?:[A-Za-zА-Яа-яЁё]\.){2,}$")
+
+
+def mention_key(mention: Mention) -> str:
+    """A mention's identity in overrides and in :attr:`Resolution.entity_of`."""
+    return f"{mention.article_id}:{mention.start}:{mention.end}"
+
+
+def merge(entity_a: Entity | str, entity_b: Entity | str, note: str = "") -> dict[str, Any]:
+    """An analyst's decision that two entities are one; ``entity_a``'s id is kept."""
+    return {"op": "merge", "entities": [_eid(entity_a), _eid(entity_b)], "note": note}
+
+
+def split(entity: Entity | str, *mention_keys: str, note: str = "") -> dict[str, Any]:
+    """An analyst's decision that some mentions of ``entity`` are someone else.
+
+    The listed mentions (see :func:`mention_key`) leave the entity and form a
+    new one, whose id is derived from the decision, so it is stable.
+    """
+    return {"op": "split", "entity": _eid(entity), "mentions": sorted(mention_keys), "note": note}
+
+
+def _eid(entity: Entity | str) -> str:
+    return entity if isinstance(entity, str) else entity.id
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One real-world person, organisation or place."""
+
+    id: str
+    name: str  # canonical display name
+    type: str  # PERSON | ORG | LOC
+    variants: dict[str, int]  # surface form -> number of mentions
+    article_ids: tuple[str, ...]
+    explanations: tuple[str, ...]
+    mention_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    entities: list[Entity]
+    entity_of: dict[str, str]  # mention key -> entity id
+    unapplied_overrides: list[dict[str, Any]] = field(default_factory=list)  # each with a "reason"
+
+    def entity_id(self, mention: Mention) -> str | None:
+        return self.entity_of.get(mention_key(mention))
+
+    def annotate(self, mentions: Iterable[Mention]) -> list[Mention]:
+        """The mentions with ``entity_id`` filled in (new records; inputs are not changed)."""
+        return [replace(m, entity_id=self.entity_of.get(mention_key(m))) for m in mentions]
+
+    def by_id(self) -> dict[str, Entity]:
+        return {e.id: e for e in self.entities}
+
+
+# --------------------------------------------------------------------------- forms
+
+
+@dataclass
+class _Form:
+    """What a mention's words tell, parsed once per distinct (label, text)."""
+
+    base: str  # nominative form (natasha) or the text
+    latin: bool
+    given: list[str]  # sound keys of given names (no initials)
+    initials: list[str]
+    surname: str  # sound key of the surname (PERSON) / "" otherwise
+    key: str  # ORG/LOC: sound key of the whole name; PERSON: given + surname keys
+    acronym: str  # ORG/LOC: the letters if the name is an acronym ("nyt")
+    initials_of: tuple[str, ...]  # ORG/LOC: acronyms this name could be abbreviated to
+    words: tuple[str, ...]  # ORG/LOC: sound keys of the words (without "the" and legal suffixes)
+
+    @property
+    def full(self) -> bool:
+        return bool(self.given or self.initials)
+
+
+def _org_words(text: str) -> list[str]:
+    if _DOTTED.match(text.strip()):
+        text = text.replace(".", "")
+    words = [sound_key(t) for t in word_tokens(text)]
+    words = [w for w in words if w]
+    if words and words[0] == "the":
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _ORG_SUFFIXES:
+        words = words[:-1]
+    return words
+
+
+def _acronyms(text: str) -> tuple[str, ...]:
+    """Acronyms a name could be shortened to, in its own script and romanised:
+    "Federal Security Service" -> ("fss",), "Федеральная служба безопасности" -> ("фсб", "fsb")."""
+    words = [w for w in re.split(r"[\s-]+", text.strip()) if w and w[0].isalpha()]
+    if len(words) < 2:
+        return ()
+    out = []
+    for drop_stop in (True, False):
+        ws = [w for w in words if not (drop_stop and w.lower() in _ACRONYM_STOPWORDS)]
+        if ws and ws[0].lower() == "the":
+            ws = ws[1:]
+        if len(ws) >= 2:
+            letters = "".join(w[0] for w in ws).lower()
+            out.append(letters)
+            out.append(romanize(letters))
+    return tuple(dict.fromkeys(x for x in out if x))
+
+
+def _parse(label: str, base: str) -> _Form:
+    latin = not has_cyrillic(base)
+    if label == "PERSON":
+        given_raw, surname_raw = split_name(base)
+        raw_words = base.split()
+        initials = [sound_key(w)[:1] for w in raw_words[:-1] if is_initial(w)]
+        given = [sound_key(g) for g in given_raw if len(g) > 1]
+        surname = sound_key(surname_raw) if surname_raw else ""
+        return _Form(base, latin, given, initials, surname, " ".join([*given, surname]), "", (), ())
+    words = _org_words(base)
+    stripped = base.strip()
+    letters = stripped.replace(".", "")
+    acronym = ""
+    if 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper():
+        acronym = letters.lower()
+    return _Form(base, latin, [], [], "", " ".join(words), acronym, _acronyms(stripped), tuple(words))
+
+
+# --------------------------------------------------------------------------- local entities
+
+
+@dataclass
+class _Local:
+    """The mentions of one entity inside one article."""
+
+    uid: int
+    article_id: str
+    type: str
+    mentions: list[Mention]
+    forms: list[_Form]
+    best: _Form  # fullest form seen (the full name when the article gives one)
+    key: str  # blocking key: PERSON surname key / ORG-LOC name key
+    notes: list[str] = field(default_factory=list)
+    features: set[str] = field(default_factory=set)
+
+    def add(self, mention: Mention, form: _Form, note: str = "") -> None:
+        self.mentions.append(mention)
+        self.forms.append(form)
+        if note:
+            self.notes.append(note)
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+
+# --------------------------------------------------------------------------- resolver
+
+
+class EntityResolver:
+    """Groups mentions into entities (see the module docstring for the rules).
+
+    ``context_threshold``: how much shared context (sum of idf weights of shared
+    co-mentioned entities; a shared role or story cluster counts ``strong_context``)
+    a merge that names alone cannot justify needs. ``surname_similarity`` /
+    ``given_similarity``: Jaro-Winkler floors on sound keys for "similar" names.
+    ``common_surname_zipf``: surnames at least this frequent as English words
+    (Brown, Johnson) need context to join a full name in another article.
+    ``aliases``: extra rows in the format of :data:`ALIASES`.
+    """
+
+    def __init__(
+        self,
+        *,
+        context_threshold: float = 1.0,
+        strong_context: float = 1.5,
+        surname_similarity: float = 0.88,
+        given_similarity: float = 0.8,
+        common_surname_zipf: float = 4.3,
+        aliases: Sequence[tuple[str, str, Sequence[str]]] = (),
+        max_explanations: int = 12,
+    ) -> None:
+        self.context_threshold = context_threshold
+        self.strong_context = strong_context
+        self.surname_similarity = surname_similarity
+        self.given_similarity = given_similarity
+        self.common_surname_zipf = common_surname_zipf
+        self.aliases = aliases
+        self.max_explanations = max_explanations
+        self._alias_index: dict[str, tuple[str, str]] = {}
+        for type_, canonical, others in (*ALIASES, *aliases):
+            key = " ".join(_org_words(canonical))
+            for name in (canonical, *others):
+                self._alias_index[" ".join(_org_words(name))] = (type_, canonical)
+                if _DOTTED.match(name) or (name.isupper() and name.isalpha()):
+                    self._alias_index[name.replace(".", "").lower()] = (type_, canonical)
+            self._alias_index[key] = (type_, canonical)
+        self._forms: dict[tuple[str, str], _Form] = {}
+
+    # -- public --------------------------------------------------------------
+
+    def resolve(
+        self,
+        mentions_by_article: Mapping[str, Sequence[Mention]],
+        *,
+        texts: Mapping[str, str] | None = None,
+        groups: Mapping[str, str] | None = None,
+        overrides: Sequence[Mapping[str, Any]] = (),
+    ) -> Resolution:
+        """Group every mention of the corpus into entities.
+
+        ``texts`` (article id -> clean text) lets role words around names count
+        as context; ``groups`` (article id -> story/event cluster id) makes
+        articles of one story count as shared context; ``overrides`` are the
+        analyst decisions made with :func:`merge` and :func:`split`.
+        """
+        locals_: list[_Local] = []
+        for article_id in sorted(mentions_by_article):
+            mentions = sorted(mentions_by_article[article_id], key=lambda m: (m.start, m.end))
+            text = texts.get(article_id) if texts else None
+            group = groups.get(article_id) if groups else None
+            locals_.extend(self._local_entities(article_id, mentions, text, group, start_uid=len(locals_)))
+        self._surnames_tagged_as_names(locals_)
+        run = _Run(self, locals_, n_articles=len(mentions_by_article))
+        run.resolve_people()
+        run.resolve_names()
+        entities = run.entities()
+        return _apply_overrides(entities, overrides, self.max_explanations)
+
+    def _surnames_tagged_as_names(self, locals_: list[_Local]) -> None:
+        """A lone rare word tagged ORG/LOC that is the surname of a person named in
+        full elsewhere is that person ("Navalny" tagged ORG in an article whose
+        "Alexei Navalny's" the model missed)."""
+        surnames = {loc.key for loc in locals_ if loc.type == "PERSON" and loc.best.full}
+        for loc in locals_:
+            if loc.type == "PERSON" or len(loc.best.words) != 1 or loc.best.acronym:
+                continue
+            if (
+                loc.key in surnames
+                and loc.key not in self._alias_index
+                and self._is_rare_surname(loc.best.base)
+            ):
+                loc.notes.append(
+                    f"'{loc.best.base}' was tagged {loc.type}; taken as a surname of a person named elsewhere"
+                )
+                loc.type = "PERSON"
+                loc.mentions = [replace(m, label="PERSON") for m in loc.mentions]
+                loc.forms = [self._form(m) for m in loc.mentions]
+                loc.best = loc.forms[0]
+
+    def _is_rare_surname(self, name: str) -> bool:
+        """A surname rare as an English word ("Shoigu", not "Brown") names few people."""
+        from wordfreq import zipf_frequency
+
+        word = (word_tokens(name) or [""])[-1]
+        return zipf_frequency(word, "en") < self.common_surname_zipf
+
+    # -- within one article ----------------------------------------------------
+
+    def _form(self, mention: Mention) -> _Form:
+        base = (mention.normal or mention.text).strip()
+        k = (mention.label, base)
+        form = self._forms.get(k)
+        if form is None:
+            form = self._forms[k] = _parse(mention.label, base)
+        return form
+
+    def _local_entities(
+        self,
+        article_id: str,
+        mentions: Sequence[Mention],
+        text: str | None,
+        group: str | None,
+        start_uid: int,
+    ) -> list[_Local]:
+        people, names = self._fix_labels(mentions)
+        out = self._local_people(article_id, people, start_uid)
+        out += self._local_names(article_id, names, start_uid + len(out))
+        # context features: the other entities of the article, roles, the story cluster
+        feats = [self._feature(loc) for loc in out]
+        for loc in out:
+            loc.features = {f for f in feats if f != self._feature(loc)}
+            if group is not None:
+                loc.features.add(f"G:{group}")
+            if text is not None and loc.type == "PERSON":
+                for m in loc.mentions:
+                    loc.features.update(f"R:{r}" for r in _roles(text, m))
+        return out
+
+    def _fix_labels(self, mentions: Sequence[Mention]) -> tuple[list[Mention], list[Mention]]:
+        """PERSON and ORG/LOC mentions, correcting two common NER slips: a known
+        place or organisation tagged as a person ("Kyiv"), and a lone surname
+        tagged as an organisation when the article names that person in full
+        ("Navalnyi's wife" after "Aleksei Navalnyi")."""
+        surnames = {
+            f.surname for m in mentions if m.label == "PERSON" and (f := self._form(m)).full and f.surname
+        }
+        people: list[Mention] = []
+        names: list[Mention] = []
+        for m in mentions:
+            if m.label == "PERSON":
+                alias = self._alias_index.get(_parse("ORG", (m.normal or m.text).strip()).key)
+                if alias and " " not in m.text.strip():
+                    names.append(replace(m, label=alias[0]))
+                else:
+                    people.append(m)
+            elif m.label in ("ORG", "LOC"):
+                form = self._form(m)
+                lone = len(form.words) == 1 and not form.acronym
+                if lone and form.key in surnames and form.key not in self._alias_index:
+                    people.append(replace(m, label="PERSON"))
+                else:
+                    names.append(m)
+        return people, names
+
+    @staticmethod
+    def _feature(loc: _Local) -> str:
+        return f"{'P' if loc.type == 'PERSON' else 'N'}:{loc.key}"
+
+    def _local_people(self, article_id: str, mentions: Sequence[Mention], start_uid: int) -> list[_Local]:
+        out: list[_Local] = []
+        full_by_surname: dict[str, list[_Local]] = defaultdict(list)
+        short: list[tuple[Mention, _Form]] = []
+        for m in mentions:
+            form = self._form(m)
+            if not form.surname:
+                continue
+            if not form.full:
+                short.append((m, form))
+                continue
+            same = [
+                loc for loc in full_by_surname[form.surname] if _given_compatible(loc.best, form) == "strict"
+            ]
+            if not same:
+                # "J. Smith" after "John Smith": an initial joins the one name it fits
+                weak = [
+                    loc
+                    for loc in full_by_surname[form.surname]
+                    if _given_compatible(loc.best, form) == "weak"
+                ]
+                same = weak if len(weak) == 1 else []
+            if same:
+                loc = same[0]
+                note = (
+                    ""
+                    if form.base == loc.best.base
+                    else f"'{m.text}' = '{loc.best.base}' (same name, within article)"
+                )
+                loc.add(m, form, note)
+                if len(form.given) + len(form.initials) > len(loc.best.given) + len(loc.best.initials):
+                    loc.best = form
+            else:
+                loc = _Local(start_uid + len(out), article_id, "PERSON", [m], [form], form, form.surname)
+                out.append(loc)
+                full_by_surname[form.surname].append(loc)
+        for m, form in short:
+            token = form.surname
+            candidates = full_by_surname.get(token, [])
+            how = "surname"
+            if not candidates:
+                # a first-name reference ("Charles" for "Charles Brown") or an East Asian
+                # surname written first ("Xi" for "Xi Jinping")
+                candidates = [loc for loc in out if loc.best.given and loc.best.given[0] == token]
+                how = "first name"
+            if candidates:
+                loc = _nearest(candidates, m)
+                rivals = (
+                    f"; {len(candidates) - 1} other(s) share it, nearest chosen"
+                    if len(candidates) > 1
+                    else ""
+                )
+                loc.add(m, form, f"'{m.text}' = '{loc.best.base}' ({how}, within article{rivals})")
+                continue
+            loc = next((x for x in out if not x.best.full and x.key == token), None)
+            if loc is None:
+                loc = _Local(start_uid + len(out), article_id, "PERSON", [m], [form], form, token)
+                out.append(loc)
+            else:
+                loc.add(m, form)
+        return out
+
+    def _canonical_name_key(self, form: _Form) -> tuple[str, str | None]:
+        """(key, alias canonical name or None) for an organisation or place."""
+        hit = self._alias_index.get(form.key) or (
+            self._alias_index.get(form.acronym) if form.acronym else None
+        )
+        if hit:
+            return " ".join(_org_words(hit[1])), hit[1]
+        return form.key, None
+
+    def _local_names(self, article_id: str, mentions: Sequence[Mention], start_uid: int) -> list[_Local]:
+        out: list[_Local] = []
+        by_key: dict[str, _Local] = {}
+        pending: list[tuple[Mention, _Form]] = []
+        for m in mentions:
+            form = self._form(m)
+            if not form.key:
+                continue
+            key, alias = self._canonical_name_key(form)
+            if alias is None and (form.acronym or len(form.words) == 1):
+                pending.append((m, form))  # may abbreviate a longer name of this article
+                continue
+            loc = by_key.get(key)
+            if loc is None:
+                loc = by_key[key] = _Local(start_uid + len(out), article_id, m.label, [m], [form], form, key)
+                out.append(loc)
+            else:
+                note = (
+                    f"'{m.text}' = '{loc.best.base}' (known alias)"
+                    if alias and form.key != loc.best.key
+                    else ""
+                )
+                loc.add(m, form, note)
+                if len(form.words) > len(loc.best.words):
+                    loc.best = form
+        for m, form in pending:
+            target = None
+            note = ""
+            if form.acronym:
+                hits = [loc for loc in out if any(form.acronym in f.initials_of for f in loc.forms)]
+                if hits:
+                    target = _nearest(hits, m)
+                    note = f"'{m.text}' = '{target.best.base}' (acronym introduced in the article)"
+            elif len(form.words) == 1:
+                word = form.words[0]
+                hits = [
+                    loc
+                    for loc in out
+                    if len(loc.best.words) > 1 and word in (loc.best.words[0], loc.best.words[-1])
+                ]
+                if len({id(h) for h in hits}) == 1:
+                    target = hits[0]
+                    note = f"'{m.text}' = '{target.best.base}' (short form, within article)"
+            if target is None:
+                target = by_key.get(form.key)
+            if target is None:
+                target = by_key[form.key] = _Local(
+                    start_uid + len(out), article_id, m.label, [m], [form], form, form.key
+                )
+                out.append(target)
+            else:
+                target.add(m, form, note)
+        return out
+
+
+def _nearest(candidates: Sequence[_Local], mention: Mention) -> _Local:
+    """The candidate whose latest mention before ``mention`` is closest; failing
+    that, the first one mentioned after it."""
+
+    def distance(loc: _Local) -> tuple[int, int]:
+        before = [mention.start - m.start for m in loc.mentions if m.start < mention.start]
+        if before:
+            return (0, min(before))
+        return (1, min(m.start - mention.start for m in loc.mentions))
+
+    return min(candidates, key=distance)
+
+
+def _given_compatible(a: _Form, b: _Form, similarity: float = 0.8) -> str | None:
+    """How well the given names of two full forms agree: "strict" (same name by
+    sound, or a nickname), "weak" (similar sound or an initial), or None."""
+    if a.given and b.given:
+        x, y = a.given[0], b.given[0]
+        if x == y or nickname_of(x, y):
+            return "strict"
+        if skeleton(x) == skeleton(y) and jellyfish.jaro_winkler_similarity(x, y) >= similarity:
+            return "weak"
+        return None
+    a_first = (a.given[0][:1] if a.given else "") or (a.initials[0] if a.initials else "")
+    b_first = (b.given[0][:1] if b.given else "") or (b.initials[0] if b.initials else "")
+    if a_first and a_first == b_first:
+        return "weak"
+    return None
+
+
+_ROLE_HEADS = frozenset(
+    """president minister secretary general chief commander spokesman spokeswoman spokesperson ambassador
+    envoy senator governor mayor judge chairman ceo director head leader speaker chancellor attorney
+    prosecutor king queen prince pope lawmaker""".split()
+)
+
+
+def _roles(text: str, mention: Mention) -> set[str]:
+    """Role words right in front of a name ("defence minister Sergei Shoigu",
+    "министр обороны России Сергей Шойгу") or in apposition after it ("Shoigu,
+    the defence minister,"). The words must touch the name: in "an aide to
+    Macron" the "to" stops the run, so Macron is not given anyone's role."""
+    words: list[str] = []
+    pos = mention.start
+    window_start = max(0, pos - 80)
+    skipped = False
+    while True:
+        m = _WORD_BEFORE.search(text, window_start, pos)
+        if not m:
+            break
+        word = m.group(1).lower()
+        if word not in _ROLE_WORDS:
+            # one capitalised word may sit between title and name: "министр обороны России Сергей Шойгу"
+            before = _WORD_BEFORE.search(text, window_start, m.start())
+            if (
+                skipped
+                or words
+                or not m.group(1)[0].isupper()
+                or not before
+                or before.group(1).lower() not in _ROLE_WORDS
+            ):
+                break
+            skipped = True
+        else:
+            words.append(_ROLE_WORDS[word])
+        pos = m.start()
+    after = _APPOSITION.match(text, mention.end, min(len(text), mention.end + 80))
+    if after:
+        tail = [w.lower() for w in after.group(1).split()]
+        if tail and all(w in _ROLE_WORDS for w in tail):
+            words.extend(_ROLE_WORDS[w] for w in tail)
+    parts = {p for w in words for p in w.split() if p}
+    if not parts & _ROLE_HEADS:
+        return set()
+    # qualifiers first, then the head noun: "defence minister", "deputy prime minister"
+    role = " ".join(sorted(parts - _ROLE_HEADS) + sorted(parts & _ROLE_HEADS))
+    return {role}
+
+
+class _Run:
+    """State of one resolve() call: per-article entities and the merges between them."""
+
+    def __init__(self, resolver: EntityResolver, locals_: list[_Local], n_articles: int) -> None:
+        self.r = resolver
+        self.locals = locals_
+        self.uf = _UnionFind(len(locals_))
+        self.notes: dict[int, list[str]] = {loc.uid: list(loc.notes) for loc in locals_}
+        self.context: dict[int, Counter[str]] = {loc.uid: Counter(loc.features) for loc in locals_}
+        self.articles: dict[int, set[str]] = {loc.uid: {loc.article_id} for loc in locals_}
+        df: Counter[str] = Counter()
+        for loc in locals_:
+            df.update(loc.features)
+        self.idf = {f: math.log((n_articles + 1) / c) for f, c in df.items()}
+        self.display: dict[str, str] = {}
+        for loc in locals_:
+            self.display.setdefault(EntityResolver._feature(loc), loc.best.base)
+
+    # -- bookkeeping ---------------------------------------------------------
+
+    def union(self, a: int, b: int, why: str) -> int:
+        ra, rb = self.uf.find(a), self.uf.find(b)
+        if ra == rb:
+            return ra
+        if rb < ra:
+            ra, rb = rb, ra
+        self.uf.parent[rb] = ra
+        self.notes[ra].extend(self.notes.pop(rb))
+        self.notes[ra].append(why)
+        self.context[ra].update(self.context.pop(rb))
+        self.articles[ra] |= self.articles.pop(rb)
+        return ra
+
+    def shared_context(self, a: int, b: int) -> tuple[float, list[str]]:
+        """Weight of the context two groups share, and its readable items."""
+        ra, rb = self.uf.find(a), self.uf.find(b)
+        if self.articles[ra] & self.articles[rb]:
+            # two entities of one article are different by construction
+            return -1.0, []
+        ca, cb = self.context[ra], self.context[rb]
+        if len(ca) > len(cb):
+            ca, cb = cb, ca
+        shared = [f for f in ca if f in cb]
+        score = 0.0
+        items: list[tuple[float, str]] = []
+        for f in shared:
+            if f[0] in "RG":
+                w = self.r.strong_context
+                label = f[2:] if f[0] == "R" else "same story cluster"
+            else:
+                w = self.idf.get(f, 0.0)
+                label = self.display.get(f, f[2:])
+            items.append((w, label))
+        items.sort(key=lambda x: (-x[0], x[1]))
+        score = sum(w for w, _ in items[:5])
+        return score, [label for _, label in items[:4]]
+
+    def _why_context(self, items: list[str]) -> str:
+        return f", shared context: {', '.join(items)}" if items else ""
+
+    # -- people --------------------------------------------------------------
+
+    def resolve_people(self) -> None:
+        people = [loc for loc in self.locals if loc.type == "PERSON"]
+        full = [loc for loc in people if loc.best.full]
+        short = [loc for loc in people if not loc.best.full]
+        by_surname: dict[str, list[_Local]] = defaultdict(list)
+        for loc in full:
+            by_surname[loc.key].append(loc)
+        # 1. same surname, same given name by sound (or a nickname): one person
+        for group in by_surname.values():
+            firsts: dict[str, _Local] = {}
+            for loc in group:
+                if not loc.best.given:
+                    continue
+                g = loc.best.given[0]
+                anchor = firsts.get(g) or next(
+                    (x for x in firsts.values() if nickname_of(x.best.given[0], g)), None
+                )
+                if anchor is None:
+                    firsts[g] = loc
+                    continue
+                self.union(anchor.uid, loc.uid, "merged: " + _same_name_note(anchor.best, loc.best))
+        # 2. same surname, given names only alike (Volodymyr / Vladimir, J. / John): needs context
+        for group in by_surname.values():
+            self._merge_weak(group, same_surname=True)
+        # 3. similar surnames (Mueller / Muller): needs a compatible given name and context
+        by_skeleton: dict[str, list[str]] = defaultdict(list)
+        for surname in by_surname:
+            by_skeleton[skeleton(surname)].append(surname)
+        for surnames in by_skeleton.values():
+            for i, s1 in enumerate(surnames):
+                for s2 in surnames[i + 1 :]:
+                    if jellyfish.jaro_winkler_similarity(s1, s2) >= self.r.surname_similarity:
+                        self._merge_weak(by_surname[s1] + by_surname[s2], same_surname=False)
+        # 4. a surname alone joins the one full name it can belong to
+        pool: dict[str, list[_Local]] = defaultdict(list)
+        for loc in short:
+            if not self._attach_surname(loc, by_surname.get(loc.key, [])):
+                pool[loc.key].append(loc)
+        # 5. surnames nobody's full name explains: same key, and rare or in shared context
+        for key, locs in pool.items():
+            rare = self._rare(locs[0].best.base)
+            for i, loc in enumerate(locs):
+                for other in locs[:i]:
+                    if self.uf.find(other.uid) == self.uf.find(loc.uid):
+                        continue
+                    score, items = self.shared_context(other.uid, loc.uid)
+                    if score < 0:
+                        continue
+                    if rare or score >= self.r.context_threshold:
+                        why = "rare surname" if rare else "shared context"
+                        self.union(
+                            other.uid,
+                            loc.uid,
+                            f"merged: same surname ({key}), {why}{self._why_context(items)}",
+                        )
+                        break
+
+    def _merge_weak(self, group: list[_Local], same_surname: bool) -> None:
+        roots = sorted({self.uf.find(loc.uid) for loc in group})
+        reps = {r: next(loc for loc in group if self.uf.find(loc.uid) == r) for r in roots}
+        for i, ra in enumerate(roots):
+            for rb in roots[i + 1 :]:
+                a, b = reps[ra], reps[rb]
+                if self.uf.find(a.uid) == self.uf.find(b.uid):
+                    continue
+                compat = _given_compatible(a.best, b.best, self.r.given_similarity)
+                if compat is None or (compat == "strict" and same_surname):
+                    continue
+                score, items = self.shared_context(a.uid, b.uid)
+                if score < self.r.context_threshold:
+                    continue
+                what = "same surname" if same_surname else f"similar surname by sound ({a.key}~{b.key})"
+                given = "same given name" if compat == "strict" else "similar given name"
+                self.union(
+                    a.uid,
+                    b.uid,
+                    f"merged: '{a.best.base}' ~ '{b.best.base}': {what}, {given}{self._why_context(items)}",
+                )
+
+    def _attach_surname(self, loc: _Local, candidates: list[_Local]) -> bool:
+        roots: dict[int, _Local] = {}
+        for c in candidates:
+            roots.setdefault(self.uf.find(c.uid), c)
+        if not roots:
+            return False
+        scored = sorted(
+            ((*self.shared_context(loc.uid, c.uid), c) for c in roots.values()),
+            key=lambda x: -x[0],
+        )
+        best_score, items, best = scored[0]
+        if best_score < 0:
+            return False
+        s1, s2 = _surname_text(loc.best), _surname_text(best.best)
+        surname_note = "same surname" if s1 == s2 else f"same surname by sound ({s1}~{s2})"
+        if len(scored) == 1:
+            if best_score >= self.r.context_threshold or self._rare(loc.best.base):
+                why = (
+                    ""
+                    if best_score >= self.r.context_threshold
+                    else "; rare surname, only one full name has it"
+                )
+                self.union(
+                    best.uid,
+                    loc.uid,
+                    f"merged: '{loc.best.base}' -> '{best.best.base}': {surname_note}{why}{self._why_context(items)}",
+                )
+                return True
+            return False
+        second = scored[1][0]
+        if best_score >= self.r.context_threshold and best_score > second + 0.5:
+            self.union(
+                best.uid,
+                loc.uid,
+                f"merged: '{loc.best.base}' -> '{best.best.base}': {surname_note}, "
+                f"chosen among {len(scored)} people with that surname{self._why_context(items)}",
+            )
+            return True
+        return False
+
+    def _rare(self, name: str) -> bool:
+        return self.r._is_rare_surname(name)
+
+    # -- organisations and places --------------------------------------------
+
+    def resolve_names(self) -> None:
+        names = [loc for loc in self.locals if loc.type != "PERSON"]
+        # acronyms introduced in some article stand for the same name elsewhere
+        learned: dict[str, Counter[str]] = defaultdict(Counter)
+        for loc in names:
+            if loc.best.acronym:
+                continue
+            for form in loc.forms:
+                if form.acronym:
+                    learned[form.acronym][loc.key] += 1
+        by_key: dict[str, list[_Local]] = defaultdict(list)
+        for loc in names:
+            key = loc.key
+            if loc.best.acronym and learned.get(loc.best.acronym):
+                expansion, n = learned[loc.best.acronym].most_common(1)[0]
+                if expansion != key:
+                    self.notes[loc.uid].append(
+                        f"'{loc.best.base}' = '{self.display.get('N:' + expansion, expansion)}' "
+                        f"(acronym introduced so in {n} other article(s))"
+                    )
+                key = expansion
+            by_key[key].append(loc)
+        for key, locs in by_key.items():
+            first = locs[0]
+            for loc in locs[1:]:
+                if self.uf.find(loc.uid) != self.uf.find(first.uid):
+                    self.union(first.uid, loc.uid, f"merged: same name ({key})")
+        # similar spellings (Kharkov / Kharkiv style) merge only with shared context
+        by_skeleton: dict[str, list[str]] = defaultdict(list)
+        for key in by_key:
+            by_skeleton[" ".join(skeleton(w) for w in key.split())].append(key)
+        for keys in by_skeleton.values():
+            for i, k1 in enumerate(keys):
+                for k2 in keys[i + 1 :]:
+                    if jellyfish.jaro_winkler_similarity(k1, k2) < self.r.surname_similarity:
+                        continue
+                    a, b = by_key[k1][0], by_key[k2][0]
+                    score, items = self.shared_context(a.uid, b.uid)
+                    if score >= self.r.context_threshold:
+                        self.union(
+                            a.uid,
+                            b.uid,
+                            f"merged: similar spelling by sound ({k1}~{k2}){self._why_context(items)}",
+                        )
+
+    # -- output --------------------------------------------------------------
+
+    def entities(self) -> list[_Entity]:
+        members: dict[int, list[_Local]] = defaultdict(list)
+        for loc in self.locals:
+            members[self.uf.find(loc.uid)].append(loc)
+        out = []
+        for root, locs in members.items():
+            out.append(_build_entity(locs, self.notes[root], self.r))
+        return out
+
+
+def _surname_text(form: _Form) -> str:
+    return (word_tokens(form.base) or [form.surname])[-1]
+
+
+def _same_name_note(a: _Form, b: _Form) -> str:
+    if romanize(a.base) == romanize(b.base) and a.latin == b.latin:
+        return f"same name '{a.base}'"
+    ra = " ".join(word_tokens(a.base))
+    rb = " ".join(word_tokens(b.base))
+    if ra == rb:
+        return f"same name in another script ('{a.base}' ~ '{b.base}')"
+    return f"same full name by sound ({ra}~{rb})"
+
+
+@dataclass
+class _Entity:
+    """An entity before overrides: mutable, turned into :class:`Entity` at the end."""
+
+    id: str
+    type: str
+    mentions: list[Mention]
+    forms: list[_Form]
+    notes: list[str]
+    resolver: EntityResolver
+    alias_name: str | None = None
+    scope: str = ""  # set for entities that stay inside one article
+
+    def name(self) -> str:
+        return _display_name(self.type, self.forms, self.alias_name)
+
+
+def _build_entity(locs: list[_Local], notes: list[str], resolver: EntityResolver) -> _Entity:
+    mentions = [m for loc in locs for m in loc.mentions]
+    forms = [f for loc in locs for f in loc.forms]
+    type_ = Counter(loc.type for loc in locs).most_common(1)[0][0]
+    alias_name = None
+    if type_ != "PERSON":
+        alias_name = next((a for f in forms if (a := resolver._canonical_name_key(f)[1])), None)
+        if alias_name:
+            type_ = next(t for t, canonical, _ in (*ALIASES, *resolver.aliases) if canonical == alias_name)
+    ent = _Entity("", type_, mentions, forms, list(notes), resolver, alias_name)
+    name = ent.name()
+    if type_ == "PERSON":
+        best = _parse("PERSON", name)
+        key = "P:" + best.key
+        if not best.full and not resolver._is_rare_surname(best.base):
+            # a common surname nobody's full name explains stays per article group
+            key += "@" + min(m.article_id for m in mentions)
+    else:
+        key = "N:" + (" ".join(_org_words(alias_name)) if alias_name else _parse(type_, name).key)
+    ent.id = "e_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+    return ent
+
+
+def _display_name(type_: str, forms: list[_Form], alias_name: str | None) -> str:
+    """The most frequent full form, Latin script first; the alias table's name when known."""
+    if alias_name:
+        return alias_name
+    counts = Counter(f.base for f in forms)
+    by_base = {f.base: f for f in forms}
+
+    def rank(base: str) -> tuple[int, int, int, int, str]:
+        f = by_base[base]
+        fullness = int(f.full) if type_ == "PERSON" else int(not f.acronym and len(f.words) > 1)
+        return (-fullness, -int(f.latin), -counts[base], -len(base), base)
+
+    return min(counts, key=rank)
+
+
+def _apply_overrides(
+    draft: list[_Entity], overrides: Sequence[Mapping[str, Any]], max_explanations: int
+) -> Resolution:
+    # ids must be unique even when two entities share a canonical key
+    seen: Counter[str] = Counter()
+    for ent in sorted(draft, key=lambda e: min(mention_key(m) for m in e.mentions)):
+        seen[ent.id] += 1
+        if seen[ent.id] > 1:
+            ent.id = f"{ent.id}_{seen[ent.id]}"
+    by_id = {e.id: e for e in draft}
+    unapplied: list[dict[str, Any]] = []
+    for decision in overrides:
+        op = decision.get("op")
+        note = f" ({decision['note']})" if decision.get("note") else ""
+        if op == "merge":
+            a_id, b_id = decision["entities"]
+            missing = [x for x in (a_id, b_id) if x not in by_id]
+            if missing:
+                unapplied.append({**decision, "reason": f"entity {', '.join(missing)} not found in this run"})
+                continue
+            if a_id == b_id:
+                continue
+            a, b = by_id[a_id], by_id.pop(b_id)
+            a.mentions += b.mentions
+            a.forms += b.forms
+            a.notes += b.notes + [f"merged by analyst with {b_id} '{b.name()}'{note}"]
+        elif op == "split":
+            ent = by_id.get(decision["entity"])
+            if ent is None:
+                unapplied.append({**decision, "reason": f"entity {decision['entity']} not found in this run"})
+                continue
+            keys = set(decision["mentions"])
+            moved = [i for i, m in enumerate(ent.mentions) if mention_key(m) in keys]
+            if not moved or len(moved) == len(ent.mentions):
+                reason = (
+                    "none of the mentions is in the entity"
+                    if not moved
+                    else "the split would leave the entity empty"
+                )
+                unapplied.append({**decision, "reason": reason})
+                continue
+            new = _Entity(
+                "e_" + hashlib.sha1(f"split:{ent.id}:{sorted(keys)}".encode()).hexdigest()[:12],
+                ent.type,
+                [ent.mentions[i] for i in moved],
+                [ent.forms[i] for i in moved],
+                [f"split by analyst from {ent.id}{note}"],
+                ent.resolver,
+            )
+            ent.mentions = [m for i, m in enumerate(ent.mentions) if i not in set(moved)]
+            ent.forms = [f for i, f in enumerate(ent.forms) if i not in set(moved)]
+            ent.notes.append(f"{len(moved)} mention(s) split off by analyst into {new.id}{note}")
+            by_id[new.id] = new
+        else:
+            unapplied.append({**decision, "reason": f"unknown op {op!r}; expected 'merge' or 'split'"})
+    entities: list[Entity] = []
+    entity_of: dict[str, str] = {}
+    for ent in by_id.values():
+        keys = tuple(mention_key(m) for m in ent.mentions)
+        for k in keys:
+            entity_of[k] = ent.id
+        entities.append(
+            Entity(
+                id=ent.id,
+                name=ent.name(),
+                type=ent.type,
+                variants=dict(Counter(m.text for m in ent.mentions).most_common()),
+                article_ids=tuple(sorted({m.article_id for m in ent.mentions})),
+                explanations=_summarise(ent.notes, max_explanations),
+                mention_keys=keys,
+            )
+        )
+    entities.sort(key=lambda e: (-len(e.mention_keys), e.name, e.id))
+    return Resolution(entities, entity_of, unapplied)
+
+
+def _summarise(notes: list[str], limit: int) -> tuple[str, ...]:
+    counts = Counter(notes)
+    lines = [f"{n} (x{c})" if c > 1 else n for n, c in counts.items()]
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"... and {len(lines) - limit} more"]
+    return tuple(lines)

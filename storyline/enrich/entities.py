@@ -1,0 +1,306 @@
+"""Named entity mentions: who, which organisations and which places an article names.
+
+A model stage in the spaCy mould: :meth:`EntityRecognizer.predict` is pure and
+batched (a list of ``(article_id, text, language)`` in, one result per article
+out), so it runs the same in-process or in a worker pool.
+
+* English goes through spaCy (``storyline.nlp.english()``, only its NER pipe:
+  the NER model has its own token vectors, so the tagger and parser are skipped).
+* Russian goes through natasha; each mention carries its nominative form
+  (``"Сергея Шойгу"`` -> ``normal="Сергей Шойгу"``).
+* Other languages get no mentions and a reason the caller can record.
+
+Labels are reduced to PERSON, ORG and LOC (spaCy's GPE and FAC are places;
+NORP, nationalities and groups, is dropped: "Russian" is not an entity to track).
+Offsets always point into the given text (``text[m.start:m.end] == m.text``):
+a leading "the", a possessive "'s" and a person's title ("Gen.", "Defence
+Minister", "г-н") are removed by moving the span, never by editing the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from storyline.model import Mention
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "EntityRecognizer",
+    "NerResult",
+    "extract_mentions",
+    "no_model_reason",
+    "trim_mention",
+]
+
+SUPPORTED_LANGUAGES = ("en", "ru")
+
+_SPACY_LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+_NATASHA_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
+
+
+@dataclass(frozen=True)
+class NerResult:
+    """Mentions found in one article; ``skipped`` says why there are none when no model ran."""
+
+    article_id: str
+    mentions: list[Mention] = field(default_factory=list)
+    skipped: str | None = None
+
+
+def no_model_reason(language: str | None) -> str | None:
+    """Why no mentions can be extracted for ``language``, or None when a model exists."""
+    if language in SUPPORTED_LANGUAGES:
+        return None
+    if not language:
+        return "no NER model: the article's language is unknown"
+    return f"no NER model for language {language}"
+
+
+# Words that name a role rather than a person. Matched case-insensitively as
+# whole words at the start of a PERSON span; the span starts after the last one.
+_TITLES = frozenset(
+    """
+    mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend father sheikh ayatollah imam rabbi
+    gen general lt lieutenant col colonel maj major capt captain cmdr commander sgt sergeant adm admiral
+    brig marshal cpl pvt field
+    president vice deputy acting prime minister premier chancellor secretary sen senator rep representative
+    congressman congresswoman gov governor mayor judge justice ambassador envoy chairman chairwoman chair
+    ceo cfo director chief spokesman spokeswoman spokesperson king queen prince princess pope emir sultan
+    foreign defence defense interior finance health justice state home economy trade education
+    former late then-president then-minister attorney-general attorney
+    г-н г-жа господин госпожа президент премьер премьер-министр министр генерал глава мэр губернатор
+    депутат сенатор посол вице-премьер замминистра председатель спикер пресс-секретарь
+    """.split()
+)
+# Title words that may also open a name ("Major", "King", "Field"): only cut when
+# followed by at least two name words, so "John Major" stays whole.
+_TITLE_PUNCT = ".,"
+_WORD = re.compile(r"\S+")
+_LEADING_THE = re.compile(r"(?i)the\s+")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_STRIP_CHARS = " \t\r\n\"'«»“”„‘’()[]{},;:!?—–-*"
+
+
+def trim_mention(text: str, start: int, end: int, label: str) -> tuple[int, int]:
+    """Narrow ``text[start:end]`` to the name itself; returns the new (start, end).
+
+    Removes surrounding quotes and punctuation, a leading "the", a trailing
+    possessive, and for people every leading title word ("Defence Minister
+    Sergei Shoigu" -> "Sergei Shoigu"). Returns ``(start, start)`` when nothing
+    of a name is left.
+    """
+    start, end = _strip(text, start, end)
+    m = _LEADING_THE.match(text, start, end)
+    if m and m.end() < end:
+        start = m.end()
+    m = _POSSESSIVE.search(text[start:end])
+    if m and end - start > len(m.group()):
+        end = start + m.start()
+    start, end = _strip(text, start, end)
+    if label == "PERSON":
+        words = list(_WORD.finditer(text, start, end))
+        cut = -1
+        for i, w in enumerate(words[:-1]):
+            if w.group().lower().rstrip(_TITLE_PUNCT) in _TITLES:
+                cut = i
+        if cut >= 0:
+            start = words[cut + 1].start()
+            start, end = _strip(text, start, end)
+    return start, end
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _STRIP_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _STRIP_CHARS:
+        end -= 1
+    return start, end
+
+
+def _looks_like_name(surface: str) -> bool:
+    # Models sometimes tag lower-case words or numbers; a name has a capital letter.
+    return any(c.isupper() for c in surface) and any(c.isalpha() for c in surface)
+
+
+def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:
+    """Split ``text`` into pieces of at most about ``size`` characters, at a line
+    break or sentence end when there is one, so no name is cut in two."""
+    pos = 0
+    n = len(text)
+    while pos < n:
+        if n - pos <= size:
+            yield pos, text[pos:]
+            return
+        window = text[pos : pos + size]
+        cut = window.rfind("\n", size // 2)
+        if cut < 0:
+            cut = max(
+                window.rfind(". ", size // 2), window.rfind("! ", size // 2), window.rfind("? ", size // 2)
+            )
+            cut = cut + 1 if cut >= 0 else -1
+        if cut < 0:
+            cut = window.rfind(" ", size // 2)
+        if cut <= 0:
+            cut = size
+        yield pos, text[pos : pos + cut]
+        pos += cut
+
+
+class EntityRecognizer:
+    """Extracts PERSON / ORG / LOC mentions from batches of articles.
+
+    ``batch_size`` is passed to the models; ``chunk_chars`` bounds the text a
+    model sees at once (long texts are cut at line or sentence ends and the
+    offsets shifted back); ``n_process`` > 1 lets spaCy fork workers for large
+    English batches (only worth it for hundreds of documents).
+    """
+
+    def __init__(self, batch_size: int = 16, chunk_chars: int = 20_000, n_process: int = 1) -> None:
+        self.batch_size = batch_size
+        self.chunk_chars = chunk_chars
+        self.n_process = n_process
+
+    def predict(self, batch: Sequence[tuple[str, str, str | None]]) -> list[NerResult]:
+        """One :class:`NerResult` per ``(article_id, text, language)``, in order."""
+        results: list[NerResult | None] = [None] * len(batch)
+        english: list[int] = []
+        russian: list[int] = []
+        for i, (article_id, text, language) in enumerate(batch):
+            reason = no_model_reason(language)
+            if reason:
+                results[i] = NerResult(article_id, [], reason)
+            elif not text.strip():
+                results[i] = NerResult(article_id, [])
+            elif language == "en":
+                english.append(i)
+            else:
+                russian.append(i)
+        if english:
+            found = self._english([(batch[i][0], batch[i][1]) for i in english])
+            for i, mentions in zip(english, found, strict=True):
+                results[i] = NerResult(batch[i][0], mentions)
+        for i in russian:
+            results[i] = NerResult(batch[i][0], self._russian(batch[i][0], batch[i][1]))
+        return [r for r in results if r is not None]
+
+    # -- English -------------------------------------------------------------
+
+    def _english(self, articles: list[tuple[str, str]]) -> list[list[Mention]]:
+        from storyline.nlp import english
+
+        nlp = english()
+        # The shared pipeline keeps its parser for quote attribution; NER needs none of it.
+        disable = [name for name in nlp.pipe_names if name != "ner"]
+        pieces = [
+            (chunk, (k, offset))
+            for k, (_, text) in enumerate(articles)
+            for offset, chunk in _chunks(text, self.chunk_chars)
+        ]
+        out: list[list[Mention]] = [[] for _ in articles]
+        docs = nlp.pipe(
+            pieces, as_tuples=True, disable=disable, batch_size=self.batch_size, n_process=self.n_process
+        )
+        for doc, (k, offset) in docs:
+            article_id, text = articles[k]
+            for ent in doc.ents:
+                label = _SPACY_LABELS.get(ent.label_)
+                if label is None:
+                    continue
+                mention = _make_mention(
+                    article_id, text, offset + ent.start_char, offset + ent.end_char, label
+                )
+                if mention is not None:
+                    out[k].append(mention)
+        return out
+
+    # -- Russian -------------------------------------------------------------
+
+    def _russian(self, article_id: str, text: str) -> list[Mention]:
+        from natasha import Doc
+        from natasha.doc import inject_morph
+
+        from storyline.nlp import russian
+
+        ru = russian()
+        mentions: list[Mention] = []
+        for offset, chunk in _chunks(text, self.chunk_chars):
+            doc = Doc(chunk)
+            doc.segment(ru.segmenter)
+            doc.tag_ner(ru.ner_tagger)
+            if not doc.spans:
+                continue
+            # Morphology is needed only to put names into the nominative, so only
+            # the sentences that hold a name are tagged (the slow step otherwise).
+            sents = [s for s in doc.sents if s.spans]
+            markups = ru.morph_tagger.map([[t.text for t in s.tokens] for s in sents])
+            for sent, markup in zip(sents, markups, strict=True):
+                inject_morph(sent.tokens, markup.tokens)
+            for span in doc.spans:
+                label = _NATASHA_LABELS.get(span.type)
+                if label is None:
+                    continue
+                normal = _russian_normal(ru.morph_vocab, span)
+                mention = _make_mention(
+                    article_id, text, offset + span.start, offset + span.stop, label, normal=normal
+                )
+                if mention is not None:
+                    mentions.append(mention)
+        return mentions
+
+
+def _russian_normal(vocab, span) -> str:  # noqa: ANN001 - natasha types
+    """Nominative of a natasha span. People: every word. Organisations: the words
+    up to the first noun ("Министерстве обороны" -> "Министерство обороны"), which
+    is what natasha's syntax-based normaliser does without the cost of parsing."""
+    from natasha.norm import inflect_word, recover_shapes, recover_spaces
+
+    tokens = span.tokens
+    if not tokens or any(getattr(t, "pos", None) is None for t in tokens):
+        return span.text
+    if span.type == "ORG":
+        head = next((i for i, t in enumerate(tokens) if t.pos in ("NOUN", "PROPN")), len(tokens) - 1)
+        words = [inflect_word(vocab, t) if i <= head else t.text for i, t in enumerate(tokens)]
+    else:
+        words = [inflect_word(vocab, t) for t in tokens]
+    return recover_spaces(list(recover_shapes(words, tokens)), tokens)
+
+
+def _make_mention(
+    article_id: str, text: str, start: int, end: int, label: str, normal: str | None = None
+) -> Mention | None:
+    new_start, new_end = trim_mention(text, start, end, label)
+    if new_end <= new_start:
+        return None
+    surface = text[new_start:new_end]
+    if not _looks_like_name(surface):
+        return None
+    if normal is None or (new_start, new_end) != (start, end):
+        normal = _trim_normal(normal, text[start:end], surface)
+    return Mention(article_id, new_start, new_end, surface, label, normal=" ".join(normal.split()))
+
+
+def _trim_normal(normal: str | None, original: str, surface: str) -> str:
+    """Drop from ``normal`` the words trimmed from the span (word-aligned, as
+    natasha's normal form keeps the span's words)."""
+    if not normal:
+        return surface
+    orig_words = original.split()
+    normal_words = normal.split()
+    if len(orig_words) != len(normal_words):
+        return surface
+    kept = surface.split()
+    # the kept words are a contiguous run of the original words
+    for i in range(len(orig_words) - len(kept) + 1):
+        if [w.strip(_STRIP_CHARS) for w in orig_words[i : i + len(kept)]] == [
+            w.strip(_STRIP_CHARS) for w in kept
+        ]:
+            return " ".join(normal_words[i : i + len(kept)])
+    return surface
+
+
+def extract_mentions(articles: Sequence[tuple[str, str, str | None]], **options: int) -> list[list[Mention]]:
+    """Mentions per ``(article_id, text, language)``; [] for languages without a model
+    (use :func:`no_model_reason` or :meth:`EntityRecognizer.predict` for the reason)."""
+    return [r.mentions for r in EntityRecognizer(**options).predict(articles)]
