@@ -4,12 +4,15 @@
     python benchmarks/eval_quotes.py polnear  [--split dev|train] [--limit N]
 
 **Gender Gap Tracker sample** (../shared/data/ggt-quotes/articles.jsonl, 66 articles).
-Quotes are matched by string, not offsets (the published offsets are unreliable):
-both quotes become lower-case word tokens (``\\w+``), and a prediction matches a gold
-quote when the shared tokens (multiset) exceed 0.3 of the gold quote's tokens, as in
-GGT's own evaluation (asymmetric, gold as reference). Each gold quote takes the best
-remaining prediction (one-to-one, greedy in gold order). A stricter variant also
-requires the shared tokens to exceed 0.3 of the *prediction's* tokens.
+Quotes are matched by string, not by the published offsets (they are unreliable):
+each gold quote string is located in the article text (the occurrence nearest to its
+annotated offset), and a prediction matches it when the characters they share exceed
+0.3 of the gold quote's length, as in GGT's own evaluation (asymmetric, gold as
+reference). The few gold strings not found verbatim (about 1%) fall back to word
+tokens: shared lower-case ``\\w+`` tokens (multiset) over the gold token count.
+Each gold quote takes the best remaining prediction (one-to-one, greedy in gold
+order). A stricter variant also requires the shared part to exceed 0.3 of the
+*prediction*.
 Speaker accuracy is over matched quotes: the predicted speaker (pronouns already
 resolved to a named person) is right when its surname (last word, lower-case, no
 possessive) equals the surname of the gold ``reference`` (GGT's canonical speaker,
@@ -28,7 +31,8 @@ greedy). Content F1 counts those matches; attribution F1 additionally requires t
 predicted *surface* speaker span (a pronoun stays a pronoun there, as PolNeAR
 annotates it) to overlap the gold Source span by at least one character. Exact F1
 requires equal content boundaries after trimming spaces, quote marks and
-punctuation. Tuning was done on the first 150 train articles only.
+punctuation. Texts annotated twice are scored against the first annotator's file
+(sorted by name). Tuning was done on the first 150 train articles only.
 """
 
 from __future__ import annotations
@@ -97,6 +101,30 @@ def speaker_correct(pred: str | None, reference: str, surface: str, people: list
     return bool(pred_words & gold_words)
 
 
+def _locate(text: str, quote: str, index: str) -> tuple[int, int] | None:
+    """The occurrence of ``quote`` in ``text`` nearest to the annotated start, or None."""
+    quote = quote.strip()
+    if not quote:
+        return None
+    m = re.match(r"\((\d+),", index or "")
+    hint = int(m[1]) if m else 0
+    best, pos = None, text.find(quote)
+    while pos >= 0:
+        if best is None or abs(pos - hint) < abs(best - hint):
+            best = pos
+        pos = text.find(quote, pos + 1)
+    return None if best is None else (best, best + len(quote))
+
+
+def _match_score(located: tuple[int, int] | None, gold: collections.Counter[str], pred, ptoks, reverse=False) -> float:
+    """Shared part over the gold quote (or over the prediction when ``reverse``)."""
+    if located is not None:
+        shared = max(0, min(located[1], pred.end) - max(located[0], pred.start))
+        return shared / max(1, (pred.end - pred.start) if reverse else (located[1] - located[0]))
+    shared = _overlap(gold, ptoks)
+    return shared / max(1, sum((ptoks if reverse else gold).values()))
+
+
 def eval_ggt(subset: str, show_errors: int) -> dict:
     nlp = english()
     rows = _load_ggt()
@@ -121,9 +149,10 @@ def eval_ggt(subset: str, show_errors: int) -> dict:
             gold = _tokens(q["quote"])
             if not gold:
                 continue
+            located = _locate(text, q["quote"], q.get("quote_index", ""))
             best, best_score = None, 0.3
             for k in remaining:
-                score = _overlap(gold, pred_items[k][2]) / sum(gold.values())
+                score = _match_score(located, gold, preds[k], pred_items[k][2])
                 if score > best_score:
                     best, best_score = k, score
             if best is None:
@@ -133,8 +162,8 @@ def eval_ggt(subset: str, show_errors: int) -> dict:
                 continue
             remaining.remove(best)
             tp += 1
-            ptoks = pred_items[best][2]
-            if _overlap(gold, ptoks) / max(1, sum(ptoks.values())) > 0.3:
+            a = preds[best]
+            if _match_score(located, gold, a, pred_items[best][2], reverse=True) > 0.3:
                 tp_strict += 1
             ok = speaker_correct(pred_items[best][1], q.get("reference") or "", q.get("speaker") or "", row["people"])
             spk_ok += ok
@@ -212,7 +241,11 @@ def eval_polnear(split: str, limit: int | None, show_errors: int) -> dict:
     t0 = time.perf_counter()
     for f in files:
         text = f.read_text(encoding="utf-8")
-        gold = _read_brat(folder / "attributions" / (f.stem + ".ann"))
+        # annotation files are named <text stem>_<annotator>.ann; a few texts have two: take the first
+        anns = sorted((folder / "attributions").glob(f.stem + "_*.ann"))
+        if not anns:
+            continue
+        gold = _read_brat(anns[0])
         preds = extract_attributions(text, "en", nlp(text))
         remaining = list(range(len(preds)))
         for g in gold:

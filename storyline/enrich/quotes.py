@@ -160,6 +160,8 @@ _EN_CUES = (
     "alleges described describes reported reports revealed disclosed pledged"
 ).split()
 EN_CUE_SET = frozenset(_EN_CUES)
+# Cues that frame direct quotes only: their clause is a question or a page artefact ("Continued below").
+_EN_NOT_INDIRECT = frozenset({"asked", "asks", "continued", "continues", "tell"})
 _EN_CUE = r"(?:" + "|".join(sorted(_EN_CUES, key=len, reverse=True)) + r"|pointed out|went on)"
 _EN_PRONOUNS = {"he", "she", "him", "her"}
 _EN_OTHER_PRONOUNS = {"they", "it", "we", "i", "you"}
@@ -191,6 +193,7 @@ _RU_STOP = re.compile(
     r"РИА|ТАСС|Интерфаксу|РБК|корреспонденту|[А-ЯЁ]{2,}\b)(?!\w)"
 )
 
+_NOT_A_SPEAKER = {"that", "this", "there", "if", "whether", "how", "what", "why", "when", "что"}
 _WORD = re.compile(r"[\w’'.-]+")
 
 
@@ -249,7 +252,8 @@ def _subject_before(text: str, pos: int, floor: int, language: str) -> tuple[int
     if not words:
         return None
     while words and words[0][1] - words[0][0] > 0 and text[words[0][0]:words[0][1]].lower() in (
-        "also", "later", "then", "further", "previously", "earlier", "again", "тоже", "также", "ранее"
+        "also", "later", "then", "further", "previously", "earlier", "again", "has", "have", "had", "was", "were",
+        "quoted", "as", "would", "will", "once", "recently", "тоже", "также", "ранее"
     ):
         words = words[1:]
     if not words:
@@ -310,7 +314,7 @@ def _phrase_after(text: str, pos: int, ceiling: int, language: str) -> tuple[int
         if words and words[0].group().lower() in _EN_TIME_WORDS - {"this"}:
             return None
     phrase = phrase.rstrip()
-    if not phrase or len(phrase) > 80:
+    if not phrase or len(phrase) > 80 or phrase.split()[0] in _NOT_A_SPEAKER:
         return None
     return s, s + len(phrase)
 
@@ -430,12 +434,20 @@ def _en_np_span(tok: Any) -> tuple[int, int]:
             break
     start = left.idx
     end = right.idx + len(right)
+    doc_text = tok.doc.text
+    cut = doc_text.rfind("\n", start, tok.idx)
+    if cut >= 0:  # a headline above the paragraph is not part of the name
+        start = cut + 1
+    while start < end and doc_text[start].isspace():
+        start += 1
     return start, end
 
 
 def _en_subject(verb: Any) -> Any | None:
     for child in verb.children:
         if child.dep_ in ("nsubj", "nsubjpass"):
+            if child.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
+                return verb.head  # "veteran MPs who say ...": the relative pronoun stands for its noun
             return child
     # "..., adding that ..." / "and added": share the governing verb's subject
     if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:
@@ -483,18 +495,22 @@ def _en_parse_attributions(ctx: _Context, doc: Any, direct: list[tuple[int, int]
                 continue
             if low not in EN_CUE_SET or tok.pos_ not in ("VERB", "AUX"):
                 continue
+            if low in _EN_NOT_INDIRECT and not tok.is_lower:
+                continue  # "Asked what ...", "Continued below": headings and questions
             if inside_direct(tok.idx, tok.idx + len(tok)):
                 continue
             subj = _en_subject(tok)
             if subj is not None:
                 verbs_by_sentence.setdefault(sent.start_char, []).append((tok, subj))
-            comp = next((c for c in tok.children if c.dep_ == "ccomp"), None)
-            if comp is None or subj is None:
+            comps = [c for c in tok.children if c.dep_ == "ccomp"]
+            if not comps or subj is None or low in _EN_NOT_INDIRECT:
                 continue
-            left = comp.left_edge
+            # "X says he drank too much, used drugs and ...": several ccomps make one content
+            left = min((c.left_edge for c in comps), key=lambda t: t.i)
+            right = max((c.right_edge for c in comps), key=lambda t: t.i)
             if left.dep_ == "mark" and left.lower_ in ("that", "if", "whether"):
                 left = doc[left.i + 1]
-            cs, ce = _trim(ctx.text, left.idx, comp.right_edge.idx + len(comp.right_edge))
+            cs, ce = _trim(ctx.text, left.idx, right.idx + len(right))
             if ce - cs < 12 or len(ctx.text[cs:ce].split()) < 3:
                 continue
             if overlaps_direct(cs, ce) > (ce - cs) * 0.5:
@@ -515,10 +531,11 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 # ----------------------------------------------------------------------------- regex attribution
 
-_EN_AFTER_CUE_FIRST = re.compile(rf"^[\s,.!?…—–-]*(?P<cue>{_EN_CUE})\b", re.I)
+# Cue verbs match in lower case only: "the United States" holds no cue.
+_EN_AFTER_CUE_FIRST = re.compile(rf"^[\s,.!?…—–-]*(?P<cue>{_EN_CUE})\b")
 _EN_AFTER_ACCORDING = re.compile(r"^[\s,.!?…—–-]*(?P<cue>according to)\s", re.I)
-_EN_BEFORE_CUE = re.compile(rf"\b(?P<cue>{_EN_CUE})\b(?P<tail>[^\"“”«»„.!?]{{0,60}}?)[:,]?\s*$", re.I)
-_EN_AFTER_SUBJECT_CUE = re.compile(rf"\b(?P<cue>{_EN_CUE})\b", re.I)
+_EN_BEFORE_CUE = re.compile(rf"\b(?P<cue>{_EN_CUE})\b(?P<tail>[^\"“”«»„.!?]{{0,60}}?)[:,]?\s*$")
+_EN_AFTER_SUBJECT_CUE = re.compile(rf"\b(?P<cue>{_EN_CUE})\b")
 
 _RU_AFTER = re.compile(rf"^[\s,.!?…]*[—–-]\s*(?P<cue>{_RU_CUE})(?!\w)", re.I)
 _RU_AFTER_SUBJECT = re.compile(rf"^[\s,.!?…]*[—–-]\s*(?P<spk>[^—–\n]{{1,60}}?)\s+(?P<cue>{_RU_CUE})(?!\w)", re.I)
@@ -593,11 +610,13 @@ def _attribute_direct_parse(
     """A speech verb with a subject in the sentences the quote touches, nearest to the quote."""
     best = None
     for sent in doc.sents:
-        if sent.end_char <= qs - 1 or sent.start_char > qe + 1:
+        if sent.end_char <= qs or sent.start_char >= qe:
             continue
         for verb, subj in verbs.get(sent.start_char, []):
             if qs <= verb.idx < qe:
                 continue
+            if any(c.dep_ == "ccomp" and not (qs <= c.idx < qe) for c in verb.children):
+                continue  # the verb frames its own (indirect) content, not this quote
             dist = qs - verb.idx if verb.idx < qs else verb.idx - qe
             if best is None or dist < best[0]:
                 best = (dist, verb, subj)
@@ -609,8 +628,7 @@ def _attribute_direct_parse(
 
 # ----------------------------------------------------------------------------- indirect by regex
 
-_EN_INDIRECT_THAT = re.compile(rf"\b(?P<cue>{_EN_CUE})\b(?:\s+\w+){{0,3}}?\s+that\s+(?P<content>[^.!?\n]{{10,}})",
-                               re.I)
+_EN_INDIRECT_THAT = re.compile(rf"\b(?P<cue>{_EN_CUE})\b(?:\s+\w+){{0,3}}?\s+that\s+(?P<content>[^.!?\n]{{10,}})")
 _EN_ACCORDING_FRONT = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<cue>According to)\s+(?P<spk>[^,\n]{2,80}),\s*"
                                  r"(?P<content>[^\n]+?[.!?])(?=\s|$)")
 _RU_INDIRECT_CHTO = re.compile(rf"(?<!\w)(?P<cue>{_RU_CUE})(?P<tail>[^,.!?\n«»]{{0,40}}),\s+что\s+"
@@ -663,7 +681,9 @@ def extract_attributions(text: str, language: str | None, doc: Any = None) -> li
     lang = "ru" if (language or "").lower().startswith("ru") else "en"
     use_parse = lang == "en" and doc is not None and hasattr(doc, "sents")
     sentences = [(s.start_char, s.end_char) for s in doc.sents] if use_parse else _regex_sentences(text)
-    persons = _persons(text, lang, doc)
+    quoted = find_quoted_spans(text)
+    # a name inside quote marks is what someone talked about, not who talks next
+    persons = [p for p in _persons(text, lang, doc) if not any(s <= p[0] and p[1] <= e for s, e in quoted)]
     ctx = _Context(text, lang, persons, sentences, _subject_persons(persons, doc) if use_parse else persons)
     paragraphs = _paragraphs(text)
 
@@ -673,7 +693,6 @@ def extract_attributions(text: str, language: str | None, doc: Any = None) -> li
                 return i
         return len(paragraphs) - 1
 
-    quoted = find_quoted_spans(text)
     verbs: dict[int, list[tuple[Any, Any]]] = {}
     indirect: list[Attribution] = []
     if use_parse:
@@ -689,8 +708,10 @@ def extract_attributions(text: str, language: str | None, doc: Any = None) -> li
         if found is None and use_parse:
             found = _attribute_direct_parse(ctx, qs, qe, verbs, doc)
         if found is not None:
-            if _word_count(text[qs:qe]) < MIN_DIRECT_WORDS and not _adjacent_cue(text, qs, qe, found[1]):
-                continue
+            if _word_count(text[qs:qe]) < MIN_DIRECT_WORDS and not (
+                _adjacent_cue(text, qs, qe, found[1]) and _starts_sentence(text, qs)
+            ):
+                continue  # a scare quote inside reported speech ('called it "bold"')
             cue, cs, ce, spk = found
             s0, s1 = spk if spk else (None, None)
             raw.append(Attribution(qs, qe, "direct", cue, cs, ce, s0, s1, s0, s1))
@@ -703,6 +724,7 @@ def extract_attributions(text: str, language: str | None, doc: Any = None) -> li
     used_cues = {a.cue_start for a in raw if a.cue_start is not None}
     raw.extend(a for a in indirect if a.cue_start not in used_cues)
     raw.sort(key=lambda a: (a.start, a.end))
+    raw = [a for i, a in enumerate(raw) if i == 0 or (a.start, a.end) != (raw[i - 1].start, raw[i - 1].end)]
     return _resolve_speakers(ctx, raw, para_index)
 
 
