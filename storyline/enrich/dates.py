@@ -261,7 +261,7 @@ def _en_rules() -> list[Rule]:
         return _relative(pub, unit, step), unit
 
     return [
-        (re.compile(rf"\b(?P<d>(?P<y>\d{{4}})-(?P<mo>\d{{2}})-(?P<dd>\d{{2}}))\b"), iso),
+        (re.compile(r"\b(?P<d>(?P<y>\d{4})-(?P<mo>\d{2})-(?P<dd>\d{2}))\b"), iso),
         # 3 March 2022 / 3rd of March, 2022 / 3 March
         (re.compile(rf"\b(?P<d>(?P<day>{day})(?: of)? (?P<mon>{_EN_MONTH})(?:,? (?P<year>{year}))?)\b"),
          day_month_year),
