@@ -65,12 +65,6 @@ class _Chain:
         self.joiners = joiners  # (start, end, line_break) offsets in the text
 
 
-# The letters/digits just before a hyphen. Searching a bounded window is much
-# faster than stepping back one character at a time in Python.
-_PIECE_BEFORE = re.compile(r"[^\W_]+\Z")
-_LONGEST_PIECE = 100
-
-
 def _chains(text: str) -> Iterator[_Chain]:
     """All hyphen chains of ``text`` ("well-known", "gov-\\nernment", "mother-in-law")."""
     chain: _Chain | None = None
@@ -88,9 +82,12 @@ def _chains(text: str) -> Iterator[_Chain]:
             continue
         if chain is not None:
             yield chain
-        left = _PIECE_BEFORE.search(text, max(0, hyphen - _LONGEST_PIECE), hyphen)
-        assert left is not None  # the character before the hyphen is alphanumeric
-        chain = _Chain(left.start(), right.end(), [left.group(), right.group()], [joiner])
+        # Step back over the word before the hyphen: words are short, and this
+        # is much faster than a regex search backwards over a window.
+        start = hyphen - 1
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        chain = _Chain(start, right.end(), [text[start:hyphen], right.group()], [joiner])
     if chain is not None:
         yield chain
 
@@ -117,11 +114,25 @@ def _in_address(text: str, chain: _Chain) -> bool:
 _PREFIXES = {
     "en": frozenset(
         """
-        a anti b co counter cross e ex g h inter intra mid multi neo non over pan post pre pro
-        re self semi sub super t trans u ultra under v vice well x
+        anti co counter cross e ex inter intra mid multi neo non over pan post pre pro
+        re self semi sub super trans ultra under vice well
         """.split()
     ),
     "ru": frozenset("вице экс лейб обер унтер штаб кое".split()),
+}
+
+# English suffixes: a part after the hyphen that is only a suffix ("kiss-ed",
+# "distress-ing", "peace-fully") ends a word; no compound ends in one. Some are
+# words elsewhere ("Ed", "ion"), which would otherwise make the split look like
+# a compound of two words.
+_SUFFIXES = {
+    "en": frozenset(
+        """
+        able ably al ally ance ances ant ants ed ence ences ent ents er ers es est ful fully ial ible
+        ibly ied ier ies iest ily ing ings ion ions ise ised ises ism isms ist ists ities ity ive ives
+        ize ized izes less ly ment ments ness ous s sion sions tion tions
+        """.split()
+    ),
 }
 
 # Tuned on the train split (see module docstring).
@@ -134,6 +145,9 @@ MIN_JOINED_ZIPF = 1.0
 JOIN_MARGIN = -0.5
 # After a known prefix the joined word is compared with the second part alone.
 PREFIX_MARGIN = 0.2
+# After a single letter, too ("a-head" is a split, "T-shirt" and "x-ray" are
+# compounds): the joined word may be rarer than the second part by this much.
+SINGLE_LETTER_MARGIN = -1.5
 # A part at most this common is not a word on its own ("ernment", "mlin").
 RARE_PART_ZIPF = 2.5
 # Hyphenated forms seen this many times elsewhere (and at least a third as often
@@ -320,9 +334,21 @@ def _decide(
             margin += EVIDENCE_BONUS
         return _Decision(margin >= 0, margin, "joined word more common than the part after the prefix")
 
+    if len(lower_left) == 1 and z_right >= RARE_PART_ZIPF:
+        # A single letter then a word: "a-head", "s-tate" (splits) against
+        # "T-shirt", "x-ray", "U-turn" (compounds, whose joined spelling is
+        # rare). Compare the joined word with the word after the letter.
+        margin = z_joined - z_right - SINGLE_LETTER_MARGIN
+        if joined_seen and not hyphen_seen:
+            margin += EVIDENCE_BONUS
+        return _Decision(margin >= 0, margin, "joined word common next to the part after the letter")
+
     # A single letter is a word in any word list ("a", "e"), but as a part of a
-    # split word it is just a letter: treat it as rare.
+    # split word it is just a letter: treat it as rare. So is a suffix.
     z_left = _zipf(lower_left, language) if len(lower_left) > 1 else 0.0
+    if len(lower_left) >= 3 and lower_right in _SUFFIXES.get(language, frozenset()):
+        # (Not after one or two letters: "op-ed" is a word pair, not "op" + -ed.)
+        z_right = 0.0
     z_rarer = min(z_left, z_right)
 
     if z_joined < MIN_JOINED_ZIPF:
@@ -359,12 +385,14 @@ def hyphen_repairs(text: str, evidence: WordEvidence | None = None, language: st
     """
     if "-" not in text and "\u2010" not in text:
         return []
+    chains = [chain for chain in _chains(text) if not _in_address(text, chain)]
+    if not chains:
+        return []
     if evidence is None:
         evidence = WordEvidence.from_text(text)
     edits: list[Edit] = []
-    for chain in _chains(text):
-        if not _in_address(text, chain):
-            edits.extend(_repair_chain(chain, evidence, language))
+    for chain in chains:
+        edits.extend(_repair_chain(chain, evidence, language))
     return edits
 
 
