@@ -63,7 +63,7 @@ def _alternation(names: list[str], inflect: bool) -> str:
 _OUTLET_EN = _alternation(OUTLETS_EN, inflect=False)
 _OUTLET_RU = _alternation(OUTLETS_RU, inflect=True)
 _QUOTED_NAME = r"(?:«[^»\n]{1,40}»|\"[^\"\n]{1,40}\"|“[^”\n]{1,40}”)"
-_CAP_NAME = r"(?:[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|and|de))*)"
+_CAP_NAME = r"(?:(?!(?:The|A|An|This|That)\b)[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|and|de))*)"
 _RU_CAP_NAME = r"(?:[A-ZА-ЯЁ][\w.-]*(?:\s+[A-ZА-ЯЁ][\w.-]*)*)"
 
 # "the newspaper Vedomosti", "the Kommersant daily", "Yonhap news agency", "издание The Bell"
@@ -133,7 +133,8 @@ _EN_NP = r"(?:(?:a|an|the|The|A|An)\s+)?[\w’'&.-]+(?:\s+(?:[\w’'&.-]+)){0,7}
 
 _EN_PATTERNS = [
     # "According to a New York Times report", "according to the Defence Ministry"
-    re.compile(r"\b[Aa]ccording\s+to\s+(?P<src>[^,.;:\n()]{2,80}?)(?=\s*[,.;:\n()]|\s+(?:which|that|who)\b|$)"),
+    re.compile(r"\b[Aa]ccording\s+to\s+(?!(?:the\s+)?(?:plan|schedule|tradition|custom|law|the\s+rules|rules|"
+               r"legend|protocol)\b)(?P<src>[^,.;:\n()]{2,80}?)(?=\s*[,.;:\n()]|\s+(?:which|that|who)\b|$)"),
     # "As reported by the newspaper Vedomosti", "as first reported by Reuters"
     re.compile(rf"\b[Aa]s\s+(?:first\s+|previously\s+|earlier\s+)?(?:reported|noted|written)\s+by\s+"
                rf"(?P<src>{_EN_OUTLET_PHRASE}|{_CAP_NAME})"),
@@ -173,8 +174,13 @@ _RU_PATTERNS = [
     re.compile(rf"(?<!\w)(?:{_RU_VERB})\s+(?:корреспондент\w*\s+)?(?P<src>{_RU_OUTLET_PHRASE})(?!\w)"),
     # "ТАСС сообщает", "газета «Ведомости» пишет"
     re.compile(rf"(?<!\w)(?P<src>{_RU_OUTLET_PHRASE})\s+(?:{_RU_VERB})(?!\w)"),
+    # "пишет «Коммерсантъ»": a quoted name after a reporting verb is a publication
+    re.compile(rf"(?<!\w){_RU_VERB}\s+(?P<src>{_QUOTED_NAME})"),
+    # "Агентство Bloomberg со ссылкой на источники сообщило"
+    re.compile(rf"(?<!\w)(?P<src>{_RU_OUTLET_PHRASE})\s+со\s+ссылкой\s+на\s+[^,.;:\n]{{2,60}}?\s+{_RU_VERB}\w*(?!\w)"),
     # "со ссылкой на источники", "сказал ТАСС" (told TASS), "в интервью РБК"
-    re.compile(r"(?<!\w)со\s+ссылкой\s+на\s+(?P<src>[^,.;:\n()]{2,80}?)(?=\s*[,.;:\n()]|$)"),
+    re.compile(r"(?<!\w)со\s+ссылкой\s+на\s+(?P<src>\S+(?:\s+(?!сообщ|заяв|пиш|переда|рассказ)\S+){0,3}?)"
+               r"(?=\s*[,.;:\n()]|\s+(?:сообщ|заяв|пиш|переда|рассказ)|$)"),
     re.compile(rf"(?<!\w)(?:сказал[аи]?|рассказал[аи]?|заявил[аи]?|сообщил[аи]?)\s+(?P<src>{_OUTLET_RU})(?!\w)"),
     re.compile(rf"(?<!\w)в\s+интервью\s+(?P<src>{_RU_OUTLET_PHRASE})(?!\w)"),
     # "источник в Кремле сообщил", "собеседник издания рассказал"
@@ -187,7 +193,9 @@ def extract_citations(article_id: str, text: str, language: str | None) -> list[
     """Citations of sources in ``text``, in reading order (``text[c.start:c.end] == c.text``).
 
     A phrase matched by two patterns is reported once (the longer match wins), except a
-    "citing ..." inside a longer outlet phrase, which names a second source.
+    "citing ..." / "со ссылкой на ..." inside a longer outlet phrase, which names a second
+    source. Phrases may cross: in "Three sources told Bloomberg" both the sources and the
+    outlet are cited.
     """
     patterns = _RU_PATTERNS if (language or "").lower().startswith("ru") else _EN_PATTERNS
     found: list[tuple[int, int, int, int]] = []  # span start/end, source start/end
@@ -200,8 +208,8 @@ def extract_citations(article_id: str, text: str, language: str | None) -> list[
     for f in found:
         if any(k[0] <= f[0] and f[1] <= k[1] and not _is_nested_citing(text, f, k) for k in kept):
             continue
-        if any(f[0] < k[1] and k[0] < f[1] and not (k[0] <= f[0] and f[1] <= k[1]) for k in kept):
-            continue  # a crossing overlap: keep the earlier, longer one
+        if any(k[0] <= f[2] and f[3] <= k[1] for k in kept):
+            continue  # its source is already cited by a phrase that crosses this one
         kept.append(f)
         cited, kind = classify_source(text[f[2]:f[3]])
         if not cited:
@@ -213,4 +221,4 @@ def extract_citations(article_id: str, text: str, language: str | None) -> list[
 
 def _is_nested_citing(text: str, inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
     """'citing sources' inside 'The NYT, citing sources, reported' is a second citation."""
-    return text.startswith(("citing", "Citing"), inner[0]) and (inner[0], inner[1]) != (outer[0], outer[1])
+    return text.startswith(("citing", "Citing", "со ссылкой"), inner[0]) and (inner[0], inner[1]) != (outer[0], outer[1])
