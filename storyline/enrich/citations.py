@@ -208,7 +208,7 @@ def extract_citations(article_id: str, text: str, language: str | None) -> list[
     for f in found:
         if any(k[0] <= f[0] and f[1] <= k[1] and not _is_nested_citing(text, f, k) for k in kept):
             continue
-        if any(k[0] <= f[2] and f[3] <= k[1] for k in kept):
+        if any(k[0] <= f[2] and f[3] <= k[1] and not (k[0] <= f[0] and f[1] <= k[1]) for k in kept):
             continue  # its source is already cited by a phrase that crosses this one
         kept.append(f)
         cited, kind = classify_source(text[f[2]:f[3]])
