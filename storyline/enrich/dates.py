@@ -206,6 +206,9 @@ def _count(word: str, table: dict[str, int | None]) -> int | None:
 # or None to drop the match (an impossible date such as "31 February").
 
 Resolved = tuple[str | None, str] | None
+# An impossible date ("31 February 2022") claims its words so that no shorter reading
+# ("February 2022") is reported from a typo; it is itself not reported.
+_INVALID: tuple[str | None, str] = ("invalid", "")
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str], dt.date | None], Resolved]]
 
 
@@ -218,7 +221,7 @@ def _en_rules() -> list[Rule]:
         d = int(re.match(r"\d+", m["day"])[0])  # type: ignore[index]
         y = int(m["year"]) if m["year"] else None
         if not _valid_day(y, month, d):
-            return None
+            return _INVALID
         return _month_day(month, d, y, pub)
 
     def month_year(m: re.Match[str], pub: dt.date | None) -> Resolved:
@@ -295,7 +298,7 @@ def _ru_rules() -> list[Rule]:
         d = int(m["day"])
         y = int(m["year"]) if m["year"] else None
         if not _valid_day(y, month, d):
-            return None
+            return _INVALID
         return _month_day(month, d, y, pub)
 
     def month_year(m: re.Match[str], pub: dt.date | None) -> Resolved:
@@ -404,6 +407,8 @@ def extract_dates(article_id: str, text: str, language: str | None, published: s
     out: list[DateMention] = []
     si = 0
     for start, end, value, gran in chosen:
+        if gran == "":
+            continue
         while si + 1 < len(sentences) and sentences[si][1] <= start:
             si += 1
         out.append(DateMention(article_id, start, end, text[start:end], value, gran, event_sentence[si]))
