@@ -154,6 +154,10 @@ def test_language_without_word_list_uses_document_evidence_only() -> None:
     )
     # A line-end hyphen is usually a split word in print.
     assert repaired("Seri-\nkali ilisema.", language="sw") == "Serikali ilisema."
+    # An undetected language (None) is treated the same way.
+    assert repaired("Serikali ilisema. Seri-kali ilikubali.", language=None) == (
+        "Serikali ilisema. Serikali ilikubali."
+    )
 
 
 def test_apply_edits_gives_clean_text_and_offsets_back_to_the_raw_text() -> None:

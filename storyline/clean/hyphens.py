@@ -118,6 +118,7 @@ _PREFIXES = {
         re self semi sub super trans ultra under vice well
         """.split()
     ),
+    # Russian: prefixes written with a hyphen by rule ("вице-премьер", "экс-министр").
     "ru": frozenset("вице экс лейб обер унтер штаб кое".split()),
 }
 
@@ -137,7 +138,8 @@ _SUFFIXES = {
 
 # Tuned on the train split (see module docstring).
 # A joined word this common (Zipf scale: 3 = once per million words) counts as
-# a real word; below it, a split is only repaired on document evidence.
+# a known word; below it, a split is repaired only on document/corpus evidence
+# or when neither part is a word either.
 MIN_JOINED_ZIPF = 1.0
 # Join when the joined word is at least this much more common (Zipf) than the
 # rarer part. Negative: a corruption usually leaves one part rare, while both
@@ -150,7 +152,7 @@ PREFIX_MARGIN = 0.2
 SINGLE_LETTER_MARGIN = -1.5
 # A part at most this common is not a word on its own ("ernment", "mlin").
 RARE_PART_ZIPF = 2.5
-# Hyphenated forms seen this many times elsewhere (and at least a third as often
+# Hyphenated forms seen this many times elsewhere (and at least a tenth as often
 # as the joined form) are taken as the document's or corpus's own spelling.
 MIN_HYPHENATED_REPEATS = 2
 HYPHENATED_SHARE = 0.1
@@ -259,7 +261,7 @@ def _decide(
     in_phrase: bool,
     original_pair: bool,
     evidence: WordEvidence,
-    language: str,
+    language: str | None,
 ) -> _Decision:
     """Is the hyphen between ``left`` and ``right`` stray (join) or genuine (keep)?
 
@@ -286,10 +288,11 @@ def _decide(
     if hyphen_seen >= MIN_HYPHENATED_REPEATS and hyphen_seen >= HYPHENATED_SHARE * joined_seen:
         return _Decision(False, float(hyphen_seen), "hyphenated form seen elsewhere")
 
-    has_word_list = language in _wordfreq_languages()
-    if in_phrase and has_word_list:
+    # The wordfreq language, or None when there is no word list for it.
+    lexicon = language if language in _wordfreq_languages() else None
+    if in_phrase and lexicon is not None:
         for part in (left, right):
-            if len(part) <= PHRASE_WORD_MAX_LENGTH and _zipf(part.lower(), language) >= PHRASE_WORD_ZIPF:
+            if len(part) <= PHRASE_WORD_MAX_LENGTH and _zipf(part.lower(), lexicon) >= PHRASE_WORD_ZIPF:
                 return _Decision(False, 1.0, "phrase compound")
 
     # Shape rules: a split inside one word keeps that word's casing, so the
@@ -313,7 +316,7 @@ def _decide(
     lower_left, lower_right = left.lower(), right.lower()
     lower_joined = lower_left + lower_right
 
-    if not has_word_list:
+    if lexicon is None:
         # No word list: only the document and corpus can tell. A line-end hyphen
         # in print usually splits a word, so without evidence it is joined.
         if joined_seen:
@@ -322,9 +325,9 @@ def _decide(
             return _Decision(True, 0.0, "line-end hyphen")
         return _Decision(False, 0.0, "no evidence")
 
-    z_joined = _zipf(lower_joined, language)
-    z_right = _zipf(lower_right, language) if len(lower_right) > 1 else 0.0
-    prefixes = _PREFIXES.get(language, frozenset())
+    z_joined = _zipf(lower_joined, lexicon)
+    z_right = _zipf(lower_right, lexicon) if len(lower_right) > 1 else 0.0
+    prefixes = _PREFIXES.get(lexicon, frozenset())
     if lower_left in prefixes and z_right >= RARE_PART_ZIPF:
         # "re-election" vs "re-port": both parts are fine words after a prefix,
         # so compare the joined word with the second part alone. (When the part
@@ -345,8 +348,8 @@ def _decide(
 
     # A single letter is a word in any word list ("a", "e"), but as a part of a
     # split word it is just a letter: treat it as rare. So is a suffix.
-    z_left = _zipf(lower_left, language) if len(lower_left) > 1 else 0.0
-    if len(lower_left) >= 3 and lower_right in _SUFFIXES.get(language, frozenset()):
+    z_left = _zipf(lower_left, lexicon) if len(lower_left) > 1 else 0.0
+    if len(lower_left) >= 3 and lower_right in _SUFFIXES.get(lexicon, frozenset()):
         # (Not after one or two letters: "op-ed" is a word pair, not "op" + -ed.)
         z_right = 0.0
     z_rarer = min(z_left, z_right)
@@ -369,14 +372,17 @@ def _decide(
     return _Decision(margin >= 0, margin, "joined word more common than its parts")
 
 
-def hyphen_repairs(text: str, evidence: WordEvidence | None = None, language: str = "en") -> list[Edit]:
+def hyphen_repairs(
+    text: str, evidence: WordEvidence | None = None, language: str | None = "en"
+) -> list[Edit]:
     """Edits that join words split by stray hyphens.
 
     ``evidence`` must include this text's own counts: pass
     ``WordEvidence.from_text(text).merged(corpus_evidence)``, or a corpus
     evidence that was built with this text. When it is None it is built from
     ``text`` alone. ``language`` is an ISO 639-1 code; languages that
-    ``wordfreq`` does not cover are judged on the evidence alone.
+    ``wordfreq`` does not cover (and None, for an undetected language) are
+    judged on the evidence alone.
 
     A stray hyphen gives an edit that removes it and any line break after it
     (``replacement=""``). A genuine compound broken at a line end
@@ -396,7 +402,7 @@ def hyphen_repairs(text: str, evidence: WordEvidence | None = None, language: st
     return edits
 
 
-def _repair_chain(chain: _Chain, evidence: WordEvidence, language: str) -> list[Edit]:
+def _repair_chain(chain: _Chain, evidence: WordEvidence, language: str | None) -> list[Edit]:
     # Groups of parts joined so far. Decide the surest join first, then judge
     # its neighbours against the joined word ("well-kno-wn": "kno|wn" joins to
     # "known" first, then "well|known" stays hyphenated).
