@@ -68,13 +68,13 @@ _RU_CAP_NAME = r"(?:[A-ZА-ЯЁ][\w.-]*(?:\s+[A-ZА-ЯЁ][\w.-]*)*)"
 
 # "the newspaper Vedomosti", "the Kommersant daily", "Yonhap news agency", "издание The Bell"
 _EN_OUTLET_PHRASE = (
-    rf"(?:(?:the\s+)?(?:\w+\s+)?(?:newspaper|daily|tabloid|broadcaster|news\s+agency|news\s+outlet|outlet|"
+    rf"(?:(?:[Tt]he\s+)?(?:\w+\s+)?(?:newspaper|daily|tabloid|broadcaster|news\s+agency|news\s+outlet|outlet|"
     rf"magazine|news\s+site|website|TV\s+channel|channel|agency)\s+(?:{_QUOTED_NAME}|{_CAP_NAME})"
-    rf"|(?:the\s+)?{_CAP_NAME}\s+(?:news\s+agency|newspaper|daily|broadcaster|news\s+site|TV\s+channel|magazine)"
+    rf"|(?:[Tt]he\s+)?{_CAP_NAME}\s+(?:news\s+agency|newspaper|daily|broadcaster|news\s+site|TV\s+channel|magazine)"
     rf"|(?:the\s+|The\s+)?{_OUTLET_EN})"
 )
 _RU_OUTLET_PHRASE = (
-    rf"(?:(?:газет\w*|издани\w*|агентств\w*|информагентств\w*|телеканал\w*|радиостанци\w*|портал\w*|"
+    rf"(?:(?i:газет\w*|издани\w*|агентств\w*|информагентств\w*|телеканал\w*|радиостанци\w*|портал\w*|"
     rf"журнал\w*|сайт\w*)\s+(?:{_QUOTED_NAME}|{_OUTLET_RU}|{_RU_CAP_NAME})|{_OUTLET_RU})"
 )
 
