@@ -150,4 +150,47 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        3,
+        "events: embeddings, near-duplicates, event membership, events, storylines",
+        """
+        CREATE TABLE embeddings (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL
+        );
+        CREATE TABLE duplicates (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            group_id TEXT NOT NULL,
+            original_id TEXT NOT NULL
+        );
+        CREATE INDEX duplicates_group ON duplicates(group_id);
+        CREATE TABLE event_members (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            event_id TEXT NOT NULL,
+            score REAL NOT NULL,
+            is_new INTEGER NOT NULL,
+            explanation TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX event_members_event ON event_members(event_id);
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            title TEXT,
+            article_ids TEXT NOT NULL,
+            first_published TEXT,
+            last_published TEXT,
+            outlets TEXT NOT NULL DEFAULT '[]',
+            languages TEXT NOT NULL DEFAULT '[]',
+            duplicate_groups TEXT NOT NULL DEFAULT '[]',
+            storyline_id TEXT
+        );
+        CREATE TABLE storylines (
+            id TEXT PRIMARY KEY,
+            event_ids TEXT NOT NULL,
+            related_event_ids TEXT NOT NULL DEFAULT '[]',
+            title TEXT
+        );
+        """,
+    ),
 ]

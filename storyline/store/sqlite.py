@@ -81,6 +81,12 @@ class AnnotationStoreMixin:
         if article_ids is None:
             return "", []
         ids = list(article_ids)
+        if len(ids) > 900:
+            # Too many to bind: a temporary table holds them instead.
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _ids (id TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM _ids")
+            self.db.executemany("INSERT OR IGNORE INTO _ids VALUES (?)", [(i,) for i in ids])
+            return " WHERE article_id IN (SELECT id FROM _ids)", []
         return f" WHERE article_id IN ({','.join('?' * len(ids))})", ids
 
     def mentions(self, article_ids: Iterable[str] | None = None) -> list[Any]:
@@ -115,6 +121,21 @@ class AnnotationStoreMixin:
         rows = self.db.execute(f'SELECT article_id, start, "end", text, value, granularity, is_event FROM dates{where} '
                                "ORDER BY article_id, start", args)
         return [DateMention(*r[:6], bool(r[6])) for r in rows]
+
+    def quotes_with_ids(self) -> list[tuple[int, Any]]:
+        from ..model import Quote
+
+        rows = self.db.execute(
+            'SELECT id, article_id, start, "end", text, speaker, speaker_start, speaker_end, cue, kind, '
+            "speaker_entity_id, group_id FROM quotes ORDER BY id")
+        return [(r[0], Quote(*r[1:])) for r in rows]
+
+    def citations_with_ids(self) -> list[tuple[int, Any]]:
+        from ..model import Citation
+
+        rows = self.db.execute('SELECT id, article_id, start, "end", text, cited, kind, cited_entity_id FROM citations '
+                               "ORDER BY id")
+        return [(r[0], Citation(*r[1:])) for r in rows]
 
     def replace_entities(self, entities: Iterable[dict[str, Any]], mention_entity: dict[tuple[str, int, int], str],
                          quote_speakers: dict[int, str | None] | None = None,
@@ -161,7 +182,111 @@ class AnnotationStoreMixin:
         return [dict(r) | {"payload": json.loads(r["payload"])} for r in rows]
 
 
-class SQLiteStore(AnnotationStoreMixin):
+class EventStoreMixin:
+    """Embeddings, near-duplicates, event membership, events and storylines (schema version 3)."""
+
+    db: sqlite3.Connection
+
+    def embeddings(self, article_ids: Iterable[str] | None = None) -> dict[str, Any]:
+        import numpy as np
+
+        ids = None if article_ids is None else list(article_ids)
+        sql = "SELECT article_id, dim, vector FROM embeddings"
+        rows = (self.db.execute(sql).fetchall() if ids is None else
+                [r for chunk in _chunked(ids, 500) for r in self.db.execute(
+                    sql + f" WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)])
+        return {r[0]: np.frombuffer(r[2], dtype="<f4").copy() for r in rows}
+
+    def put_embeddings(self, vectors: dict[str, Any], *, model: str) -> None:
+        import numpy as np
+
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.executemany(
+                "INSERT OR REPLACE INTO embeddings(article_id, model, dim, vector) VALUES (?, ?, ?, ?)",
+                [(aid, model, len(v), np.asarray(v, dtype="<f4").tobytes()) for aid, v in vectors.items()],
+            )
+
+    def embedding_models(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT model FROM embeddings")]
+
+    def put_event_members(self, members: Iterable[tuple[str, str, float, bool, dict[str, Any]]]) -> None:
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.executemany(
+                "INSERT OR REPLACE INTO event_members(article_id, event_id, score, is_new, explanation) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(a, e, float(s), int(n), json.dumps(x, ensure_ascii=False)) for a, e, s, n, x in members],
+            )
+
+    def event_member(self, article_id: str) -> dict[str, Any] | None:
+        r = self.db.execute("SELECT * FROM event_members WHERE article_id = ?", (article_id,)).fetchone()
+        return dict(r) | {"explanation": json.loads(r["explanation"])} if r else None
+
+    def event_assignments(self) -> dict[str, str]:
+        """article id -> event id, as the events table has it (after overrides)."""
+        out: dict[str, str] = {}
+        for r in self.db.execute("SELECT id, article_ids FROM events"):
+            for aid in json.loads(r[1]):
+                out[aid] = r[0]
+        return out
+
+    def replace_events(self, events: list[dict[str, Any]], storylines: list[dict[str, Any]]) -> None:
+        storyline_of = {eid: s["id"] for s in storylines for eid in s["event_ids"]}
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.execute("DELETE FROM events")
+            self.db.execute("DELETE FROM storylines")
+            self.db.executemany(
+                "INSERT INTO events(id, title, article_ids, first_published, last_published, outlets, languages, "
+                "duplicate_groups, storyline_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(e["id"], e["title"], json.dumps(e["article_ids"]), e["first_published"], e["last_published"],
+                  json.dumps(e["outlets"], ensure_ascii=False), json.dumps(e["languages"]),
+                  json.dumps(e["duplicate_groups"]), storyline_of.get(e["id"])) for e in events],
+            )
+            self.db.executemany(
+                "INSERT INTO storylines(id, event_ids, related_event_ids, title) VALUES (?, ?, ?, ?)",
+                [(s["id"], json.dumps(s["event_ids"]), json.dumps(s["related_event_ids"]), s.get("title"))
+                 for s in storylines],
+            )
+
+    def events(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM events ORDER BY first_published IS NULL, first_published, id")
+        return [_event_row(r) for r in rows]
+
+    def event(self, event_id: str) -> dict[str, Any]:
+        r = self.db.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
+        if r is None:
+            from ..errors import NotFound
+
+            raise NotFound(f"no event {event_id!r}; list them with `storyline events`")
+        return _event_row(r)
+
+    def storylines(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM storylines ORDER BY id")
+        return [dict(r) | {"event_ids": json.loads(r["event_ids"]),
+                           "related_event_ids": json.loads(r["related_event_ids"])} for r in rows]
+
+    def replace_duplicates(self, groups: dict[str, tuple[str, str]]) -> None:
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.execute("DELETE FROM duplicates")
+            self.db.executemany("INSERT INTO duplicates(article_id, group_id, original_id) VALUES (?, ?, ?)",
+                                [(a, g, o) for a, (g, o) in groups.items()])
+
+    def duplicates(self) -> dict[str, tuple[str, str]]:
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT article_id, group_id, original_id FROM duplicates")}
+
+
+def _event_row(r: sqlite3.Row) -> dict[str, Any]:
+    d = dict(r)
+    for k in ("article_ids", "outlets", "languages", "duplicate_groups"):
+        d[k] = json.loads(d[k])
+    return d
+
+
+def _chunked(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class SQLiteStore(AnnotationStoreMixin, EventStoreMixin):
     def __init__(self, path: str):
         self.path = path
         if path != ":memory:":
@@ -341,6 +466,15 @@ class SQLiteStore(AnnotationStoreMixin):
     def articles(self, *, limit: int | None = None, offset: int = 0, source: str | None = None,
                  language: str | None = None, ids: Iterable[str] | None = None) -> list[Article]:
         """Articles in publication order (undated last), then ingestion order."""
+        if ids is not None:
+            id_list = list(ids)
+            if len(id_list) > 900:  # stay well under SQLite's limit on bound variables
+                found = [a for chunk in _chunked(id_list, 900)
+                         for a in self.articles(source=source, language=language, ids=chunk)]
+                order = {r[0]: i for i, r in enumerate(self.db.execute(
+                    "SELECT id FROM articles ORDER BY published IS NULL, published, rowid"))}
+                return sorted(found, key=lambda a: order[a.id])[offset: None if limit is None else offset + limit]
+            ids = id_list
         where, args = [], []
         if source:
             where.append("source = ?")

