@@ -415,9 +415,9 @@ def _en_np_span(tok: Any) -> tuple[int, int]:
     if tok.tag_ in ("PRP",):
         return tok.idx, tok.idx + len(tok)
     # prefer a proper-name apposition: "the minister, Sergei Shoigu, said" -> Sergei Shoigu
-    if tok.pos_ != "PROPN":
+    if tok.ent_type_ != "PERSON":
         for child in tok.children:
-            if child.dep_ == "appos" and child.pos_ == "PROPN":
+            if child.dep_ == "appos" and child.ent_type_ == "PERSON":
                 return _en_np_span(child)
     left = tok
     for child in tok.lefts:
