@@ -1,0 +1,294 @@
+"""Claims and their alignment across outlets.
+
+A *claim* is one sentence of an article's clean text, or a clause of a long
+sentence (see :func:`split_claims`). Claims from different articles that say the
+same thing, in other words or another language, form a :class:`ClaimGroup`.
+
+Alignment scores a pair of claims by the cosine of their cross-lingual sentence
+embeddings plus small bonuses for facts both state: the same entity, the same
+number, the same date. Facts never veto a pair, because a pair that disagrees on
+a number ("twelve dead" / "fourteen dead") is exactly what the discrepancy finder
+needs grouped. Groups are grown greedily from the best pair down, under two rules:
+at most one claim per article in a group (two sentences of one article are two
+claims, not one), and the average similarity between the two groups being joined
+must stay high, so a chain of loose neighbours does not collapse into one group.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..model import Article, DateMention, Mention
+from .options import ReportOptions
+from .text import (
+    NumberMention,
+    clause_spans,
+    extract_numbers,
+    is_heading,
+    negation_cues,
+    sentence_spans,
+    word_count,
+)
+
+__all__ = [
+    "Claim",
+    "ClaimFacts",
+    "ClaimGroup",
+    "align_claims",
+    "article_order",
+    "claim_facts",
+    "lead_sentences",
+    "outlet_of",
+    "split_claims",
+]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement of one article: ``text == article.text[start:end]``."""
+
+    id: str
+    event_id: str
+    article_id: str
+    start: int
+    end: int
+    text: str
+    group_id: str | None = None
+    position: int = 0  # 0 for the article's first claim
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    """What a claim states that can be compared without reading it."""
+
+    entity_ids: frozenset[str]
+    persons: frozenset[str]
+    places: frozenset[str]
+    numbers: tuple[NumberMention, ...]
+    dates: tuple[DateMention, ...]
+    negations: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """Claims from different articles that say the same thing."""
+
+    id: str
+    claim_ids: tuple[str, ...]  # in order of publication
+    article_ids: tuple[str, ...]
+    outlets: tuple[str, ...]  # outlets reporting it, first reporter first
+    first_outlet: str
+    first_article_id: str
+    first_published: str | None
+    omitted_by: tuple[str, ...]  # outlets covering the event that do not report it
+    support: int  # outlets reporting it, wire copies of one story counted once
+    cohesion: float  # mean cosine between its claims (1.0 for a single claim)
+
+
+def outlet_of(article: Article) -> str:
+    return article.source or article.id
+
+
+def article_order(articles: Sequence[Article]) -> list[Article]:
+    """Articles by publication time; undated ones last, then in input order."""
+    indexed = list(enumerate(articles))
+    indexed.sort(key=lambda p: (p[1].published is None, p[1].published or "", p[0]))
+    return [a for _, a in indexed]
+
+
+def split_claims(article: Article, event_id: str, options: ReportOptions | None = None) -> list[Claim]:
+    """The claims of one article, in reading order.
+
+    Sentences come from :func:`~storyline.report.text.sentence_spans`; lines that look like
+    headings (no final punctuation, at most 12 words: headlines, bylines, date lines) and
+    fragments under ``options.min_claim_words`` words are left out. A sentence of more than
+    ``options.clause_split_words`` words is cut at "; " and ", and"/", but" when both sides
+    keep more than six words.
+    """
+    options = options or ReportOptions()
+    text = article.text
+    claims: list[Claim] = []
+    for s, e in sentence_spans(text):
+        if is_heading(text, s, e):
+            continue
+        parts = clause_spans(text, s, e) if word_count(text[s:e]) > options.clause_split_words else [(s, e)]
+        for cs, ce in parts:
+            if word_count(text[cs:ce]) < options.min_claim_words:
+                continue
+            n = len(claims)
+            claims.append(Claim(f"{article.id}:c{n}", event_id, article.id, cs, ce, text[cs:ce], None, n))
+    return claims
+
+
+def lead_sentences(article: Article, n: int = 3) -> list[tuple[int, int]]:
+    """The first ``n`` sentences of an article, headings left out (the lead-n baseline)."""
+    out = []
+    for s, e in sentence_spans(article.text):
+        if is_heading(article.text, s, e) or word_count(article.text[s:e]) < 3:
+            continue
+        out.append((s, e))
+        if len(out) == n:
+            break
+    return out
+
+
+_PERSON_TYPES = frozenset({"PERSON", "PER"})
+_PLACE_TYPES = frozenset({"LOC", "GPE", "LOCATION"})
+
+
+def claim_facts(claims: Sequence[Claim], articles: Mapping[str, Article], mentions: Sequence[Mention],
+                dates: Sequence[DateMention], entities: Mapping[str, Mapping]) -> list[ClaimFacts]:
+    """Entities, numbers, dates and negation cues inside each claim's span."""
+    by_article_m: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_article_m[m.article_id].append(m)
+    by_article_d: dict[str, list[DateMention]] = defaultdict(list)
+    for d in dates:
+        by_article_d[d.article_id].append(d)
+    out = []
+    for c in claims:
+        inside = [m for m in by_article_m.get(c.article_id, ()) if m.start >= c.start and m.end <= c.end]
+        ids, persons, places = set(), set(), set()
+        for m in inside:
+            key = m.entity_id or f"~{(m.normal or m.text).lower()}"
+            ids.add(key)
+            etype = (entities.get(m.entity_id, {}).get("type") if m.entity_id else None) or m.label
+            if etype in _PERSON_TYPES:
+                persons.add(key)
+            elif etype in _PLACE_TYPES:
+                places.add(key)
+        in_dates = tuple(d for d in by_article_d.get(c.article_id, ()) if d.start >= c.start and d.end <= c.end)
+        article = articles[c.article_id]
+        numbers = extract_numbers(article.text, c.start, c.end, article.language,
+                                  skip=[(d.start, d.end) for d in in_dates])
+        out.append(ClaimFacts(frozenset(ids), frozenset(persons), frozenset(places), tuple(numbers), in_dates,
+                              tuple(negation_cues(article.text, c.start, c.end))))
+    return out
+
+
+def shared_numbers(a: ClaimFacts, b: ClaimFacts) -> int:
+    return sum(1 for x in a.numbers if any(x.same_quantity(y) for y in b.numbers))
+
+
+def shared_dates(a: ClaimFacts, b: ClaimFacts) -> int:
+    va = {d.value for d in a.dates if d.value}
+    return len(va & {d.value for d in b.dates if d.value})
+
+
+def _fact_bonus(a: ClaimFacts, b: ClaimFacts, options: ReportOptions) -> float:
+    return (options.entity_bonus * min(len(a.entity_ids & b.entity_ids), 3)
+            + options.number_bonus * min(shared_numbers(a, b), 2)
+            + options.date_bonus * min(shared_dates(a, b), 2))
+
+
+def align_claims(claims: Sequence[Claim], vectors: np.ndarray, facts: Sequence[ClaimFacts],
+                 articles: Sequence[Article], duplicate_groups: Sequence[Sequence[str]] = (),
+                 options: ReportOptions | None = None) -> tuple[list[ClaimGroup], list[Claim]]:
+    """Group claims that say the same thing across articles.
+
+    ``vectors`` holds one unit-length embedding per claim (row ``i`` for ``claims[i]``).
+    Returns the groups (every claim is in exactly one, single claims included), ordered by
+    support then by first appearance, and the claims with ``group_id`` set.
+    """
+    options = options or ReportOptions()
+    n = len(claims)
+    art_of = [c.article_id for c in claims]
+    parent = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    arts: dict[int, set[str]] = {i: {art_of[i]} for i in range(n)}
+    sums = {i: vectors[i].astype(np.float64) for i in range(n)} if n else {}
+
+    if n > 1:
+        sims = vectors @ vectors.T
+        max_bonus = options.entity_bonus * 3 + options.number_bonus * 2 + options.date_bonus * 2
+        ii, jj = np.nonzero(np.triu(sims >= options.align_threshold - max_bonus, k=1))
+        candidates = []
+        for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
+            if art_of[i] == art_of[j]:
+                continue
+            score = float(sims[i, j]) + _fact_bonus(facts[i], facts[j], options)
+            if score >= options.align_threshold:
+                candidates.append((score, i, j))
+        candidates.sort(key=lambda t: (-t[0], t[1], t[2]))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for _score, i, j in candidates:
+            ri, rj = find(i), find(j)
+            if ri == rj or arts[ri] & arts[rj]:
+                continue
+            # average cosine between the two groups, from their vector sums
+            link = float(sums[ri] @ sums[rj]) / (len(members[ri]) * len(members[rj]))
+            if link < options.link_threshold:
+                continue
+            parent[rj] = ri
+            members[ri].extend(members.pop(rj))
+            arts[ri] |= arts.pop(rj)
+            sums[ri] = sums[ri] + sums.pop(rj)
+        roots = {find(i) for i in range(n)}
+        clusters = [sorted(members[r]) for r in roots]
+    else:
+        clusters = [[i] for i in range(n)]
+
+    return _make_groups(claims, vectors, clusters, articles, duplicate_groups)
+
+
+def _make_groups(claims: Sequence[Claim], vectors: np.ndarray, clusters: list[list[int]],
+                 articles: Sequence[Article], duplicate_groups: Sequence[Sequence[str]]
+                 ) -> tuple[list[ClaimGroup], list[Claim]]:
+    ordered = article_order(articles)
+    rank = {a.id: k for k, a in enumerate(ordered)}
+    by_id = {a.id: a for a in articles}
+    all_outlets = list(dict.fromkeys(outlet_of(a) for a in ordered))
+    wire_root = {}
+    for group in duplicate_groups:
+        group = list(group)
+        for aid in group:
+            wire_root[aid] = min(group)
+
+    def sort_key(cluster: list[int]) -> tuple:
+        first = min(rank[claims[i].article_id] for i in cluster)
+        first_pos = min(claims[i].position for i in cluster if rank[claims[i].article_id] == first)
+        return (-len(cluster), first, first_pos)
+
+    groups: list[ClaimGroup] = []
+    claim_group: dict[int, str] = {}
+    for k, cluster in enumerate(sorted(clusters, key=sort_key), start=1):
+        gid = f"g{k}"
+        cluster = sorted(cluster, key=lambda i: (rank[claims[i].article_id], claims[i].position))
+        art_ids = tuple(claims[i].article_id for i in cluster)
+        outlets = tuple(dict.fromkeys(outlet_of(by_id[a]) for a in art_ids))
+        independent = {(wire_root.get(a, a), outlet_of(by_id[a])) for a in art_ids}
+        support = len({root for root, _ in independent}) if wire_root else len(outlets)
+        support = min(support, len(outlets))
+        if len(cluster) > 1:
+            v = vectors[cluster]
+            s = v @ v.T
+            cohesion = float((s.sum() - np.trace(s)) / (len(cluster) * (len(cluster) - 1)))
+        else:
+            cohesion = 1.0
+        first = by_id[art_ids[0]]
+        groups.append(ClaimGroup(
+            id=gid,
+            claim_ids=tuple(claims[i].id for i in cluster),
+            article_ids=art_ids,
+            outlets=outlets,
+            first_outlet=outlet_of(first),
+            first_article_id=first.id,
+            first_published=first.published,
+            omitted_by=tuple(o for o in all_outlets if o not in outlets),
+            support=support,
+            cohesion=round(cohesion, 4),
+        ))
+        for i in cluster:
+            claim_group[i] = gid
+    new_claims = [replace(c, group_id=claim_group[i]) for i, c in enumerate(claims)]
+    return groups, new_claims

@@ -1,0 +1,372 @@
+"""Where outlets disagree.
+
+Two kinds of evidence:
+
+* Within a claim group (claims that say the same thing), a pair of claims from
+  different outlets may disagree on a **number** ("twelve" vs "14"), a **date**
+  (date-mention values inside the claims), a **place** or a **name** (entities
+  of the claims, compared by entity id), or **polarity** (one side negated, the
+  other not: "is considering the offer" / "has no plans to accept it").
+* Across the event, the same entity (one entity id) spelled differently by
+  different outlets ("Voloshenko" / "Voloshchenko") is a **name_spelling**
+  discrepancy: the same person, not two people.
+
+Each discrepancy lists its sides: one per value, with the outlets that give it and
+the spans (the claim, and the exact words of the value) where they do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import jellyfish
+import numpy as np
+
+from ..enrich.names import has_cyrillic, name_similarity
+from ..model import Article, Mention, Span
+from .claims import Claim, ClaimFacts, ClaimGroup, outlet_of
+from .options import ReportOptions
+from .text import NumberMention
+
+__all__ = ["Discrepancy", "DiscrepancySide", "dates_compatible", "find_discrepancies", "name_spelling_discrepancies"]
+
+
+@dataclass(frozen=True)
+class DiscrepancySide:
+    value: str  # "12", "2025-03-03", "Voloshchenko", "negated"
+    outlets: tuple[str, ...]
+    spans: tuple[Span, ...]  # the claims (or, for name_spelling, the mentions) stating it
+    value_spans: tuple[Span, ...]  # the exact words of the value
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    id: str
+    kind: str  # number | date | place | name | polarity | name_spelling
+    description: str
+    sides: tuple[DiscrepancySide, ...]
+    group_id: str | None = None
+    entity_id: str | None = None
+
+
+# ----------------------------------------------------------------------------- dates
+
+_ISO = re.compile(r"^(?P<y>\d{4}|-)?-?(?:W(?P<w>\d{2})|-?(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
+
+
+def _parse(value: str) -> tuple[int | None, int | None, int | None, int | None]:
+    """(year, month, day, week) of an ISO value, partial ones included ("--03-04", "2025-W10")."""
+    v = value.strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", v)
+    if m:
+        return int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None, None
+    m = re.fullmatch(r"(\d{4})-W(\d{1,2})", v)
+    if m:
+        return int(m[1]), None, None, int(m[2])
+    m = re.fullmatch(r"--(\d{2})(?:-(\d{2}))?", v)
+    if m:
+        return None, int(m[1]), int(m[2]) if m[2] else None, None
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})T.*", v)
+    if m:
+        return int(m[1]), int(m[2]), int(m[3]), None
+    return None, None, None, None
+
+
+def dates_compatible(a: str, b: str) -> bool:
+    """Can both values name the same day? Unknown parts never disagree ("2025-03" fits "2025-03-04")."""
+    ya, ma, da, wa = _parse(a)
+    yb, mb, db, wb = _parse(b)
+    if ya and yb and ya != yb:
+        return False
+    if wa or wb:
+        if wa and wb:
+            return wa == wb
+        import datetime as dt
+
+        year, month, day = (ya or yb), (mb if wa else ma), (db if wa else da)
+        if year and month and day:
+            try:
+                return dt.date(year, month, day).isocalendar()[1] == (wa or wb)
+            except ValueError:
+                return True
+        return True
+    if ma and mb and ma != mb:
+        return False
+    return not (da and db and da != db)
+
+
+# ----------------------------------------------------------------------------- within groups
+
+
+class _Collector:
+    """Gathers pairwise disagreements into one discrepancy per (group, kind, slot)."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple, dict[str, dict[str, list]]] = {}
+        self.order: list[tuple] = []
+        self.description: dict[tuple, str] = {}
+
+    def add(self, key: tuple, description: str, value: str, claim: Claim, outlet: str, value_span: Span) -> None:
+        if key not in self.found:
+            self.found[key] = {}
+            self.order.append(key)
+            self.description[key] = description
+        side = self.found[key].setdefault(value, {"outlets": [], "spans": [], "value_spans": []})
+        span = Span(claim.article_id, claim.start, claim.end, claim.text)
+        if span not in side["spans"]:
+            side["spans"].append(span)
+            side["value_spans"].append(value_span)
+        if outlet not in side["outlets"]:
+            side["outlets"].append(outlet)
+
+
+def _value_span(article: Article, start: int, end: int) -> Span:
+    return Span(article.id, start, end, article.text[start:end])
+
+
+def _format_number(n: NumberMention) -> str:
+    value = int(n.value) if float(n.value).is_integer() else round(n.value, 6)
+    text = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+    return f"{text} {n.unit}".strip()
+
+
+def _pair_numbers(a: ClaimFacts, b: ClaimFacts) -> list[tuple[NumberMention, NumberMention]]:
+    """Numbers of ``a`` and ``b`` that cannot both be true of the same quantity, paired.
+
+    Numbers one side has and the other lacks are extra details, not disagreements. Among the
+    unmatched ones, a pair needs compatible units, and either the same context word
+    ("12 people" / "14 people") or values within a factor of four of each other.
+    """
+    left = [x for x in a.numbers if not any(x.compatible(y) for y in b.numbers)]
+    right = [y for y in b.numbers if not any(y.compatible(x) for x in a.numbers)]
+    scored = []
+    for x in left:
+        for y in right:
+            if x.unit and y.unit and x.unit != y.unit:
+                continue
+            same_context = bool(x.context) and x.context == y.context
+            ratio = min(abs(x.value), abs(y.value)) / max(abs(x.value), abs(y.value), 1e-9)
+            if not same_context and ratio < 0.25:
+                continue
+            scored.append((same_context + ratio, x, y))
+    scored.sort(key=lambda t: -t[0])
+    pairs, used_x, used_y = [], set(), set()
+    for _s, x, y in scored:
+        if id(x) in used_x or id(y) in used_y:
+            continue
+        used_x.add(id(x))
+        used_y.add(id(y))
+        pairs.append((x, y))
+    return pairs
+
+
+def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], facts: Sequence[ClaimFacts],
+                       vectors: np.ndarray, articles: Mapping[str, Article], entities: Mapping[str, Mapping],
+                       mentions: Sequence[Mention] = (), options: ReportOptions | None = None) -> list[Discrepancy]:
+    """Disagreements inside claim groups, then name spellings across the event."""
+    options = options or ReportOptions()
+    index = {c.id: i for i, c in enumerate(claims)}
+    col = _Collector()
+    for group in groups:
+        if len(group.claim_ids) < 2:
+            continue
+        members = [index[cid] for cid in group.claim_ids]
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                ci, cj = claims[i], claims[j]
+                ai, aj = articles[ci.article_id], articles[cj.article_id]
+                oi, oj = outlet_of(ai), outlet_of(aj)
+                if oi == oj:
+                    continue
+                sim = float(vectors[i] @ vectors[j])
+                fi, fj = facts[i], facts[j]
+                if sim >= options.number_min_similarity:
+                    for ni, nj in _pair_numbers(fi, fj):
+                        key = (group.id, "number", ni.unit or nj.unit, _number_slot(ni, nj))
+                        desc = f"number{f' ({ni.context})' if ni.context and ni.context == nj.context else ''}"
+                        col.add(key, desc, _format_number(ni), ci, oi, _value_span(ai, ni.start, ni.end))
+                        col.add(key, desc, _format_number(nj), cj, oj, _value_span(aj, nj.start, nj.end))
+                    _compare_dates(col, group.id, ci, cj, fi, fj, ai, aj, oi, oj)
+                if sim >= options.entity_conflict_min_similarity:
+                    _compare_entities(col, "place", group.id, ci, cj, fi.places, fj.places, ai, aj, oi, oj,
+                                      mentions, entities)
+                    _compare_entities(col, "name", group.id, ci, cj, fi.persons, fj.persons, ai, aj, oi, oj,
+                                      mentions, entities)
+                if sim >= options.polarity_min_similarity and bool(fi.negations) != bool(fj.negations):
+                    key = (group.id, "polarity")
+                    for c, f, a, o in ((ci, fi, ai, oi), (cj, fj, aj, oj)):
+                        if f.negations:
+                            s, e = f.negations[0]
+                            col.add(key, "polarity", "negated", c, o, _value_span(a, s, e))
+                        else:
+                            col.add(key, "polarity", "affirmed", c, o, _value_span(a, c.start, c.end))
+    _complete_sides(col, groups, claims, facts, articles, index)
+    out: list[Discrepancy] = []
+    for key in col.order:
+        sides = tuple(
+            DiscrepancySide(value, tuple(d["outlets"]), tuple(d["spans"]), tuple(d["value_spans"]))
+            for value, d in sorted(col.found[key].items(), key=lambda kv: -len(kv[1]["outlets"]))
+        )
+        if len(sides) < 2:
+            continue
+        out.append(Discrepancy(f"d{len(out) + 1}", key[1], col.description[key], sides, group_id=key[0]))
+    for d in name_spelling_discrepancies(mentions, articles, entities):
+        out.append(Discrepancy(f"d{len(out) + 1}", d.kind, d.description, d.sides, None, d.entity_id))
+    return out
+
+
+def _complete_sides(col: _Collector, groups: Sequence[ClaimGroup], claims: Sequence[Claim],
+                    facts: Sequence[ClaimFacts], articles: Mapping[str, Article], index: Mapping[str, int]) -> None:
+    """Add every claim of the group that states one of a disagreement's values to that side,
+    so "12" lists all outlets saying twelve, not only those compared with the "14" claim."""
+    by_group = {g.id: g for g in groups}
+    for key in col.order:
+        gid, kind = key[0], key[1]
+        if kind not in ("number", "date"):
+            continue
+        sides = col.found[key]
+        for cid in by_group[gid].claim_ids:
+            i = index[cid]
+            c, f, a = claims[i], facts[i], articles[claims[i].article_id]
+            if kind == "number":
+                for n in f.numbers:
+                    value = _format_number(n)
+                    if value in sides and not n.qualifier:
+                        col.add(key, col.description[key], value, c, outlet_of(a), _value_span(a, n.start, n.end))
+            else:
+                for d in f.dates:
+                    if d.value in sides:
+                        col.add(key, "date", d.value, c, outlet_of(a), _value_span(a, d.start, d.end))
+                        break
+
+
+def _number_slot(a: NumberMention, b: NumberMention) -> str:
+    # Disagreements about the same quantity share a slot: the smaller value's order of magnitude.
+    small = min(abs(a.value), abs(b.value))
+    return str(int(np.floor(np.log10(small)))) if small > 0 else "0"
+
+
+def _compare_dates(col: _Collector, gid: str, ci: Claim, cj: Claim, fi: ClaimFacts, fj: ClaimFacts,
+                   ai: Article, aj: Article, oi: str, oj: str) -> None:
+    di = [d for d in fi.dates if d.value]
+    dj = [d for d in fj.dates if d.value]
+    if not di or not dj:
+        return
+    if any(dates_compatible(x.value, y.value) for x in di for y in dj):  # type: ignore[arg-type]
+        return  # one shared date is enough: other dates in the claims are about other things
+    key = (gid, "date")
+    for c, ds, a, o in ((ci, di, ai, oi), (cj, dj, aj, oj)):
+        d = ds[0]
+        col.add(key, "date", d.value or "", c, o, _value_span(a, d.start, d.end))
+
+
+def _compare_entities(col: _Collector, kind: str, gid: str, ci: Claim, cj: Claim, ei: frozenset[str],
+                      ej: frozenset[str], ai: Article, aj: Article, oi: str, oj: str, mentions: Sequence[Mention],
+                      entities: Mapping[str, Mapping]) -> None:
+    # Only resolved entities: two unresolved spellings of one name would look like two people.
+    ei = frozenset(e for e in ei if not e.startswith("~"))
+    ej = frozenset(e for e in ej if not e.startswith("~"))
+    if not ei or not ej or ei & ej:
+        return
+    ni = {entities.get(e, {}).get("name", e) for e in ei}
+    nj = {entities.get(e, {}).get("name", e) for e in ej}
+    if any(_similar_names(x, y) for x in ni for y in nj):
+        return  # an unmerged spelling variant, reported as name_spelling if at all
+    key = (gid, kind)
+    for c, ids, a, o in ((ci, ei, ai, oi), (cj, ej, aj, oj)):
+        m = next((m for m in mentions if m.article_id == c.article_id and m.entity_id in ids
+                  and m.start >= c.start and m.end <= c.end), None)
+        value = " / ".join(sorted(entities.get(e, {}).get("name", e) for e in ids))
+        vs = _value_span(a, m.start, m.end) if m else _value_span(a, c.start, c.end)
+        col.add(key, kind, value, c, o, vs)
+
+
+def _similar_names(a: str, b: str) -> bool:
+    ta, tb = a.split(), b.split()
+    if not ta or not tb:
+        return False
+    return name_similarity(ta[-1], tb[-1]) >= 0.9
+
+
+# ----------------------------------------------------------------------------- name spellings
+
+_NAME_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _spelling_tokens(mention: Mention) -> list[tuple[str, int, int]]:
+    out = []
+    for m in _NAME_TOKEN.finditer(mention.text):
+        token = _POSSESSIVE.sub("", m.group(0))
+        if len(token) >= 3 and token[0].isupper():
+            out.append((token, mention.start + m.start(), mention.start + m.start() + len(token)))
+    return out
+
+
+def _same_spelling(a: str, b: str) -> bool:
+    if a.lower() == b.lower():
+        return True  # "VARNOSK" in a dateline is not another spelling
+    if has_cyrillic(a) and has_cyrillic(b):
+        # Russian names decline: "Корнеева", "Корнеевой", "Корнеевым" are one spelling.
+        k = 0
+        while k < min(len(a), len(b)) and a[k] == b[k]:
+            k += 1
+        return k >= 4 and len(a) - k <= 3 and len(b) - k <= 3
+    return False
+
+
+def _variant_of(a: str, b: str) -> bool:
+    """Two spellings of one word ("Voloshenko"/"Voloshchenko", "Arkady"/"Arkadiy")."""
+    if has_cyrillic(a) != has_cyrillic(b):
+        return False  # another script is transliteration, not a disagreement
+    la, lb = a.lower(), b.lower()
+    return max(jellyfish.jaro_winkler_similarity(la, lb), name_similarity(a, b)) >= 0.85
+
+
+def name_spelling_discrepancies(mentions: Sequence[Mention], articles: Mapping[str, Article],
+                                entities: Mapping[str, Mapping]) -> list[Discrepancy]:
+    """One discrepancy per name word that outlets spell differently for the same entity."""
+    by_entity: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        if m.entity_id and m.article_id in articles:
+            by_entity[m.entity_id].append(m)
+    out: list[Discrepancy] = []
+    for eid, ms in by_entity.items():
+        # spelling -> outlet -> (mention spans, token spans)
+        spellings: dict[str, dict[str, tuple[list[Span], list[Span]]]] = {}
+        for m in sorted(ms, key=lambda m: (m.article_id, m.start)):
+            article = articles[m.article_id]
+            for token, s, e in _spelling_tokens(m):
+                key = next((k for k in spellings if _same_spelling(k, token)), token)
+                slot = spellings.setdefault(key, {}).setdefault(outlet_of(article), ([], []))
+                span = Span(m.article_id, m.start, m.end, m.text)
+                if span not in slot[0]:
+                    slot[0].append(span)
+                    slot[1].append(_value_span(article, s, e))
+        clusters: list[list[str]] = []
+        for spelling in spellings:
+            for cluster in clusters:
+                if any(_variant_of(spelling, other) for other in cluster):
+                    cluster.append(spelling)
+                    break
+            else:
+                clusters.append([spelling])
+        for cluster in clusters:
+            if len(cluster) < 2:
+                continue
+            outlets_by_spelling = {s: set(spellings[s]) for s in cluster}
+            all_outlets = set().union(*outlets_by_spelling.values())
+            if len(all_outlets) < 2:
+                continue  # one outlet spelling a name two ways is a typo, not a disagreement between outlets
+            sides = []
+            for s in sorted(cluster, key=lambda s: (-len(spellings[s]), s)):
+                per_outlet = spellings[s]
+                spans = tuple(sp for o in per_outlet for sp in per_outlet[o][0][:3])
+                value_spans = tuple(sp for o in per_outlet for sp in per_outlet[o][1][:3])
+                sides.append(DiscrepancySide(s, tuple(per_outlet), spans, value_spans))
+            name = entities.get(eid, {}).get("name", cluster[0])
+            out.append(Discrepancy("", "name_spelling", f"spelling of {name}", tuple(sides), None, eid))
+    return out

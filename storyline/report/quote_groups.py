@@ -1,0 +1,151 @@
+"""The same utterance as each outlet quotes it.
+
+Outlets quote one statement in different translations ("We will find out who
+signed that paper" / "We will find out, who has signed this paper"), truncate it
+("the first step, not the last"), or report it in indirect speech. Two quotes
+from different articles are one utterance when their speakers are compatible and
+their words are close: embedding cosine at least ``quote_threshold`` (higher when a
+speaker is unknown), or, for a truncation, most of the shorter quote's words
+inside the longer one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..enrich.names import name_similarity, romanize
+from ..model import Article, Quote
+from .claims import article_order, outlet_of
+from .options import ReportOptions
+
+__all__ = ["QuoteGroup", "group_quotes", "speakers_compatible"]
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    id: str
+    speaker: str | None  # the entity's name, else the most frequent speaker string
+    speaker_entity_id: str | None
+    quotes: tuple[Quote, ...]  # group_id set; earliest article first
+    outlets: tuple[str, ...]
+
+    @property
+    def unique(self) -> bool:
+        """Quoted by one outlet only."""
+        return len(self.outlets) == 1
+
+
+# Speaker strings that name a role or a pronoun, not a person: compatible with anyone.
+_GENERIC = frozenset(
+    """the a an he she they it his her its this that minister ministry governor president spokesman spokeswoman
+    spokesperson official officials police mayor director head chairman chief leader agency service company
+    said told он она они его её министр губернатор президент глава мэр представитель директор""".split()
+)
+_TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _speaker_name(q: Quote, entities: Mapping[str, Mapping]) -> str | None:
+    if q.speaker_entity_id and q.speaker_entity_id in entities:
+        return str(entities[q.speaker_entity_id].get("name") or q.speaker or "") or None
+    return q.speaker
+
+
+def _is_generic(name: str | None) -> bool:
+    if not name:
+        return True
+    tokens = _TOKEN.findall(name)
+    return not tokens or all(t.lower() in _GENERIC or not t[0].isupper() for t in tokens)
+
+
+def speakers_compatible(a: Quote, b: Quote, entities: Mapping[str, Mapping]) -> tuple[bool, bool]:
+    """``(compatible, both_known)``. Known speakers are compatible when they are one entity, or,
+    without entity ids, when their surnames match across spellings and scripts."""
+    if a.speaker_entity_id and b.speaker_entity_id:
+        return a.speaker_entity_id == b.speaker_entity_id, True
+    na, nb = _speaker_name(a, entities), _speaker_name(b, entities)
+    if _is_generic(na) or _is_generic(nb):
+        return True, False
+    sa = [t for t in _TOKEN.findall(na or "") if t[0].isupper() and t.lower() not in _GENERIC]
+    sb = [t for t in _TOKEN.findall(nb or "") if t[0].isupper() and t.lower() not in _GENERIC]
+    same = name_similarity(sa[-1], sb[-1]) >= 0.85 or romanize(sa[-1])[:5] == romanize(sb[-1])[:5]
+    return same, True
+
+
+def _containment(a: str, b: str) -> float:
+    """Share of the shorter quote's words found in the longer one (truncations)."""
+    ta, tb = [t.lower() for t in _TOKEN.findall(a)], [t.lower() for t in _TOKEN.findall(b)]
+    short, long_ = (ta, set(tb)) if len(ta) <= len(tb) else (tb, set(ta))
+    if len(short) < 3:
+        return 0.0
+    return sum(t in long_ for t in short) / len(short)
+
+
+def group_quotes(quotes: Sequence[Quote], vectors: np.ndarray, articles: Sequence[Article],
+                 entities: Mapping[str, Mapping], options: ReportOptions | None = None
+                 ) -> tuple[list[QuoteGroup], list[Quote]]:
+    """Group quotes of one utterance across articles; returns the groups (single quotes
+    included, marked :attr:`QuoteGroup.unique`) and the quotes with ``group_id`` set."""
+    options = options or ReportOptions()
+    n = len(quotes)
+    parent = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    arts: dict[int, set[str]] = {i: {quotes[i].article_id} for i in range(n)}
+    candidates = []
+    sims = vectors @ vectors.T if n else np.zeros((0, 0))
+    for i in range(n):
+        for j in range(i + 1, n):
+            if quotes[i].article_id == quotes[j].article_id:
+                continue
+            ok, known = speakers_compatible(quotes[i], quotes[j], entities)
+            if not ok:
+                continue
+            sim = float(sims[i, j])
+            threshold = options.quote_threshold if known else options.quote_threshold_unknown_speaker
+            contained = _containment(quotes[i].text, quotes[j].text) >= options.quote_containment
+            if sim >= threshold or contained:
+                candidates.append((max(sim, 1.0 if contained else 0.0), i, j))
+    candidates.sort(key=lambda t: (-t[0], t[1], t[2]))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _s, i, j in candidates:
+        ri, rj = find(i), find(j)
+        if ri == rj or arts[ri] & arts[rj]:
+            continue
+        # every known speaker of the merged group must stay compatible
+        if not all(speakers_compatible(quotes[x], quotes[y], entities)[0] for x in members[ri] for y in members[rj]):
+            continue
+        parent[rj] = ri
+        members[ri].extend(members.pop(rj))
+        arts[ri] |= arts.pop(rj)
+
+    ordered = article_order(articles)
+    rank = {a.id: k for k, a in enumerate(ordered)}
+    by_id = {a.id: a for a in articles}
+    clusters = [sorted(members[r], key=lambda i: (rank.get(quotes[i].article_id, 1 << 30), quotes[i].start))
+                for r in {find(i) for i in range(n)}]
+    clusters.sort(key=lambda c: (-len({quotes[i].article_id for i in c}),
+                                 rank.get(quotes[c[0]].article_id, 1 << 30), quotes[c[0]].start))
+    groups, new_quotes = [], list(quotes)
+    for k, cluster in enumerate(clusters, start=1):
+        gid = f"q{k}"
+        for i in cluster:
+            new_quotes[i] = replace(quotes[i], group_id=gid)
+        eids = [quotes[i].speaker_entity_id for i in cluster if quotes[i].speaker_entity_id]
+        eid = max(set(eids), key=eids.count) if eids else None
+        names = [_speaker_name(quotes[i], entities) for i in cluster]
+        named = [x for x in names if x and not _is_generic(x)]
+        speaker = (entities.get(eid, {}).get("name") if eid else None) or (
+            max(set(named), key=named.count) if named else next((x for x in names if x), None))
+        outlets = tuple(dict.fromkeys(outlet_of(by_id[quotes[i].article_id]) for i in cluster
+                                      if quotes[i].article_id in by_id))
+        groups.append(QuoteGroup(gid, speaker, eid, tuple(new_quotes[i] for i in cluster), outlets))
+    return groups, new_quotes
