@@ -1,0 +1,979 @@
+"""Online event clustering: one article at a time, ids that never change.
+
+:class:`OnlineEventClusterer` follows river's conventions: constructor arguments
+are stored unchanged as attributes, learned state lives apart (underscored) and
+round-trips through :meth:`~OnlineEventClusterer.to_state` /
+:meth:`~OnlineEventClusterer.from_state` as plain JSON.
+
+How an article is placed
+------------------------
+1. Candidates: the nearest articles by dense vector in a usearch (HNSW) index,
+   split into shards of ``shard_days`` so only shards inside ``window_days`` of
+   the article's publication date are searched, and old shards can be dropped
+   whole. Undated articles (no ``published``) live in their own shard, which
+   every query searches, and an undated query searches every shard.
+2. Each candidate event gets a score, a sum of components (all in the
+   explanation)::
+
+       centroid_weight * cos(article, event centroid)
+     + (1 - centroid_weight) * cos(article, nearest member)
+     + entity_weight * shared entities (idf-weighted share of the article's entities)
+     + number_weight * shared salient numbers (min(shared, 2) / 2)
+     - date_weight * [both mention years, none shared]
+     - place_weight * [both have places, none shared]
+     - gap_weight * [publication gap beyond gap_grace_days] (linear, 1 at window_days)
+
+   Two earthquakes of the same kind read alike (high cosine); the years they
+   mention, the places and numbers they name are what tells them apart.
+3. The best event wins if its score reaches ``threshold``; otherwise the
+   article opens a new event. Event ids are counters ("ev_000001") handed out
+   once, so adding articles never renames an event.
+
+Analyst overrides (:meth:`merge`, :meth:`move`, :meth:`split`) are recorded in
+``overrides`` and respected: a moved article is pinned and never moved by
+:meth:`recluster`, events an analyst split apart are never merged back, and an
+event an analyst merged is never split automatically.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from storyline.cluster.features import VECTOR_DIM, ArticleFeatures
+from storyline.errors import ConfigError, NotFound
+
+__all__ = ["Assignment", "EventSummary", "Explanation", "OnlineEventClusterer", "ReclusterReport"]
+
+STATE_VERSION = 1
+_UNDATED = "undated"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why an article went where it went: the components of the chosen event's score
+    (empty for a new event) and the best event it did *not* join."""
+
+    components: dict[str, float] = field(default_factory=dict)
+    shared_entities: tuple[str, ...] = ()
+    shared_numbers: tuple[str, ...] = ()
+    nearest_article: str | None = None
+    gap_days: float | None = None
+    runner_up: str | None = None
+    runner_up_score: float | None = None
+    runner_up_components: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "components": self.components,
+            "shared_entities": list(self.shared_entities),
+            "shared_numbers": list(self.shared_numbers),
+            "nearest_article": self.nearest_article,
+            "gap_days": self.gap_days,
+            "runner_up": self.runner_up,
+            "runner_up_score": self.runner_up_score,
+            "runner_up_components": self.runner_up_components,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where one article goes. ``score`` is the chosen event's score; for a new event it
+    is the best existing event's score (below the threshold), or 0.0 without candidates."""
+
+    article_id: str
+    event_id: str
+    score: float
+    is_new: bool
+    explanation: Explanation
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """An event as storylines and reports see it."""
+
+    event_id: str
+    article_ids: tuple[str, ...]
+    centroid: np.ndarray
+    entities: Counter[str]
+    places: Counter[str]
+    years: Counter[str]
+    first_day: int | None
+    last_day: int | None
+
+    @property
+    def size(self) -> int:
+        return len(self.article_ids)
+
+    @property
+    def first_published(self) -> str | None:
+        return date.fromordinal(self.first_day).isoformat() if self.first_day is not None else None
+
+    @property
+    def last_published(self) -> str | None:
+        return date.fromordinal(self.last_day).isoformat() if self.last_day is not None else None
+
+
+@dataclass
+class ReclusterReport:
+    """What :meth:`OnlineEventClusterer.recluster` changed. ``merged`` holds
+    (surviving event, absorbed event, score); ``split`` holds (event, new event,
+    moved article ids)."""
+
+    examined: int = 0
+    merged: list[tuple[str, str, float]] = field(default_factory=list)
+    split: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.merged or self.split)
+
+
+# --- learned state records ---------------------------------------------------
+
+
+@dataclass
+class _Article:
+    key: int
+    event_id: str
+    day: int | None
+    shard: str
+    entities: frozenset[str]
+    places: frozenset[str]
+    years: frozenset[str]
+    numbers: frozenset[str]
+    vector: np.ndarray | None = None  # kept only while the shard is in the window
+    pinned: bool = False
+
+
+@dataclass
+class _Event:
+    event_id: str
+    row: int
+    members: list[str] = field(default_factory=list)
+    entities: Counter[str] = field(default_factory=Counter)
+    places: Counter[str] = field(default_factory=Counter)
+    years: Counter[str] = field(default_factory=Counter)
+    numbers: Counter[str] = field(default_factory=Counter)
+    first_day: int | None = None
+    last_day: int | None = None
+    locked: bool = False  # an analyst merged it: never split automatically
+    cannot_link: set[str] = field(default_factory=set)
+
+
+def parse_day(published: str | None) -> int | None:
+    """Proleptic ordinal of an ISO date; partial dates take the middle of their span."""
+    if not published:
+        return None
+    text = str(published).strip()[:10]
+    try:
+        if len(text) >= 10:
+            return date.fromisoformat(text).toordinal()
+        if len(text) == 7:
+            return date.fromisoformat(text + "-15").toordinal()
+        if len(text) == 4:
+            return date(int(text), 7, 1).toordinal()
+    except ValueError:
+        pass
+    raise ValueError(
+        f"published {published!r} is not an ISO date (YYYY-MM-DD); fix the article's date or leave it empty"
+    )
+
+
+def _article_years(features: ArticleFeatures) -> frozenset[str]:
+    years = {d[:4] for d in features.dates if len(d) >= 4 and d[:4].isdigit()}
+    if features.published:
+        years.add(str(features.published)[:4])
+    return frozenset(years)
+
+
+def _b64(array: np.ndarray, dtype: str = "<f4") -> str:
+    return base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode("ascii")
+
+
+def _unb64(text: str, dtype: str = "<f4") -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=dtype).astype(np.float32)
+
+
+class OnlineEventClusterer:
+    """Assign articles to events one at a time (see the module docstring for the score).
+
+    >>> clusterer = OnlineEventClusterer()
+    >>> clusterer.threshold
+    0.5
+    """
+
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        *,
+        window_days: float = 14.0,
+        shard_days: int = 7,
+        candidates: int = 10,
+        centroid_weight: float = 0.5,
+        entity_weight: float = 0.3,
+        coverage_weight: float = 0.0,
+        number_weight: float = 0.05,
+        date_weight: float = 0.1,
+        place_weight: float = 0.1,
+        gap_weight: float = 0.1,
+        gap_grace_days: float = 2.0,
+        merge_threshold: float | None = None,
+        split_similarity: float = 0.4,
+        index_dtype: str = "f16",
+        connectivity: int = 16,
+    ):
+        self.threshold = threshold
+        self.window_days = window_days
+        self.shard_days = shard_days
+        self.candidates = candidates
+        self.centroid_weight = centroid_weight
+        self.entity_weight = entity_weight
+        self.coverage_weight = coverage_weight
+        self.number_weight = number_weight
+        self.date_weight = date_weight
+        self.place_weight = place_weight
+        self.gap_weight = gap_weight
+        self.gap_grace_days = gap_grace_days
+        self.merge_threshold = merge_threshold
+        self.split_similarity = split_similarity
+        self.index_dtype = index_dtype
+        self.connectivity = connectivity
+        self._check_params()
+        self._reset()
+
+    # --- parameters and state -------------------------------------------------
+
+    def _params(self) -> dict[str, Any]:
+        return {
+            "threshold": self.threshold,
+            "window_days": self.window_days,
+            "shard_days": self.shard_days,
+            "candidates": self.candidates,
+            "centroid_weight": self.centroid_weight,
+            "entity_weight": self.entity_weight,
+            "coverage_weight": self.coverage_weight,
+            "number_weight": self.number_weight,
+            "date_weight": self.date_weight,
+            "place_weight": self.place_weight,
+            "gap_weight": self.gap_weight,
+            "gap_grace_days": self.gap_grace_days,
+            "merge_threshold": self.merge_threshold,
+            "split_similarity": self.split_similarity,
+            "index_dtype": self.index_dtype,
+            "connectivity": self.connectivity,
+        }
+
+    def _check_params(self) -> None:
+        if self.index_dtype not in {"f32", "f16", "i8"}:
+            raise ConfigError(f"index_dtype {self.index_dtype!r} is not one of f32, f16, i8")
+        if self.shard_days < 1 or self.window_days <= 0:
+            raise ConfigError(
+                f"shard_days={self.shard_days} and window_days={self.window_days} must be positive; "
+                "the window is how far apart (in days) two articles of one event may be published"
+            )
+        if not 0.0 <= self.centroid_weight <= 1.0:
+            raise ConfigError(f"centroid_weight={self.centroid_weight} must lie in [0, 1]")
+
+    def _reset(self) -> None:
+        self._events: dict[str, _Event] = {}
+        self._aliases: dict[str, str] = {}  # absorbed event -> survivor
+        self._articles: dict[str, _Article] = {}
+        self._key_to_article: dict[int, str] = {}
+        self._shards: dict[str, Any] = {}
+        self._centroids = np.zeros((64, VECTOR_DIM), dtype=np.float32)  # unnormalised sums, one row per event
+        self._rows_used = 0
+        self._free_rows: list[int] = []
+        self._pending: dict[str, tuple[list[int], list[np.ndarray]]] = {}
+        self._entity_df: Counter[str] = Counter()
+        self._documents = 0
+        self._next_event = 1
+        self._next_key = 0
+        self._clock: int | None = None  # latest publication day seen
+        self.overrides: list[dict[str, Any]] = []
+
+    def clone(self, **changes: Any) -> OnlineEventClusterer:
+        """A fresh, unfitted clusterer with the same parameters, some changed."""
+        return OnlineEventClusterer(**{**self._params(), **changes})
+
+    # --- public queries --------------------------------------------------------
+
+    @property
+    def n_events(self) -> int:
+        return len(self._events)
+
+    @property
+    def n_articles(self) -> int:
+        return len(self._articles)
+
+    def resolve(self, event_id: str) -> str:
+        """The surviving id of an event, following merges."""
+        seen = set()
+        while event_id in self._aliases and event_id not in seen:
+            seen.add(event_id)
+            event_id = self._aliases[event_id]
+        return event_id
+
+    def event_of(self, article_id: str) -> str:
+        try:
+            return self._articles[article_id].event_id
+        except KeyError:
+            raise NotFound(f"article {article_id!r} has not been clustered; call learn_one first") from None
+
+    def members(self, event_id: str) -> list[str]:
+        return list(self._event(event_id).members)
+
+    def assignments(self) -> dict[str, str]:
+        """Every article id with its event id."""
+        return {article_id: record.event_id for article_id, record in self._articles.items()}
+
+    def events(self) -> list[EventSummary]:
+        """Summaries of all current events, oldest id first."""
+        return [self._summary(ev) for ev in sorted(self._events.values(), key=lambda e: e.event_id)]
+
+    def event(self, event_id: str) -> EventSummary:
+        return self._summary(self._event(event_id))
+
+    # --- learning ----------------------------------------------------------------
+
+    def predict_one(self, features: ArticleFeatures) -> Assignment:
+        """Where ``features`` would go now, without changing any state. An article already
+        clustered returns its current event."""
+        if features.article_id in self._articles:
+            event_id = self._articles[features.article_id].event_id
+            return Assignment(
+                features.article_id, event_id, 1.0, False, Explanation(note="already clustered")
+            )
+        return self._decide(features)[0]
+
+    def learn_one(self, features: ArticleFeatures) -> Assignment:
+        """Place ``features`` in an existing event or a new one, and remember it. Learning an
+        article id twice returns its current event and changes nothing."""
+        if features.article_id in self._articles:
+            return self.predict_one(features)
+        assignment, _ = self._decide(features)
+        event_id = assignment.event_id
+        if assignment.is_new:
+            event_id = self._new_event_id()
+            assignment = Assignment(
+                assignment.article_id, event_id, assignment.score, True, assignment.explanation
+            )
+        self._add(features, event_id)
+        return assignment
+
+    def learn_many(self, features: Iterable[ArticleFeatures]) -> list[Assignment]:
+        return [self.learn_one(f) for f in features]
+
+    def load_assigned(self, features: Sequence[ArticleFeatures], event_ids: Sequence[str]) -> None:
+        """Add articles whose events are already decided (rebuilding from a store, or
+        preloading a benchmark) without scoring them. Unknown event ids are created
+        with that id; the id counter moves past numeric ids so new ids never collide."""
+        if len(features) != len(event_ids):
+            raise ValueError(f"{len(features)} articles but {len(event_ids)} event ids")
+        for feats, event_id in zip(features, event_ids, strict=True):
+            if feats.article_id in self._articles:
+                continue
+            event_id = self.resolve(event_id)
+            if event_id not in self._events:
+                self._create_event(event_id)
+                if event_id.startswith("ev_") and event_id[3:].isdigit():
+                    self._next_event = max(self._next_event, int(event_id[3:]) + 1)
+            self._add(feats, event_id, batch=True)
+        self._flush_batches()
+
+    # --- scoring -------------------------------------------------------------------
+
+    def _decide(
+        self, features: ArticleFeatures
+    ) -> tuple[Assignment, list[tuple[float, str, dict[str, Any]]]]:
+        day = parse_day(features.published)
+        hits = self._neighbours(features.vector, day)
+        by_event: dict[str, tuple[float, str]] = {}
+        for article_id, similarity in hits:
+            event_id = self._articles[article_id].event_id
+            if event_id not in by_event or similarity > by_event[event_id][0]:
+                by_event[event_id] = (similarity, article_id)
+        years = _article_years(features)
+        scored: list[tuple[float, str, dict[str, Any]]] = []
+        for event_id, (member_similarity, nearest) in by_event.items():
+            detail = self._score(features, years, day, self._events[event_id], member_similarity)
+            if detail is None:
+                continue
+            detail["nearest_article"] = nearest
+            scored.append((detail["score"], event_id, detail))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        best = scored[0] if scored else None
+        runner = scored[1] if len(scored) > 1 else None
+        if best is not None and best[0] >= self.threshold:
+            explanation = Explanation(
+                components=best[2]["components"],
+                shared_entities=best[2]["shared_entities"],
+                shared_numbers=best[2]["shared_numbers"],
+                nearest_article=best[2]["nearest_article"],
+                gap_days=best[2]["gap_days"],
+                runner_up=runner[1] if runner else None,
+                runner_up_score=round(runner[0], 4) if runner else None,
+                runner_up_components=runner[2]["components"] if runner else {},
+            )
+            return Assignment(features.article_id, best[1], round(best[0], 4), False, explanation), scored
+        note = (
+            "no event within the time window"
+            if best is None
+            else f"best score below threshold {self.threshold}"
+        )
+        explanation = Explanation(
+            runner_up=best[1] if best else None,
+            runner_up_score=round(best[0], 4) if best else None,
+            runner_up_components=best[2]["components"] if best else {},
+            note=note,
+        )
+        return Assignment(
+            features.article_id, "", round(best[0], 4) if best else 0.0, True, explanation
+        ), scored
+
+    def _idf(self, entity: str) -> float:
+        return math.log((1 + self._documents) / (1 + self._entity_df.get(entity, 0))) + 1.0
+
+    def _score(
+        self,
+        features: ArticleFeatures,
+        years: frozenset[str],
+        day: int | None,
+        event: _Event,
+        member_similarity: float,
+    ) -> dict[str, Any] | None:
+        gap = None
+        if day is not None and event.first_day is not None and event.last_day is not None:
+            gap = float(max(0, event.first_day - day, day - event.last_day))
+            if gap > self.window_days:
+                return None
+        centroid = self._centroids[event.row]
+        norm = float(np.linalg.norm(centroid))
+        centroid_similarity = float(np.dot(features.vector, centroid) / norm) if norm else member_similarity
+        shared = sorted(e for e in features.entities if e in event.entities)
+        if features.entities:
+            total = sum(self._idf(e) for e in features.entities)
+            entity_share = sum(self._idf(e) for e in shared) / total
+        else:
+            entity_share = 0.0
+        # The other direction: how much of what the event is consistently about appears here.
+        # Two bouts of the same champion share him, but not the challenger every report names.
+        core = [e for e, count in event.entities.items() if count * 2 >= len(event.members)]
+        core_total = sum(self._idf(e) for e in core)
+        entity_coverage = (
+            sum(self._idf(e) for e in core if e in features.entities) / core_total if core_total else 0.0
+        )
+        shared_numbers = sorted(n for n in features.numbers if n in event.numbers)
+        # Agreeing years prove little (many events share a year); disjoint years are strong evidence.
+        date_conflict = 1.0 if years and event.years and not any(y in event.years for y in years) else 0.0
+        place_conflict = (
+            1.0 if features.places and event.places and not (features.places & event.places.keys()) else 0.0
+        )
+        gap_penalty = 0.0
+        if gap is not None and gap > self.gap_grace_days:
+            gap_penalty = min(
+                1.0, (gap - self.gap_grace_days) / max(self.window_days - self.gap_grace_days, 1e-9)
+            )
+        components = {
+            "dense_centroid": round(centroid_similarity, 4),
+            "dense_member": round(member_similarity, 4),
+            "entities": round(entity_share, 4),
+            "entity_coverage": round(entity_coverage, 4),
+            "numbers": round(min(len(shared_numbers), 2) / 2, 4),
+            "date_conflict": date_conflict,
+            "place_conflict": place_conflict,
+            "time_gap": round(gap_penalty, 4),
+        }
+        score = (
+            self.centroid_weight * centroid_similarity
+            + (1 - self.centroid_weight) * member_similarity
+            + self.entity_weight * entity_share
+            + self.coverage_weight * entity_coverage
+            + self.number_weight * components["numbers"]
+            - self.date_weight * date_conflict
+            - self.place_weight * place_conflict
+            - self.gap_weight * gap_penalty
+        )
+        return {
+            "score": score,
+            "components": components,
+            "shared_entities": tuple(shared),
+            "shared_numbers": tuple(shared_numbers),
+            "gap_days": gap,
+        }
+
+    # --- the index -----------------------------------------------------------------
+
+    def _shard_name(self, day: int | None) -> str:
+        return _UNDATED if day is None else str(day // self.shard_days)
+
+    def _shards_for(self, day: int | None) -> list[str]:
+        if day is None:
+            return sorted(self._shards)
+        low = int((day - self.window_days) // self.shard_days)
+        high = int((day + self.window_days) // self.shard_days)
+        names = [str(p) for p in range(low, high + 1) if str(p) in self._shards]
+        if _UNDATED in self._shards:
+            names.append(_UNDATED)
+        return names
+
+    def _new_index(self) -> Any:
+        from usearch.index import Index
+
+        return Index(ndim=VECTOR_DIM, metric="cos", dtype=self.index_dtype, connectivity=self.connectivity)
+
+    def _neighbours(self, vector: np.ndarray, day: int | None) -> list[tuple[str, float]]:
+        hits: list[tuple[str, float]] = []
+        for name in self._shards_for(day):
+            index = self._shards[name]
+            if len(index) == 0:
+                continue
+            matches = index.search(vector, min(self.candidates, len(index)))
+            for key, distance in zip(matches.keys, matches.distances, strict=True):
+                article_id = self._key_to_article.get(int(key))
+                if article_id is not None:
+                    hits.append((article_id, 1.0 - float(distance)))
+        return hits
+
+    # --- mutation helpers ------------------------------------------------------------
+
+    def _new_event_id(self) -> str:
+        event_id = f"ev_{self._next_event:06d}"
+        self._next_event += 1
+        return event_id
+
+    def _create_event(self, event_id: str) -> _Event:
+        if self._free_rows:
+            row = self._free_rows.pop()
+        else:
+            row = self._rows_used
+            self._rows_used += 1
+            if row >= self._centroids.shape[0]:
+                grown = np.zeros((self._centroids.shape[0] * 2, VECTOR_DIM), dtype=np.float32)
+                grown[: self._centroids.shape[0]] = self._centroids
+                self._centroids = grown
+        self._centroids[row] = 0.0
+        event = _Event(event_id=event_id, row=row)
+        self._events[event_id] = event
+        return event
+
+    def _event(self, event_id: str) -> _Event:
+        resolved = self.resolve(event_id)
+        try:
+            return self._events[resolved]
+        except KeyError:
+            raise NotFound(f"event {event_id!r} does not exist; list events with .events()") from None
+
+    def _add(self, features: ArticleFeatures, event_id: str, *, batch: bool = False) -> None:
+        day = parse_day(features.published)
+        if event_id not in self._events:
+            self._create_event(event_id)
+        key = self._next_key
+        self._next_key += 1
+        shard = self._shard_name(day)
+        record = _Article(
+            key=key,
+            event_id=event_id,
+            day=day,
+            shard=shard,
+            entities=features.entities,
+            places=features.places,
+            years=_article_years(features),
+            numbers=features.numbers,
+            vector=features.vector.astype(np.float32),
+        )
+        self._articles[features.article_id] = record
+        self._key_to_article[key] = features.article_id
+        if shard not in self._shards:
+            self._shards[shard] = self._new_index()
+        if batch:
+            self._pending.setdefault(shard, ([], []))
+            self._pending[shard][0].append(key)
+            self._pending[shard][1].append(record.vector)
+        else:
+            self._shards[shard].add(key, record.vector)
+        self._documents += 1
+        self._entity_df.update(features.entities)
+        self._attach(features.article_id, record, self._events[event_id])
+        if day is not None and (self._clock is None or day > self._clock):
+            self._clock = day
+            self._evict()
+
+    def _flush_batches(self) -> None:
+        for shard, (keys, vectors) in self._pending.items():
+            if shard in self._shards and keys:
+                self._shards[shard].add(np.asarray(keys, dtype=np.uint64), np.vstack(vectors))
+        self._pending = {}
+
+    def _attach(self, article_id: str, record: _Article, event: _Event) -> None:
+        record.event_id = event.event_id
+        event.members.append(article_id)
+        if record.vector is not None:
+            self._centroids[event.row] += record.vector
+        event.entities.update(record.entities)
+        event.places.update(record.places)
+        event.years.update(record.years)
+        event.numbers.update(record.numbers)
+        if record.day is not None:
+            event.first_day = record.day if event.first_day is None else min(event.first_day, record.day)
+            event.last_day = record.day if event.last_day is None else max(event.last_day, record.day)
+
+    def _detach(self, article_id: str, record: _Article, event: _Event) -> None:
+        event.members.remove(article_id)
+        if record.vector is not None:
+            self._centroids[event.row] -= record.vector
+        event.entities.subtract(record.entities)
+        event.places.subtract(record.places)
+        event.years.subtract(record.years)
+        event.numbers.subtract(record.numbers)
+        for counter in (event.entities, event.places, event.years, event.numbers):
+            for key in [k for k, v in counter.items() if v <= 0]:
+                del counter[key]
+        days = [self._articles[m].day for m in event.members if self._articles[m].day is not None]
+        event.first_day = min(days) if days else None
+        event.last_day = max(days) if days else None
+
+    def _evict(self) -> None:
+        """Drop shards that fell out of the window: their articles keep their event, but
+        can no longer be candidates, and their vectors are forgotten."""
+        if self._clock is None:
+            return
+        horizon = (self._clock - 2 * self.window_days) // self.shard_days
+        for name in [n for n in self._shards if n != _UNDATED and int(n) < horizon]:
+            index = self._shards.pop(name)
+            for key in index.keys:
+                article_id = self._key_to_article.pop(int(key), None)
+                if article_id is not None:
+                    self._articles[article_id].vector = None
+
+    def _summary(self, event: _Event) -> EventSummary:
+        centroid = self._centroids[event.row].copy()
+        norm = float(np.linalg.norm(centroid))
+        return EventSummary(
+            event_id=event.event_id,
+            article_ids=tuple(event.members),
+            centroid=centroid / norm if norm else centroid,
+            entities=Counter(event.entities),
+            places=Counter(event.places),
+            years=Counter(event.years),
+            first_day=event.first_day,
+            last_day=event.last_day,
+        )
+
+    def _retire(self, absorbed: _Event, survivor: _Event) -> None:
+        del self._events[absorbed.event_id]
+        self._aliases[absorbed.event_id] = survivor.event_id
+        self._centroids[absorbed.row] = 0.0
+        self._free_rows.append(absorbed.row)
+
+    # --- analyst overrides -------------------------------------------------------------
+
+    def merge(self, into: str, other: str) -> str:
+        """Merge event ``other`` into ``into`` (an analyst decision). ``into`` keeps its id;
+        ``other`` becomes an alias of it. Returns the surviving id."""
+        survivor, absorbed = self._event(into), self._event(other)
+        if survivor is absorbed:
+            return survivor.event_id
+        self._merge_events(survivor, absorbed)
+        survivor.locked = True
+        self.overrides.append({"op": "merge", "into": survivor.event_id, "other": absorbed.event_id})
+        return survivor.event_id
+
+    def _merge_events(self, survivor: _Event, absorbed: _Event) -> None:
+        for article_id in list(absorbed.members):
+            record = self._articles[article_id]
+            self._detach(article_id, record, absorbed)
+            self._attach(article_id, record, survivor)
+        survivor.cannot_link |= absorbed.cannot_link
+        for event in self._events.values():
+            if absorbed.event_id in event.cannot_link:
+                event.cannot_link.discard(absorbed.event_id)
+                event.cannot_link.add(survivor.event_id)
+        survivor.locked = survivor.locked or absorbed.locked
+        self._retire(absorbed, survivor)
+
+    def move(self, article_id: str, to_event: str | None) -> str:
+        """Move one article to ``to_event`` (or to a new event when None). The article is
+        pinned: recluster never moves it again. Returns the article's event id."""
+        if article_id not in self._articles:
+            raise NotFound(f"article {article_id!r} has not been clustered; call learn_one first")
+        record = self._articles[article_id]
+        target = self._create_event(self._new_event_id()) if to_event is None else self._event(to_event)
+        source = self._events[record.event_id]
+        if source is not target:
+            self._detach(article_id, record, source)
+            self._attach(article_id, record, target)
+            if not source.members:
+                self._retire(source, target)
+        record.pinned = True
+        self.overrides.append({"op": "move", "article_id": article_id, "to_event": target.event_id})
+        return target.event_id
+
+    def split(self, event_id: str, article_ids: Sequence[str]) -> str:
+        """Move ``article_ids`` out of ``event_id`` into a new event (an analyst decision).
+        The two events are never merged back automatically. Returns the new event's id."""
+        source = self._event(event_id)
+        chosen = list(dict.fromkeys(article_ids))
+        missing = [a for a in chosen if a not in source.members]
+        if missing:
+            raise NotFound(f"articles {missing} are not in event {source.event_id}")
+        if len(chosen) == len(source.members):
+            raise ValueError(
+                f"splitting all {len(chosen)} articles out of {source.event_id} would leave it empty"
+            )
+        if not chosen:
+            raise ValueError("split needs at least one article id")
+        target = self._create_event(self._new_event_id())
+        self._move_members(source, target, chosen)
+        for article_id in chosen:
+            self._articles[article_id].pinned = True
+        source.cannot_link.add(target.event_id)
+        target.cannot_link.add(source.event_id)
+        self.overrides.append(
+            {"op": "split", "event_id": source.event_id, "new_event": target.event_id, "article_ids": chosen}
+        )
+        return target.event_id
+
+    def _move_members(self, source: _Event, target: _Event, article_ids: Sequence[str]) -> None:
+        for article_id in article_ids:
+            record = self._articles[article_id]
+            self._detach(article_id, record, source)
+            self._attach(article_id, record, target)
+
+    # --- re-examination ---------------------------------------------------------------
+
+    def recluster(self, recent_window: float | None = None) -> ReclusterReport:
+        """Re-examine events active in the last ``recent_window`` days (all events with
+        articles still in the index when None): merge events that turned out to be one,
+        split events whose articles drifted into two groups. Surviving events keep their
+        ids; analyst overrides are respected."""
+        report = ReclusterReport()
+        recent = self._recent_events(recent_window)
+        report.examined = len(recent)
+        merge_threshold = self.threshold if self.merge_threshold is None else self.merge_threshold
+        for event_id in recent:
+            if event_id not in self._events:
+                continue
+            event = self._events[event_id]
+            for other_id, score in self._similar_events(event):
+                other = self._events.get(other_id)
+                if other is None or other is event or score < merge_threshold:
+                    continue
+                if other_id in event.cannot_link or event_id in other.cannot_link:
+                    continue
+                survivor, absorbed = sorted((event, other), key=lambda e: (-len(e.members), e.event_id))
+                self._merge_events(survivor, absorbed)
+                report.merged.append((survivor.event_id, absorbed.event_id, round(score, 4)))
+                if absorbed is event:
+                    break
+                event = survivor
+        for event_id in recent:
+            event = self._events.get(event_id)
+            if event is None or event.locked or len(event.members) < 3:
+                continue
+            group = self._drifted_group(event)
+            if group:
+                target = self._create_event(self._new_event_id())
+                self._move_members(event, target, group)
+                report.split.append((event.event_id, target.event_id, tuple(group)))
+        return report
+
+    def _recent_events(self, recent_window: float | None) -> list[str]:
+        recent = set()
+        for record in self._articles.values():
+            if record.vector is None:
+                continue
+            if recent_window is not None and self._clock is not None and record.day is not None:
+                if record.day < self._clock - recent_window:
+                    continue
+            recent.add(record.event_id)
+        return sorted(recent)
+
+    def _similar_events(self, event: _Event) -> list[tuple[str, float]]:
+        """Events whose centroid is near ``event``'s, with an event-to-event score."""
+        centroid = self._centroids[event.row]
+        norm = float(np.linalg.norm(centroid))
+        if not norm:
+            return []
+        unit = centroid / norm
+        day = event.last_day
+        candidates: set[str] = set()
+        for article_id, _ in self._neighbours(unit, day):
+            candidates.add(self._articles[article_id].event_id)
+        scored = []
+        for other_id in sorted(candidates - {event.event_id}):
+            other = self._events[other_id]
+            scored.append((other_id, self._event_pair_score(event, other)))
+        scored.sort(key=lambda item: -item[1])
+        return scored
+
+    def _event_pair_score(self, a: _Event, b: _Event) -> float:
+        ca, cb = self._centroids[a.row], self._centroids[b.row]
+        na, nb = float(np.linalg.norm(ca)), float(np.linalg.norm(cb))
+        dense = float(np.dot(ca, cb) / (na * nb)) if na and nb else 0.0
+        # Entities shared by both events, weighted by idf, over the smaller event's entity mass.
+        ea = {e for e, c in a.entities.items() if c * 2 >= len(a.members)} or set(a.entities)
+        eb = {e for e, c in b.entities.items() if c * 2 >= len(b.members)} or set(b.entities)
+        smaller = ea if sum(map(self._idf, ea)) <= sum(map(self._idf, eb)) else eb
+        total = sum(self._idf(e) for e in smaller)
+        entity_share = sum(self._idf(e) for e in ea & eb) / total if total else 0.0
+        years_a, years_b = set(a.years), set(b.years)
+        date_conflict = 1.0 if years_a and years_b and not years_a & years_b else 0.0
+        gap_penalty = 0.0
+        if (
+            a.first_day is not None
+            and b.first_day is not None
+            and a.last_day is not None
+            and b.last_day is not None
+        ):
+            gap = max(0, a.first_day - b.last_day, b.first_day - a.last_day)
+            if gap > self.window_days:
+                return -1.0
+            if gap > self.gap_grace_days:
+                gap_penalty = min(
+                    1.0, (gap - self.gap_grace_days) / max(self.window_days - self.gap_grace_days, 1e-9)
+                )
+        place_conflict = 1.0 if a.places and b.places and not (a.places.keys() & b.places.keys()) else 0.0
+        return (
+            dense
+            + self.entity_weight * entity_share
+            - self.date_weight * date_conflict
+            - self.place_weight * place_conflict
+            - self.gap_weight * gap_penalty
+        )
+
+    def _drifted_group(self, event: _Event) -> list[str]:
+        """Members that form a second group far from the event's origin (two-means seeded
+        by the earliest member and the member least like it); pinned members stay."""
+        active = [m for m in event.members if self._articles[m].vector is not None]
+        if len(active) < 3:
+            return []
+        vectors = np.vstack([self._articles[m].vector for m in active])
+        origin = 0  # members are kept in arrival order: the first one founded the event
+        far = int(np.argmin(vectors @ vectors[origin]))
+        centres = vectors[[origin, far]].copy()
+        labels = np.zeros(len(active), dtype=int)
+        for _ in range(5):
+            labels = np.argmax(vectors @ centres.T, axis=1)
+            labels[origin] = 0
+            for side in (0, 1):
+                if np.any(labels == side):
+                    mean = vectors[labels == side].mean(axis=0)
+                    centres[side] = mean / (np.linalg.norm(mean) or 1.0)
+        moving = [
+            m for m, label in zip(active, labels, strict=True) if label == 1 and not self._articles[m].pinned
+        ]
+        if not moving or len(moving) == len(event.members):
+            return []
+        if float(np.dot(centres[0], centres[1])) >= self.split_similarity:
+            return []
+        return moving
+
+    # --- persistence -------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """Everything learned, as JSON-able data (vectors and indexes as base64)."""
+        self._flush_batches()
+        return {
+            "version": STATE_VERSION,
+            "params": self._params(),
+            "next_event": self._next_event,
+            "next_key": self._next_key,
+            "clock": self._clock,
+            "documents": self._documents,
+            "entity_df": dict(self._entity_df),
+            "aliases": dict(self._aliases),
+            "overrides": list(self.overrides),
+            "events": [
+                {
+                    "id": e.event_id,
+                    "members": list(e.members),
+                    "centroid": _b64(self._centroids[e.row]),
+                    "locked": e.locked,
+                    "cannot_link": sorted(e.cannot_link),
+                }
+                for e in sorted(self._events.values(), key=lambda e: e.event_id)
+            ],
+            "articles": [
+                {
+                    "id": article_id,
+                    "key": r.key,
+                    "event": r.event_id,
+                    "day": r.day,
+                    "shard": r.shard,
+                    "entities": sorted(r.entities),
+                    "places": sorted(r.places),
+                    "years": sorted(r.years),
+                    "numbers": sorted(r.numbers),
+                    "vector": _b64(r.vector) if r.vector is not None else None,
+                    "pinned": r.pinned,
+                }
+                for article_id, r in self._articles.items()
+            ],
+            "shards": {
+                name: base64.b64encode(bytes(index.save())).decode("ascii")
+                for name, index in self._shards.items()
+            },
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> OnlineEventClusterer:
+        """Rebuild a clusterer saved by :meth:`to_state`; it continues exactly where it stopped."""
+        if state.get("version") != STATE_VERSION:
+            raise ConfigError(
+                f"clusterer state version {state.get('version')!r} is not {STATE_VERSION}; "
+                "re-run clustering to rebuild it with this storyline"
+            )
+        from usearch.index import Index
+
+        clusterer = cls(**state["params"])
+        clusterer._next_event = state["next_event"]
+        clusterer._next_key = state["next_key"]
+        clusterer._clock = state["clock"]
+        clusterer._documents = state["documents"]
+        clusterer._entity_df = Counter(state["entity_df"])
+        clusterer._aliases = dict(state["aliases"])
+        clusterer.overrides = list(state["overrides"])
+        for row in state["articles"]:
+            record = _Article(
+                key=row["key"],
+                event_id=row["event"],
+                day=row["day"],
+                shard=row["shard"],
+                entities=frozenset(row["entities"]),
+                places=frozenset(row["places"]),
+                years=frozenset(row["years"]),
+                numbers=frozenset(row["numbers"]),
+                vector=_unb64(row["vector"]) if row["vector"] is not None else None,
+                pinned=row["pinned"],
+            )
+            clusterer._articles[row["id"]] = record
+        for row in state["events"]:
+            event = clusterer._create_event(row["id"])
+            event.locked = row["locked"]
+            event.cannot_link = set(row["cannot_link"])
+            for article_id in row["members"]:
+                record = clusterer._articles[article_id]
+                vector, record.vector = record.vector, None  # the saved centroid already holds it
+                clusterer._attach(article_id, record, event)
+                record.vector = vector
+            clusterer._centroids[event.row] = _unb64(row["centroid"])
+        for name, blob in state["shards"].items():
+            index = Index.restore(bytearray(base64.b64decode(blob)))
+            if index is None:
+                raise ConfigError(f"clusterer state: index shard {name!r} cannot be read; re-run clustering")
+            clusterer._shards[name] = index
+        key_to_id = {r.key: article_id for article_id, r in clusterer._articles.items()}
+        for index in clusterer._shards.values():
+            for key in index.keys:
+                clusterer._key_to_article[int(key)] = key_to_id[int(key)]
+        return clusterer
