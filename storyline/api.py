@@ -6,7 +6,7 @@ The CLI, the HTTP API and the web UI call these functions and nothing below them
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -47,7 +47,13 @@ def run_pipeline(store: SQLiteStore, settings: Settings, progress_factory: Progr
 
 
 def _stages(settings: Settings) -> list[tuple[str, Callable[..., dict[str, Any]]]]:
+    from .stages import cluster_pending, enrich_pending
+
     stages: list[tuple[str, Callable[..., dict[str, Any]]]] = []
+    if settings.enrich:
+        stages.append(("enrich", enrich_pending))
+    if settings.cluster:
+        stages.append(("cluster", cluster_pending))
     return stages
 
 
@@ -99,3 +105,104 @@ def corpus_overview(store: SQLiteStore) -> list[str]:
     out = [f"{store.count_articles()} articles from {len(rows)} outlets:"]
     out += [f"  {r['s']:28} {r['n']:3} article(s)  [{r['l']}]" for r in rows]
     return out
+
+
+# -- analyst decisions ------------------------------------------------------------------------------------------
+# Each decision is stored (audit log, replayed by later runs) and applied at once.
+
+
+def merge_entities(store: SQLiteStore, keep: str, other: str, note: str | None = None) -> dict[str, Any]:
+    from .enrich.canonical import merge
+    from .stages import resolve_entities
+
+    _entity_or_fail(store, keep)
+    _entity_or_fail(store, other)
+    decision = merge(keep, other, note or "")
+    store.add_decision("entity.merge", decision, note)
+    resolve_entities(store)
+    return decision
+
+
+def split_entity(store: SQLiteStore, entity_id: str, *, mention_keys: Sequence[str] = (),
+                 variants: Sequence[str] = (), note: str | None = None) -> dict[str, Any]:
+    """Split the listed mentions (``article:start:end``) or every mention spelled as one of
+    ``variants`` out of an entity into a new one."""
+    from .enrich.canonical import split
+    from .errors import ConfigError
+    from .stages import resolve_entities
+
+    _entity_or_fail(store, entity_id)
+    keys = set(mention_keys)
+    wanted = {v.lower() for v in variants}
+    for m in store.mentions():
+        if m.entity_id == entity_id and m.text.lower() in wanted:
+            keys.add(f"{m.article_id}:{m.start}:{m.end}")
+    if not keys:
+        raise ConfigError("nothing to split: give --mention ARTICLE:START:END or --variant SPELLING of this entity")
+    decision = split(entity_id, *sorted(keys), note=note or "")
+    store.add_decision("entity.split", decision, note)
+    resolve_entities(store)
+    return decision
+
+
+def _entity_or_fail(store: SQLiteStore, entity_id: str) -> dict[str, Any]:
+    from .errors import NotFound
+
+    for e in store.entities():
+        if e["id"] == entity_id:
+            return e
+    raise NotFound(f"no entity {entity_id!r}; list them with `storyline entities`")
+
+
+def find_entity(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
+    """An entity by id, by canonical name, or by one of its spellings (case-insensitive)."""
+    from .errors import NotFound
+
+    needle = name_or_id.strip().lower()
+    entities = store.entities()
+    for test in (lambda e: e["id"] == name_or_id, lambda e: e["name"].lower() == needle,
+                 lambda e: needle in (v.lower() for v in e["variants"]),
+                 lambda e: needle in e["name"].lower()):
+        hits = [e for e in entities if test(e)]
+        if hits:
+            return hits[0]
+    raise NotFound(f"no entity named {name_or_id!r}; list them with `storyline entities`")
+
+
+def _with_clusterer(store: SQLiteStore, change: Callable[[Any], Any], kind: str, payload: dict[str, Any],
+                    note: str | None) -> Any:
+    from .stages import CLUSTER_STATE_KEY, load_clusterer, load_near_duplicates, refresh_events
+
+    clusterer = load_clusterer(store)
+    result = change(clusterer)
+    with store.transaction():
+        store.set_kv(CLUSTER_STATE_KEY, clusterer.to_state())
+        store.add_decision(kind, payload, note)
+    refresh_events(store, clusterer, load_near_duplicates(store))
+    return result
+
+
+def merge_events(store: SQLiteStore, keep: str, other: str, note: str | None = None) -> str:
+    store.event(keep), store.event(other)
+    return _with_clusterer(store, lambda c: c.merge(keep, other), "event.merge", {"into": keep, "other": other}, note)
+
+
+def split_event(store: SQLiteStore, event_id: str, article_ids: Sequence[str], note: str | None = None) -> str:
+    store.event(event_id)
+    ids = [store.article(a).id for a in article_ids]
+    return _with_clusterer(store, lambda c: c.split(event_id, ids), "event.split",
+                           {"event": event_id, "articles": ids}, note)
+
+
+def move_article(store: SQLiteStore, article_id: str, to_event: str | None, note: str | None = None) -> str:
+    aid = store.article(article_id).id
+    if to_event:
+        store.event(to_event)
+    return _with_clusterer(store, lambda c: c.move(aid, to_event), "event.move",
+                           {"article": aid, "to": to_event}, note)
+
+
+def recluster(store: SQLiteStore, recent_days: float | None = None) -> Any:
+    """Re-examine recent events: merge the ones that turned out to be one, split drifted ones."""
+    return _with_clusterer(store, lambda c: c.recluster(recent_days), "event.recluster",
+                           {"recent_days": recent_days}, None)

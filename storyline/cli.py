@@ -7,7 +7,6 @@ Exit codes: 0 ok, 1 some inputs were rejected (or a lookup failed), 2 usage erro
 from __future__ import annotations
 
 import json
-import os
 import sys
 import textwrap
 from pathlib import Path
@@ -171,13 +170,30 @@ def _brief(a: Any) -> dict[str, Any]:
             "published": a.published, "language": a.language, "url": a.url}
 
 
-@cli.command()
+class DefaultGroup(click.Group):
+    """A group whose first argument, when it is not a subcommand, goes to the ``show`` subcommand:
+    ``storyline entity Shoigu`` shows, ``storyline entity merge A B`` merges."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        elif args and args[0] in ("--json", "--why", "--raw"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=DefaultGroup)
+def article() -> None:
+    """Show one article (`storyline article ID`), or move it to another event."""
+
+
+@article.command("show")
 @click.argument("article_id")
 @click.option("--raw", is_flag=True, help="Also print the raw text.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-def article(c: Context, article_id: str, raw: bool, as_json: bool) -> None:
-    """Show one article: metadata, clean text, and what cleaning changed."""
+def article_show(c: Context, article_id: str, raw: bool, as_json: bool) -> None:
+    """Show one article: metadata, clean text, what cleaning changed, and its event."""
     a = c.store.article(article_id)
     changes = c.store.article_changes(a.id)
     if as_json:
@@ -200,8 +216,28 @@ def article(c: Context, article_id: str, raw: bool, as_json: bool) -> None:
         click.echo(f"\nCleaning changed {len(changes)} thing(s):")
         for ch in sorted(changes, key=lambda ch: ch["raw_start"]):
             click.echo(f"  raw {ch['raw_start']}-{ch['raw_end']}: {ch['before']!r} -> {ch['after']!r}  ({ch['reason']})")
+    member = c.store.event_member(a.id)
+    if member:
+        click.echo(f"\nEvent {member['event_id']} (score {member['score']:.2f}); why: `storyline event "
+                   f"{member['event_id']} --why`")
+    notes = c.store.stage_notes(a.id)
+    for n in notes:
+        click.echo(f"  {n['stage']}: {n['note']}")
     if raw:
         click.echo("\n--- raw text ---\n" + a.raw_text)
+
+
+@article.command("move")
+@click.argument("article_id")
+@click.option("--to", "to_event", help="Target event id; omit to give the article an event of its own.")
+@click.option("--note", help="Why (kept in the audit log).")
+@pass_ctx
+def article_move(c: Context, article_id: str, to_event: str | None, note: str | None) -> None:
+    """Move an article to another event (kept by later runs)."""
+    from .api import move_article
+
+    event_id = move_article(c.store, article_id, to_event, note)
+    click.echo(f"article {article_id} is now in {event_id}")
 
 
 @cli.command()
@@ -267,9 +303,10 @@ def demo(c: Context, out_dir: Path) -> None:
 
 
 def main() -> None:
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     cli(prog_name="storyline")
 
+
+from . import cli_analysis  # noqa: E402,F401  (registers the analysis commands on `cli`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

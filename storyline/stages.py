@@ -222,15 +222,19 @@ def load_clusterer(store: SQLiteStore) -> Any:
     return OnlineEventClusterer.from_state(state) if state else OnlineEventClusterer()
 
 
+def load_near_duplicates(store: SQLiteStore) -> Any:
+    from .cluster.near_duplicates import NearDuplicateIndex
+
+    state = store.get_kv(NEARDUP_STATE_KEY)
+    return NearDuplicateIndex.from_state(state) if state else NearDuplicateIndex()
+
+
 def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress = None) -> dict[str, Any]:
     """Assign every article not yet clustered, in publication order, to an event; update
     near-duplicate groups, events and storylines. Event ids never change."""
-    from .cluster.near_duplicates import NearDuplicateIndex
-
     ids = store.pending("cluster", CLUSTER_VERSION)
     clusterer = load_clusterer(store)
-    dup_state = store.get_kv(NEARDUP_STATE_KEY)
-    near_dups = NearDuplicateIndex.from_state(dup_state) if dup_state else NearDuplicateIndex()
+    near_dups = load_near_duplicates(store)
     new_events = 0
     for batch_ids in _chunks(ids, 64):
         articles = store.articles(ids=batch_ids)  # publication order

@@ -1,0 +1,318 @@
+"""CLI commands over enrichment and events: entities, quotes, sources, timeline, events,
+storylines, reports and evaluation. Each is a thin call into the library."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import Any
+
+import click
+
+from .cli import Context, DefaultGroup, cli, pass_ctx
+
+_TYPES = {"person": "PERSON", "org": "ORG", "organisation": "ORG", "organization": "ORG", "place": "LOC",
+          "loc": "LOC"}
+
+
+def _json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+@cli.command()
+@click.option("--type", "type_", type=click.Choice(sorted(_TYPES)), help="Only this kind of entity.")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def entities(c: Context, type_: str | None, limit: int, as_json: bool) -> None:
+    """Canonical entities, most covered first, with their spelling variants."""
+    rows = c.store.entities(_TYPES[type_] if type_ else None)[:limit]
+    if as_json:
+        _json(rows)
+        return
+    for e in rows:
+        variants = ", ".join(f"{v} ({n})" for v, n in sorted(e["variants"].items(), key=lambda kv: -kv[1])[:5])
+        click.echo(f"{e['id']}  {e['type']:6} {e['name'][:36]:36} {len(e['article_ids']):3} art.  {variants}")
+
+
+@cli.group(cls=DefaultGroup)
+def entity() -> None:
+    """Show an entity (`storyline entity NAME`), or merge / split entities."""
+
+
+@entity.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def entity_show(c: Context, name: str, as_json: bool) -> None:
+    """Variants, articles, quotes by and about, and why its mentions were merged."""
+    from .api import find_entity
+
+    e = find_entity(c.store, name)
+    quotes = c.store.quotes()
+    by = [q for q in quotes if q.speaker_entity_id == e["id"]]
+    names = {v.lower() for v in e["variants"]} | {e["name"].lower()}
+    about = [q for q in quotes if q.speaker_entity_id != e["id"] and any(n in q.text.lower() for n in names)]
+    if as_json:
+        _json(e | {"quotes_by": [q.__dict__ for q in by], "quotes_about": [q.__dict__ for q in about]})
+        return
+    click.echo(f"{e['name']}  ({e['type']}, {e['id']})")
+    click.echo("  variants: " + ", ".join(f"{v} ×{n}" for v, n in sorted(e["variants"].items(), key=lambda kv: -kv[1])))
+    articles = {a.id: a for a in c.store.articles(ids=e["article_ids"])}
+    click.echo(f"  in {len(articles)} article(s):")
+    for a in articles.values():
+        click.echo(f"    {a.id}  {(a.published or '')[:10]:10} {(a.source or '?')[:20]:20} {a.title}")
+    if e["explanations"]:
+        click.echo("  why merged:")
+        for why in e["explanations"]:
+            click.echo(f"    - {why}")
+    for label, items in (("quotes by", by), ("quotes about", about)):
+        if items:
+            click.echo(f"  {label}:")
+            for q in items[:20]:
+                click.echo(f"    [{q.article_id} {q.start}-{q.end}] \"{q.text[:140]}\"")
+
+
+@entity.command("merge")
+@click.argument("keep")
+@click.argument("other")
+@click.option("--note", help="Why (kept in the audit log).")
+@pass_ctx
+def entity_merge(c: Context, keep: str, other: str, note: str | None) -> None:
+    """Merge entity OTHER into KEEP (ids from `storyline entities`); later runs keep it."""
+    from .api import merge_entities
+
+    merge_entities(c.store, keep, other, note)
+    click.echo(f"merged {other} into {keep}")
+
+
+@entity.command("split")
+@click.argument("entity_id")
+@click.option("--mention", "mentions", multiple=True, metavar="ARTICLE:START:END", help="A mention to split off.")
+@click.option("--variant", "variants", multiple=True, help="Split off every mention with this spelling.")
+@click.option("--note", help="Why (kept in the audit log).")
+@pass_ctx
+def entity_split(c: Context, entity_id: str, mentions: tuple[str, ...], variants: tuple[str, ...],
+                 note: str | None) -> None:
+    """Split mentions out of an entity into a new one; later runs keep it."""
+    from .api import split_entity
+
+    decision = split_entity(c.store, entity_id, mention_keys=mentions, variants=variants, note=note)
+    click.echo(f"split {len(decision['mentions'])} mention(s) out of {entity_id}")
+
+
+@cli.command()
+@click.option("--speaker", help="Only quotes by this person (name or spelling variant).")
+@click.option("--article", "article_id", help="Only quotes in this article.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def quotes(c: Context, speaker: str | None, article_id: str | None, as_json: bool) -> None:
+    """Quotes with their speakers and cue verbs."""
+    from .api import find_entity
+
+    rows = c.store.quotes([c.store.article(article_id).id] if article_id else None)
+    if speaker:
+        e = find_entity(c.store, speaker)
+        rows = [q for q in rows if q.speaker_entity_id == e["id"]]
+    if as_json:
+        _json([q.__dict__ for q in rows])
+        return
+    names = {e["id"]: e["name"] for e in c.store.entities()}
+    for q in rows:
+        who = names.get(q.speaker_entity_id or "", q.speaker or "(unattributed)")
+        click.echo(f"{who[:28]:28} {q.cue or '':8} [{q.article_id} {q.start}-{q.end}] \"{q.text[:120]}\"")
+    c.say(f"({len(rows)} quote(s))", err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def sources(c: Context, as_json: bool) -> None:
+    """The citation graph: which outlets cite which sources, and how often."""
+    outlet_of = {a.id: a.source or "?" for a in c.store.articles()}
+    names = {e["id"]: e["name"] for e in c.store.entities()}
+    edges: Counter[tuple[str, str, str]] = Counter()
+    for cit in c.store.citations():
+        edges[(outlet_of.get(cit.article_id, "?"), names.get(cit.cited_entity_id or "", cit.cited), cit.kind)] += 1
+    if as_json:
+        _json([{"outlet": o, "cited": s, "kind": k, "count": n} for (o, s, k), n in edges.most_common()])
+        return
+    by_outlet: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for (o, s, k), n in edges.most_common():
+        by_outlet[o].append((s, k, n))
+    for outlet, cited in sorted(by_outlet.items()):
+        click.echo(outlet)
+        for s, k, n in cited:
+            click.echo(f"  -> {s} ({k}) ×{n}")
+
+
+@cli.command()
+@click.option("--event", "event_id", help="Only this event's articles.")
+@click.option("--all", "show_all", is_flag=True, help="Every date, not only those next to an event phrase.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def timeline(c: Context, event_id: str | None, show_all: bool, as_json: bool) -> None:
+    """What happened when: normalised dates from the articles, next to when they were published."""
+    ids = c.store.event(event_id)["article_ids"] if event_id else None
+    dates = [d for d in c.store.dates(ids) if d.value and (show_all or d.is_event)]
+    arts = {a.id: a for a in c.store.articles(ids=ids)}
+    dates.sort(key=lambda d: (d.value or "", d.article_id))
+    if as_json:
+        _json([d.__dict__ | {"published": arts[d.article_id].published} for d in dates if d.article_id in arts])
+        return
+    for d in dates:
+        a = arts.get(d.article_id)
+        if a is None:
+            continue
+        sentence = _sentence_around(a.text, d.start, d.end)
+        click.echo(f"{d.value:12} (published {(a.published or '?')[:10]}, {(a.source or '?')[:18]}) {sentence[:110]}")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
+    right = min(right_candidates) + 1 if right_candidates else len(text)
+    return " ".join(text[left:right].split())
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def events(c: Context, as_json: bool) -> None:
+    """Events: size, outlets, languages, date span and a representative title."""
+    rows = c.store.events()
+    if as_json:
+        _json(rows)
+        return
+    for e in rows:
+        span = f"{(e['first_published'] or '?')[:10]}..{(e['last_published'] or '?')[:10]}"
+        click.echo(f"{e['id']}  {len(e['article_ids']):3} art. {len(e['outlets']):2} outlets "
+                   f"[{','.join(e['languages'])}] {span}  {e['title'] or ''}")
+    c.say(f"({len(rows)} event(s))", err=True)
+
+
+@cli.group(cls=DefaultGroup)
+def event() -> None:
+    """Show an event (`storyline event ID [--why]`), or merge / split events."""
+
+
+@event.command("show")
+@click.argument("event_id")
+@click.option("--why", is_flag=True, help="Why each article joined: similarity, shared entities, time, runner-up.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def event_show(c: Context, event_id: str, why: bool, as_json: bool) -> None:
+    """One event: its articles, outlets, duplicates and (with --why) the reasons."""
+    e = c.store.event(event_id)
+    members = {aid: c.store.event_member(aid) for aid in e["article_ids"]}
+    if as_json:
+        _json(e | {"members": members})
+        return
+    click.echo(f"{e['id']}  {e['title']}")
+    click.echo(f"  {len(e['article_ids'])} article(s), outlets: {', '.join(e['outlets'])}; "
+               f"{e['first_published']} .. {e['last_published']}; storyline {e['storyline_id']}")
+    dups = {aid for g in e["duplicate_groups"] for aid in g[1:]}
+    for a in c.store.articles(ids=e["article_ids"]):
+        mark = " (copy)" if a.id in dups else ""
+        click.echo(f"  {a.id}  {(a.published or '')[:10]:10} {a.language or '--':3}{(a.source or '?')[:20]:20} "
+                   f"{a.title}{mark}")
+        m = members.get(a.id)
+        if why and m:
+            x = m["explanation"]
+            if m["is_new"]:
+                click.echo(f"      opened the event; best existing: {x.get('runner_up') or 'none'} "
+                           f"(score {m['score']:.2f})")
+            else:
+                comps = ", ".join(f"{k} {v:+.2f}" for k, v in x.get("components", {}).items())
+                click.echo(f"      joined with score {m['score']:.2f}: {comps}")
+                if x.get("shared_entities"):
+                    click.echo(f"      shared: {', '.join(x['shared_entities'][:8])}")
+                if x.get("gap_days") is not None:
+                    click.echo(f"      time gap {x['gap_days']:.1f} days; nearest article {x.get('nearest_article')}")
+                if x.get("runner_up"):
+                    click.echo(f"      runner-up {x['runner_up']} (score {x['runner_up_score']:.2f})")
+            if x.get("note"):
+                click.echo(f"      note: {x['note']}")
+
+
+@event.command("merge")
+@click.argument("keep")
+@click.argument("other")
+@click.option("--note", help="Why (kept in the audit log).")
+@pass_ctx
+def event_merge(c: Context, keep: str, other: str, note: str | None) -> None:
+    """Merge event OTHER into KEEP; later runs keep it."""
+    from .api import merge_events
+
+    click.echo(f"merged into {merge_events(c.store, keep, other, note)}")
+
+
+@event.command("split")
+@click.argument("event_id")
+@click.argument("article_ids", nargs=-1, required=True)
+@click.option("--note", help="Why (kept in the audit log).")
+@pass_ctx
+def event_split(c: Context, event_id: str, article_ids: tuple[str, ...], note: str | None) -> None:
+    """Move ARTICLE_IDS out of EVENT_ID into a new event; later runs keep it."""
+    from .api import split_event
+
+    click.echo(f"new event {split_event(c.store, event_id, article_ids, note)}")
+
+
+@cli.command()
+@click.option("--days", type=float, help="How far back to re-examine (default: the clusterer's window).")
+@pass_ctx
+def recluster(c: Context, days: float | None) -> None:
+    """Re-examine recent events: merge events that are one, split drifted ones; report the changes."""
+    from .api import recluster as do_recluster
+
+    report = do_recluster(c.store, days)
+    click.echo(f"examined {report.examined} event(s)")
+    for keep, other, score in report.merged:
+        click.echo(f"  merged {other} into {keep} (score {score:.2f})")
+    for ev, new, moved in report.split:
+        click.echo(f"  split {len(moved)} article(s) from {ev} into {new}")
+    if not report.changed:
+        click.echo("  no changes")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def storylines(c: Context, as_json: bool) -> None:
+    """Storylines: events linked over time."""
+    rows = c.store.storylines()
+    if as_json:
+        _json(rows)
+        return
+    titles = {e["id"]: e for e in c.store.events()}
+    for s in rows:
+        first = titles.get(s["event_ids"][0], {})
+        click.echo(f"{s['id']}  {len(s['event_ids'])} event(s), {len(s['related_event_ids'])} related  "
+                   f"{first.get('title') or ''}")
+
+
+@cli.command("storyline")
+@click.argument("storyline_id")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def storyline_show(c: Context, storyline_id: str, as_json: bool) -> None:
+    """One storyline: its events in time order, and related background events."""
+    from .errors import NotFound
+
+    rows = {s["id"]: s for s in c.store.storylines()}
+    if storyline_id not in rows:
+        raise NotFound(f"no storyline {storyline_id!r}; list them with `storyline storylines`")
+    s = rows[storyline_id]
+    events_by_id = {e["id"]: e for e in c.store.events()}
+    if as_json:
+        _json(s | {"events": [events_by_id[e] for e in s["event_ids"] if e in events_by_id]})
+        return
+    for label, ids in (("events", s["event_ids"]), ("related", s["related_event_ids"])):
+        click.echo(f"{label}:")
+        for eid in ids:
+            e = events_by_id.get(eid)
+            if e:
+                click.echo(f"  {eid}  {(e['first_published'] or '?')[:10]}  {len(e['article_ids'])} art.  {e['title']}")
+
+
