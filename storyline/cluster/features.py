@@ -171,9 +171,11 @@ def entity_key(token: str) -> str:
 
 
 _CALENDAR_WORDS = re.compile(
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
+    r"(january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)\.?"
     r"|(январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр"
-    r"|понедельн|вторн|сред|четверг|пятниц|суббот|воскресен)[а-я]*",
+    r"|понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)[а-я]*",
     re.IGNORECASE,
 )
 

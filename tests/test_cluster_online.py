@@ -1,0 +1,240 @@
+import json
+
+import numpy as np
+import pytest
+
+from storyline.cluster.features import ArticleFeatures
+from storyline.cluster.online import OnlineEventClusterer, parse_day
+from storyline.errors import NotFound
+
+DIM = 512
+
+
+def direction(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+
+
+def near(base: np.ndarray, seed: int, noise: float = 0.25) -> np.ndarray:
+    """A vector with cosine about 1/sqrt(1 + noise^2) to ``base`` (0.97 at 0.25)."""
+    base = base / np.linalg.norm(base)
+    jitter = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+    return base + noise * jitter / np.linalg.norm(jitter)
+
+
+DAM, CHESS, FLOOD = direction(1), direction(2), direction(3)
+
+
+def article(article_id, vector, published="2024-05-02", entities=(), dates=(), **extra):
+    return ArticleFeatures(
+        article_id=article_id,
+        vector=vector,
+        published=published,
+        entities=frozenset(entities),
+        dates=frozenset(dates),
+        **extra,
+    )
+
+
+def dam(i, **kw):
+    kw.setdefault("entities", {"velmo", "kasto"})
+    return article(f"dam{i}", near(DAM, 100 + i), **kw)
+
+
+def chess(i, **kw):
+    kw.setdefault("entities", {"orlin", "tessa"})
+    return article(f"chess{i}", near(CHESS, 200 + i), **kw)
+
+
+def test_constructor_arguments_are_stored_unchanged():
+    clusterer = OnlineEventClusterer(0.7, window_days=3.0, entity_weight=0.25)
+    assert (clusterer.threshold, clusterer.window_days, clusterer.entity_weight) == (0.7, 3.0, 0.25)
+    assert clusterer.clone(threshold=0.9).threshold == 0.9 and clusterer.clone().window_days == 3.0
+
+
+def test_similar_articles_join_and_different_ones_open_events():
+    clusterer = OnlineEventClusterer()
+    first = clusterer.learn_one(dam(1))
+    assert (first.event_id, first.is_new, first.score) == ("ev_000001", True, 0.0)
+    second = clusterer.learn_one(dam(2))
+    assert (second.event_id, second.is_new) == ("ev_000001", False)
+    third = clusterer.learn_one(chess(1))
+    assert (third.event_id, third.is_new) == ("ev_000002", True)
+    assert clusterer.members("ev_000001") == ["dam1", "dam2"]
+
+
+def test_explanation_names_components_shared_entities_and_runner_up():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_many([dam(1), chess(1)])
+    assignment = clusterer.learn_one(dam(2))
+    explanation = assignment.explanation
+    assert explanation.shared_entities == ("kasto", "velmo")
+    assert explanation.nearest_article == "dam1"
+    assert explanation.gap_days == 0.0
+    assert set(explanation.components) >= {
+        "dense_centroid",
+        "dense_member",
+        "entities",
+        "date_conflict",
+        "time_gap",
+    }
+    assert explanation.components["entities"] == 1.0
+    assert explanation.runner_up == "ev_000002"
+    assert explanation.runner_up_score < assignment.score
+    assert json.loads(json.dumps(explanation.to_json()))["runner_up"] == "ev_000002"
+
+
+def test_predict_one_changes_nothing():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_one(dam(1))
+    before = json.dumps(clusterer.to_state(), sort_keys=True)
+    prediction = clusterer.predict_one(dam(2))
+    assert (prediction.event_id, prediction.is_new) == ("ev_000001", False)
+    new = clusterer.predict_one(chess(1))
+    assert new.is_new and new.event_id == ""
+    assert json.dumps(clusterer.to_state(), sort_keys=True) == before
+
+
+def test_learning_the_same_article_twice_changes_nothing():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_one(dam(1))
+    again = clusterer.learn_one(dam(1))
+    assert (again.event_id, again.is_new, clusterer.n_articles) == ("ev_000001", False, 1)
+
+
+def test_same_kind_of_event_in_another_year_is_another_event():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_one(dam(1, published="2019-04-10"))
+    later = clusterer.learn_one(dam(2, published="2024-04-10"))
+    assert later.is_new and later.explanation.note == "no event within the time window"
+
+
+def test_mentioned_years_that_disagree_count_against_undated_articles():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_one(dam(1, published=None, dates={"2019-04-10"}))
+    agreeing = clusterer.predict_one(dam(2, published=None, dates={"2019"}))
+    disagreeing = clusterer.predict_one(dam(3, published=None, dates={"2024"}))
+    assert agreeing.explanation.components["date_conflict"] == 0.0
+    assert disagreeing.explanation.runner_up_components.get("date_conflict", 0.0) == 1.0 or (
+        disagreeing.explanation.components["date_conflict"] == 1.0
+    )
+    assert disagreeing.score == pytest.approx(agreeing.score - clusterer.date_weight, abs=0.05)
+
+
+def test_publication_gap_beyond_the_window_is_never_joined():
+    clusterer = OnlineEventClusterer(window_days=7)
+    clusterer.learn_one(dam(1, published="2024-05-01"))
+    assert not clusterer.learn_one(dam(2, published="2024-05-06")).is_new
+    assert clusterer.learn_one(dam(3, published="2024-05-20")).is_new
+
+
+def test_event_ids_stay_stable_across_batches_and_save_load():
+    clusterer = OnlineEventClusterer()
+    batch_one = {a.article_id: a.event_id for a in clusterer.learn_many([dam(1), chess(1), dam(2)])}
+    restored = OnlineEventClusterer.from_state(json.loads(json.dumps(clusterer.to_state())))
+    batch_two = [dam(3), chess(2), article("flood1", near(FLOOD, 300))]
+    original_ids = [a.event_id for a in clusterer.learn_many(batch_two)]
+    restored_ids = [a.event_id for a in restored.learn_many(batch_two)]
+    assert original_ids == restored_ids == ["ev_000001", "ev_000002", "ev_000003"]
+    for cl in (clusterer, restored):
+        assert {k: cl.event_of(k) for k in batch_one} == batch_one
+    # Index bytes may differ in padding; everything else is identical, and so are the answers.
+    saved, reloaded = clusterer.to_state(), restored.to_state()
+    assert {k: v for k, v in saved.items() if k != "shards"} == {
+        k: v for k, v in reloaded.items() if k != "shards"
+    }
+    probe = dam(9)
+    assert restored.predict_one(probe) == clusterer.predict_one(probe)
+
+
+def test_state_keeps_parameters_and_overrides():
+    clusterer = OnlineEventClusterer(0.8, window_days=5.0)
+    clusterer.learn_many([dam(1), chess(1)])
+    clusterer.merge("ev_000001", "ev_000002")
+    restored = OnlineEventClusterer.from_state(json.loads(json.dumps(clusterer.to_state())))
+    assert (restored.threshold, restored.window_days) == (0.8, 5.0)
+    assert restored.overrides == [{"op": "merge", "into": "ev_000001", "other": "ev_000002"}]
+    assert restored.resolve("ev_000002") == "ev_000001"
+
+
+def test_merge_keeps_the_first_id_and_aliases_the_other():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_many([dam(1), chess(1)])
+    assert clusterer.merge("ev_000001", "ev_000002") == "ev_000001"
+    assert clusterer.event_of("chess1") == "ev_000001"
+    assert clusterer.members("ev_000002") == ["dam1", "chess1"]  # the old id resolves to the survivor
+    assert clusterer.n_events == 1
+    # A new chess article still finds the (merged) event and gets the surviving id.
+    assert clusterer.learn_one(chess(2)).event_id == "ev_000001"
+
+
+def test_moved_article_stays_moved_through_recluster():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_many([dam(1), dam(2), dam(3), chess(1)])
+    assert clusterer.move("dam3", "ev_000002") == "ev_000002"
+    clusterer.recluster()
+    assert clusterer.event_of("dam3") == "ev_000002"
+    assert clusterer.overrides[-1] == {"op": "move", "article_id": "dam3", "to_event": "ev_000002"}
+
+
+def test_move_to_none_opens_a_new_event():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_many([dam(1), dam(2)])
+    assert clusterer.move("dam2", None) == "ev_000002"
+    assert clusterer.members("ev_000001") == ["dam1"]
+
+
+def test_split_events_are_not_merged_back_by_recluster():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_many([dam(1), dam(2), dam(3), dam(4)])
+    new_event = clusterer.split("ev_000001", ["dam3", "dam4"])
+    assert new_event == "ev_000002"
+    report = clusterer.recluster()
+    assert report.merged == []
+    assert clusterer.members("ev_000001") == ["dam1", "dam2"]
+    assert clusterer.members("ev_000002") == ["dam3", "dam4"]
+
+
+def test_overrides_reject_unknown_ids_with_a_clear_error():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_one(dam(1))
+    with pytest.raises(NotFound, match="ev_000009"):
+        clusterer.merge("ev_000001", "ev_000009")
+    with pytest.raises(NotFound, match="nope"):
+        clusterer.move("nope", "ev_000001")
+    with pytest.raises(ValueError, match="empty"):
+        clusterer.split("ev_000001", ["dam1"])
+
+
+def test_recluster_merges_events_that_turned_out_to_be_one():
+    clusterer = OnlineEventClusterer()
+    # Rebuilt from a store that (wrongly) kept one event in two: recluster joins them.
+    clusterer.load_assigned(
+        [dam(1), dam(2), dam(3), chess(1)], ["ev_000001", "ev_000001", "ev_000002", "ev_000003"]
+    )
+    report = clusterer.recluster(recent_window=30)
+    assert report.merged == [("ev_000001", "ev_000002", report.merged[0][2])]
+    assert clusterer.event_of("dam3") == "ev_000001"
+    assert clusterer.event_of("chess1") == "ev_000003"
+    assert clusterer.learn_one(chess(2)).event_id == "ev_000003"
+    assert clusterer.learn_one(article("flood1", near(FLOOD, 300))).event_id == "ev_000004"
+
+
+def test_recluster_splits_an_event_that_drifted_into_two():
+    clusterer = OnlineEventClusterer()
+    clusterer.load_assigned([dam(1), dam(2), chess(1), chess(2)], ["ev_000001"] * 4)
+    report = clusterer.recluster()
+    assert report.split == [("ev_000001", "ev_000002", ("chess1", "chess2"))]
+    assert clusterer.members("ev_000001") == ["dam1", "dam2"]
+    assert clusterer.recluster().changed is False
+
+
+def test_parse_day_accepts_partial_dates_and_rejects_junk():
+    assert parse_day("2024-05-02T10:00:00Z") == parse_day("2024-05-02")
+    assert parse_day("2024") is not None and parse_day(None) is None
+    with pytest.raises(ValueError, match="not an ISO date"):
+        parse_day("yesterday")
+
+
+def test_zero_vector_is_refused():
+    with pytest.raises(ValueError, match="zero"):
+        ArticleFeatures("a", np.zeros(DIM))
