@@ -19,7 +19,12 @@ How it works, in three passes over one article:
    ``по словам X, ...``).
 
 Pronoun speakers (he/she, он/она) are resolved to the last-named person before them, and the
-quote then carries that person's name and span; ``extract_attributions`` keeps the pronoun's
+quote then carries that person's name and span. With a parse, "named person" means a PERSON
+that is a clause subject, and the last named speaker wins when no such person was named
+after it; a person whose gender the article itself gives the other way (Ms Lind ... she) is
+skipped (RESOLVE_MODE, tuned on the GGT tuning half). A definite title ("the mayor") points
+back to the person it titled ("Mayor Doug Reyes"). ``extract_quotes`` returns the resolved
+speaker; ``extract_attributions`` keeps the pronoun's
 own span too (for evaluation against surface annotations). Unnamed speakers keep their
 description ("a defence official", "собеседник издания").
 """
@@ -329,6 +334,7 @@ class _Context:
     persons: list[tuple[int, int]]  # spans of named persons, in order
     sentences: list[tuple[int, int]]
     subject_persons: list[tuple[int, int]]  # named persons that are a clause subject (all of them without a parse)
+    genders: dict[str, str]  # surname -> "m" | "f", from the article's own pronouns and titles
 
 
 _SENT_END = re.compile(r"(?<=[.!?…])[\"'»”’)]*\s+(?=[\"'«“„‘(]*[A-ZА-ЯЁ0-9])|\n+")
@@ -378,20 +384,72 @@ def _natasha_persons(text: str) -> list[tuple[int, int]]:
     return [(s.start, s.stop) for s in ndoc.spans if s.type == "PER"]
 
 
+_NAME_LIKE = re.compile(r"(?:Mr\.?|Ms\.?|Mrs\.?|Dr\.?)?\s*[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){0,3}")
+
+
+def _looks_like_name(s: str) -> bool:
+    """"Baxter", "Moyra Baxter" (the small NER model misses many names); not "The board"."""
+    return bool(_NAME_LIKE.fullmatch(s)) and s.split()[0] not in ("The", "A", "An", "It", "They", "He", "She")
+
+
+def _pronoun_gender(word: str) -> str:
+    return {"he": "m", "him": "m", "он": "m", "she": "f", "her": "f", "она": "f"}.get(word, "")
+
+
+def _surname_key(ctx: _Context, span: tuple[int, int]) -> str:
+    words = re.findall(r"\w+", ctx.text[span[0]:span[1]])
+    return words[-1].lower() if words else ""
+
+
+def _gender_fits(ctx: _Context, person: tuple[int, int], want: str) -> bool:
+    """False only when the article's own pronouns say this person has the other gender."""
+    have = ctx.genders.get(_surname_key(ctx, person), "")
+    return not want or not have or have == want
+
+
+_EN_GENDER_PRONOUN = re.compile(r"\b(?:(?P<m>he|him|his|himself)|(?P<f>she|her|hers|herself))\b", re.I)
+_EN_GENDER_TITLE = re.compile(r"\b(?:(?P<m>Mr|Sir|Lord|King)|(?P<f>Ms|Mrs|Miss|Madam|Lady|Queen))\.?\s+$")
+
+
+def _genders(text: str, persons: list[tuple[int, int]], language: str) -> dict[str, str]:
+    """Gender of each surname, learned from the article: a title before the name, or the
+    first he/she pronoun after it when no other person is named in between (votes add up)."""
+    if language == "ru":
+        return {}
+    votes: dict[str, list[int]] = {}
+    for i, (ps, pe) in enumerate(persons):
+        words = re.findall(r"\w+", text[ps:pe])
+        if not words:
+            continue
+        key = words[-1].lower()
+        tally = votes.setdefault(key, [0, 0])
+        t = _EN_GENDER_TITLE.search(text, max(0, ps - 8), ps)
+        if t:
+            tally[0 if t["m"] else 1] += 2
+        stop = persons[i + 1][0] if i + 1 < len(persons) else len(text)
+        m = _EN_GENDER_PRONOUN.search(text, pe, min(stop, pe + 250))
+        if m:
+            tally[0 if m["m"] else 1] += 1
+    return {k: ("m" if m > f else "f") for k, (m, f) in votes.items() if m != f}
+
+
 def _resolve(ctx: _Context, span: tuple[int, int], last_speaker: tuple[int, int] | None) -> tuple[int, int]:
     """Pronoun -> a person named before it; a description containing a name -> the name."""
     word = ctx.text[span[0]:span[1]].lower()
     pron = _RU_PRONOUNS if ctx.language == "ru" else _EN_PRONOUNS
     if word in pron:
+        want = _pronoun_gender(word)
         pool = ctx.subject_persons if RESOLVE_MODE == "subject" else ctx.persons
         best = None
         for ps, pe in pool:
-            if pe <= span[0]:
-                best = (ps, pe)
-            else:
+            if pe > span[0]:
                 break
+            if _gender_fits(ctx, (ps, pe), want):
+                best = (ps, pe)
         if RESOLVE_MODE != "last" and last_speaker is not None and last_speaker[1] <= span[0]:
-            if best is None or best[0] <= last_speaker[0] or RESOLVE_MODE == "speaker":
+            if (best is None or best[0] <= last_speaker[0] or RESOLVE_MODE == "speaker") and _gender_fits(
+                ctx, last_speaker, want
+            ):
                 best = last_speaker
         return best or span
     # "министр обороны Сергей Шойгу", "the minister, Sergei Shoigu": prefer the name inside
@@ -684,7 +742,8 @@ def extract_attributions(text: str, language: str | None, doc: Any = None) -> li
     quoted = find_quoted_spans(text)
     # a name inside quote marks is what someone talked about, not who talks next
     persons = [p for p in _persons(text, lang, doc) if not any(s <= p[0] and p[1] <= e for s, e in quoted)]
-    ctx = _Context(text, lang, persons, sentences, _subject_persons(persons, doc) if use_parse else persons)
+    ctx = _Context(text, lang, persons, sentences, _subject_persons(persons, doc) if use_parse else persons,
+                   _genders(text, persons, lang))
     paragraphs = _paragraphs(text)
 
     def para_index(pos: int) -> int:
@@ -748,7 +807,9 @@ def _resolve_speakers(ctx: _Context, raw: list[Attribution], para_index: Any) ->
             span = (a.surface_start, a.surface_end)
             resolved = _resolve(ctx, span, last_named)  # type: ignore[arg-type]
             a = replace(a, speaker_start=resolved[0], speaker_end=resolved[1])
-            if any(ps < resolved[1] and resolved[0] < pe for ps, pe in ctx.persons):
+            if any(ps < resolved[1] and resolved[0] < pe for ps, pe in ctx.persons) or _looks_like_name(
+                ctx.text[resolved[0]:resolved[1]]
+            ):
                 last_named = resolved  # only people: "he said" never points back to a company
         out.append(a)
         if a.speaker_start is not None:
