@@ -94,8 +94,22 @@ def run_demo(out_dir: Path, settings: Settings, say: Callable[[str], None] = pri
     with open_store(db_path) as store:
         report = ingest(store, [corpus], settings=settings, command="demo", name_pattern=DEMO_NAME_PATTERN)
         summary = run_pipeline(store, settings, progress_factory)
-        overview = corpus_overview(store)
-    return DemoResult(db_path, len(report.added), len(report.rejected), summary, overview)
+        overview = corpus_overview(store) + events_overview(store)
+        report_path = write_report(store, out_dir / "report.html", "html")
+    return DemoResult(db_path, len(report.added), len(report.rejected), summary, overview, report_path.resolve())
+
+
+def events_overview(store: SQLiteStore) -> list[str]:
+    events = store.events()
+    out = ["", f"{len(events)} events:"]
+    for e in events:
+        out.append(f"  {e['id']}  {len(e['article_ids'])} articles, {len(e['outlets'])} outlets "
+                   f"[{', '.join(e['languages'])}]  {e['title']}")
+    entities = store.entities()
+    if entities:
+        top = ", ".join(f"{e['name']} ({len(e['article_ids'])})" for e in entities[:8])
+        out += ["", f"{len(entities)} entities; most covered: {top}"]
+    return out
 
 
 def corpus_overview(store: SQLiteStore) -> list[str]:
@@ -206,3 +220,56 @@ def recluster(store: SQLiteStore, recent_days: float | None = None) -> Any:
     """Re-examine recent events: merge the ones that turned out to be one, split drifted ones."""
     return _with_clusterer(store, lambda c: c.recluster(recent_days), "event.recluster",
                            {"recent_days": recent_days}, None)
+
+
+# -- reports ------------------------------------------------------------------------------------------------------
+
+
+def event_input(store: SQLiteStore, event_id: str) -> Any:
+    """Everything the report needs about one event, read from the store."""
+    from .report import EventInput
+
+    event = store.event(event_id)
+    ids = event["article_ids"]
+    mentions = store.mentions(ids)
+    wanted = {m.entity_id for m in mentions if m.entity_id}
+    quotes = store.quotes(ids)
+    citations = store.citations(ids)
+    wanted |= {q.speaker_entity_id for q in quotes if q.speaker_entity_id}
+    wanted |= {c.cited_entity_id for c in citations if c.cited_entity_id}
+    entities = {e["id"]: e for e in store.entities() if e["id"] in wanted}
+    return EventInput(event_id=event_id, title=event["title"], articles=store.articles(ids=ids), mentions=mentions,
+                      entities=entities, quotes=quotes, citations=citations, dates=store.dates(ids),
+                      duplicate_groups=event["duplicate_groups"])
+
+
+def report(store: SQLiteStore, event_id: str) -> Any:
+    """The coverage report of one event (``storyline.report.EventReport``)."""
+    from .report import build_event_report
+
+    return build_event_report(event_input(store, event_id))
+
+
+def reports(store: SQLiteStore, event_ids: Sequence[str] | None = None) -> list[Any]:
+    """Reports for the given events (default: every event, largest first)."""
+    if event_ids is None:
+        events = sorted(store.events(), key=lambda e: (-len(e["article_ids"]), e["first_published"] or ""))
+        event_ids = [e["id"] for e in events]
+    return [report(store, eid) for eid in event_ids]
+
+
+def write_report(store: SQLiteStore, path: Path, fmt: str = "html", event_ids: Sequence[str] | None = None) -> Path:
+    from .report import render_html, render_markdown, report_to_dict
+
+    built = reports(store, event_ids)
+    if fmt == "html":
+        text = render_html(built, title="storyline report")
+    elif fmt == "md":
+        text = render_markdown(built)
+    else:
+        import json
+
+        text = json.dumps([report_to_dict(r) for r in built], ensure_ascii=False, indent=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return path

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
 import click
@@ -316,3 +317,33 @@ def storyline_show(c: Context, storyline_id: str, as_json: bool) -> None:
                 click.echo(f"  {eid}  {(e['first_published'] or '?')[:10]}  {len(e['article_ids'])} art.  {e['title']}")
 
 
+
+
+@cli.command()
+@click.argument("event_ids", nargs=-1)
+@click.option("--all", "all_events", is_flag=True, help="Every event.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@pass_ctx
+def report(c: Context, event_ids: tuple[str, ...], all_events: bool, fmt: str, output: Path | None) -> None:
+    """Coverage report per event: summary, agreement, discrepancies, quotes, sources, timeline.
+
+    HTML is one self-contained file that opens offline from disk."""
+    from .api import reports, write_report
+
+    if not event_ids and not all_events:
+        raise click.UsageError("name event ids (see `storyline events`) or use --all")
+    ids = None if all_events else list(event_ids)
+    if output:
+        path = write_report(c.store, output, fmt, ids)
+        click.echo(f"wrote {path}")
+        return
+    from .report import render_html, render_markdown, report_to_dict
+
+    built = reports(c.store, ids)
+    if fmt == "md":
+        click.echo(render_markdown(built))
+    elif fmt == "html":
+        click.echo(render_html(built, title="storyline report"))
+    else:
+        _json([report_to_dict(r) for r in built])

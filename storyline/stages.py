@@ -265,7 +265,7 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any) -> None:
     summaries = clusterer.events()
     all_ids = [aid for ev in summaries for aid in ev.article_ids]
     meta = {a.id: a for a in store.articles(ids=all_ids)} if all_ids else {}
-    groups = near_dups.groups()
+    groups = {g.group_id: list(g.article_ids) for g in near_dups.groups()}
     group_of = {aid: gid for gid, members in groups.items() for aid in members}
     events = []
     for ev in summaries:
