@@ -234,8 +234,8 @@ def _acronyms(text: str) -> tuple[str, ...]:
     out = []
     for drop_stop in (True, False):
         ws = [w for w in words if not (drop_stop and w.lower() in _ACRONYM_STOPWORDS)]
-        if ws and ws[0].lower() == "the":
-            ws = ws[1:]
+        if not drop_stop and words[0].lower() == "the":
+            ws = ["the", *ws]  # "The Hollywood Reporter" -> "THR"
         if len(ws) >= 2:
             letters = "".join(w[0] for w in ws).lower()
             out.append(letters)
@@ -356,12 +356,13 @@ class EntityResolver:
         articles of one story count as shared context; ``overrides`` are the
         analyst decisions made with :func:`merge` and :func:`split`.
         """
+        majority = _majority_labels(mentions_by_article)
         locals_: list[_Local] = []
         for article_id in sorted(mentions_by_article):
             mentions = sorted(mentions_by_article[article_id], key=lambda m: (m.start, m.end))
             text = texts.get(article_id) if texts else None
             group = groups.get(article_id) if groups else None
-            locals_.extend(self._local_entities(article_id, mentions, text, group, start_uid=len(locals_)))
+            locals_.extend(self._local_entities(article_id, mentions, text, group, len(locals_), majority))
         self._surnames_tagged_as_names(locals_)
         run = _Run(self, locals_, n_articles=len(mentions_by_article))
         run.resolve_people()
@@ -414,10 +415,13 @@ class EntityResolver:
         text: str | None,
         group: str | None,
         start_uid: int,
+        majority: Mapping[str, str],
     ) -> list[_Local]:
-        people, names = self._fix_labels(mentions)
+        people, names, relabelled = self._fix_labels(mentions, majority)
         out = self._local_people(article_id, people, start_uid)
         out += self._local_names(article_id, names, start_uid + len(out))
+        for loc in out:
+            loc.notes.extend(relabelled[mention_key(m)] for m in loc.mentions if mention_key(m) in relabelled)
         # context features: the other entities of the article, roles, the story cluster
         feats = [self._feature(loc) for loc in out]
         for loc in out:
@@ -429,31 +433,50 @@ class EntityResolver:
                     loc.features.update(f"R:{r}" for r in _roles(text, m))
         return out
 
-    def _fix_labels(self, mentions: Sequence[Mention]) -> tuple[list[Mention], list[Mention]]:
-        """PERSON and ORG/LOC mentions, correcting two common NER slips: a known
-        place or organisation tagged as a person ("Kyiv"), and a lone surname
-        tagged as an organisation when the article names that person in full
-        ("Navalnyi's wife" after "Aleksei Navalnyi")."""
+    def _fix_labels(
+        self, mentions: Sequence[Mention], majority: Mapping[str, str]
+    ) -> tuple[list[Mention], list[Mention], dict[str, str]]:
+        """PERSON and ORG/LOC mentions, correcting common NER slips: a known place
+        or organisation tagged as a person ("Kyiv"); a lone surname tagged as an
+        organisation when the article names that person in full ("Navalnyi's wife"
+        after "Aleksei Navalnyi"); and a name tagged against the corpus majority
+        ("Wladimir Klitschko" as ORG once, PERSON everywhere else). Returns the
+        relabelling notes by mention key."""
         surnames = {
             f.surname for m in mentions if m.label == "PERSON" and (f := self._form(m)).full and f.surname
         }
         people: list[Mention] = []
         names: list[Mention] = []
+        notes: dict[str, str] = {}
+
+        def relabel(m: Mention, label: str, why: str) -> Mention:
+            notes[mention_key(m)] = f"'{m.text}' tagged {m.label} by the NER model, taken as {label}: {why}"
+            return replace(m, label=label)
+
         for m in mentions:
+            if m.label not in ("PERSON", "ORG", "LOC"):
+                continue
+            form = self._form(m)
+            single = " " not in m.text.strip()
+            in_article_surname = single and sound_key(m.normal or m.text) in surnames
+            voted = majority.get(_surface_key(m))
             if m.label == "PERSON":
                 alias = self._alias_index.get(_parse("ORG", (m.normal or m.text).strip()).key)
-                if alias and " " not in m.text.strip():
-                    names.append(replace(m, label=alias[0]))
+                if alias and single and not in_article_surname:
+                    names.append(relabel(m, alias[0], "a known name"))
+                elif voted and voted != "PERSON" and not in_article_surname:
+                    names.append(relabel(m, voted, "so tagged in most of the corpus"))
                 else:
                     people.append(m)
-            elif m.label in ("ORG", "LOC"):
-                form = self._form(m)
-                lone = len(form.words) == 1 and not form.acronym
-                if lone and form.key in surnames and form.key not in self._alias_index:
-                    people.append(replace(m, label="PERSON"))
-                else:
-                    names.append(m)
-        return people, names
+                continue
+            lone = len(form.words) == 1 and not form.acronym
+            if lone and form.key in surnames and form.key not in self._alias_index:
+                people.append(relabel(m, "PERSON", "the surname of a person named in the article"))
+            elif voted == "PERSON" and form.key not in self._alias_index:
+                people.append(relabel(m, "PERSON", "so tagged in most of the corpus"))
+            else:
+                names.append(m)
+        return people, names, notes
 
     @staticmethod
     def _feature(loc: _Local) -> str:
@@ -564,12 +587,7 @@ class EntityResolver:
                     target = _nearest(hits, m)
                     note = f"'{m.text}' = '{target.best.base}' (acronym introduced in the article)"
             elif len(form.words) == 1:
-                word = form.words[0]
-                hits = [
-                    loc
-                    for loc in out
-                    if len(loc.best.words) > 1 and word in (loc.best.words[0], loc.best.words[-1])
-                ]
+                hits = [loc for loc in out if loc.type == m.label and _short_form_of(form, loc.best)]
                 if len({id(h) for h in hits}) == 1:
                     target = hits[0]
                     note = f"'{m.text}' = '{target.best.base}' (short form, within article)"
@@ -583,6 +601,64 @@ class EntityResolver:
             else:
                 target.add(m, form, note)
         return out
+
+
+# Words that make a name an institution's: "Brookings" is short for "Brookings Institution".
+_GENERIC_ORG_WORDS = frozenset(
+    sound_key(w)
+    for w in """institution institute foundation university college company corporation group bank
+    agency council centre center association society trust fund club""".split()
+)
+_OF_WORDS = frozenset({"of", "for", "on", "de", "du", "des", "der"})
+
+
+def _short_form_of(short: _Form, full: _Form) -> bool:
+    """True when a one-word name abbreviates ``full``: its head ("the Times" for
+    "The New York Times") or its proper part before a generic word ("Brookings" for
+    "Brookings Institution"). Not a place inside a name: "Turkmenistan" is not
+    "Democratic Party of Turkmenistan", "Microsoft" is not "Microsoft Security Bulletin"."""
+    words = full.words
+    if len(words) < 2:
+        return False
+    word = short.words[0]
+    raw = [w.lower() for w in full.base.split()]
+    if word == words[-1]:
+        return not _OF_WORDS.intersection(raw)
+    if word == words[0]:
+        return all(w in _GENERIC_ORG_WORDS for w in words[1:])
+    return False
+
+
+def _surface_key(mention: Mention) -> str:
+    return " ".join(word_tokens(mention.normal or mention.text))
+
+
+def _majority_labels(mentions_by_article: Mapping[str, Sequence[Mention]]) -> dict[str, str]:
+    """The label most mentions of a name carry across the corpus, where it is clear
+    (at least two votes and more than any other label); ORG and LOC count as one
+    side, as both are resolved together. A tie on an all-capitals acronym ("TMZ")
+    goes to the organisation: people are rarely written that way."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    acronyms: set[str] = set()
+    for mentions in mentions_by_article.values():
+        for m in mentions:
+            if m.label in ("PERSON", "ORG", "LOC"):
+                key = _surface_key(m)
+                votes[key][m.label] += 1
+                letters = m.text.replace(".", "").strip()
+                if 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper():
+                    acronyms.add(key)
+    out: dict[str, str] = {}
+    for key, c in votes.items():
+        person = c["PERSON"]
+        names = c["ORG"] + c["LOC"]
+        if not (person and names):
+            continue
+        if person >= 2 and person > names:
+            out[key] = "PERSON"
+        elif (names >= 2 and names > person) or (names == person and key in acronyms):
+            out[key] = "ORG" if c["ORG"] >= c["LOC"] else "LOC"
+    return out
 
 
 def _nearest(candidates: Sequence[_Local], mention: Mention) -> _Local:
@@ -607,6 +683,8 @@ def _given_compatible(a: _Form, b: _Form, similarity: float = 0.8) -> str | None
             return "strict"
         if skeleton(x) == skeleton(y) and jellyfish.jaro_winkler_similarity(x, y) >= similarity:
             return "weak"
+        if min(len(x), len(y)) >= 3 and (x.startswith(y) or y.startswith(x)):
+            return "weak"  # a short form: Fred / Frederick, Alex / Alexandros
         return None
     a_first = (a.given[0][:1] if a.given else "") or (a.initials[0] if a.initials else "")
     b_first = (b.given[0][:1] if b.given else "") or (b.initials[0] if b.initials else "")
@@ -860,10 +938,31 @@ class _Run:
             for form in loc.forms:
                 if form.acronym:
                     learned[form.acronym][loc.key] += 1
+        # and an acronym of 3+ letters that spells exactly one name of the corpus stands for it
+        spelled: dict[str, set[str]] = defaultdict(set)
+        for loc in names:
+            if not loc.best.acronym:
+                for form in loc.forms:
+                    for letters in form.initials_of:
+                        spelled[letters].add(loc.key)
         by_key: dict[str, list[_Local]] = defaultdict(list)
         for loc in names:
             key = loc.key
-            if loc.best.acronym and learned.get(loc.best.acronym):
+            acronym = loc.best.acronym
+            if (
+                acronym
+                and not learned.get(acronym)
+                and len(acronym) >= 3
+                and len(spelled.get(acronym, ())) == 1
+            ):
+                (expansion,) = spelled[acronym]
+                if expansion != key:
+                    self.notes[loc.uid].append(
+                        f"'{loc.best.base}' = '{self.display.get('N:' + expansion, expansion)}' "
+                        "(its initials; the only such name in the corpus)"
+                    )
+                key = expansion
+            elif acronym and learned.get(acronym):
                 expansion, n = learned[loc.best.acronym].most_common(1)[0]
                 if expansion != key:
                     self.notes[loc.uid].append(

@@ -78,6 +78,7 @@ _TITLES = frozenset(
 # followed by at least two name words, so "John Major" stays whole.
 _TITLE_PUNCT = ".,"
 _WORD = re.compile(r"\S+")
+_GLUED_TITLE = re.compile(r"([A-Za-z]+)\.(?=[A-Z][a-z])")
 _LEADING_THE = re.compile(r"(?i)the\s+")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _STRIP_CHARS = " \t\r\n\"'«»“”„‘’()[]{},;:!?—–-*"
@@ -108,6 +109,9 @@ def trim_mention(text: str, start: int, end: int, label: str) -> tuple[int, int]
         if cut >= 0:
             start = words[cut + 1].start()
             start, end = _strip(text, start, end)
+        glued = _GLUED_TITLE.match(text, start, end)  # "Gov.Sarah Palin" (lost space)
+        if glued and glued.group(1).lower() in _TITLES:
+            start = glued.end()
     return start, end
 
 

@@ -43,6 +43,22 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 # Letters NFKD does not decompose into an ASCII base letter.
 _SPECIAL_LETTERS = str.maketrans(
     {
+        "ə": "a",  # Azerbaijani: Məmmədov / Мамедов
+        "Ə": "A",
+        "č": "ch",  # scholarly transliteration: Tučkov / Тучков
+        "Č": "Ch",
+        "š": "sh",
+        "Š": "Sh",
+        "ž": "zh",
+        "Ž": "Zh",
+        "ć": "ch",
+        "ś": "sh",
+        "ź": "zh",
+        "ż": "zh",
+        "ţ": "ts",  # Romanian
+        "ț": "ts",
+        "ș": "sh",
+        "ş": "sh",  # Turkish / Romanian
         "ł": "l",
         "Ł": "L",
         "ç": "s",
@@ -132,10 +148,12 @@ _SOUND_RULES: tuple[tuple[str, str], ...] = (
 )
 _C_SOFT = re.compile(r"c(?=[eiy])")
 _YO_YE = re.compile(r"(?:^|(?<=[aeiouy]))y(?=[eo])")  # Yevgeny / Evgeny, Yelena / Elena
+_J_GLIDE = re.compile(r"(?<=[a-z])j(?=[aeiou])")  # Slavic j inside a word: Vorobjova / Vorobyova
 _CONSONANT_YO = re.compile(r"(?<=[^aeiouy])yo")  # Fyodor / Fedor, Pyotr / Petr (ё written as е)
 _SHORT_I = re.compile(
     r"(?:iy|yi|ij(?![aeiou])|yj(?![aeiou])|ii|y|(?<=[aeiou])j(?![aeiou])|j$)"
 )  # Dmitriy / Dmitry / Dmitrij / Dmitri
+_IE = re.compile(r"(?<=.)(?:ie|eo)(?=[^aeiou])")  # Grigorievich / Grigorevich, Feodor / Fedor
 _DOUBLE = re.compile(r"(.)\1+")
 _SILENT_E = re.compile(r"(?<=[^aeiou][^aeiou])e$|(?<=[aeiou][^aeiou])e$")  # Moore / Mur, Marie / Mari
 
@@ -152,6 +170,7 @@ def sound_key(word: str) -> str:
     w = "".join(word_tokens(word))
     if not w:
         return ""
+    w = _J_GLIDE.sub("y", w)  # before "dzh" and "zh" become j below
     # Polish digraphs first, before the lone c and z are read
     w = w.replace("szcz", "shch").replace("cz", "ch").replace("sz", "sh")
     w = _C_SOFT.sub("s", w)  # English soft c: Vincent
@@ -162,6 +181,7 @@ def sound_key(word: str) -> str:
     w = _YO_YE.sub("", w)
     w = _CONSONANT_YO.sub("e", w)
     w = _SHORT_I.sub("i", w)
+    w = _IE.sub("e", w)
     w = _DOUBLE.sub(r"\1", w)
     w = _SILENT_E.sub("", w)
     # German umlauts written out ("Mueller") and plain ("Muller") agree.
@@ -238,6 +258,24 @@ _NICKNAMES: dict[str, tuple[str, ...]] = {
     "david": ("dave",),
     "donald": ("don",),
     "edward": ("ed", "eddie", "ted", "ned"),
+    "frederick": ("fred", "freddie", "freddy"),
+    "gregory": ("greg",),
+    "kathryn": ("kate", "kathy", "katie"),
+    "lawrence": ("larry",),
+    "jeffrey": ("jeff",),
+    "gerald": ("jerry",),
+    "jerome": ("jerry",),
+    "ronald": ("ron", "ronnie"),
+    "raymond": ("ray",),
+    "kenneth": ("ken", "kenny"),
+    "douglas": ("doug",),
+    "philip": ("phil",),
+    "theodore": ("ted", "teddy"),
+    "victoria": ("vicky",),
+    "rebecca": ("becky",),
+    "deborah": ("debbie", "deb"),
+    "pamela": ("pam",),
+    "abigail": ("abby",),
     "elizabeth": ("liz", "beth", "betty", "lizzie"),
     "james": ("jim", "jimmy", "jamie"),
     "jennifer": ("jen", "jenny"),
