@@ -68,8 +68,14 @@ def evaluate(show: bool = False) -> dict:
     for mode, (tp, fp, fn) in counts.items():
         p = tp / max(1, tp + fp)
         r = tp / max(1, tp + fn)
-        result[mode] = {"tp": tp, "fp": fp, "fn": fn, "precision": round(100 * p, 1), "recall": round(100 * r, 1),
-                        "f1": round(100 * 2 * p * r / max(1e-9, p + r), 1)}
+        result[mode] = {
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "precision": round(100 * p, 1),
+            "recall": round(100 * r, 1),
+            "f1": round(100 * 2 * p * r / max(1e-9, p + r), 1),
+        }
     return result
 
 

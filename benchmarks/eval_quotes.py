@@ -116,7 +116,9 @@ def _locate(text: str, quote: str, index: str) -> tuple[int, int] | None:
     return None if best is None else (best, best + len(quote))
 
 
-def _match_score(located: tuple[int, int] | None, gold: collections.Counter[str], pred, ptoks, reverse=False) -> float:
+def _match_score(
+    located: tuple[int, int] | None, gold: collections.Counter[str], pred, ptoks, reverse=False
+) -> float:
     """Shared part over the gold quote (or over the prediction when ``reverse``)."""
     if located is not None:
         shared = max(0, min(located[1], pred.end) - max(located[0], pred.start))
@@ -158,14 +160,18 @@ def eval_ggt(subset: str, show_errors: int) -> dict:
             if best is None:
                 fn += 1
                 if len(errors) < show_errors:
-                    errors.append(f"MISS {row['_id'][-8:]} gold speaker={q['speaker']!r} ref={q['reference']!r}")
+                    errors.append(
+                        f"MISS {row['_id'][-8:]} gold speaker={q['speaker']!r} ref={q['reference']!r}"
+                    )
                 continue
             remaining.remove(best)
             tp += 1
             a = preds[best]
             if _match_score(located, gold, a, pred_items[best][2], reverse=True) > 0.3:
                 tp_strict += 1
-            ok = speaker_correct(pred_items[best][1], q.get("reference") or "", q.get("speaker") or "", row["people"])
+            ok = speaker_correct(
+                pred_items[best][1], q.get("reference") or "", q.get("speaker") or "", row["people"]
+            )
             spk_ok += ok
             if not ok and len(errors) < show_errors:
                 errors.append(
@@ -174,7 +180,9 @@ def eval_ggt(subset: str, show_errors: int) -> dict:
         fp += len(remaining)
         for k in remaining:
             if len(errors) < show_errors:
-                errors.append(f"EXTRA {row['_id'][-8:]} speaker={pred_items[k][1]!r} words={sum(pred_items[k][2].values())}")
+                errors.append(
+                    f"EXTRA {row['_id'][-8:]} speaker={pred_items[k][1]!r} words={sum(pred_items[k][2].values())}"
+                )
     elapsed = time.perf_counter() - t0
     p = tp / max(1, tp + fp)
     r = tp / max(1, tp + fn)

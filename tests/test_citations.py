@@ -18,7 +18,9 @@ def test_fixture_sentence(row: dict) -> None:
     found = extract_citations(row["id"], row["text"], row["language"])
     for c in found:
         assert row["text"][c.start : c.end] == c.text
-    assert [(c.text, c.cited, c.kind) for c in found] == [(g["text"], g["cited"], g["kind"]) for g in row["citations"]]
+    assert [(c.text, c.cited, c.kind) for c in found] == [
+        (g["text"], g["cited"], g["kind"]) for g in row["citations"]
+    ]
 
 
 def test_fixture_has_enough_sentences_and_negatives() -> None:

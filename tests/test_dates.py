@@ -9,7 +9,9 @@ from storyline.enrich.dates import extract_dates, parse_published
 PUBLISHED = "2022-03-05"  # a Saturday
 
 
-def found(text: str, language: str = "en", published: str | None = PUBLISHED) -> list[tuple[str, str | None, str]]:
+def found(
+    text: str, language: str = "en", published: str | None = PUBLISHED
+) -> list[tuple[str, str | None, str]]:
     mentions = extract_dates("a1", text, language, published)
     for m in mentions:
         assert text[m.start : m.end] == m.text
@@ -27,8 +29,10 @@ def found(text: str, language: str = "en", published: str | None = PUBLISHED) ->
         ("The town was shelled on Saturday.", [("Saturday", "2022-03-05", "day")]),
         ("They met last Saturday.", [("last Saturday", "2022-02-26", "day")]),
         ("They will meet next Friday.", [("next Friday", "2022-03-11", "day")]),
-        ("Two days ago, on March 3, the army attacked.",
-         [("Two days ago", "2022-03-03", "day"), ("March 3", "2022-03-03", "day")]),
+        (
+            "Two days ago, on March 3, the army attacked.",
+            [("Two days ago", "2022-03-03", "day"), ("March 3", "2022-03-03", "day")],
+        ),
         ("The bridge collapsed yesterday.", [("yesterday", "2022-03-04", "day")]),
         ("The vote is today.", [("today", "2022-03-05", "day")]),
         ("The mayor resigned last week.", [("last week", "2022-W08", "week")]),
@@ -76,7 +80,9 @@ def test_relative_dates_without_publication_date_are_unresolved() -> None:
 
 
 def test_month_day_takes_the_year_closest_to_publication() -> None:
-    assert found("The fire started on December 30.", published="2023-01-04") == [("December 30", "2022-12-30", "day")]
+    assert found("The fire started on December 30.", published="2023-01-04") == [
+        ("December 30", "2022-12-30", "day")
+    ]
 
 
 def test_impossible_dates_are_dropped() -> None:
@@ -92,12 +98,16 @@ def test_bare_numbers_are_not_years() -> None:
 
 
 def test_is_event_marks_dates_next_to_event_verbs() -> None:
-    mentions = extract_dates("a1", "Rebels attacked the base on Tuesday. The museum dates from 1900.", "en", PUBLISHED)
+    mentions = extract_dates(
+        "a1", "Rebels attacked the base on Tuesday. The museum dates from 1900.", "en", PUBLISHED
+    )
     assert [(m.text, m.is_event) for m in mentions] == [("Tuesday", True), ("1900", False)]
 
 
 def test_russian_is_event() -> None:
-    mentions = extract_dates("a1", "Во вторник произошел взрыв. Здание построено в 1900 году.", "ru", PUBLISHED)
+    mentions = extract_dates(
+        "a1", "Во вторник произошел взрыв. Здание построено в 1900 году.", "ru", PUBLISHED
+    )
     assert [(m.text, m.is_event) for m in mentions] == [("вторник", True), ("1900 году", False)]
 
 

@@ -83,15 +83,22 @@ _ANON_EN = re.compile(
     r"\b(?:[Ss]ources?|[Ii]nsiders?|[Ii]nterlocutors?|[Pp]erson|[Pp]eople|[Oo]fficials?|[Dd]iplomats?)\b"
     r"(?!\s+[A-Z])"
 )
-_ANON_MARK_EN = re.compile(r"\b(?:a|an|one|two|three|several|unnamed|anonymous|senior|some|other|another|"
-                           r"familiar|who\s+(?:spoke|asked|requested|declined))\b|^(?:sources|officials|insiders)\b",
-                           re.I)
+_ANON_MARK_EN = re.compile(
+    r"\b(?:a|an|one|two|three|several|unnamed|anonymous|senior|some|other|another|"
+    r"familiar|who\s+(?:spoke|asked|requested|declined))\b|^(?:sources|officials|insiders)\b",
+    re.I,
+)
 _ANON_RU = re.compile(r"(?<!\w)(?:источник\w*|собеседник\w*|осведомлен\w*|инсайдер\w*)", re.I)
-_DOC_EN = re.compile(r"\b(?:report|reports|study|studies|survey|poll|document|documents|data|figures|statement|"
-                     r"statistics|analysis|memo|letter|filing|filings|research|paper|records|estimates?|review)\b",
-                     re.I)
-_DOC_RU = re.compile(r"(?<!\w)(?:доклад\w*|исследовани\w*|документ\w*|данны\w*|отчет\w*|отчёт\w*|опрос\w*|"
-                     r"статистик\w*|заявлени\w*|материал\w*|сведени\w*)", re.I)
+_DOC_EN = re.compile(
+    r"\b(?:report|reports|study|studies|survey|poll|document|documents|data|figures|statement|"
+    r"statistics|analysis|memo|letter|filing|filings|research|paper|records|estimates?|review)\b",
+    re.I,
+)
+_DOC_RU = re.compile(
+    r"(?<!\w)(?:доклад\w*|исследовани\w*|документ\w*|данны\w*|отчет\w*|отчёт\w*|опрос\w*|"
+    r"статистик\w*|заявлени\w*|материал\w*|сведени\w*)",
+    re.I,
+)
 _OUTLET_ANY = re.compile(rf"(?<!\w){_EN_OUTLET_PHRASE}(?!\w)|(?<!\w){_RU_OUTLET_PHRASE}(?!\w)")
 
 
@@ -102,11 +109,22 @@ def _clean_outlet(name: str) -> str:
     if m:
         return m.group()[1:-1]
     name = re.sub(r"^(?:a|an|the|The)\s+", "", name)
-    name = re.sub(r"^(?:\w+\s+)?(?:newspaper|daily|tabloid|broadcaster|news\s+agency|news\s+outlet|outlet|magazine|"
-                  r"news\s+site|website|TV\s+channel|channel|agency)\s+", "", name)
-    name = re.sub(r"^(?:газет\w*|издани\w*|агентств\w*|информагентств\w*|телеканал\w*|радиостанци\w*|портал\w*|"
-                  r"журнал\w*|сайт\w*)\s+", "", name, flags=re.I)
-    name = re.sub(r"\s+(?:news\s+agency|newspaper|daily|broadcaster|news\s+site|TV\s+channel|magazine)$", "", name)
+    name = re.sub(
+        r"^(?:\w+\s+)?(?:newspaper|daily|tabloid|broadcaster|news\s+agency|news\s+outlet|outlet|magazine|"
+        r"news\s+site|website|TV\s+channel|channel|agency)\s+",
+        "",
+        name,
+    )
+    name = re.sub(
+        r"^(?:газет\w*|издани\w*|агентств\w*|информагентств\w*|телеканал\w*|радиостанци\w*|портал\w*|"
+        r"журнал\w*|сайт\w*)\s+",
+        "",
+        name,
+        flags=re.I,
+    )
+    name = re.sub(
+        r"\s+(?:news\s+agency|newspaper|daily|broadcaster|news\s+site|TV\s+channel|magazine)$", "", name
+    )
     return name
 
 
@@ -128,21 +146,29 @@ def classify_source(phrase: str) -> tuple[str, str]:
 # ----------------------------------------------------------------------------- patterns
 # Each pattern has a group "src" (the source phrase); the whole match is the citation span.
 
-_EN_REPORT_VERB = r"(?:reported|reports|wrote|writes|said|says|cited|quoted|learned|has learned|revealed|published)"
+_EN_REPORT_VERB = (
+    r"(?:reported|reports|wrote|writes|said|says|cited|quoted|learned|has learned|revealed|published)"
+)
 _EN_NP = r"(?:(?:a|an|the|The|A|An)\s+)?[\w’'&.-]+(?:\s+(?:[\w’'&.-]+)){0,7}?"
 
 _EN_PATTERNS = [
     # "According to a New York Times report", "according to the Defence Ministry"
-    re.compile(r"\b[Aa]ccording\s+to\s+(?!(?:the\s+)?(?:plan|schedule|tradition|custom|law|the\s+rules|rules|"
-               r"legend|protocol)\b)(?P<src>[^,.;:\n()]{2,80}?)(?=\s*[,.;:\n()]|\s+(?:which|that|who)\b|$)"),
+    re.compile(
+        r"\b[Aa]ccording\s+to\s+(?!(?:the\s+)?(?:plan|schedule|tradition|custom|law|the\s+rules|rules|"
+        r"legend|protocol)\b)(?P<src>[^,.;:\n()]{2,80}?)(?=\s*[,.;:\n()]|\s+(?:which|that|who)\b|$)"
+    ),
     # "As reported by the newspaper Vedomosti", "as first reported by Reuters"
-    re.compile(rf"\b[Aa]s\s+(?:first\s+|previously\s+|earlier\s+)?(?:reported|noted|written)\s+by\s+"
-               rf"(?P<src>{_EN_OUTLET_PHRASE}|{_CAP_NAME})"),
+    re.compile(
+        rf"\b[Aa]s\s+(?:first\s+|previously\s+|earlier\s+)?(?:reported|noted|written)\s+by\s+"
+        rf"(?P<src>{_EN_OUTLET_PHRASE}|{_CAP_NAME})"
+    ),
     # "The NYT, citing sources, reported" / "Reuters, citing two officials, said"
     re.compile(rf"(?P<src>{_EN_OUTLET_PHRASE}),\s+citing\s+[^,\n]{{2,60}},\s+{_EN_REPORT_VERB}\b"),
     # "Reuters reported", "the Times reported", "the newspaper Vedomosti wrote"
-    re.compile(rf"(?<![\w’'])(?P<src>{_EN_OUTLET_PHRASE})\s+(?:(?:first|also|previously|earlier)\s+)?"
-               rf"{_EN_REPORT_VERB}\b"),
+    re.compile(
+        rf"(?<![\w’'])(?P<src>{_EN_OUTLET_PHRASE})\s+(?:(?:first|also|previously|earlier)\s+)?"
+        rf"{_EN_REPORT_VERB}\b"
+    ),
     # "quoted by TASS", "cited by Reuters", "told RIA Novosti", "in an interview with CNN"
     re.compile(rf"\b(?:quoted|cited)\s+by\s+(?P<src>{_EN_OUTLET_PHRASE}|{_CAP_NAME})"),
     re.compile(rf"\b(?:told|tells|telling)\s+(?P<src>{_EN_OUTLET_PHRASE})(?![\w’'])"),
@@ -150,26 +176,36 @@ _EN_PATTERNS = [
     # "citing unnamed officials", "citing a Pentagon report"
     re.compile(r"\b[Cc]iting\s+(?P<src>[^,.;:\n]{2,60}?)(?=\s*[,.;:\n]|\s+(?:as|who|that)\b|$)"),
     # "a source said", "two sources told", "officials familiar with the talks said", "the source added"
-    re.compile(r"(?<![\w’'])(?P<src>(?:(?:[Aa]|[Aa]n|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal|[Ss]ome|[Aa]nother|[Tt]he)\s+)?"
-               r"(?:(?:senior|unnamed|anonymous|diplomatic|security|government|military|western|European|US|U\.S\.|"
-               r"Russian|Ukrainian|industry|informed|other)\s+){0,2}(?:source|sources|insider|insiders)"
-               r"(?:\s+(?:familiar\s+with|close\s+to|in|at)\s+[^,.;\n]{2,40}?)?)\s+"
-               r"(?:said|say|says|told|added|confirmed|claimed|revealed)\b"),
-    re.compile(r"(?<![\w’'])(?P<src>(?:(?:[Aa]|[Aa]n|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal)\s+)?(?:[\w.-]+\s+){0,2}"
-               r"(?:official|officials|people|person|diplomat|diplomats)\s+(?:familiar\s+with|briefed\s+on|"
-               r"with\s+knowledge\s+of|close\s+to)\s+[^,.;\n]{2,40}?)\s+(?:said|say|says|told|added)\b"),
+    re.compile(
+        r"(?<![\w’'])(?P<src>(?:(?:[Aa]|[Aa]n|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal|[Ss]ome|[Aa]nother|[Tt]he)\s+)?"
+        r"(?:(?:senior|unnamed|anonymous|diplomatic|security|government|military|western|European|US|U\.S\.|"
+        r"Russian|Ukrainian|industry|informed|other)\s+){0,2}(?:source|sources|insider|insiders)"
+        r"(?:\s+(?:familiar\s+with|close\s+to|in|at)\s+[^,.;\n]{2,40}?)?)\s+"
+        r"(?:said|say|says|told|added|confirmed|claimed|revealed)\b"
+    ),
+    re.compile(
+        r"(?<![\w’'])(?P<src>(?:(?:[Aa]|[Aa]n|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal)\s+)?(?:[\w.-]+\s+){0,2}"
+        r"(?:official|officials|people|person|diplomat|diplomats)\s+(?:familiar\s+with|briefed\s+on|"
+        r"with\s+knowledge\s+of|close\s+to)\s+[^,.;\n]{2,40}?)\s+(?:said|say|says|told|added)\b"
+    ),
 ]
 
-_RU_VERB = (r"(?:сообщает|сообщил[аио]?|сообщают|пишет|писал[аио]?|передает|передаёт|передал[аио]?|"
-            r"информирует|заявил[аио]?|утверждает|отмечает|узнал[аио]?|выяснил[аио]?|рассказал[аио]?|"
-            r"цитирует|приводит)")
+_RU_VERB = (
+    r"(?:сообщает|сообщил[аио]?|сообщают|пишет|писал[аио]?|передает|передаёт|передал[аио]?|"
+    r"информирует|заявил[аио]?|утверждает|отмечает|узнал[аио]?|выяснил[аио]?|рассказал[аио]?|"
+    r"цитирует|приводит)"
+)
 _RU_PATTERNS = [
     # "по данным РБК", "по информации Интерфакса", "по словам источника", "по сведениям издания"
-    re.compile(r"(?<!\w)[Пп]о\s+(?:данным|информации|словам|сведениям|оценкам|подсчетам|подсчётам)\s+"
-               r"(?P<src>[^,.;:\n()]{2,80}?)(?=\s*[,.;:\n()]|$)"),
+    re.compile(
+        r"(?<!\w)[Пп]о\s+(?:данным|информации|словам|сведениям|оценкам|подсчетам|подсчётам)\s+"
+        r"(?P<src>[^,.;:\n()]{2,80}?)(?=\s*[,.;:\n()]|$)"
+    ),
     # "как передает Интерфакс", "как сообщает газета «Ведомости»", "как пишет The Bell"
-    re.compile(rf"(?<!\w)[Кк]ак\s+(?:ранее\s+|уже\s+|сегодня\s+)?{_RU_VERB}\s+(?P<src>[^,.;:\n()]{{2,80}}?)"
-               rf"(?=\s*[,.;:\n()]|$)"),
+    re.compile(
+        rf"(?<!\w)[Кк]ак\s+(?:ранее\s+|уже\s+|сегодня\s+)?{_RU_VERB}\s+(?P<src>[^,.;:\n()]{{2,80}}?)"
+        rf"(?=\s*[,.;:\n()]|$)"
+    ),
     # "сообщает ТАСС", "пишет «Коммерсантъ»", "передает корреспондент РИА Новости"
     re.compile(rf"(?<!\w)(?:{_RU_VERB})\s+(?:корреспондент\w*\s+)?(?P<src>{_RU_OUTLET_PHRASE})(?!\w)"),
     # "ТАСС сообщает", "газета «Ведомости» пишет"
@@ -177,15 +213,23 @@ _RU_PATTERNS = [
     # "пишет «Коммерсантъ»": a quoted name after a reporting verb is a publication
     re.compile(rf"(?<!\w){_RU_VERB}\s+(?P<src>{_QUOTED_NAME})"),
     # "Агентство Bloomberg со ссылкой на источники сообщило"
-    re.compile(rf"(?<!\w)(?P<src>{_RU_OUTLET_PHRASE})\s+со\s+ссылкой\s+на\s+[^,.;:\n]{{2,60}}?\s+{_RU_VERB}\w*(?!\w)"),
+    re.compile(
+        rf"(?<!\w)(?P<src>{_RU_OUTLET_PHRASE})\s+со\s+ссылкой\s+на\s+[^,.;:\n]{{2,60}}?\s+{_RU_VERB}\w*(?!\w)"
+    ),
     # "со ссылкой на источники", "сказал ТАСС" (told TASS), "в интервью РБК"
-    re.compile(r"(?<!\w)со\s+ссылкой\s+на\s+(?P<src>\S+(?:\s+(?!сообщ|заяв|пиш|переда|рассказ)\S+){0,3}?)"
-               r"(?=\s*[,.;:\n()]|\s+(?:сообщ|заяв|пиш|переда|рассказ)|$)"),
-    re.compile(rf"(?<!\w)(?:сказал[аи]?|рассказал[аи]?|заявил[аи]?|сообщил[аи]?)\s+(?P<src>{_OUTLET_RU})(?!\w)"),
+    re.compile(
+        r"(?<!\w)со\s+ссылкой\s+на\s+(?P<src>\S+(?:\s+(?!сообщ|заяв|пиш|переда|рассказ)\S+){0,3}?)"
+        r"(?=\s*[,.;:\n()]|\s+(?:сообщ|заяв|пиш|переда|рассказ)|$)"
+    ),
+    re.compile(
+        rf"(?<!\w)(?:сказал[аи]?|рассказал[аи]?|заявил[аи]?|сообщил[аи]?)\s+(?P<src>{_OUTLET_RU})(?!\w)"
+    ),
     re.compile(rf"(?<!\w)в\s+интервью\s+(?P<src>{_RU_OUTLET_PHRASE})(?!\w)"),
     # "источник в Кремле сообщил", "собеседник издания рассказал"
-    re.compile(r"(?<!\w)(?P<src>(?:[Ии]сточник|[Ии]сточники|[Сс]обеседник|[Сс]обеседники)\w*(?:\s+[^\s,.;:]+){0,3}?)\s+"
-               r"(?:сообщил\w*|рассказал\w*|заявил\w*|отметил\w*|сказал\w*|пояснил\w*|уточнил\w*)(?!\w)"),
+    re.compile(
+        r"(?<!\w)(?P<src>(?:[Ии]сточник|[Ии]сточники|[Сс]обеседник|[Сс]обеседники)\w*(?:\s+[^\s,.;:]+){0,3}?)\s+"
+        r"(?:сообщил\w*|рассказал\w*|заявил\w*|отметил\w*|сказал\w*|пояснил\w*|уточнил\w*)(?!\w)"
+    ),
 ]
 
 
@@ -211,14 +255,17 @@ def extract_citations(article_id: str, text: str, language: str | None) -> list[
         if any(k[0] <= f[2] and f[3] <= k[1] and not (k[0] <= f[0] and f[1] <= k[1]) for k in kept):
             continue  # its source is already cited by a phrase that crosses this one
         kept.append(f)
-        cited, kind = classify_source(text[f[2]:f[3]])
+        cited, kind = classify_source(text[f[2] : f[3]])
         if not cited:
             continue
-        out.append(Citation(article_id, f[0], f[1], text[f[0]:f[1]], cited, kind))
+        out.append(Citation(article_id, f[0], f[1], text[f[0] : f[1]], cited, kind))
     out.sort(key=lambda c: (c.start, c.end))
     return out
 
 
 def _is_nested_citing(text: str, inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
     """'citing sources' inside 'The NYT, citing sources, reported' is a second citation."""
-    return text.startswith(("citing", "Citing", "со ссылкой"), inner[0]) and (inner[0], inner[1]) != (outer[0], outer[1])
+    return text.startswith(("citing", "Citing", "со ссылкой"), inner[0]) and (inner[0], inner[1]) != (
+        outer[0],
+        outer[1],
+    )

@@ -48,8 +48,9 @@ _EN_MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.)"
 )
-_EN_WEEKDAYS = {d: i for i, d in enumerate(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+_EN_WEEKDAYS = {
+    d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+}
 _EN_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _EN_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -146,8 +147,10 @@ def _closest_year_day(month: int, day: int, pub: dt.date) -> dt.date | None:
 
 
 def _closest_year_month(month: int, pub: dt.date) -> tuple[int, int]:
-    best = min((pub.year - 1, pub.year, pub.year + 1),
-               key=lambda y: abs((y * 12 + month) - (pub.year * 12 + pub.month)))
+    best = min(
+        (pub.year - 1, pub.year, pub.year + 1),
+        key=lambda y: abs((y * 12 + month) - (pub.year * 12 + pub.month)),
+    )
     return best, month
 
 
@@ -243,8 +246,13 @@ def _en_rules() -> list[Rule]:
 
     def simple_day(m: re.Match[str], pub: dt.date | None) -> Resolved:
         word = m["d"].lower()
-        offset = -2 if "before" in word else 2 if "after" in word else {
-            "yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}.get(word.split()[0], 0)
+        offset = (
+            -2
+            if "before" in word
+            else 2
+            if "after" in word
+            else {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}.get(word.split()[0], 0)
+        )
         return (_iso_day(pub + dt.timedelta(days=offset)) if pub else None), "day"
 
     def ago(m: re.Match[str], pub: dt.date | None) -> Resolved:
@@ -266,25 +274,47 @@ def _en_rules() -> list[Rule]:
     return [
         (re.compile(r"\b(?P<d>(?P<y>\d{4})-(?P<mo>\d{2})-(?P<dd>\d{2}))\b"), iso),
         # 3 March 2022 / 3rd of March, 2022 / 3 March
-        (re.compile(rf"\b(?P<d>(?P<day>{day})(?: of)? (?P<mon>{_EN_MONTH})(?:,? (?P<year>{year}))?)\b"),
-         day_month_year),
+        (
+            re.compile(rf"\b(?P<d>(?P<day>{day})(?: of)? (?P<mon>{_EN_MONTH})(?:,? (?P<year>{year}))?)\b"),
+            day_month_year,
+        ),
         # March 3, 2022 / March 3rd / Mar. 3
-        (re.compile(rf"\b(?P<d>(?P<mon>{_EN_MONTH}) (?P<day>{day})(?!\d)(?:,? (?P<year>{year}))?)\b"),
-         day_month_year),
+        (
+            re.compile(rf"\b(?P<d>(?P<mon>{_EN_MONTH}) (?P<day>{day})(?!\d)(?:,? (?P<year>{year}))?)\b"),
+            day_month_year,
+        ),
         # March 2022 / (in) March
         (re.compile(rf"\b(?P<d>(?P<mon>{_EN_MONTH}),? (?P<year>{year}))\b"), month_year),
-        (re.compile(rf"\b(?:in|since|until|by|from|early|late|mid-|of|last|next|this) (?P<d>(?P<mon>{_EN_MONTH})(?P<year>))\b"),
-         month_year),
+        (
+            re.compile(
+                rf"\b(?:in|since|until|by|from|early|late|mid-|of|last|next|this) (?P<d>(?P<mon>{_EN_MONTH})(?P<year>))\b"
+            ),
+            month_year,
+        ),
         # in 2014: a bare four-digit number needs a temporal preposition before it
-        (re.compile(rf"\b(?:[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Tt]ill|[Ff]rom|[Dd]uring|[Bb]efore|[Aa]fter|"
-                    rf"[Bb]etween|[Tt]hrough|[Ee]arly|[Ll]ate|[Tt]he end of|[Tt]he year) (?P<d>(?P<year>{year}))\b(?!-\d)"),
-         year_only),
+        (
+            re.compile(
+                rf"\b(?:[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Tt]ill|[Ff]rom|[Dd]uring|[Bb]efore|[Aa]fter|"
+                rf"[Bb]etween|[Tt]hrough|[Ee]arly|[Ll]ate|[Tt]he end of|[Tt]he year) (?P<d>(?P<year>{year}))\b(?!-\d)"
+            ),
+            year_only,
+        ),
         (re.compile(rf"\b(?P<d>(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his) )?(?P<wd>{_EN_WEEKDAY}))\b"), weekday),
-        (re.compile(r"\b(?P<d>the day (?:before yesterday|after tomorrow)|[Yy]esterday|[Tt]oday|[Tt]onight|"
-                    r"[Tt]omorrow|[Tt]his (?:morning|afternoon|evening))\b"), simple_day),
+        (
+            re.compile(
+                r"\b(?P<d>the day (?:before yesterday|after tomorrow)|[Yy]esterday|[Tt]oday|[Tt]onight|"
+                r"[Tt]omorrow|[Tt]his (?:morning|afternoon|evening))\b"
+            ),
+            simple_day,
+        ),
         (re.compile(rf"\b(?P<d>(?P<n>{_EN_NUMBER}) (?P<unit>days?|weeks?|months?|years?) ago)\b", re.I), ago),
-        (re.compile(r"\b(?P<d>(?:(?:[Ee]arlier|[Ll]ater) )?(?P<which>[Ll]ast|[Pp]ast|[Pp]revious|[Nn]ext|"
-                    r"[Cc]oming|[Tt]his) (?P<unit>week|month|year))\b"), relative_period),
+        (
+            re.compile(
+                r"\b(?P<d>(?:(?:[Ee]arlier|[Ll]ater) )?(?P<which>[Ll]ast|[Pp]ast|[Pp]revious|[Nn]ext|"
+                r"[Cc]oming|[Tt]his) (?P<unit>week|month|year))\b"
+            ),
+            relative_period,
+        ),
     ]
 
 
@@ -334,21 +364,51 @@ def _ru_rules() -> list[Rule]:
         return _relative(pub, unit, step), unit
 
     return [
-        (re.compile(rf"(?<!\w)(?P<d>(?P<day>{day}) (?P<mon>{_RU_MONTH_GEN})(?: (?P<year>{year}){year_word})?)(?!\w)",
-                    re.I), day_month),
-        (re.compile(rf"(?<!\w)(?P<d>(?P<mon>{_RU_MONTH_PREP}|{_RU_MONTH_GEN}) (?P<year>{year}){year_word})(?!\w)",
-                    re.I), month_year),
-        (re.compile(rf"(?<!\w)(?:[Вв]|[Сс]|[Дд]о|[Кк]|[Нн]ачале|[Кк]онце|[Сс]ередине) (?P<d>(?P<mon>{_RU_MONTH_PREP}|{_RU_MONTH_GEN})(?P<year>))(?!\w)"),
-         month_year),
+        (
+            re.compile(
+                rf"(?<!\w)(?P<d>(?P<day>{day}) (?P<mon>{_RU_MONTH_GEN})(?: (?P<year>{year}){year_word})?)(?!\w)",
+                re.I,
+            ),
+            day_month,
+        ),
+        (
+            re.compile(
+                rf"(?<!\w)(?P<d>(?P<mon>{_RU_MONTH_PREP}|{_RU_MONTH_GEN}) (?P<year>{year}){year_word})(?!\w)",
+                re.I,
+            ),
+            month_year,
+        ),
+        (
+            re.compile(
+                rf"(?<!\w)(?:[Вв]|[Сс]|[Дд]о|[Кк]|[Нн]ачале|[Кк]онце|[Сс]ередине) (?P<d>(?P<mon>{_RU_MONTH_PREP}|{_RU_MONTH_GEN})(?P<year>))(?!\w)"
+            ),
+            month_year,
+        ),
         (re.compile(rf"(?<!\w)(?P<d>(?P<year>{year}) (?:года|году|год|г\.))(?!\w)"), year_only),
         (re.compile(rf"(?<!\w)(?:[Вв]|[Сс]|[Дд]о|[Кк]) (?P<d>(?P<year>{year}))(?![\w-])"), year_only),
-        (re.compile(rf"(?<!\w)(?:[Вв]о?|[Нн]а) (?P<d>(?:(?P<mod>прошл\w+|следующ\w+|эт\w+) )?(?P<wd>{_RU_WEEKDAY}))(?!\w)",
-                    re.I), weekday),
+        (
+            re.compile(
+                rf"(?<!\w)(?:[Вв]о?|[Нн]а) (?P<d>(?:(?P<mod>прошл\w+|следующ\w+|эт\w+) )?(?P<wd>{_RU_WEEKDAY}))(?!\w)",
+                re.I,
+            ),
+            weekday,
+        ),
         (re.compile(r"(?<!\w)(?P<d>позавчера|вчера|сегодня|послезавтра|завтра)(?!\w)", re.I), simple_day),
-        (re.compile(rf"(?<!\w)(?P<d>(?:(?P<n>{_RU_NUMBER}) )?(?P<unit>дн\w*|день|недел\w+|месяц\w*|год\w*|лет) назад)(?!\w)",
-                    re.I), ago),
-        (re.compile(r"(?<!\w)(?P<d>(?:(?:ранее|позднее|позже) )?(?:на|в) (?P<which>прошл\w+|эт\w+|текущ\w+|следующ\w+) "
-                    r"(?P<unit>недел\w+|месяц\w*|году))(?!\w)", re.I), relative_period),
+        (
+            re.compile(
+                rf"(?<!\w)(?P<d>(?:(?P<n>{_RU_NUMBER}) )?(?P<unit>дн\w*|день|недел\w+|месяц\w*|год\w*|лет) назад)(?!\w)",
+                re.I,
+            ),
+            ago,
+        ),
+        (
+            re.compile(
+                r"(?<!\w)(?P<d>(?:(?:ранее|позднее|позже) )?(?:на|в) (?P<which>прошл\w+|эт\w+|текущ\w+|следующ\w+) "
+                r"(?P<unit>недел\w+|месяц\w*|году))(?!\w)",
+                re.I,
+            ),
+            relative_period,
+        ),
     ]
 
 
@@ -377,7 +437,9 @@ def _sentence_bounds(text: str) -> list[tuple[int, int]]:
 # ----------------------------------------------------------------------------- public
 
 
-def extract_dates(article_id: str, text: str, language: str | None, published: str | None) -> list[DateMention]:
+def extract_dates(
+    article_id: str, text: str, language: str | None, published: str | None
+) -> list[DateMention]:
     """Date mentions in ``text``, in reading order, never overlapping.
 
     ``language`` picks the rule set ("ru" for Russian; anything else uses English,

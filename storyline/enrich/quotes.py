@@ -47,8 +47,8 @@ RESOLVE_MODE = "subject"  # last | speaker | subject (tuned on the GGT tuning su
 
 # ----------------------------------------------------------------------------- quote marks
 
-_OPENERS = {"“": "”\"“", '"': '"”“', "«": "»", "„": "“”\"", "‘": "’", "‹": "›", "”": "”\""}
-_ALL_MARKS = set("“”\"«»„‘’‹›")
+_OPENERS = {"“": '”"“', '"': '"”“', "«": "»", "„": '“”"', "‘": "’", "‹": "›", "”": '”"'}
+_ALL_MARKS = set('“”"«»„‘’‹›')
 _FLANK_PUNCT = set(".,;:!?)]}—–-…") | _ALL_MARKS
 _OPEN_PREV = set("([{—–-/:") | _ALL_MARKS
 
@@ -170,15 +170,85 @@ _EN_NOT_INDIRECT = frozenset({"asked", "asks", "continued", "continues", "tell"}
 _EN_CUE = r"(?:" + "|".join(sorted(_EN_CUES, key=len, reverse=True)) + r"|pointed out|went on)"
 _EN_PRONOUNS = {"he", "she", "him", "her"}
 _EN_OTHER_PRONOUNS = {"they", "it", "we", "i", "you"}
-_EN_TITLES = {"mayor", "minister", "premier", "president", "senator", "chief", "spokesperson", "spokesman",
-               "spokeswoman", "prime", "governor", "judge", "professor", "director", "ceo", "chair", "leader",
-               "commissioner", "superintendent", "councillor", "councilor", "secretary", "ambassador", "coach",
-               "officer", "sergeant", "inspector", "doctor", "dr", "researcher", "economist", "analyst"}
-_EN_DETERMINERS = {"a", "an", "the", "one", "another", "two", "three", "several", "some", "many", "his", "her",
-                   "their", "its", "our"}
-_EN_TIME_WORDS = {"on", "in", "at", "during", "while", "when", "after", "before", "who", "which", "to", "as",
-                  "and", "but", "from", "with", "this", "last", "late", "earlier", "later", "recently", "told",
-                  "via", "about", "of"}
+_EN_TITLES = {
+    "mayor",
+    "minister",
+    "premier",
+    "president",
+    "senator",
+    "chief",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "prime",
+    "governor",
+    "judge",
+    "professor",
+    "director",
+    "ceo",
+    "chair",
+    "leader",
+    "commissioner",
+    "superintendent",
+    "councillor",
+    "councilor",
+    "secretary",
+    "ambassador",
+    "coach",
+    "officer",
+    "sergeant",
+    "inspector",
+    "doctor",
+    "dr",
+    "researcher",
+    "economist",
+    "analyst",
+}
+_EN_DETERMINERS = {
+    "a",
+    "an",
+    "the",
+    "one",
+    "another",
+    "two",
+    "three",
+    "several",
+    "some",
+    "many",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+}
+_EN_TIME_WORDS = {
+    "on",
+    "in",
+    "at",
+    "during",
+    "while",
+    "when",
+    "after",
+    "before",
+    "who",
+    "which",
+    "to",
+    "as",
+    "and",
+    "but",
+    "from",
+    "with",
+    "this",
+    "last",
+    "late",
+    "earlier",
+    "later",
+    "recently",
+    "told",
+    "via",
+    "about",
+    "of",
+}
 
 _RU_CUES = (
     "заявил заявила заявили заявляет заявляют сказал сказала сказали говорит говорят сообщил сообщила "
@@ -256,20 +326,44 @@ def _subject_before(text: str, pos: int, floor: int, language: str) -> tuple[int
     words = _words_before(text, pos, floor)
     if not words:
         return None
-    while words and words[0][1] - words[0][0] > 0 and text[words[0][0]:words[0][1]].lower() in (
-        "also", "later", "then", "further", "previously", "earlier", "again", "has", "have", "had", "was", "were",
-        "quoted", "as", "would", "will", "once", "recently", "тоже", "также", "ранее"
+    while (
+        words
+        and words[0][1] - words[0][0] > 0
+        and text[words[0][0] : words[0][1]].lower()
+        in (
+            "also",
+            "later",
+            "then",
+            "further",
+            "previously",
+            "earlier",
+            "again",
+            "has",
+            "have",
+            "had",
+            "was",
+            "were",
+            "quoted",
+            "as",
+            "would",
+            "will",
+            "once",
+            "recently",
+            "тоже",
+            "также",
+            "ранее",
+        )
     ):
         words = words[1:]
     if not words:
         return None
-    first = text[words[0][0]:words[0][1]]
+    first = text[words[0][0] : words[0][1]]
     pronouns = _RU_PRONOUNS if language == "ru" else _EN_PRONOUNS | _EN_OTHER_PRONOUNS
     if first.lower() in pronouns:
         return words[0]
     if _is_cap(first):
         k = 0
-        while k + 1 < len(words) and _is_cap(text[words[k + 1][0]:words[k + 1][1]]):
+        while k + 1 < len(words) and _is_cap(text[words[k + 1][0] : words[k + 1][1]]):
             k += 1
         start = words[k][0]
         # "the newspaper's interlocutor", "Reuters' correspondent": keep a possessive owner
@@ -296,9 +390,14 @@ def _phrase_after(text: str, pos: int, ceiling: int, language: str) -> tuple[int
     m2 = re.compile(r"[,;:.!?()\n—–]|\s[-–—]\s").search(text, s, seg_end)
     stop = m2.start() if m2 else seg_end
     # a dot inside an abbreviation (U.S., Mr.) is not the end
-    while m2 and text[m2.start()] == "." and m2.start() + 1 < seg_end and (
-        not text[m2.start() + 1].isspace() or re.search(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|St|Lt|Col|Gov)$",
-                                                      text[s:m2.start()])
+    while (
+        m2
+        and text[m2.start()] == "."
+        and m2.start() + 1 < seg_end
+        and (
+            not text[m2.start() + 1].isspace()
+            or re.search(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|St|Lt|Col|Gov)$", text[s : m2.start()])
+        )
     ):
         m2 = re.compile(r"[,;:.!?()\n—–]").search(text, m2.start() + 1, seg_end)
         stop = m2.start() if m2 else seg_end
@@ -333,7 +432,9 @@ class _Context:
     language: str
     persons: list[tuple[int, int]]  # spans of named persons, in order
     sentences: list[tuple[int, int]]
-    subject_persons: list[tuple[int, int]]  # named persons that are a clause subject (all of them without a parse)
+    subject_persons: list[
+        tuple[int, int]
+    ]  # named persons that are a clause subject (all of them without a parse)
     genders: dict[str, str]  # surname -> "m" | "f", from the article's own pronouns and titles
 
 
@@ -351,7 +452,9 @@ def _regex_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_EN_NAME_GUESS = re.compile(r"\b(?:[A-Z][a-z’'-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z’'-]+|[A-Z]\.|de|van|von|bin|al-\w+))+")
+_EN_NAME_GUESS = re.compile(
+    r"\b(?:[A-Z][a-z’'-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z’'-]+|[A-Z]\.|de|van|von|bin|al-\w+))+"
+)
 
 
 def _persons(text: str, language: str, doc: Any) -> list[tuple[int, int]]:
@@ -388,7 +491,7 @@ _NAME_LIKE = re.compile(r"(?:Mr\.?|Ms\.?|Mrs\.?|Dr\.?)?\s*[A-Z][a-z’'-]+(?:\s+
 
 
 def _looks_like_name(s: str) -> bool:
-    """"Baxter", "Moyra Baxter" (the small NER model misses many names); not "The board"."""
+    """ "Baxter", "Moyra Baxter" (the small NER model misses many names); not "The board"."""
     return bool(_NAME_LIKE.fullmatch(s)) and s.split()[0] not in ("The", "A", "An", "It", "They", "He", "She")
 
 
@@ -397,7 +500,7 @@ def _pronoun_gender(word: str) -> str:
 
 
 def _surname_key(ctx: _Context, span: tuple[int, int]) -> str:
-    words = re.findall(r"\w+", ctx.text[span[0]:span[1]])
+    words = re.findall(r"\w+", ctx.text[span[0] : span[1]])
     return words[-1].lower() if words else ""
 
 
@@ -435,7 +538,7 @@ def _genders(text: str, persons: list[tuple[int, int]], language: str) -> dict[s
 
 def _resolve(ctx: _Context, span: tuple[int, int], last_speaker: tuple[int, int] | None) -> tuple[int, int]:
     """Pronoun -> a person named before it; a description containing a name -> the name."""
-    word = ctx.text[span[0]:span[1]].lower()
+    word = ctx.text[span[0] : span[1]].lower()
     pron = _RU_PRONOUNS if ctx.language == "ru" else _EN_PRONOUNS
     if word in pron:
         want = _pronoun_gender(word)
@@ -460,7 +563,9 @@ def _resolve(ctx: _Context, span: tuple[int, int], last_speaker: tuple[int, int]
     m = re.fullmatch(r"the (\w+)", word)
     if m and m[1] in _EN_TITLES:
         for ps, pe in reversed(ctx.persons):
-            if pe <= span[0] and re.search(rf"\b{m[1]}\W{{1,3}}(?:\w+\W+)?$", ctx.text[max(0, ps - 30):ps], re.I):
+            if pe <= span[0] and re.search(
+                rf"\b{m[1]}\W{{1,3}}(?:\w+\W+)?$", ctx.text[max(0, ps - 30) : ps], re.I
+            ):
                 return ps, pe
     return span
 
@@ -479,7 +584,17 @@ def _en_np_span(tok: Any) -> tuple[int, int]:
                 return _en_np_span(child)
     left = tok
     for child in tok.lefts:
-        if child.dep_ in ("det", "compound", "amod", "poss", "nmod", "nummod", "case", "quantmod", "npadvmod"):
+        if child.dep_ in (
+            "det",
+            "compound",
+            "amod",
+            "poss",
+            "nmod",
+            "nummod",
+            "case",
+            "quantmod",
+            "npadvmod",
+        ):
             left = child.left_edge if child.left_edge.i < left.i else left
             break
     right = tok
@@ -515,9 +630,9 @@ def _en_subject(verb: Any) -> Any | None:
     return None
 
 
-def _en_parse_attributions(ctx: _Context, doc: Any, direct: list[tuple[int, int]]) -> tuple[
-    dict[int, tuple[Any, Any]], list[Attribution]
-]:
+def _en_parse_attributions(
+    ctx: _Context, doc: Any, direct: list[tuple[int, int]]
+) -> tuple[dict[int, tuple[Any, Any]], list[Attribution]]:
     """Speech verbs of the parse: the (verb, subject) per sentence start, and indirect quotes."""
     indirect: list[Attribution] = []
     verbs_by_sentence: dict[int, list[tuple[Any, Any]]] = {}
@@ -548,8 +663,19 @@ def _en_parse_attributions(ctx: _Context, doc: Any, direct: list[tuple[int, int]
                     cs, ce = sent.start_char, tok.idx
                 cs, ce = _trim(ctx.text, cs, ce)
                 if ce - cs > 15 and overlaps_direct(cs, ce) < (ce - cs) / 2:
-                    indirect.append(Attribution(cs, ce, "indirect", "according to", tok.idx,
-                                                to.idx + len(to), spk[0], spk[1], *spk))
+                    indirect.append(
+                        Attribution(
+                            cs,
+                            ce,
+                            "indirect",
+                            "according to",
+                            tok.idx,
+                            to.idx + len(to),
+                            spk[0],
+                            spk[1],
+                            *spk,
+                        )
+                    )
                 continue
             if low not in EN_CUE_SET or tok.pos_ not in ("VERB", "AUX"):
                 continue
@@ -574,15 +700,16 @@ def _en_parse_attributions(ctx: _Context, doc: Any, direct: list[tuple[int, int]
             if overlaps_direct(cs, ce) > (ce - cs) * 0.5:
                 continue  # a direct quote: attributed in the direct pass
             spk = _en_np_span(subj)
-            indirect.append(Attribution(cs, ce, "indirect", tok.text, tok.idx, tok.idx + len(tok),
-                                        spk[0], spk[1], *spk))
+            indirect.append(
+                Attribution(cs, ce, "indirect", tok.text, tok.idx, tok.idx + len(tok), spk[0], spk[1], *spk)
+            )
     return verbs_by_sentence, indirect
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and (text[s].isspace() or text[s] in ",;:—–-\"“”«»„‘’"):
+    while s < e and (text[s].isspace() or text[s] in ',;:—–-"“”«»„‘’'):
         s += 1
-    while e > s and (text[e - 1].isspace() or text[e - 1] in ",;:—–-.\"“”«»„‘’"):
+    while e > s and (text[e - 1].isspace() or text[e - 1] in ',;:—–-."“”«»„‘’'):
         e -= 1
     return s, e
 
@@ -596,7 +723,9 @@ _EN_BEFORE_CUE = re.compile(rf"\b(?P<cue>{_EN_CUE})\b(?P<tail>[^\"“”«»„.
 _EN_AFTER_SUBJECT_CUE = re.compile(rf"\b(?P<cue>{_EN_CUE})\b")
 
 _RU_AFTER = re.compile(rf"^[\s,.!?…]*[—–-]\s*(?P<cue>{_RU_CUE})(?!\w)", re.I)
-_RU_AFTER_SUBJECT = re.compile(rf"^[\s,.!?…]*[—–-]\s*(?P<spk>[^—–\n]{{1,60}}?)\s+(?P<cue>{_RU_CUE})(?!\w)", re.I)
+_RU_AFTER_SUBJECT = re.compile(
+    rf"^[\s,.!?…]*[—–-]\s*(?P<spk>[^—–\n]{{1,60}}?)\s+(?P<cue>{_RU_CUE})(?!\w)", re.I
+)
 _RU_BEFORE = re.compile(rf"(?<!\w)(?P<cue>{_RU_CUE})(?P<tail>[^«»\"“”„.!?]{{0,60}}?)[:,]?\s*$", re.I)
 
 
@@ -607,13 +736,15 @@ def _sentence_of(ctx: _Context, pos: int) -> tuple[int, int]:
     return pos, pos
 
 
-def _attribute_direct_regex(ctx: _Context, qs: int, qe: int) -> tuple[str, int, int, tuple[int, int] | None] | None:
+def _attribute_direct_regex(
+    ctx: _Context, qs: int, qe: int
+) -> tuple[str, int, int, tuple[int, int] | None] | None:
     """(cue, cue_start, cue_end, speaker span) from the words next to the quote marks."""
     text, lang = ctx.text, ctx.language
     after_start = qe + 1
     para_end = text.find("\n", after_start)
     para_end = len(text) if para_end < 0 else para_end
-    after = text[after_start:min(para_end, after_start + 160)]
+    after = text[after_start : min(para_end, after_start + 160)]
     if lang == "ru":
         m = _RU_AFTER.match(after)
         if m:
@@ -649,9 +780,11 @@ def _attribute_direct_regex(ctx: _Context, qs: int, qe: int) -> tuple[str, int, 
     sent_start = _sentence_of(ctx, max(qs - 2, 0))[0]
     para_start = text.rfind("\n", 0, qs - 1) + 1
     floor = max(sent_start, para_start, qs - 200)
-    before = text[floor:qs - 1]
+    before = text[floor : qs - 1]
     m = (_RU_BEFORE if lang == "ru" else _EN_BEFORE_CUE).search(before)
-    if m and (before[m.end() - 1:].strip()[-1:] in (":", ",") or lang == "ru" or not before[m.end():].strip()):
+    if m and (
+        before[m.end() - 1 :].strip()[-1:] in (":", ",") or lang == "ru" or not before[m.end() :].strip()
+    ):
         cs, ce = floor + m.start("cue"), floor + m.end("cue")
         tail = m["tail"].strip()
         spk = _subject_before(text, cs, floor, lang)
@@ -686,14 +819,23 @@ def _attribute_direct_parse(
 
 # ----------------------------------------------------------------------------- indirect by regex
 
-_EN_INDIRECT_THAT = re.compile(rf"\b(?P<cue>{_EN_CUE})\b(?:\s+\w+){{0,3}}?\s+that\s+(?P<content>[^.!?\n]{{10,}})")
-_EN_ACCORDING_FRONT = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<cue>According to)\s+(?P<spk>[^,\n]{2,80}),\s*"
-                                 r"(?P<content>[^\n]+?[.!?])(?=\s|$)")
-_RU_INDIRECT_CHTO = re.compile(rf"(?<!\w)(?P<cue>{_RU_CUE})(?P<tail>[^,.!?\n«»]{{0,40}}),\s+что\s+"
-                               rf"(?P<content>[^.!?\n]{{10,}})", re.I)
-_RU_PO_SLOVAM = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=[.!?]»\s))(?P<cue>[Пп]о словам|[Кк]ак (?:сказал|заявил|"
-                           r"отметил|сообщил|пояснил|рассказал|подчеркнул)а?)\s+(?P<spk>[^,\n]{2,80}),\s*"
-                           r"(?P<content>[^\n]+?[.!?])(?=\s|$)")
+_EN_INDIRECT_THAT = re.compile(
+    rf"\b(?P<cue>{_EN_CUE})\b(?:\s+\w+){{0,3}}?\s+that\s+(?P<content>[^.!?\n]{{10,}})"
+)
+_EN_ACCORDING_FRONT = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<cue>According to)\s+(?P<spk>[^,\n]{2,80}),\s*"
+    r"(?P<content>[^\n]+?[.!?])(?=\s|$)"
+)
+_RU_INDIRECT_CHTO = re.compile(
+    rf"(?<!\w)(?P<cue>{_RU_CUE})(?P<tail>[^,.!?\n«»]{{0,40}}),\s+что\s+"
+    rf"(?P<content>[^.!?\n]{{10,}})",
+    re.I,
+)
+_RU_PO_SLOVAM = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=[.!?]»\s))(?P<cue>[Пп]о словам|[Кк]ак (?:сказал|заявил|"
+    r"отметил|сообщил|пояснил|рассказал|подчеркнул)а?)\s+(?P<spk>[^,\n]{2,80}),\s*"
+    r"(?P<content>[^\n]+?[.!?])(?=\s|$)"
+)
 
 
 def _regex_indirect(ctx: _Context, direct: list[tuple[int, int]]) -> list[Attribution]:
@@ -714,16 +856,16 @@ def _regex_indirect(ctx: _Context, direct: list[tuple[int, int]]) -> list[Attrib
             spk = _phrase_after(text, m.end("cue"), m.end("tail"), lang)
         if spk is None:
             continue
-        out.append(Attribution(cs, ce, "indirect", m["cue"], m.start("cue"), m.end("cue"), spk[0], spk[1],
-                               *spk))
+        out.append(
+            Attribution(cs, ce, "indirect", m["cue"], m.start("cue"), m.end("cue"), spk[0], spk[1], *spk)
+        )
     pat_front = _RU_PO_SLOVAM if lang == "ru" else _EN_ACCORDING_FRONT
     for m in pat_front.finditer(text):
         cs, ce = _trim(text, m.start("content"), m.end("content"))
         if clash(cs, ce):
             continue
         ss, se = m.start("spk"), m.end("spk")
-        out.append(Attribution(cs, ce, "indirect", m["cue"], m.start("cue"), m.end("cue"), ss, se,
-                               ss, se))
+        out.append(Attribution(cs, ce, "indirect", m["cue"], m.start("cue"), m.end("cue"), ss, se, ss, se))
     return out
 
 
@@ -742,8 +884,14 @@ def extract_attributions(text: str, language: str | None, doc: Any = None) -> li
     quoted = find_quoted_spans(text)
     # a name inside quote marks is what someone talked about, not who talks next
     persons = [p for p in _persons(text, lang, doc) if not any(s <= p[0] and p[1] <= e for s, e in quoted)]
-    ctx = _Context(text, lang, persons, sentences, _subject_persons(persons, doc) if use_parse else persons,
-                   _genders(text, persons, lang))
+    ctx = _Context(
+        text,
+        lang,
+        persons,
+        sentences,
+        _subject_persons(persons, doc) if use_parse else persons,
+        _genders(text, persons, lang),
+    )
     paragraphs = _paragraphs(text)
 
     def para_index(pos: int) -> int:
@@ -808,7 +956,7 @@ def _resolve_speakers(ctx: _Context, raw: list[Attribution], para_index: Any) ->
             resolved = _resolve(ctx, span, last_named)  # type: ignore[arg-type]
             a = replace(a, speaker_start=resolved[0], speaker_end=resolved[1])
             if any(ps < resolved[1] and resolved[0] < pe for ps, pe in ctx.persons) or _looks_like_name(
-                ctx.text[resolved[0]:resolved[1]]
+                ctx.text[resolved[0] : resolved[1]]
             ):
                 last_named = resolved  # only people: "he said" never points back to a company
         out.append(a)
@@ -838,7 +986,18 @@ def extract_quotes(article_id: str, text: str, language: str | None, doc: Any = 
     """
     quotes = []
     for a in extract_attributions(text, language, doc):
-        spk = text[a.speaker_start:a.speaker_end] if a.speaker_start is not None else None
-        quotes.append(Quote(article_id, a.start, a.end, text[a.start:a.end], spk, a.speaker_start, a.speaker_end,
-                            a.cue, a.kind))
+        spk = text[a.speaker_start : a.speaker_end] if a.speaker_start is not None else None
+        quotes.append(
+            Quote(
+                article_id,
+                a.start,
+                a.end,
+                text[a.start : a.end],
+                spk,
+                a.speaker_start,
+                a.speaker_end,
+                a.cue,
+                a.kind,
+            )
+        )
     return quotes
