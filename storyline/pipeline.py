@@ -74,8 +74,8 @@ def draft_hash(draft: ArticleDraft) -> str:
     return content_hash(draft.title, draft.raw_text)
 
 
-def prepare_article(draft: ArticleDraft, settings: Settings,
-                    evidence: WordEvidence | None = None) -> tuple[Article, list[dict[str, Any]]]:
+def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvidence | None = None,
+                    chash: str | None = None) -> tuple[Article, list[dict[str, Any]]]:
     """Clean one draft into an article (pure: no store, no I/O).
 
     Raises :class:`InputRejected` when nothing usable is left.
@@ -104,7 +104,7 @@ def prepare_article(draft: ArticleDraft, settings: Settings,
     source = source or from_name.get("source")
     published = draft.published or _iso_or_none(from_name.get("published"))
     title = draft.title or _first_sentence(result.text)
-    chash = content_hash(draft.title, draft.raw_text)
+    chash = chash or content_hash(draft.title, draft.raw_text)
     return Article(
         id="a" + chash[:15],
         external_id=draft.external_id,
@@ -153,19 +153,19 @@ def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[
 
     run_id = store.start_run(command)
     report = IngestReport(run_id)
-    batch: list[ArticleDraft] = []
+    batch: list[tuple[ArticleDraft, str]] = []
 
     def flush() -> None:
         if not batch:
             return
         # Corpus evidence for hyphen repair: words spelled whole anywhere in the batch.
         evidence = WordEvidence()
-        for d in batch:
+        for d, _h in batch:
             evidence.add_text(d.raw_text)
         prepared: list[tuple[ArticleDraft, Article, list[dict[str, Any]]]] = []
-        for d in batch:
+        for d, h in batch:
             try:
-                article, changes = prepare_article(d, settings, evidence)
+                article, changes = prepare_article(d, settings, evidence, h)
             except InputRejected as exc:
                 rej = Rejection(d.origin, d.item, exc.stage, exc.reason)
                 report.rejected.append(rej)
@@ -203,7 +203,7 @@ def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[
                 progress(1)
             continue
         seen_in_run.add(h)
-        batch.append(thing)
+        batch.append((thing, h))
         if len(batch) >= settings.batch_size:
             flush()
     flush()

@@ -48,8 +48,8 @@ def clean_text(raw: str, *, language: str | None = None, markdown: bool = False,
     """Clean ``raw`` article text.
 
     ``evidence`` is a :class:`storyline.clean.hyphens.WordEvidence` built from the
-    surrounding corpus; it lets hyphen repair join a split name that the corpus
-    spells whole elsewhere.
+    surrounding corpus *including this text*; it lets hyphen repair join a split
+    name that the corpus spells whole elsewhere.
     """
     from .hyphens import WordEvidence, hyphen_repairs
 
@@ -87,10 +87,9 @@ def clean_text(raw: str, *, language: str | None = None, markdown: bool = False,
     step(normalize_whitespace)
     step(find_boilerplate)
     step(with_meta(find_credits))
-    doc_evidence = WordEvidence()
-    doc_evidence.add_text(text)
-    if evidence is not None:
-        doc_evidence = doc_evidence.merged(evidence)
+    # Evidence must count the document's own words; the corpus evidence the ingest
+    # passes in was built from the whole batch, this document included.
+    doc_evidence = evidence if evidence is not None else WordEvidence.from_text(text)
     step(lambda t: hyphen_repairs(t, doc_evidence, language=language or "en"))
     step(join_wrapped_lines)
     step(normalize_whitespace)

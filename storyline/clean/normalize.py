@@ -46,6 +46,11 @@ def normalize_characters(text: str) -> list[Edit]:
 
 def normalize_whitespace(text: str) -> list[Edit]:
     """Collapse runs of spaces, trim line edges, keep at most one blank line."""
+    # Fast path: cleaning calls this several times and the later calls nearly always
+    # find nothing; substring tests are far cheaper than a regex scan.
+    if not text or (text[0] not in " \n" and text[-1] not in " \n" and "  " not in text and " \n" not in text
+                    and "\n " not in text and "\n\n\n" not in text):
+        return []
     edits = []
     for m in _WS_RUN.finditer(text):
         run = m.group()
