@@ -176,7 +176,8 @@ def find_entity(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
     entities = store.entities()
     for test in (lambda e: e["id"] == name_or_id, lambda e: e["name"].lower() == needle,
                  lambda e: needle in (v.lower() for v in e["variants"]),
-                 lambda e: needle in e["name"].lower()):
+                 lambda e: needle in e["name"].lower(),
+                 lambda e: any(needle in v.lower() for v in e["variants"])):
         hits = [e for e in entities if test(e)]
         if hits:
             return hits[0]

@@ -273,15 +273,17 @@ def rejects(c: Context, as_json: bool) -> None:
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.option("--no-reports", is_flag=True,
+              help="Leave out claims, discrepancies, quote groups and summaries (faster on large corpora).")
 @pass_ctx
-def export(c: Context, fmt: str, output: Path | None) -> None:
+def export(c: Context, fmt: str, output: Path | None, no_reports: bool) -> None:
     """Export everything as storyline.export/1 JSON or JSON Lines (see docs/export.md)."""
     from .export import build_export, iter_jsonl
 
     if fmt == "json":
-        text = json.dumps(build_export(c.store), ensure_ascii=False, indent=1) + "\n"
+        text = json.dumps(build_export(c.store, with_reports=not no_reports), ensure_ascii=False, indent=1) + "\n"
     else:
-        text = "\n".join(iter_jsonl(c.store)) + "\n"
+        text = "\n".join(iter_jsonl(c.store, with_reports=not no_reports)) + "\n"
     if output:
         output.write_text(text, "utf-8")
         c.say(f"wrote {output}", err=True)

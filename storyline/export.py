@@ -39,22 +39,62 @@ def article_record(article: Any, event_id: str | None = None) -> dict[str, Any]:
     }
 
 
-def build_export(store: SQLiteStore) -> dict[str, Any]:
-    """The whole store as one export document."""
-    sections = store.export_sections() if hasattr(store, "export_sections") else {}
-    event_of = sections.pop("_event_of", {}) if sections else {}
+def build_export(store: SQLiteStore, *, with_reports: bool = True) -> dict[str, Any]:
+    """The whole store as one export document.
+
+    ``with_reports`` adds what the per-event reports compute (claims and their
+    alignment groups, discrepancies, quote groups, event summaries); it embeds every
+    sentence of every event, so a very large corpus may want it off.
+    """
+    event_of = store.event_assignments()
     doc: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "articles": [article_record(a, event_of.get(a.id)) for a in store.articles()],
+        "entities": [{k: e[k] for k in ("id", "name", "type", "variants", "article_ids", "explanations")}
+                     for e in store.entities()],
+        "mentions": [{"article_id": m.article_id, "start": m.start, "end": m.end, "text": m.text, "label": m.label,
+                      "entity_id": m.entity_id} for m in store.mentions()],
+        "quotes": [],
+        "citations": [{"article_id": c.article_id, "start": c.start, "end": c.end, "text": c.text, "cited": c.cited,
+                       "cited_entity_id": c.cited_entity_id, "kind": c.kind} for c in store.citations()],
+        "dates": [{"article_id": d.article_id, "start": d.start, "end": d.end, "text": d.text, "value": d.value,
+                   "granularity": d.granularity, "is_event": d.is_event} for d in store.dates()],
+        "events": [],
+        "storylines": [{k: s[k] for k in ("id", "event_ids", "related_event_ids")} for s in store.storylines()],
+        "claims": [],
+        "discrepancies": [],
     }
-    for name in SECTIONS:
-        doc[name] = sections.get(name, [])
+    quote_group: dict[tuple[str, int, int], str] = {}
+    summaries: dict[str, list[dict[str, Any]]] = {}
+    if with_reports and store.events():
+        from .api import reports
+        from .report import report_to_dict
+
+        for rep in reports(store):
+            data = report_to_dict(rep)
+            for c in data["claims"]:
+                doc["claims"].append({"id": c["id"], "event_id": rep.event_id, **c["span"], "group_id": c["group_id"]})
+            for d in data["discrepancies"]:
+                doc["discrepancies"].append({"event_id": rep.event_id, **d})
+            for q in rep.quotes:
+                if q.group_id:
+                    quote_group[(q.article_id, q.start, q.end)] = q.group_id
+            summaries[rep.event_id] = [{**s["span"], "outlets": s["outlets"]} for s in data["summary"]]
+    for q in store.quotes():
+        doc["quotes"].append({"article_id": q.article_id, "start": q.start, "end": q.end, "text": q.text,
+                              "speaker": q.speaker, "speaker_entity_id": q.speaker_entity_id, "cue": q.cue,
+                              "kind": q.kind, "group_id": quote_group.get((q.article_id, q.start, q.end))})
+    for e in store.events():
+        doc["events"].append({k: e[k] for k in ("id", "title", "article_ids", "first_published", "last_published",
+                                                "outlets", "duplicate_groups")}
+                             | {"languages": e["languages"], "storyline_id": e["storyline_id"],
+                                "summary": summaries.get(e["id"], [])})
     return doc
 
 
-def iter_jsonl(store: SQLiteStore) -> Iterator[str]:
+def iter_jsonl(store: SQLiteStore, *, with_reports: bool = True) -> Iterator[str]:
     """JSON Lines: a header line, then one line per record tagged with its section."""
-    doc = build_export(store)
+    doc = build_export(store, with_reports=with_reports)
     yield json.dumps({"schema": SCHEMA_ID, "type": "header"}, ensure_ascii=False)
     for a in doc["articles"]:
         yield json.dumps({"type": "article", **a}, ensure_ascii=False)

@@ -66,11 +66,21 @@ _QUOTED_NAME = r"(?:«[^»\n]{1,40}»|\"[^\"\n]{1,40}\"|“[^”\n]{1,40}”)"
 _CAP_NAME = r"(?:(?!(?:The|A|An|This|That)\b)[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|and|de))*)"
 _RU_CAP_NAME = r"(?:[A-ZА-ЯЁ][\w.-]*(?:\s+[A-ZА-ЯЁ][\w.-]*)*)"
 
+# Words that end the names of newspapers and agencies; a capitalised name ending in one is
+# an outlet even when no list knows it.
+_MASTHEAD_WORD = (
+    r"(?:Post|Times|Herald|News|Wire|Gazette|Journal|Tribune|Telegraph|Chronicle|Courier|Observer|Press|Daily|"
+    r"Ledger|Today|Review|Standard|Express|Mail|Mirror|Globe|Dispatch|Bulletin|Inquirer|Examiner|Sentinel|"
+    r"Monitor|Register|Vestnik|Pravda|Izvestia|Radio|Television|TV)"
+)
 # "the newspaper Vedomosti", "the Kommersant daily", "Yonhap news agency", "издание The Bell"
 _EN_OUTLET_PHRASE = (
     rf"(?:(?:[Tt]he\s+)?(?:\w+\s+)?(?:newspaper|daily|tabloid|broadcaster|news\s+agency|news\s+outlet|outlet|"
     rf"magazine|news\s+site|website|TV\s+channel|channel|agency)\s+(?:{_QUOTED_NAME}|{_CAP_NAME})"
-    rf"|(?:[Tt]he\s+)?{_CAP_NAME}\s+(?:news\s+agency|newspaper|daily|broadcaster|news\s+site|TV\s+channel|magazine)"
+    rf"|(?:[Tt]he\s+)?{_CAP_NAME}\s+(?:news\s+agency|newspaper|daily|broadcaster|news\s+site|TV\s+channel|magazine|"
+    rf"agency|wire\s+service)"
+    # An outlet no list knows, recognised by the word its name ends in ("the Meridian Post").
+    rf"|(?:[Tt]he\s+)?(?:[A-Z][\w&'’-]*\s+){{1,3}}{_MASTHEAD_WORD}(?![\w’'-])"
     rf"|(?:the\s+|The\s+)?{_OUTLET_EN})"
 )
 _RU_OUTLET_PHRASE = (
@@ -123,7 +133,8 @@ def _clean_outlet(name: str) -> str:
         flags=re.I,
     )
     name = re.sub(
-        r"\s+(?:news\s+agency|newspaper|daily|broadcaster|news\s+site|TV\s+channel|magazine)$", "", name
+        r"\s+(?:news\s+agency|newspaper|daily|broadcaster|news\s+site|TV\s+channel|magazine|agency|wire\s+service)$",
+        "", name
     )
     return name
 
@@ -155,7 +166,8 @@ _EN_PATTERNS = [
     # "According to a New York Times report", "according to the Defence Ministry"
     re.compile(
         r"\b[Aa]ccording\s+to\s+(?!(?:the\s+)?(?:plan|schedule|tradition|custom|law|the\s+rules|rules|"
-        r"legend|protocol)\b)(?P<src>[^,.;:\n()]{2,80}?)(?=\s*[,.;:\n()]|\s+(?:which|that|who)\b|$)"
+        r"legend|protocol)\b)(?P<src>(?:(?:Dr|Mr|Mrs|Ms|Gen|Col|Lt|Sen|Rep|Gov|Prof|Capt|Maj|St)\.\s+)?"
+        r"[^,.;:\n()]{2,80}?)(?=\s*[,.;:\n()]|\s+(?:which|that|who)\b|$)"
     ),
     # "As reported by the newspaper Vedomosti", "as first reported by Reuters"
     re.compile(

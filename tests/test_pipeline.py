@@ -1,0 +1,156 @@
+"""The whole pipeline on the bundled demo corpus: ingest, enrich, cluster, report, export.
+
+The gold design of the corpus is in storyline/demo/corpus/EXPECTED.md.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib import resources
+
+import jsonschema
+import pytest
+
+import storyline
+from storyline import api
+from storyline.api import DEMO_NAME_PATTERN, demo_corpus_path
+
+pytestmark = pytest.mark.models
+
+GOLD = {
+    "A": ["2025-03-04_coastline-news_seltva-dam", "2025-03-04_nordpress_seltva-dam", "2025-03-05_dravonia-herald_seltva-dam",
+          "2025-03-06_keltsa-today_seltva-dam", "2025-03-07_weekly-ledger_seltva-dam-print",
+          "riverside-observer-2025-03-05-seltva-dam"],
+    "B": ["2025-03-10_dravonia-herald_nea-offshore-wind", "2025-03-10_nordpress_nea-wind-licences",
+          "alpenblick-2025-03-10-nea-wind", "2025-03-11_lomir-courier_nea-wind-fishermen"],
+    "C": ["2025-03-13_pradenskiy-vestnik_tisva-treaty-ru", "2025-03-13_coastline-news_tisva-treaty",
+          "riverside-observer-2025-03-14-tisva-treaty"],
+    "D": ["2023-04-15_nordpress_brannik-dam", "2023-04-16_lomir-courier_brannik-dam"],
+}
+
+
+def _corpus(tmp_path, names=None):
+    """A copy of the demo corpus (optionally only some files), without its documentation files."""
+    src = demo_corpus_path()
+    dst = tmp_path / "corpus"
+    dst.mkdir()
+    for f in src.iterdir():
+        if f.name in ("README.md", "EXPECTED.md") or (names is not None and f.name not in names):
+            continue
+        shutil.copy(f, dst / f.name)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    settings = storyline.load_settings(env={})
+    store = storyline.open_store(tmp / "demo.db")
+    report = storyline.ingest(store, [_corpus(tmp)], settings=settings, name_pattern=DEMO_NAME_PATTERN)
+    assert report.ok and len(report.added) == 15
+    storyline.run_pipeline(store, settings)
+    yield store
+    store.close()
+
+
+def _events_by_external_id(store):
+    ext = {a.id: a.external_id for a in store.articles()}
+    return {frozenset(ext[a] for a in e["article_ids"]) for e in store.events()}
+
+
+def test_demo_events_match_the_gold_design(demo_store):
+    assert _events_by_external_id(demo_store) == {frozenset(v) for v in GOLD.values()}
+
+
+def test_the_earlier_look_alike_event_is_related_not_merged(demo_store):
+    events = {frozenset(e["article_ids"]): e["id"] for e in demo_store.events()}
+    assert len(events) == 4
+    storylines = demo_store.storylines()
+    in_same_storyline = [s for s in storylines if len(s["event_ids"]) > 1]
+    ext = {a.id: a.external_id for a in demo_store.articles()}
+    for s in in_same_storyline:
+        members = {ext[a] for eid in s["event_ids"] for a in demo_store.event(eid)["article_ids"]}
+        assert not (members & set(GOLD["A"]) and members & set(GOLD["D"]))
+
+
+def test_every_exported_span_matches_the_clean_text_and_the_schema(demo_store):
+    doc = storyline.build_export(demo_store)
+    schema = json.loads(resources.files("storyline").joinpath("schemas/export-v1.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    texts = {a["id"]: a["text"] for a in doc["articles"]}
+    spans = [r for key in ("mentions", "quotes", "citations", "dates", "claims") for r in doc[key]]
+    spans += [s for e in doc["events"] for s in e["summary"]]
+    assert len(spans) > 300
+    assert [s for s in spans if texts[s["article_id"]][s["start"]:s["end"]] != s["text"]] == []
+    assert all(a["event_id"] for a in doc["articles"])
+    assert all(3 <= len(e["summary"]) <= 7 for e in doc["events"] if len(e["article_ids"]) > 2)
+
+
+def test_minister_spellings_across_outlets_and_scripts_are_one_entity(demo_store):
+    entity = api.find_entity(demo_store, "Voloshchenko")
+    assert entity["type"] == "PERSON"
+    assert {"Arkady Voloshenko", "Arkady Voloshchenko", "Аркадий Волошенко"} <= set(entity["variants"])
+    assert any("another script" in why for why in entity["explanations"])
+
+
+def test_quotes_point_to_their_speaker_entity(demo_store):
+    voloshenko = api.find_entity(demo_store, "Arkady Voloshenko")["id"]
+    quotes = [q for q in demo_store.quotes() if q.speaker_entity_id == voloshenko]
+    assert any(q.text.startswith("The dam was inspected last autumn and declared safe.") for q in quotes)
+
+
+def test_citations_of_the_outside_newspaper_are_found(demo_store):
+    cited = [c for c in demo_store.citations() if "Meridian Post" in c.cited]
+    assert len({c.article_id for c in cited}) == 3
+    assert all(c.kind == "outlet" for c in cited)
+
+
+def test_report_finds_the_planted_death_toll_discrepancy(demo_store):
+    ext = {a.id: a.external_id for a in demo_store.articles()}
+    event_a = next(e["id"] for e in demo_store.events() if ext[e["article_ids"][0]] in GOLD["A"])
+    rep = api.report(demo_store, event_a)
+    numbers = [d for d in rep.discrepancies if d.kind == "number"]
+    values = {side.value for d in numbers for side in d.sides}
+    assert {"12", "14"} <= values
+
+
+def test_cli_report_html_is_self_contained(demo_store, tmp_path):
+    from click.testing import CliRunner
+
+    from storyline.cli import cli
+
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["--db", demo_store.path, "report", "--all", "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "Seltva" in html and "<script src" not in html and "http://" not in html.split("<body", 1)[0]
+
+
+def test_new_batches_never_rename_events_and_decisions_survive(tmp_path):
+    settings = storyline.load_settings(env={})
+    first = [f for ids in (GOLD["D"], GOLD["A"][:3]) for f in ids]
+    files = [f.name for f in demo_corpus_path().iterdir() if f.stem in first]
+    store = storyline.open_store(tmp_path / "s.db")
+    storyline.ingest(store, [_corpus(tmp_path, files)], settings=settings, name_pattern=DEMO_NAME_PATTERN)
+    storyline.run_pipeline(store, settings)
+    before = {e["id"]: set(e["article_ids"]) for e in store.events()}
+    assert len(before) == 2
+    # An analyst moves one Seltva article into an event of its own; the decision must survive the next batch.
+    moved = next(a for a in store.articles() if a.external_id == GOLD["A"][2])
+    own_event = api.move_article(store, moved.id, None, note="test")
+    rest = tmp_path / "rest"
+    rest.mkdir()
+    src = _corpus(tmp_path / "all" if (tmp_path / "all").mkdir() is None else tmp_path)
+    for f in src.iterdir():
+        if f.stem not in first:
+            shutil.copy(f, rest / f.name)
+    storyline.ingest(store, [rest], settings=settings, name_pattern=DEMO_NAME_PATTERN)
+    storyline.run_pipeline(store, settings)
+    after = {e["id"]: set(e["article_ids"]) for e in store.events()}
+    for event_id, members in before.items():
+        assert event_id in after
+        assert members - {moved.id} <= after[event_id]
+    assert store.event_assignments()[moved.id] == own_event
+    assert [d["kind"] for d in store.decisions("event.")] == ["event.move"]
+    store.close()
