@@ -92,5 +92,5 @@ def test_demo_summary_is_grounded_and_renders(seltva):
     texts = {a.id: a.text for a in seltva.articles}
     assert 3 <= len(seltva.summary) <= 7
     assert all(texts[s.span.article_id][s.span.start : s.span.end] == s.span.text for s in seltva.summary)
-    assert seltva.summary[0].support >= 5
+    assert seltva.summary[0].support >= 4
     assert "<mark>" in render_html([seltva])

@@ -6,7 +6,8 @@ same thing, in other words or another language, form a :class:`ClaimGroup`.
 
 Alignment scores a pair of claims by the cosine of their cross-lingual sentence
 embeddings plus small bonuses for facts both state: the same entity, the same
-number, the same date. Facts never veto a pair, because a pair that disagrees on
+number, the same date; the score must reach a threshold that is lower for a pair
+in two languages, because cross-lingual cosines run lower. Facts never veto a pair, because a pair that disagrees on
 a number ("twelve dead" / "fourteen dead") is exactly what the discrepancy finder
 needs grouped. Groups are grown greedily from the best pair down, under two rules:
 at most one claim per article in a group (two sentences of one article are two
@@ -16,7 +17,7 @@ must stay high, so a chain of loose neighbours does not collapse into one group.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -197,22 +198,28 @@ def align_claims(claims: Sequence[Claim], vectors: np.ndarray, facts: Sequence[C
     options = options or ReportOptions()
     n = len(claims)
     art_of = [c.article_id for c in claims]
+    language = {a.id: (a.language or "und") for a in articles}
+    lang_of = [language.get(a, "und") for a in art_of]
+    same_t, cross_t = options.align_threshold, options.cross_language_threshold
     parent = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     arts: dict[int, set[str]] = {i: {art_of[i]} for i in range(n)}
+    langs: dict[int, Counter] = {i: Counter([lang_of[i]]) for i in range(n)}
     sums = {i: vectors[i].astype(np.float64) for i in range(n)} if n else {}
 
     if n > 1:
         sims = vectors @ vectors.T
         max_bonus = options.entity_bonus * 3 + options.number_bonus * 2 + options.date_bonus * 2
-        ii, jj = np.nonzero(np.triu(sims >= options.align_threshold - max_bonus, k=1))
+        ii, jj = np.nonzero(np.triu(sims >= min(same_t, cross_t) - max_bonus, k=1))
         candidates = []
         for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
             if art_of[i] == art_of[j]:
                 continue
-            score = float(sims[i, j]) + _fact_bonus(facts[i], facts[j], options)
-            if score >= options.align_threshold:
-                candidates.append((score, i, j))
+            threshold = same_t if lang_of[i] == lang_of[j] else cross_t
+            # the margin over the pair's threshold ranks candidates across languages fairly
+            margin = float(sims[i, j]) + _fact_bonus(facts[i], facts[j], options) - threshold
+            if margin >= 0:
+                candidates.append((margin, i, j))
         candidates.sort(key=lambda t: (-t[0], t[1], t[2]))
 
         def find(x: int) -> int:
@@ -225,13 +232,17 @@ def align_claims(claims: Sequence[Claim], vectors: np.ndarray, facts: Sequence[C
             ri, rj = find(i), find(j)
             if ri == rj or arts[ri] & arts[rj]:
                 continue
-            # average cosine between the two groups, from their vector sums
-            link = float(sums[ri] @ sums[rj]) / (len(members[ri]) * len(members[rj]))
-            if link < options.link_threshold:
+            # average cosine between the two groups (from their vector sums) against the
+            # average threshold of the pairs it covers
+            pairs = len(members[ri]) * len(members[rj])
+            same = sum(langs[ri][lang] * count for lang, count in langs[rj].items())
+            link = float(sums[ri] @ sums[rj]) / pairs
+            if link < (same * same_t + (pairs - same) * cross_t) / pairs - options.link_margin:
                 continue
             parent[rj] = ri
             members[ri].extend(members.pop(rj))
             arts[ri] |= arts.pop(rj)
+            langs[ri] += langs.pop(rj)
             sums[ri] = sums[ri] + sums.pop(rj)
         roots = {find(i) for i in range(n)}
         clusters = [sorted(members[r]) for r in roots]
