@@ -258,7 +258,9 @@ def test_quotes_of_one_utterance_are_grouped_and_single_ones_unique(orvel):
 
 def test_what_the_story_rests_on(orvel):
     report, _ = orvel
-    assert report.sources.reliance[0].text == "3 of 3 articles rely on Lantern Daily, citing two unnamed officials"
+    # the unnamed officials appear in the Lantern Daily line, not in a line of their own
+    assert [r.text for r in report.sources.reliance] == [
+        "3 of 3 articles rely on Lantern Daily, citing two unnamed officials"]
     edges = {(e.source, e.target): e.count for e in report.sources.edges}
     assert edges[("o:Gull Wire", "s:outlet:lantern daily")] == 1
     assert edges[("s:outlet:lantern daily", "s:anonymous@s:outlet:lantern daily")] == 3
@@ -342,6 +344,33 @@ def test_duplicate_wire_copies_count_once_in_support():
     assert group.support == 2
 
 
+def test_dates_of_different_precision_do_not_disagree():
+    signed = "The treaty on the Tisva border was signed in Praden on Thursday by both foreign ministers."
+    talks = "The treaty on the Tisva border was signed in Praden after talks since 2021 by both foreign ministers."
+    a, b = article("t1", "Coastline News", "2025-03-13", signed), article("t2", "Riverside Observer", "2025-03-14", talks)
+    event = EventInput("tisva", None, [a, b], dates=[date(a, "Thursday", "2025-03-13"), date(b, "2021", "2021")])
+    report = build_event_report(event, encoder=WordHashEncoder())
+    assert len(report.claim_groups) == 1  # the same claim ...
+    assert report.discrepancies == ()  # ... but a day and a year are not two answers to one question
+
+
+def test_wire_copies_are_encoded_once():
+    text = "Dock workers in Port Elvan walked out on Monday, halting all twelve cranes at the terminal."
+    encoder = WordHashEncoder()
+    build_event_report(EventInput("dock", None, [article("w1", "Gull Wire", "2025-01-06", text),
+                                                 article("w2", "Elvan Post", "2025-01-06", text)]), encoder=encoder)
+    assert encoder.texts == [text]
+
+
+def test_highlighting_nests_overlapping_spans():
+    from storyline.report.render import _highlighted
+
+    text = "One <b> two. Three four."
+    html = _highlighted(text, {(0, 12): "s1", (4, 7): "q1", (13, 24): "s2"})
+    assert html == ('<mark id="s1">One <span id="q1"></span>&lt;b&gt; two.</mark> '
+                    '<mark id="s2">Three four.</mark>')
+
+
 def test_empty_event_gives_an_empty_report():
     report = build_event_report(EventInput("none", None, []), encoder=WordHashEncoder())
     assert report.claims == () and report.summary == () and report.lead3 == ()
@@ -401,8 +430,8 @@ def test_html_is_self_contained_and_links_summary_to_marked_spans(orvel):
     first = report.summary[0]
     anchor = f'e0-{first.span.article_id}-{first.span.start}-{first.span.end}'
     assert f'href="#{anchor}"' in page
-    assert f'<span id="{anchor}"></span>' in page
-    assert page.count("<mark>") == page.count("</mark>") > 0
+    assert f'<mark id="{anchor}">' in page  # the link target is the highlighted sentence itself
+    assert page.count("<mark id=") == page.count("</mark>") > 3
 
 
 def test_markdown_has_every_section_and_escapes_markup(orvel):

@@ -56,6 +56,7 @@ class WordHashEncoder:
 
     def __init__(self) -> None:
         self.calls = 0
+        self.texts: list[str] = []
 
     def _word(self, word: str) -> np.ndarray:
         seed = int.from_bytes(hashlib.sha256(word.encode("utf-8")).digest()[:4], "little")
@@ -63,6 +64,7 @@ class WordHashEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
+        self.texts += texts
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, t in enumerate(texts):
             for w in re.findall(r"\w+", t.lower()):

@@ -111,9 +111,13 @@ def _encode(encoder: Encoder | None, texts: list[str]) -> np.ndarray:
         from ..nlp import sentence_encoder
 
         encoder = sentence_encoder()
-    vectors = np.asarray(encoder.encode(texts), dtype=np.float32)
+    # Wire copies repeat sentences word for word: encode each distinct text once.
+    unique = list(dict.fromkeys(texts))
+    vectors = np.asarray(encoder.encode(unique), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1, norms)
+    vectors = vectors / np.where(norms == 0, 1, norms)
+    row = {t: i for i, t in enumerate(unique)}
+    return vectors[[row[t] for t in texts]]
 
 
 def build_event_report(event: EventInput, encoder: Encoder | None = None,

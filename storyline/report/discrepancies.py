@@ -75,6 +75,11 @@ def _parse(value: str) -> tuple[int | None, int | None, int | None, int | None]:
     return None, None, None, None
 
 
+def _precision(value: str | None) -> str:
+    y, m, d, w = _parse(value or "")
+    return "day" if d else "week" if w else "month" if m else "year" if y else "?"
+
+
 def dates_compatible(a: str, b: str) -> bool:
     """Can both values name the same day? Unknown parts never disagree ("2025-03" fits "2025-03-04")."""
     ya, ma, da, wa = _parse(a)
@@ -257,6 +262,12 @@ def _compare_dates(col: _Collector, gid: str, ci: Claim, cj: Claim, fi: ClaimFac
         return
     if any(dates_compatible(x.value, y.value) for x in di for y in dj):  # type: ignore[arg-type]
         return  # one shared date is enough: other dates in the claims are about other things
+    # A day against a year ("on Thursday" / "four years ago") is two dates of two things,
+    # not two answers to one question: only dates of the same precision can disagree.
+    di = [x for x in di if any(_precision(x.value) == _precision(y.value) for y in dj)]
+    dj = [y for y in dj if any(_precision(x.value) == _precision(y.value) for x in di)]
+    if not di or not dj:
+        return
     key = (gid, "date")
     for c, ds, a, o in ((ci, di, ai, oi), (cj, dj, aj, oj)):
         d = ds[0]

@@ -126,7 +126,7 @@ td.miss{background:#fbfbfb}.cov th.o{writing-mode:vertical-rl;transform:rotate(1
 .quotes{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:.5rem;margin:.3rem 0 1rem}
 .quote{border-left:3px solid #7a93b8;background:#f7f9fc;padding:.35rem .6rem;font-size:.9rem}
 .article{border-top:1px solid #dde2ea;padding-top:.5rem;margin-top:1rem}.article p{white-space:pre-wrap;margin:.3rem 0}
-mark{background:#ffe58a;padding:0 1px}a{color:#1f5fa8}.src{font-size:.8rem;color:#5b6573}
+mark{background:#fff1b8;padding:0 1px}mark:target{background:#ffc84a;outline:2px solid #d99a00}a{color:#1f5fa8}.src{font-size:.8rem;color:#5b6573}
 nav ol{margin:.3rem 0}svg text{font:11px system-ui,sans-serif;fill:#1d2430}details summary{cursor:pointer;color:#1f5fa8}
 """
 
@@ -324,32 +324,32 @@ def _quotes_html(r: EventReport, a: _Anchors) -> str:
 
 
 def _highlighted(text: str, spans: dict[tuple[int, int], str]) -> str:
-    """The article text, escaped, with an anchor at each linked span and the spans marked.
+    """The article text, escaped, with every linked span marked.
 
-    Overlapping spans (a lead sentence and a clause of it) are merged into one <mark>, so the
-    markup always nests; every span keeps its own anchor at its start."""
+    Spans that do not overlap an earlier one become ``<mark id=...>`` (the link target is
+    then the highlighted words themselves, emphasised by ``:target``); a span overlapping
+    one already marked (a quote inside a claim) gets an empty anchor at its start instead,
+    so the markup always nests."""
     if not spans:
         return _e(text)
-    merged: list[list[int]] = []
-    for s, e in sorted(spans):
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
+    marks: list[tuple[int, int, str]] = []
     anchors: dict[int, list[str]] = defaultdict(list)
-    for (s, _e2), anchor in spans.items():
-        anchors[s].append(anchor)
-    cuts = sorted({0, len(text), *anchors, *(m[0] for m in merged), *(m[1] for m in merged)})
-    starts = {m[0] for m in merged}
-    ends = {m[1] for m in merged}
+    for (s, e), anchor in sorted(spans.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        if marks and s < marks[-1][1]:
+            anchors[s].append(anchor)
+        else:
+            marks.append((s, e, anchor))
+    mark_start = {s: anchor for s, _e2, anchor in marks}
+    mark_end = {e for _s, e, _a in marks}
+    cuts = sorted({0, len(text), *anchors, *mark_start, *mark_end})
     out = []
     for k, pos in enumerate(cuts):
-        if pos in ends:
+        if pos in mark_end:
             out.append("</mark>")
         for anchor in anchors.get(pos, ()):
             out.append(f'<span id="{anchor}"></span>')
-        if pos in starts:
-            out.append("<mark>")
+        if pos in mark_start:
+            out.append(f'<mark id="{mark_start[pos]}">')
         if k + 1 < len(cuts):
             out.append(_e(text[pos : cuts[k + 1]]))
     return "".join(out)
@@ -397,41 +397,62 @@ def _graph_svg(r: EventReport) -> str:
     return "".join(parts)
 
 
+TIMELINE_DAYS_BEFORE = 45  # event dates older than this before the first article are listed, not plotted
+
+
 def _timeline_svg(r: EventReport) -> str:
-    """Event dates (upper lane) and publication dates (lower lane) on one time axis."""
-    entries = [t for t in r.timeline]
-    if not entries:
+    """Event dates (upper lane) and publication dates (lower lane) on one time axis.
+
+    The axis covers the publication window and the weeks before it; older dates (a
+    reference to last year's disaster) would squash the plot and are counted instead."""
+    if not r.timeline:
         return "<p>No dates found.</p>"
-    starts = [dt.date.fromisoformat(t.start) for t in entries]
-    ends = [dt.date.fromisoformat(t.end) for t in entries]
-    lo, hi = min(starts), max(ends)
-    if hi == lo:
+    published = [dt.date.fromisoformat(t.start) for t in r.timeline if t.kind == "published"]
+    starts = [dt.date.fromisoformat(t.start) for t in r.timeline]
+    ends = [dt.date.fromisoformat(t.end) for t in r.timeline]
+    lo_pub = min(published) if published else min(starts)
+    window_lo = lo_pub - dt.timedelta(days=TIMELINE_DAYS_BEFORE)
+    shown = [(t, max(s, window_lo), e) for t, s, e in zip(r.timeline, starts, ends, strict=True) if e >= window_lo]
+    hidden = len(r.timeline) - len(shown)
+    lo = min(s for _t, s, _e2 in shown)
+    hi = max(max(e for _t, _s, e in shown), max(published, default=lo))
+    hi = min(hi, max([s for _t, s, _e2 in shown] + [lo]) + dt.timedelta(days=7))
+    if hi <= lo:
         lo, hi = lo - dt.timedelta(days=1), hi + dt.timedelta(days=1)
-    width, left, right = 900, 30, 30
+    width, left, right = 900, 70, 40
     span_days = (hi - lo).days or 1
 
     def x(d: dt.date) -> float:
+        d = min(max(d, lo), hi)
         return left + (width - left - right) * (d - lo).days / span_days
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="150" viewBox="0 0 {width} 150" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="190" viewBox="0 0 {width} 190" '
              'role="img" aria-label="timeline">',
-             f'<line x1="{left}" y1="75" x2="{width - right}" y2="75" stroke="#8893a3"/>',
-             '<text x="4" y="40">event</text><text x="4" y="118">published</text>',
-             f'<text x="{left}" y="92">{_e(lo.isoformat())}</text>',
-             f'<text x="{width - right - 62}" y="92">{_e(hi.isoformat())}</text>']
-    for k, (t, s, e) in enumerate(zip(entries, starts, ends, strict=True)):
-        y = 45 if t.kind == "event" else 105
+             f'<line x1="{left}" y1="95" x2="{width - right}" y2="95" stroke="#8893a3"/>',
+             '<text x="4" y="70">event</text><text x="4" y="128">published</text>',
+             f'<text x="{left}" y="110">{_e(lo.isoformat())}</text>',
+             f'<text x="{width - right}" y="110" text-anchor="end">{_e(hi.isoformat())}</text>']
+    if hidden:
+        parts.append(f'<text x="4" y="20">{hidden} earlier date{"s" if hidden != 1 else ""} not plotted '
+                     "(see the list)</text>")
+    last_label_x: dict[tuple[str, int], float] = {}
+    for t, s, e in sorted(shown, key=lambda v: (v[1], v[0].kind)):
+        y = 70 if t.kind == "event" else 128
         colour = "#c0392b" if t.kind == "event" else "#2f6db3"
         tip = f"{t.value} {t.kind}: {', '.join(t.outlets)}"
         if e > s:  # a partial date covers a stretch of days
             parts.append(f'<rect x="{x(s):.1f}" y="{y - 5}" width="{max(x(e) - x(s), 2):.1f}" height="10" '
-                         f'fill="{colour}" fill-opacity="0.25"><title>{_e(tip)}</title></rect>')
+                         f'fill="{colour}" fill-opacity="0.2"><title>{_e(tip)}</title></rect>')
         else:
             radius = 3 + min(len(t.outlets), 6)
             parts.append(f'<circle cx="{x(s):.1f}" cy="{y}" r="{radius}" fill="{colour}" fill-opacity="0.8">'
                          f"<title>{_e(tip)}</title></circle>")
-        label_y = y - 12 - (k % 2) * 10 if t.kind == "event" else y + 20 + (k % 2) * 10
+        # stack labels that would overlap: the first free level at least 75 px from the last label
+        level = 0
+        while x(s) - last_label_x.get((t.kind, level), -1e9) < 75:
+            level += 1
+        last_label_x[(t.kind, level)] = x(s)
+        label_y = y - 14 - 11 * level if t.kind == "event" else y + 22 + 11 * level
         parts.append(f'<text x="{x(s):.1f}" y="{label_y}" text-anchor="middle">{_e(t.value)}</text>')
     parts.append("</svg>")
     return "".join(parts)
-

@@ -90,6 +90,11 @@ def _relays(citations: Sequence[Citation]) -> list[int | None]:
     return out
 
 
+def _label(counts: Counter) -> str:
+    """The most frequent wording; on a tie the shortest ("two unnamed officials")."""
+    return min(counts, key=lambda label: (-counts[label], len(label), label))
+
+
 def build_source_graph(articles: Sequence[Article], citations: Sequence[Citation], quotes: Sequence[Quote],
                        entities: Mapping[str, Mapping]) -> SourceGraph:
     by_id = {a.id: a for a in articles}
@@ -163,7 +168,7 @@ def build_source_graph(articles: Sequence[Article], citations: Sequence[Citation
         return {"o": "outlet", "s": "source", "p": "person"}[nid[0]]
 
     nodes = tuple(sorted(
-        (GraphNode(nid, labels[nid].most_common(1)[0][0], layer(nid), kinds[nid], len(node_articles[nid]))
+        (GraphNode(nid, _label(labels[nid]), layer(nid), kinds[nid], len(node_articles[nid]))
          for nid in labels),
         key=lambda n: ("osp".index(n.id[0]), -n.articles, n.label)))
     edge_list = tuple(sorted(
@@ -175,16 +180,13 @@ def build_source_graph(articles: Sequence[Article], citations: Sequence[Citation
     for n in nodes:
         if n.layer != "source":
             continue
-        citing = {a for e in edge_list if e.target == n.id and e.source.startswith("o:") for a in e.article_ids}
-        relayed_by = {a for e in edge_list if e.target == n.id and e.source.startswith("s:") for a in e.article_ids}
-        aids = tuple(sorted(citing | relayed_by))
+        # Sources reached only through another source appear in that source's line ("citing ...").
+        aids = tuple(sorted({a for e in edge_list if e.target == n.id and e.source.startswith("o:")
+                             for a in e.article_ids}))
         if not aids:
             continue
         relays = tuple(dict.fromkeys(label_of[e.target] for e in edge_list if e.source == n.id))
-        via = [label_of[e.source] for e in edge_list if e.target == n.id and e.source.startswith("s:")]
         text = f"{len(aids)} of {total} article{'s' if total != 1 else ''} rely on {n.label}"
-        if via:
-            text += f" (via {', '.join(dict.fromkeys(via))})"
         if relays:
             text += f", citing {', '.join(relays)}"
         reliance.append(Reliance(n.id, text, aids, total, relays))
