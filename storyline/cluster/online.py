@@ -214,17 +214,17 @@ class OnlineEventClusterer:
 
     >>> clusterer = OnlineEventClusterer()
     >>> clusterer.threshold
-    0.85
+    0.8
     """
 
     def __init__(
         self,
-        threshold: float = 0.85,
+        threshold: float = 0.8,
         *,
         window_days: float = 14.0,
         shard_days: int = 7,
         candidates: int = 10,
-        centroid_weight: float = 0.6,
+        centroid_weight: float = 0.3,
         entity_weight: float = 0.3,
         coverage_weight: float = 0.2,
         number_weight: float = 0.05,
@@ -384,6 +384,11 @@ class OnlineEventClusterer:
         with that id; the id counter moves past numeric ids so new ids never collide."""
         if len(features) != len(event_ids):
             raise ValueError(f"{len(features)} articles but {len(event_ids)} event ids")
+        # Articles already outside the window are recorded but never indexed: the index
+        # would drop them at once anyway.
+        days = [d for d in (parse_day(f.published) for f in features) if d is not None]
+        newest = max([*days, *([self._clock] if self._clock is not None else [])], default=None)
+        horizon = None if newest is None else (newest - 2 * self.window_days) // self.shard_days
         for feats, event_id in zip(features, event_ids, strict=True):
             if feats.article_id in self._articles:
                 continue
@@ -392,7 +397,9 @@ class OnlineEventClusterer:
                 self._create_event(event_id)
                 if event_id.startswith("ev_") and event_id[3:].isdigit():
                     self._next_event = max(self._next_event, int(event_id[3:]) + 1)
-            self._add(feats, event_id, batch=True)
+            day = parse_day(feats.published)
+            stale = horizon is not None and day is not None and day // self.shard_days < horizon
+            self._add(feats, event_id, batch=True, index=not stale)
         self._flush_batches()
 
     # --- scoring -------------------------------------------------------------------
@@ -578,7 +585,7 @@ class OnlineEventClusterer:
         except KeyError:
             raise NotFound(f"event {event_id!r} does not exist; list events with .events()") from None
 
-    def _add(self, features: ArticleFeatures, event_id: str, *, batch: bool = False) -> None:
+    def _add(self, features: ArticleFeatures, event_id: str, *, batch: bool = False, index: bool = True) -> None:
         day = parse_day(features.published)
         if event_id not in self._events:
             self._create_event(event_id)
@@ -597,6 +604,14 @@ class OnlineEventClusterer:
             vector=features.vector.astype(np.float32),
         )
         self._articles[features.article_id] = record
+        self._documents += 1
+        self._entity_df.update(features.entities)
+        if not index:
+            self._attach(features.article_id, record, self._events[event_id])
+            record.vector = None
+            if day is not None and (self._clock is None or day > self._clock):
+                self._clock = day
+            return
         self._key_to_article[key] = features.article_id
         if shard not in self._shards:
             self._shards[shard] = self._new_index()
@@ -606,8 +621,6 @@ class OnlineEventClusterer:
             self._pending[shard][1].append(record.vector)
         else:
             self._shards[shard].add(key, record.vector)
-        self._documents += 1
-        self._entity_df.update(features.entities)
         self._attach(features.article_id, record, self._events[event_id])
         if day is not None and (self._clock is None or day > self._clock):
             self._clock = day
@@ -655,7 +668,8 @@ class OnlineEventClusterer:
         horizon = (self._clock - 2 * self.window_days) // self.shard_days
         for name in [n for n in self._shards if n != _UNDATED and int(n) < horizon]:
             index = self._shards.pop(name)
-            for key in index.keys:
+            pending_keys, _ = self._pending.pop(name, ([], []))
+            for key in [*index.keys, *pending_keys]:
                 article_id = self._key_to_article.pop(int(key), None)
                 if article_id is not None:
                     self._articles[article_id].vector = None
