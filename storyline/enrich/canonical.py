@@ -30,6 +30,7 @@ unless their best-known full name changes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -223,6 +224,11 @@ def _org_words(text: str) -> list[str]:
     while len(words) > 1 and words[-1] in _ORG_SUFFIXES:
         words = words[:-1]
     return words
+
+
+@functools.lru_cache(maxsize=65536)
+def _org_key(text: str) -> str:
+    return " ".join(_org_words(text.strip()))
 
 
 def _acronyms(text: str) -> tuple[str, ...]:
@@ -423,9 +429,9 @@ class EntityResolver:
         for loc in out:
             loc.notes.extend(relabelled[mention_key(m)] for m in loc.mentions if mention_key(m) in relabelled)
         # context features: the other entities of the article, roles, the story cluster
-        feats = [self._feature(loc) for loc in out]
+        feats = {self._feature(loc) for loc in out}
         for loc in out:
-            loc.features = {f for f in feats if f != self._feature(loc)}
+            loc.features = feats - {self._feature(loc)}
             if group is not None:
                 loc.features.add(f"G:{group}")
             if text is not None and loc.type == "PERSON":
@@ -461,7 +467,7 @@ class EntityResolver:
             in_article_surname = single and sound_key(m.normal or m.text) in surnames
             voted = majority.get(_surface_key(m))
             if m.label == "PERSON":
-                alias = self._alias_index.get(_parse("ORG", (m.normal or m.text).strip()).key)
+                alias = self._alias_index.get(_org_key(m.normal or m.text))
                 if alias and single and not in_article_surname:
                     names.append(relabel(m, alias[0], "a known name"))
                 elif voted and voted != "PERSON" and not in_article_surname:
@@ -630,7 +636,12 @@ def _short_form_of(short: _Form, full: _Form) -> bool:
 
 
 def _surface_key(mention: Mention) -> str:
-    return " ".join(word_tokens(mention.normal or mention.text))
+    return _words_key(mention.normal or mention.text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _words_key(text: str) -> str:
+    return " ".join(word_tokens(text))
 
 
 def _majority_labels(mentions_by_article: Mapping[str, Sequence[Mention]]) -> dict[str, str]:
@@ -752,9 +763,12 @@ class _Run:
         self.notes: dict[int, list[str]] = {loc.uid: list(loc.notes) for loc in locals_}
         self.context: dict[int, Counter[str]] = {loc.uid: Counter(loc.features) for loc in locals_}
         self.articles: dict[int, set[str]] = {loc.uid: {loc.article_id} for loc in locals_}
-        df: Counter[str] = Counter()
+        per_article: dict[str, set[str]] = defaultdict(set)
         for loc in locals_:
-            df.update(loc.features)
+            per_article[loc.article_id] |= loc.features
+        df: Counter[str] = Counter()
+        for feats in per_article.values():
+            df.update(feats)
         self.idf = {f: math.log((n_articles + 1) / c) for f, c in df.items()}
         self.display: dict[str, str] = {}
         for loc in locals_:
@@ -771,33 +785,48 @@ class _Run:
         self.uf.parent[rb] = ra
         self.notes[ra].extend(self.notes.pop(rb))
         self.notes[ra].append(why)
-        self.context[ra].update(self.context.pop(rb))
-        self.articles[ra] |= self.articles.pop(rb)
+        # fold the smaller context into the larger one (popular entities grow large)
+        small, large = self.context.pop(rb), self.context[ra]
+        if len(small) > len(large):
+            small, large = large, small
+        large.update(small)
+        self.context[ra] = large
+        arts_small, arts_large = self.articles.pop(rb), self.articles[ra]
+        if len(arts_small) > len(arts_large):
+            arts_small, arts_large = arts_large, arts_small
+        arts_large |= arts_small
+        self.articles[ra] = arts_large
         return ra
 
+    def weight(self, feature: str) -> float:
+        if feature[0] in "RG":
+            return self.r.strong_context
+        return self.idf.get(feature, 0.0)
+
     def shared_context(self, a: int, b: int) -> tuple[float, list[str]]:
-        """Weight of the context two groups share, and its readable items."""
+        """Weight of the context two groups share, and its most telling items
+        (readable); -1 when they share an article (then they are different)."""
         ra, rb = self.uf.find(a), self.uf.find(b)
-        if self.articles[ra] & self.articles[rb]:
-            # two entities of one article are different by construction
+        if ra == rb:
+            return 0.0, []
+        arts_a, arts_b = self.articles[ra], self.articles[rb]
+        if len(arts_a) > len(arts_b):
+            arts_a, arts_b = arts_b, arts_a
+        if any(x in arts_b for x in arts_a):
             return -1.0, []
-        ca, cb = self.context[ra], self.context[rb]
-        if len(ca) > len(cb):
-            ca, cb = cb, ca
-        shared = [f for f in ca if f in cb]
-        score = 0.0
-        items: list[tuple[float, str]] = []
-        for f in shared:
-            if f[0] in "RG":
-                w = self.r.strong_context
-                label = f[2:] if f[0] == "R" else "same story cluster"
-            else:
-                w = self.idf.get(f, 0.0)
-                label = self.display.get(f, f[2:])
-            items.append((w, label))
-        items.sort(key=lambda x: (-x[0], x[1]))
-        score = sum(w for w, _ in items[:5])
-        return score, [label for _, label in items[:4]]
+        common = self.context[ra].keys() & self.context[rb].keys()
+        if not common:
+            return 0.0, []
+        shared = sorted(((self.weight(f), f) for f in common), reverse=True)[:5]
+        score = sum(w for w, _ in shared)
+        return score, [self._label(f) for _, f in shared[:4]]
+
+    def _label(self, feature: str) -> str:
+        if feature[0] == "R":
+            return feature[2:]
+        if feature[0] == "G":
+            return "same story cluster"
+        return self.display.get(feature, feature[2:])
 
     def _why_context(self, items: list[str]) -> str:
         return f", shared context: {', '.join(items)}" if items else ""
@@ -839,27 +868,46 @@ class _Run:
                         self._merge_weak(by_surname[s1] + by_surname[s2], same_surname=False)
         # 4. a surname alone joins the one full name it can belong to
         pool: dict[str, list[_Local]] = defaultdict(list)
+        full_roots = {
+            key: sorted({self.uf.find(loc.uid) for loc in locs}) for key, locs in by_surname.items()
+        }
         for loc in short:
-            if not self._attach_surname(loc, by_surname.get(loc.key, [])):
+            if not self._attach_surname(loc, full_roots.get(loc.key, [])):
                 pool[loc.key].append(loc)
         # 5. surnames nobody's full name explains: same key, and rare or in shared context
         for key, locs in pool.items():
-            rare = self._rare(locs[0].best.base)
-            for i, loc in enumerate(locs):
-                for other in locs[:i]:
-                    if self.uf.find(other.uid) == self.uf.find(loc.uid):
-                        continue
-                    score, items = self.shared_context(other.uid, loc.uid)
-                    if score < 0:
-                        continue
-                    if rare or score >= self.r.context_threshold:
-                        why = "rare surname" if rare else "shared context"
-                        self.union(
-                            other.uid,
-                            loc.uid,
-                            f"merged: same surname ({key}), {why}{self._why_context(items)}",
-                        )
-                        break
+            if self._rare(locs[0].best.base):
+                for loc in locs[1:]:
+                    self.union(locs[0].uid, loc.uid, f"merged: same rare surname ({key})")
+                continue
+            seen: dict[str, list[int]] = defaultdict(list)  # feature -> pool locals that have it
+            for loc in locs:
+                best: tuple[float, int, list[str]] | None = None
+                for root in self._candidates_by_context(loc, seen):
+                    score, items = self.shared_context(root, loc.uid)
+                    if score >= self.r.context_threshold and (best is None or score > best[0]):
+                        best = (score, root, items)
+                if best is not None:
+                    self.union(
+                        best[1],
+                        loc.uid,
+                        f"merged: same surname ({key}), shared context{self._why_context(best[2])}",
+                    )
+                for f in loc.features:
+                    seen[f].append(loc.uid)
+
+    def _candidates_by_context(
+        self, loc: _Local, seen: Mapping[str, list[int]], limit: int = 50
+    ) -> list[int]:
+        """Groups that share the most informative features with ``loc``: a bounded
+        candidate list, so a common surname in a large corpus is not compared with
+        every other mention of it."""
+        top = sorted(loc.features, key=lambda f: -self.weight(f))[:8]
+        votes: Counter[int] = Counter()
+        for f in top:
+            for uid in seen.get(f, ())[-200:]:
+                votes[self.uf.find(uid)] += 1
+        return sorted(r for r, _ in votes.most_common(limit))
 
     def _merge_weak(self, group: list[_Local], same_surname: bool) -> None:
         roots = sorted({self.uf.find(loc.uid) for loc in group})
@@ -883,10 +931,10 @@ class _Run:
                     f"merged: '{a.best.base}' ~ '{b.best.base}': {what}, {given}{self._why_context(items)}",
                 )
 
-    def _attach_surname(self, loc: _Local, candidates: list[_Local]) -> bool:
+    def _attach_surname(self, loc: _Local, candidate_roots: list[int]) -> bool:
         roots: dict[int, _Local] = {}
-        for c in candidates:
-            roots.setdefault(self.uf.find(c.uid), c)
+        for uid in candidate_roots:
+            roots.setdefault(self.uf.find(uid), self.locals[uid])
         if not roots:
             return False
         scored = sorted(
@@ -1015,9 +1063,10 @@ def _same_name_note(a: _Form, b: _Form) -> str:
         return f"same name '{a.base}'"
     ra = " ".join(word_tokens(a.base))
     rb = " ".join(word_tokens(b.base))
+    across = " across scripts" if a.latin != b.latin else ""
     if ra == rb:
-        return f"same name in another script ('{a.base}' ~ '{b.base}')"
-    return f"same full name by sound ({ra}~{rb})"
+        return f"same name{across} ('{a.base}' ~ '{b.base}')"
+    return f"same full name{across} by sound ({ra}~{rb})"
 
 
 @dataclass
@@ -1066,11 +1115,14 @@ def _display_name(type_: str, forms: list[_Form], alias_name: str | None) -> str
         return alias_name
     counts = Counter(f.base for f in forms)
     by_base = {f.base: f for f in forms}
+    first_seen = {base: i for i, base in enumerate(reversed([f.base for f in forms]))}
+    n = len(forms)
 
-    def rank(base: str) -> tuple[int, int, int, int, str]:
+    def rank(base: str) -> tuple[int, int, int, int]:
         f = by_base[base]
         fullness = int(f.full) if type_ == "PERSON" else int(not f.acronym and len(f.words) > 1)
-        return (-fullness, -int(f.latin), -counts[base], -len(base), base)
+        # ties go to the spelling met first (articles in id order)
+        return (-fullness, -int(f.latin), -counts[base], n - 1 - first_seen[base])
 
     return min(counts, key=rank)
 

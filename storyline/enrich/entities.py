@@ -139,7 +139,9 @@ def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:
             return
         window = text[pos : pos + size]
         cut = window.rfind("\n", size // 2)
-        if cut < 0:
+        if cut >= 0:
+            cut += 1  # the line break stays with the line it ends
+        else:
             cut = max(
                 window.rfind(". ", size // 2), window.rfind("! ", size // 2), window.rfind("? ", size // 2)
             )
