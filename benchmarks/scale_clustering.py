@@ -63,7 +63,9 @@ def synthetic(n: int, start: int, per_day: int, rng: np.random.Generator, no_win
             day = first_day if no_window else first_day + timedelta(days=index // per_day)
             e = int(ev[i])
             entity_rng = np.random.default_rng(e)
-            keys = {f"k{x}" for x in entity_rng.integers(0, vocabulary, 4)} | {f"k{x}" for x in rng.integers(0, vocabulary, 2)}
+            keys = {f"k{x}" for x in entity_rng.integers(0, vocabulary, 4)} | {
+                f"k{x}" for x in rng.integers(0, vocabulary, 2)
+            }
             features.append(
                 ArticleFeatures(
                     article_id=f"a{index}",
@@ -78,15 +80,21 @@ def synthetic(n: int, start: int, per_day: int, rng: np.random.Generator, no_win
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--per-day", type=int, default=10_000)
     parser.add_argument("--probe", type=int, default=1000)
     parser.add_argument("--dtype", default="f16", choices=["f32", "f16", "i8"])
-    parser.add_argument("--no-window", action="store_true", help="all articles on one day: all stay in the index")
+    parser.add_argument(
+        "--no-window", action="store_true", help="all articles on one day: all stay in the index"
+    )
     args = parser.parse_args(argv)
     rng = np.random.default_rng(7)
-    print("| articles clustered | in index | build s | p50 ms | p99 ms | index bytes/article | RSS MB | RSS KB/article |")
+    print(
+        "| articles clustered | in index | build s | p50 ms | p99 ms | index bytes/article | RSS MB | RSS KB/article |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for size in [int(s) for s in args.sizes.split(",")]:
         gc.collect()
@@ -95,10 +103,16 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         chunk = 50_000
         for offset in range(0, size, chunk):
-            features, event_ids = synthetic(min(chunk, size - offset), offset, args.per_day, rng, args.no_window)
+            features, event_ids = synthetic(
+                min(chunk, size - offset), offset, args.per_day, rng, args.no_window
+            )
             clusterer.load_assigned(features, event_ids)
             del features, event_ids
-            print(f"  loaded {offset + chunk:,} ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
+            print(
+                f"  loaded {offset + chunk:,} ({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
         build = time.perf_counter() - started
         probes, _ = synthetic(args.probe, size, args.per_day, rng, args.no_window)
         timings = []

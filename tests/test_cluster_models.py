@@ -65,8 +65,10 @@ def test_english_and_russian_reports_of_one_event_land_together():
     vectors = embed_articles([(title, text) for _, _, title, text, _ in ARTICLES])
     clusterer = OnlineEventClusterer()
     events = {}
-    for (article_id, language, title, text, gold), vector in zip(ARTICLES, vectors, strict=True):
-        features = fallback_features(article_id, vector, text, title=title, published="2025-03-04", language=language)
+    for (article_id, language, title, text, _gold), vector in zip(ARTICLES, vectors, strict=True):
+        features = fallback_features(
+            article_id, vector, text, title=title, published="2025-03-04", language=language
+        )
         events[article_id] = clusterer.learn_one(features).event_id
     assert events == {
         "en-dam-1": "ev_000001",
