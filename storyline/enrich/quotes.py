@@ -677,7 +677,9 @@ def _en_parse_attributions(
                         )
                     )
                 continue
-            if low not in EN_CUE_SET or tok.pos_ not in ("VERB", "AUX"):
+            # Penn tags (VB*, MD) rather than coarse POS: the attribute ruler that maps
+            # tags to POS is left out of the shared pipeline for speed.
+            if low not in EN_CUE_SET or not (tok.tag_.startswith("VB") or tok.tag_ == "MD"):
                 continue
             if low in _EN_NOT_INDIRECT and not tok.is_lower:
                 continue  # "Asked what ...", "Continued below": headings and questions
