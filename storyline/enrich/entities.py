@@ -19,6 +19,7 @@ Minister", "г-н") are removed by moving the span, never by editing the text.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -224,48 +225,92 @@ class EntityRecognizer:
     # -- Russian -------------------------------------------------------------
 
     def _russian(self, article_id: str, text: str) -> list[Mention]:
-        from natasha import Doc
-        from natasha.doc import inject_morph
-
         from storyline.nlp import russian
 
         ru = russian()
-        mentions: list[Mention] = []
+        found: list[tuple[int, int, str]] = []  # (start, stop, natasha type) in ``text``
         for offset, chunk in _chunks(text, self.chunk_chars):
-            doc = Doc(chunk)
-            doc.segment(ru.segmenter)
-            doc.tag_ner(ru.ner_tagger)
-            if not doc.spans:
+            if chunk.strip():
+                found += [(offset + sp.start, offset + sp.stop, sp.type) for sp in ru.ner_tagger(chunk).spans]
+        if not found:
+            return []
+        # Morphology is needed only to put names into the nominative. Tagging each
+        # name with a few words around it, instead of segmenting and tagging the
+        # whole text, costs a fraction and keeps the context that decides the case.
+        windows = [_token_window(ru.segmenter, text, start, stop) for start, stop, _ in found]
+        markups = _morph_infer(ru.morph_tagger)([[t.text for t in tokens] for tokens, _ in windows])
+        mentions: list[Mention] = []
+        for (start, stop, kind), (tokens, inside), markup in zip(found, windows, markups, strict=True):
+            label = _NATASHA_LABELS.get(kind)
+            if label is None:
                 continue
-            # Morphology is needed only to put names into the nominative, so only
-            # the sentences that hold a name are tagged (the slow step otherwise).
-            sents = [s for s in doc.sents if s.spans]
-            markups = ru.morph_tagger.map([[t.text for t in s.tokens] for s in sents])
-            for sent, markup in zip(sents, markups, strict=True):
-                inject_morph(sent.tokens, markup.tokens)
-            for span in doc.spans:
-                label = _NATASHA_LABELS.get(span.type)
-                if label is None:
-                    continue
-                normal = _russian_normal(ru.morph_vocab, span)
-                mention = _make_mention(
-                    article_id, text, offset + span.start, offset + span.stop, label, normal=normal
-                )
-                if mention is not None:
-                    mentions.append(mention)
+            for token, tagged in zip(tokens, markup.tokens, strict=True):
+                token.pos, token.feats = tagged.pos, tagged.feats
+            normal = _russian_normal(ru.morph_vocab, [tokens[i] for i in inside], kind)
+            mention = _make_mention(article_id, text, start, stop, label, normal=normal or text[start:stop])
+            if mention is not None:
+                mentions.append(mention)
         return mentions
 
 
-def _russian_normal(vocab, span) -> str:  # noqa: ANN001 - natasha types
+_MORPH_BATCH = 32
+_morph_infers: dict[int, object] = {}
+
+
+def _morph_infer(tagger):  # noqa: ANN001, ANN202 - natasha/slovnet objects
+    """The morphology tagger's inference with batches of 32 windows instead of
+    natasha's 8: each batch costs about the same whatever its length, so this
+    runs about twice as fast. A shallow copy, so the shared tagger is untouched."""
+    infer = _morph_infers.get(id(tagger))
+    if infer is None:
+        infer = copy.copy(tagger.infer)
+        infer.encoder = copy.copy(tagger.infer.encoder)
+        infer.encoder.batch_size = _MORPH_BATCH
+        _morph_infers[id(tagger)] = infer
+    return infer
+
+
+@dataclass
+class _Token:
+    start: int
+    stop: int
+    text: str
+    pos: str | None = None
+    feats: dict | None = None
+
+
+_CONTEXT_CHARS = 40
+
+
+def _token_window(segmenter, text: str, start: int, stop: int) -> tuple[list[_Token], list[int]]:  # noqa: ANN001
+    """Tokens of ``text[start:stop]`` with up to three words either side (not
+    across a sentence end), and the indexes of the span's own tokens."""
+    left = max(0, start - _CONTEXT_CHARS)
+    cut = max(text.rfind(". ", left, start), text.rfind("\n", left, start))
+    if cut >= 0:
+        left = cut + 1
+    right = min(len(text), stop + _CONTEXT_CHARS)
+    end = [i for i in (text.find(". ", stop, right), text.find("\n", stop, right)) if i >= 0]
+    if end:
+        right = min(end) + 1
+    tokens = [_Token(left + t.start, left + t.stop, t.text) for t in segmenter.tokenize(text[left:right])]
+    inside = [i for i, t in enumerate(tokens) if t.start < stop and start < t.stop]
+    before = [i for i in range(len(tokens)) if tokens[i].stop <= start][-3:]
+    after = [i for i in range(len(tokens)) if tokens[i].start >= stop][:3]
+    keep = before + inside + after
+    kept = [tokens[i] for i in keep]
+    return kept, [keep.index(i) for i in inside]
+
+
+def _russian_normal(vocab, tokens: list[_Token], kind: str) -> str:  # noqa: ANN001 - natasha's vocab
     """Nominative of a natasha span. People: every word. Organisations: the words
     up to the first noun ("Министерстве обороны" -> "Министерство обороны"), which
     is what natasha's syntax-based normaliser does without the cost of parsing."""
     from natasha.norm import inflect_word, recover_shapes, recover_spaces
 
-    tokens = span.tokens
-    if not tokens or any(getattr(t, "pos", None) is None for t in tokens):
-        return span.text
-    if span.type == "ORG":
+    if not tokens or any(t.pos is None for t in tokens):
+        return ""
+    if kind == "ORG":
         head = next((i for i, t in enumerate(tokens) if t.pos in ("NOUN", "PROPN")), len(tokens) - 1)
         words = [inflect_word(vocab, t) if i <= head else t.text for i, t in enumerate(tokens)]
     else:
