@@ -217,13 +217,12 @@ class _Form:
 def _org_words(text: str) -> list[str]:
     if _DOTTED.match(text.strip()):
         text = text.replace(".", "")
-    words = [sound_key(t) for t in word_tokens(text)]
-    words = [w for w in words if w]
+    words = word_tokens(text)
     if words and words[0] == "the":
         words = words[1:]
-    while len(words) > 1 and words[-1] in _ORG_SUFFIXES:
+    while len(words) > 1 and words[-1] in _ORG_SUFFIXES:  # "Microsoft Corp." is Microsoft
         words = words[:-1]
-    return words
+    return [k for k in map(sound_key, words) if k]
 
 
 @functools.lru_cache(maxsize=65536)

@@ -147,7 +147,7 @@ _SOUND_RULES: tuple[tuple[str, str], ...] = (
     ("tz", "ts"),  # Tzar / Tsar
 )
 _C_SOFT = re.compile(r"c(?=[eiy])")
-_YO_YE = re.compile(r"(?:^|(?<=[aeiouy]))y(?=[eo])")  # Yevgeny / Evgeny, Yelena / Elena
+_INITIAL_YE = re.compile(r"(?:^|(?<=[aeiouy]))y(?=e)")  # Yevgeny / Evgeny, Yelena / Elena
 _J_GLIDE = re.compile(r"(?<=[a-z])j(?=[aeiou])")  # Slavic j inside a word: Vorobjova / Vorobyova
 _CONSONANT_YO = re.compile(r"(?<=[^aeiouy])yo")  # Fyodor / Fedor, Pyotr / Petr (ё written as е)
 _SHORT_I = re.compile(
@@ -178,7 +178,7 @@ def sound_key(word: str) -> str:
     w = w.replace("c", "k").replace("\x00", "ch")
     for old, new in _SOUND_RULES:
         w = w.replace(old, new)
-    w = _YO_YE.sub("", w)
+    w = _INITIAL_YE.sub("", w)
     w = _CONSONANT_YO.sub("e", w)
     w = _SHORT_I.sub("i", w)
     w = _IE.sub("e", w)
