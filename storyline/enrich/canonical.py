@@ -901,7 +901,7 @@ class _Run:
         """Groups that share the most informative features with ``loc``: a bounded
         candidate list, so a common surname in a large corpus is not compared with
         every other mention of it."""
-        top = sorted(loc.features, key=lambda f: -self.weight(f))[:8]
+        top = sorted(loc.features, key=lambda f: (-self.weight(f), f))[:8]
         votes: Counter[int] = Counter()
         for f in top:
             for uid in seen.get(f, ())[-200:]:
