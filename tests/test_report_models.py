@@ -93,4 +93,17 @@ def test_demo_summary_is_grounded_and_renders(seltva):
     assert 3 <= len(seltva.summary) <= 7
     assert all(texts[s.span.article_id][s.span.start : s.span.end] == s.span.text for s in seltva.summary)
     assert seltva.summary[0].support >= 4
-    assert "<mark>" in render_html([seltva])
+    assert "<mark id=" in render_html([seltva])
+
+
+def test_stance_disagreement_considering_vs_no_plans():
+    a = article("p1", "Gull Wire", "2025-06-02",
+                "Mayor Ilse Tarnovska said the city is considering the offer from Velka Rail to rebuild the bridge.")
+    b = article("p2", "Velm Courier", "2025-06-02",
+                "Mayor Ilse Tarnovska said the city has no plans to accept the offer from Velka Rail to rebuild the "
+                "bridge.")
+    report = build_event_report(EventInput("offer", None, [a, b]))
+    (polarity,) = [d for d in report.discrepancies if d.kind == "polarity"]
+    sides = {s.value: (s.outlets, s.value_spans[0].text) for s in polarity.sides}
+    assert sides["negated"] == (("Velm Courier",), "no")
+    assert sides["affirmed"][0] == ("Gull Wire",)

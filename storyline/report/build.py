@@ -241,10 +241,9 @@ def _entity_summaries(mentions: Sequence[Any], entities: dict[str, dict], articl
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Span):
-        return {"article_id": value.article_id, "start": value.start, "end": value.end, "text": value.text}
+    """JSON-able copy: dataclasses become dicts (a Span becomes {article_id, start, end, text})."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in asdict(value).items()} if not isinstance(value, Span) else _plain(value)
+        return {k: _plain(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -17,6 +17,7 @@ must stay high, so a chain of loose neighbours does not collapse into one group.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -166,9 +167,21 @@ def claim_facts(claims: Sequence[Claim], articles: Mapping[str, Article], mentio
         article = articles[c.article_id]
         numbers = extract_numbers(article.text, c.start, c.end, article.language,
                                   skip=[(d.start, d.end) for d in in_dates])
+        quoted = _quoted_stretches(article.text, c.start, c.end)
+        negations = tuple((s, e) for s, e in negation_cues(article.text, c.start, c.end)
+                          if not any(qs <= s < qe for qs, qe in quoted))
         out.append(ClaimFacts(frozenset(ids), frozenset(persons), frozenset(places), tuple(numbers), in_dates,
-                              tuple(negation_cues(article.text, c.start, c.end))))
+                              negations))
     return out
+
+
+_QUOTED = re.compile(r"[\"“«„][^\"“”«»„]{1,40}[\"”»“]")
+
+
+def _quoted_stretches(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Short quoted words inside a claim (the lone "no" vote): a negation there is quoted, not
+    asserted. Long quotations are left alone, since a speaker's "we will not" is a stance."""
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(text, start, end)]
 
 
 def shared_numbers(a: ClaimFacts, b: ClaimFacts) -> int:

@@ -138,6 +138,15 @@ def _format_number(n: NumberMention) -> str:
     return f"{text} {n.unit}".strip()
 
 
+# A shared word after two numbers says they count the same thing ("12 people" / "14 people"),
+# unless it is a function word ("$200 million from ..." / "$2.5 billion from ...").
+_FUNCTION_WORDS = frozenset(
+    """ from of in to and or the a an for on at by with per than as into over about after before since
+    that which who were was are is be been has have had will would in its their his her this these those
+    из в во на по для от до и или что как с со за при к""".split()
+) | {""}
+
+
 def _pair_numbers(a: ClaimFacts, b: ClaimFacts) -> list[tuple[NumberMention, NumberMention]]:
     """Numbers of ``a`` and ``b`` that cannot both be true of the same quantity, paired.
 
@@ -152,7 +161,7 @@ def _pair_numbers(a: ClaimFacts, b: ClaimFacts) -> list[tuple[NumberMention, Num
         for y in right:
             if x.unit and y.unit and x.unit != y.unit:
                 continue
-            same_context = bool(x.context) and x.context == y.context
+            same_context = x.context == y.context and x.context not in _FUNCTION_WORDS
             ratio = min(abs(x.value), abs(y.value)) / max(abs(x.value), abs(y.value), 1e-9)
             if not same_context and ratio < 0.25:
                 continue
@@ -201,6 +210,7 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
                     _compare_entities(col, "name", group.id, ci, cj, fi.persons, fj.persons, ai, aj, oi, oj,
                                       mentions, entities)
                 if sim >= options.polarity_min_similarity and bool(fi.negations) != bool(fj.negations):
+                    # cues inside quotation marks (the lone "no" vote) are words quoted, not a stance
                     key = (group.id, "polarity")
                     for c, f, a, o in ((ci, fi, ai, oi), (cj, fj, aj, oj)):
                         if f.negations:

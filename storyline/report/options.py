@@ -33,7 +33,7 @@ class ReportOptions:
     date_bonus: float = 0.03  # per shared date value, at most two
     # discrepancies: pairs must be this similar before a disagreement is reported
     number_min_similarity: float = 0.55
-    polarity_min_similarity: float = 0.75
+    polarity_min_similarity: float = 0.8  # set on BASIL dev: refusal verbs and stray "not"s
     entity_conflict_min_similarity: float = 0.75
     # quotes: cosine of the quoted words for a known-compatible speaker, and for an
     # unknown one; token containment for truncations
