@@ -53,6 +53,7 @@ def test_trim_mention_moves_offsets_inside_the_text():
 def test_no_model_reason():
     assert no_model_reason("en") is None
     assert no_model_reason("ru") is None
+    assert no_model_reason("en-GB") is None
     assert no_model_reason("de") == "no NER model for language de"
     assert no_model_reason(None) == "no NER model: the article's language is unknown"
 

@@ -50,8 +50,14 @@ class NerResult:
     skipped: str | None = None
 
 
+def _base_language(language: str | None) -> str | None:
+    """ "en-GB" and "EN" are English."""
+    return language.lower().replace("_", "-").split("-")[0] if language else language
+
+
 def no_model_reason(language: str | None) -> str | None:
     """Why no mentions can be extracted for ``language``, or None when a model exists."""
+    language = _base_language(language)
     if language in SUPPORTED_LANGUAGES:
         return None
     if not language:
@@ -174,7 +180,8 @@ class EntityRecognizer:
         results: list[NerResult | None] = [None] * len(batch)
         english: list[int] = []
         russian: list[int] = []
-        for i, (article_id, text, language) in enumerate(batch):
+        for i, (article_id, text, raw_language) in enumerate(batch):
+            language = _base_language(raw_language)
             reason = no_model_reason(language)
             if reason:
                 results[i] = NerResult(article_id, [], reason)
