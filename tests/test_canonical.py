@@ -324,7 +324,9 @@ def test_cyrillic_mentions_join_the_latin_entity():
     ent = res.entities[0]
     assert ent.name == "Sergei Shoigu"  # Latin script first, though Cyrillic forms are more frequent
     assert ent.variants == {"Шойгу": 2, "Sergei Shoigu": 1, "Shoigu": 1, "Сергея Шойгу": 1}
-    assert "merged: same full name across scripts by sound (sergei shoigu~sergey shoygu)" in ent.explanations
+    assert (
+        "merged: same full name in another script, by sound (sergei shoigu~sergey shoygu)" in ent.explanations
+    )
 
 
 def test_places_across_scripts_by_alias():

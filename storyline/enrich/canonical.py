@@ -1062,10 +1062,10 @@ def _same_name_note(a: _Form, b: _Form) -> str:
         return f"same name '{a.base}'"
     ra = " ".join(word_tokens(a.base))
     rb = " ".join(word_tokens(b.base))
-    across = " across scripts" if a.latin != b.latin else ""
+    across = " in another script" if a.latin != b.latin else ""
     if ra == rb:
         return f"same name{across} ('{a.base}' ~ '{b.base}')"
-    return f"same full name{across} by sound ({ra}~{rb})"
+    return f"same full name{across}{',' if across else ''} by sound ({ra}~{rb})"
 
 
 @dataclass
