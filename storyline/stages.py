@@ -44,19 +44,25 @@ def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = 
     counts: Counter[str] = Counter()
     for batch_ids in _chunks(ids, 32):
         articles = store.articles(ids=batch_ids)
-        ner = {r.article_id: r for r in recognizer.predict([(a.id, a.text, a.language) for a in articles])}
+        # English articles of ordinary length get ONE spaCy pass (tagger, parser, NER):
+        # the parse serves quote attribution and the entities come from the same doc.
+        # Very long ones go through the recognizer's chunked NER only.
+        one_pass = [a for a in articles if a.language == "en" and len(a.text) <= MAX_PARSE_CHARS]
+        one_pass_ids = {a.id for a in one_pass}
         english_docs = {}
-        parse_these = [a for a in articles if a.language == "en" and len(a.text) <= MAX_PARSE_CHARS]
-        if parse_these:
+        ner = {}
+        if one_pass:
             nlp = english()
-            for a, doc in zip(parse_these, nlp.pipe([a.text for a in parse_these], disable=["ner"], batch_size=16),
-                              strict=True):
+            for a, doc in zip(one_pass, nlp.pipe([a.text for a in one_pass], batch_size=16), strict=True):
                 english_docs[a.id] = doc
+                ner[a.id] = (mentions_from_doc(a.id, a.text, doc), None)
+        rest = [a for a in articles if a.id not in one_pass_ids]
+        for r in recognizer.predict([(a.id, a.text, a.language) for a in rest]):
+            ner[r.article_id] = (r.mentions, r.skipped)
         notes: dict[str, str] = {}
         for a in articles:
-            result = ner.get(a.id)
-            mentions = result.mentions if result else []
-            skip = [result.skipped] if result and result.skipped else []
+            mentions, skipped = ner.get(a.id, ([], None))
+            skip = [skipped] if skipped else []
             if a.language == "en" and a.id not in english_docs:
                 skip.append(f"quote attribution without parse: text over {MAX_PARSE_CHARS} characters")
             quotes = extract_quotes(a.id, a.text, a.language, english_docs.get(a.id))
@@ -74,6 +80,21 @@ def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = 
     if ids or not store.entities():
         stats["entities"] = resolve_entities(store)
     return stats
+
+
+def mentions_from_doc(article_id: str, text: str, doc: Any) -> list[Mention]:
+    """PERSON / ORG / LOC mentions from a spaCy doc of ``text``, trimmed the way the
+    entity recognizer trims its own (titles, "the", possessives)."""
+    from .enrich.entities import _SPACY_LABELS, _make_mention
+
+    out = []
+    for ent in doc.ents:
+        label = _SPACY_LABELS.get(ent.label_)
+        if label is not None:
+            mention = _make_mention(article_id, text, ent.start_char, ent.end_char, label)
+            if mention is not None:
+                out.append(mention)
+    return out
 
 
 def resolve_entities(store: SQLiteStore) -> int:

@@ -607,7 +607,10 @@ def _en_np_span(tok: Any) -> tuple[int, int]:
             break
     start = left.idx
     end = right.idx + len(right)
-    doc_text = tok.doc.text
+    # Doc.text joins every token each time it is read: cache it on the doc.
+    doc_text = tok.doc.user_data.get("storyline_text")
+    if doc_text is None:
+        doc_text = tok.doc.user_data["storyline_text"] = tok.doc.text
     cut = doc_text.rfind("\n", start, tok.idx)
     if cut >= 0:  # a headline above the paragraph is not part of the name
         start = cut + 1
