@@ -1,21 +1,48 @@
 """storyline: news story intelligence, offline and self-hosted.
 
     >>> import storyline
+    >>> settings = storyline.load_settings()
     >>> store = storyline.open_store(":memory:")
-    >>> report = storyline.ingest(store, ["articles/"], settings=storyline.load_settings())
+    >>> ingested = storyline.ingest(store, ["articles/"], settings=settings)  # doctest: +SKIP
+    >>> storyline.run_pipeline(store, settings)  # enrich + cluster what is new  # doctest: +SKIP
+    >>> storyline.event_report(store, "ev_000001")  # one event's coverage report  # doctest: +SKIP
 
-The CLI, HTTP API and web UI are thin clients of what is exported here.
+The CLI is a thin client of what is exported here.
 """
 
-from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import run_demo, run_pipeline
+from .api import (
+    event_input,
+    event_report,
+    event_reports,
+    find_entity,
+    merge_entities,
+    merge_events,
+    move_article,
+    recluster,
+    run_demo,
+    run_pipeline,
+    split_entity,
+    split_event,
+    write_report,
+)
 from .clean import CleanResult, clean_text
 from .errors import ConfigError, InputRejected, NotFound, StoreError, StorylineError
 from .export import build_export
-from .model import Article, ArticleDraft, Citation, DateMention, Edit, Mention, OffsetMap, Quote, Rejection, Span
+from .model import (
+    Article,
+    ArticleDraft,
+    Citation,
+    DateMention,
+    Edit,
+    Mention,
+    OffsetMap,
+    Quote,
+    Rejection,
+    Span,
+)
 from .pipeline import IngestReport, ingest, prepare_article
 from .settings import Settings, load_settings
 from .store.sqlite import SQLiteStore, open_store
@@ -42,6 +69,17 @@ __all__ = [
     "StorylineError",
     "__version__",
     "build_export",
+    "event_input",
+    "event_report",
+    "event_reports",
+    "find_entity",
+    "merge_entities",
+    "merge_events",
+    "move_article",
+    "recluster",
+    "split_entity",
+    "split_event",
+    "write_report",
     "clean_text",
     "ingest",
     "load_settings",

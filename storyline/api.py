@@ -80,6 +80,7 @@ class DemoResult:
 
 def run_demo(out_dir: Path, settings: Settings, say: Callable[[str], None] = print,
              progress_factory: ProgressFactory | None = None) -> DemoResult:
+    """Ingest the bundled invented corpus into a fresh database in ``out_dir``, run every stage, write the report."""
     from .pipeline import ingest
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -126,6 +127,7 @@ def corpus_overview(store: SQLiteStore) -> list[str]:
 
 
 def merge_entities(store: SQLiteStore, keep: str, other: str, note: str | None = None) -> dict[str, Any]:
+    """Merge entity ``other`` into ``keep``; stored as a decision that later runs replay."""
     from .enrich.canonical import merge
     from .stages import resolve_entities
 
@@ -198,11 +200,13 @@ def _with_clusterer(store: SQLiteStore, change: Callable[[Any], Any], kind: str,
 
 
 def merge_events(store: SQLiteStore, keep: str, other: str, note: str | None = None) -> str:
+    """Merge event ``other`` into ``keep`` (ids of surviving events never change); stored and replayed."""
     store.event(keep), store.event(other)
     return _with_clusterer(store, lambda c: c.merge(keep, other), "event.merge", {"into": keep, "other": other}, note)
 
 
 def split_event(store: SQLiteStore, event_id: str, article_ids: Sequence[str], note: str | None = None) -> str:
+    """Move ``article_ids`` out of an event into a new one; never merged back automatically."""
     store.event(event_id)
     ids = [store.article(a).id for a in article_ids]
     return _with_clusterer(store, lambda c: c.split(event_id, ids), "event.split",
@@ -210,6 +214,7 @@ def split_event(store: SQLiteStore, event_id: str, article_ids: Sequence[str], n
 
 
 def move_article(store: SQLiteStore, article_id: str, to_event: str | None, note: str | None = None) -> str:
+    """Move an article to ``to_event`` (None: an event of its own); it stays there in later runs."""
     aid = store.article(article_id).id
     if to_event:
         store.event(to_event)
@@ -244,25 +249,26 @@ def event_input(store: SQLiteStore, event_id: str) -> Any:
                       duplicate_groups=event["duplicate_groups"])
 
 
-def report(store: SQLiteStore, event_id: str) -> Any:
+def event_report(store: SQLiteStore, event_id: str) -> Any:
     """The coverage report of one event (``storyline.report.EventReport``)."""
     from .report import build_event_report
 
     return build_event_report(event_input(store, event_id))
 
 
-def reports(store: SQLiteStore, event_ids: Sequence[str] | None = None) -> list[Any]:
+def event_reports(store: SQLiteStore, event_ids: Sequence[str] | None = None) -> list[Any]:
     """Reports for the given events (default: every event, largest first)."""
     if event_ids is None:
         events = sorted(store.events(), key=lambda e: (-len(e["article_ids"]), e["first_published"] or ""))
         event_ids = [e["id"] for e in events]
-    return [report(store, eid) for eid in event_ids]
+    return [event_report(store, eid) for eid in event_ids]
 
 
 def write_report(store: SQLiteStore, path: Path, fmt: str = "html", event_ids: Sequence[str] | None = None) -> Path:
+    """Write the reports of the given events (default all) as html, md or json to ``path``."""
     from .report import render_html, render_markdown, report_to_dict
 
-    built = reports(store, event_ids)
+    built = event_reports(store, event_ids)
     if fmt == "html":
         text = render_html(built, title="storyline report")
     elif fmt == "md":

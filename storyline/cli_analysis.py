@@ -329,7 +329,7 @@ def report(c: Context, event_ids: tuple[str, ...], all_events: bool, fmt: str, o
     """Coverage report per event: summary, agreement, discrepancies, quotes, sources, timeline.
 
     HTML is one self-contained file that opens offline from disk."""
-    from .api import reports, write_report
+    from .api import event_reports, write_report
 
     if not event_ids and not all_events:
         raise click.UsageError("name event ids (see `storyline events`) or use --all")
@@ -340,7 +340,7 @@ def report(c: Context, event_ids: tuple[str, ...], all_events: bool, fmt: str, o
         return
     from .report import render_html, render_markdown, report_to_dict
 
-    built = reports(c.store, ids)
+    built = event_reports(c.store, ids)
     if fmt == "md":
         click.echo(render_markdown(built))
     elif fmt == "html":

@@ -26,12 +26,15 @@ class InputRejected(StorylineError):
 
 
 class StoreError(StorylineError):
+    """The database cannot be opened, or was written by a newer storyline."""
     pass
 
 
 class NotFound(StorylineError):
+    """An id or name that is not in the store; the message says how to list what is."""
     pass
 
 
 class ConfigError(StorylineError):
+    """A setting or option has a value storyline cannot use."""
     pass

@@ -67,10 +67,10 @@ def build_export(store: SQLiteStore, *, with_reports: bool = True) -> dict[str, 
     quote_group: dict[tuple[str, int, int], str] = {}
     summaries: dict[str, list[dict[str, Any]]] = {}
     if with_reports and store.events():
-        from .api import reports
+        from .api import event_reports
         from .report import report_to_dict
 
-        for rep in reports(store):
+        for rep in event_reports(store):
             data = report_to_dict(rep)
             for c in data["claims"]:
                 doc["claims"].append({"id": c["id"], "event_id": rep.event_id, **c["span"], "group_id": c["group_id"]})

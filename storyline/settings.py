@@ -46,6 +46,7 @@ def _coerce(name: str, value: Any) -> Any:
 
 
 def load_settings(user_file: str | Path | None = None, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Resolve settings once: packaged defaults < user file < STORYLINE_* environment < overrides."""
     env = dict(os.environ) if env is None else env
     known = {f.name for f in dataclasses.fields(Settings)}
     values: dict[str, Any] = tomllib.loads(resources.files("storyline").joinpath("defaults.toml").read_text("utf-8"))

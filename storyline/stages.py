@@ -35,7 +35,7 @@ def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = 
     then the corpus-wide entity grouping."""
     from .enrich.citations import extract_citations
     from .enrich.dates import extract_dates
-    from .enrich.entities import EntityRecognizer
+    from .enrich.entities import EntityRecognizer, mentions_from_doc
     from .enrich.quotes import extract_quotes
     from .nlp import english
 
@@ -80,21 +80,6 @@ def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = 
     if ids or not store.entities():
         stats["entities"] = resolve_entities(store)
     return stats
-
-
-def mentions_from_doc(article_id: str, text: str, doc: Any) -> list[Mention]:
-    """PERSON / ORG / LOC mentions from a spaCy doc of ``text``, trimmed the way the
-    entity recognizer trims its own (titles, "the", possessives)."""
-    from .enrich.entities import _SPACY_LABELS, _make_mention
-
-    out = []
-    for ent in doc.ents:
-        label = _SPACY_LABELS.get(ent.label_)
-        if label is not None:
-            mention = _make_mention(article_id, text, ent.start_char, ent.end_char, label)
-            if mention is not None:
-                out.append(mention)
-    return out
 
 
 def resolve_entities(store: SQLiteStore) -> int:

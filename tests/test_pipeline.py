@@ -109,7 +109,7 @@ def test_citations_of_the_outside_newspaper_are_found(demo_store):
 def test_report_finds_the_planted_death_toll_discrepancy(demo_store):
     ext = {a.id: a.external_id for a in demo_store.articles()}
     event_a = next(e["id"] for e in demo_store.events() if ext[e["article_ids"][0]] in GOLD["A"])
-    rep = api.report(demo_store, event_a)
+    rep = api.event_report(demo_store, event_a)
     numbers = [d for d in rep.discrepancies if d.kind == "number"]
     values = {side.value for d in numbers for side in d.sides}
     assert {"12", "14"} <= values

@@ -236,6 +236,7 @@ class OnlineEventClusterer:
         split_similarity: float = 0.4,
         index_dtype: str = "f16",
         connectivity: int = 16,
+        expansion_add: int = 64,
     ):
         self.threshold = threshold
         self.window_days = window_days
@@ -253,6 +254,7 @@ class OnlineEventClusterer:
         self.split_similarity = split_similarity
         self.index_dtype = index_dtype
         self.connectivity = connectivity
+        self.expansion_add = expansion_add
         self._check_params()
         self._reset()
 
@@ -276,6 +278,7 @@ class OnlineEventClusterer:
             "split_similarity": self.split_similarity,
             "index_dtype": self.index_dtype,
             "connectivity": self.connectivity,
+            "expansion_add": self.expansion_add,
         }
 
     def _check_params(self) -> None:
@@ -400,7 +403,8 @@ class OnlineEventClusterer:
             day = parse_day(feats.published)
             stale = horizon is not None and day is not None and day // self.shard_days < horizon
             self._add(feats, event_id, batch=True, index=not stale)
-        self._flush_batches()
+        # The index inserts wait for the first search (or build_index): a long history loaded
+        # in chunks drops whole shards from the window before anyone pays to index them.
 
     # --- scoring -------------------------------------------------------------------
 
@@ -541,9 +545,17 @@ class OnlineEventClusterer:
     def _new_index(self) -> Any:
         from usearch.index import Index
 
-        return Index(ndim=VECTOR_DIM, metric="cos", dtype=self.index_dtype, connectivity=self.connectivity)
+        return Index(
+            ndim=VECTOR_DIM,
+            metric="cos",
+            dtype=self.index_dtype,
+            connectivity=self.connectivity,
+            expansion_add=self.expansion_add,
+        )
 
     def _neighbours(self, vector: np.ndarray, day: int | None) -> list[tuple[str, float]]:
+        if self._pending:
+            self._flush_batches()
         hits: list[tuple[str, float]] = []
         for name in self._shards_for(day):
             index = self._shards[name]
@@ -625,6 +637,20 @@ class OnlineEventClusterer:
         if day is not None and (self._clock is None or day > self._clock):
             self._clock = day
             self._evict()
+
+    def build_index(self) -> int:
+        """Insert the articles that :meth:`load_assigned` queued into the index now (searches
+        do it anyway, on first use). Returns how many articles were inserted."""
+        queued = sum(len(keys) for keys, _ in self._pending.values())
+        self._flush_batches()
+        return queued
+
+    @property
+    def n_indexed(self) -> int:
+        """Articles in the searchable index (inside the window), including queued ones."""
+        return sum(len(index) for index in self._shards.values()) + sum(
+            len(keys) for keys, _ in self._pending.values()
+        )
 
     def _flush_batches(self) -> None:
         for shard, (keys, vectors) in self._pending.items():

@@ -23,6 +23,7 @@ import copy
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from storyline.model import Mention
 
@@ -31,6 +32,7 @@ __all__ = [
     "EntityRecognizer",
     "NerResult",
     "extract_mentions",
+    "mentions_from_doc",
     "no_model_reason",
     "trim_mention",
 ]
@@ -218,15 +220,7 @@ class EntityRecognizer:
         )
         for doc, (k, offset) in docs:
             article_id, text = articles[k]
-            for ent in doc.ents:
-                label = _SPACY_LABELS.get(ent.label_)
-                if label is None:
-                    continue
-                mention = _make_mention(
-                    article_id, text, offset + ent.start_char, offset + ent.end_char, label
-                )
-                if mention is not None:
-                    out[k].append(mention)
+            out[k].extend(mentions_from_doc(article_id, text, doc, offset))
         return out
 
     # -- Russian -------------------------------------------------------------
@@ -323,6 +317,21 @@ def _russian_normal(vocab, tokens: list[_Token], kind: str) -> str:  # noqa: ANN
     else:
         words = [inflect_word(vocab, t) for t in tokens]
     return recover_spaces(list(recover_shapes(words, tokens)), tokens)
+
+
+def mentions_from_doc(article_id: str, text: str, doc: Any, offset: int = 0) -> list[Mention]:
+    """PERSON / ORG / LOC mentions from a spaCy ``doc`` of ``text[offset:]`` (or of a
+    piece of it starting at ``offset``), trimmed like every other mention. Lets a caller
+    that already parsed an article with the full pipeline reuse that parse."""
+    out: list[Mention] = []
+    for ent in doc.ents:
+        label = _SPACY_LABELS.get(ent.label_)
+        if label is None:
+            continue
+        mention = _make_mention(article_id, text, offset + ent.start_char, offset + ent.end_char, label)
+        if mention is not None:
+            out.append(mention)
+    return out
 
 
 def _make_mention(

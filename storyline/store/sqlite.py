@@ -287,6 +287,7 @@ def _chunked(items: list[str], size: int) -> Iterator[list[str]]:
 
 
 class SQLiteStore(AnnotationStoreMixin, EventStoreMixin):
+    """The default store: one SQLite file (WAL, FTS5) holding articles, annotations, events and decisions."""
     def __init__(self, path: str):
         self.path = path
         if path != ":memory:":
