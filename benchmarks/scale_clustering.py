@@ -1,24 +1,34 @@
 """Assignment latency and memory of OnlineEventClusterer with many articles already clustered.
 
-    python benchmarks/scale_clustering.py --sizes 10000,100000,1000000 --per-day 10000 --dtype f16
+    python benchmarks/scale_clustering.py --sizes 10000,100000,1000000 --per-day 10000 --dtype i8
 
 Synthetic data: events of 5 articles around random unit directions (cosine about
 0.8 to their centre), 6 entity keys per article from a 50,000-key vocabulary,
-``--per-day`` articles a day. The clusterer is preloaded with
-``load_assigned`` (batch index inserts, no scoring), then ``--probe`` fresh
-articles go through ``learn_one`` one by one and each call is timed.
+``--per-day`` articles a day. The history is preloaded in chunks with
+``load_assigned`` (records only, no scoring); the index inserts are deferred, so
+shards that leave the sliding window while the history loads are never built, and
+``build_index`` then inserts the articles still inside the window in one batched
+usearch ``add`` per shard. Then ``--probe`` fresh articles (published on the
+newest day) go through ``learn_one`` one by one and each call is timed.
 
 With the default sliding window (14 days, shards of 7 days, shards older than two
 windows dropped) only the recent articles stay in the index; ``--no-window``
 puts every article on one day, so all of them stay in the searched index (the
 worst case).
+
+Columns: "in index" = articles in the HNSW shards; "searched" = articles in the
+shards a probe searches; "load s" = building the Python records; "index s" =
+the batched inserts; "index B/art (file)" = serialised index bytes per indexed
+article (vectors + graph); "index B/art (usearch)" = usearch ``memory_usage``
+(includes its reserved capacity); RSS = process growth over the whole run, per
+article clustered.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import resource
+import os
 import sys
 import time
 from datetime import date, timedelta
@@ -29,6 +39,7 @@ from storyline.cluster.features import ArticleFeatures
 from storyline.cluster.online import OnlineEventClusterer
 
 DIM = 512
+VOCABULARY = 50_000
 
 
 def rss_mb() -> float:
@@ -36,46 +47,39 @@ def rss_mb() -> float:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return 0.0
 
 
 def synthetic(n: int, start: int, per_day: int, rng: np.random.Generator, no_window: bool):
+    """``n`` articles numbered from ``start``: 5 per event, vectors near the event's centre,
+    4 entity keys shared by the event plus 2 random ones."""
     first_day = date(2024, 1, 1)
-    vocabulary = 50_000
-    events = (start + np.arange(n)) // 5
-    centres_rng = np.random.default_rng(12345)
+    index = start + np.arange(n)
+    events = index // 5
+    unique, inverse = np.unique(events, return_inverse=True)
+    centres = np.vstack(
+        [np.random.default_rng(int(e) + 1).standard_normal(DIM).astype(np.float32) for e in unique]
+    )
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    noise = rng.standard_normal((n, DIM)).astype(np.float32)
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    vectors = centres[inverse] + 0.75 * noise
+    # Event keys by a fixed hash of the event number, so all 5 articles of an event share them.
+    event_keys = (events[:, None] * 2654435761 + np.arange(4)[None, :] * 40503) % VOCABULARY
+    random_keys = rng.integers(0, VOCABULARY, (n, 2))
+    keys = np.hstack([event_keys, random_keys])
     features, event_ids = [], []
-    block = 20_000
-    for offset in range(0, n, block):
-        count = min(block, n - offset)
-        ev = events[offset : offset + count]
-        unique = np.unique(ev)
-        centres = {}
-        for e in unique:
-            centres[e] = np.random.default_rng(int(e) + 1).standard_normal(DIM).astype(np.float32)
-        base = np.vstack([centres[e] for e in ev])
-        base /= np.linalg.norm(base, axis=1, keepdims=True)
-        noise = rng.standard_normal((count, DIM)).astype(np.float32)
-        noise /= np.linalg.norm(noise, axis=1, keepdims=True)
-        vectors = base + 0.75 * noise
-        for i in range(count):
-            index = start + offset + i
-            day = first_day if no_window else first_day + timedelta(days=index // per_day)
-            e = int(ev[i])
-            entity_rng = np.random.default_rng(e)
-            keys = {f"k{x}" for x in entity_rng.integers(0, vocabulary, 4)} | {
-                f"k{x}" for x in rng.integers(0, vocabulary, 2)
-            }
-            features.append(
-                ArticleFeatures(
-                    article_id=f"a{index}",
-                    vector=vectors[i],
-                    published=day.isoformat(),
-                    entities=frozenset(keys),
-                )
+    for i in range(n):
+        day = first_day if no_window else first_day + timedelta(days=int(index[i]) // per_day)
+        features.append(
+            ArticleFeatures(
+                article_id=f"a{index[i]}",
+                vector=vectors[i],
+                published=day.isoformat(),
+                entities=frozenset(f"k{k}" for k in keys[i]),
             )
-            event_ids.append(f"ev_{e + 1:06d}")
-    del centres_rng
+        )
+        event_ids.append(f"ev_{int(events[i]) + 1:06d}")
     return features, event_ids
 
 
@@ -86,20 +90,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--per-day", type=int, default=10_000)
     parser.add_argument("--probe", type=int, default=1000)
-    parser.add_argument("--dtype", default="f16", choices=["f32", "f16", "i8"])
+    parser.add_argument("--dtype", default="i8", choices=["f32", "f16", "i8"])
+    parser.add_argument("--connectivity", type=int, default=16)
+    parser.add_argument("--expansion-add", type=int, default=64)
     parser.add_argument(
         "--no-window", action="store_true", help="all articles on one day: all stay in the index"
     )
     args = parser.parse_args(argv)
     rng = np.random.default_rng(7)
+    print(f"load average before: {os.getloadavg()}", flush=True)
     print(
-        "| articles clustered | in index | build s | p50 ms | p99 ms | index bytes/article | RSS MB | RSS KB/article |"
+        "| articles clustered | in index | searched | load s | index s | p50 ms | p99 ms "
+        "| index B/art (file) | index B/art (usearch) | RSS MB | RSS KB/article | load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size in [int(s) for s in args.sizes.split(",")]:
         gc.collect()
         rss_before = rss_mb()
-        clusterer = OnlineEventClusterer(index_dtype=args.dtype)
+        clusterer = OnlineEventClusterer(
+            index_dtype=args.dtype, connectivity=args.connectivity, expansion_add=args.expansion_add
+        )
         started = time.perf_counter()
         chunk = 50_000
         for offset in range(0, size, chunk):
@@ -109,23 +119,32 @@ def main(argv: list[str] | None = None) -> int:
             clusterer.load_assigned(features, event_ids)
             del features, event_ids
             print(
-                f"  loaded {offset + chunk:,} ({time.perf_counter() - started:.0f} s)",
+                f"  loaded {min(offset + chunk, size):,} ({time.perf_counter() - started:.0f} s)",
                 file=sys.stderr,
                 flush=True,
             )
-        build = time.perf_counter() - started
+        loaded = time.perf_counter()
+        inserted = clusterer.build_index()
+        indexed = time.perf_counter()
+        print(f"  indexed {inserted:,} ({indexed - loaded:.0f} s)", file=sys.stderr, flush=True)
         probes, _ = synthetic(args.probe, size, args.per_day, rng, args.no_window)
+        probe_day = clusterer._shards_for(int(date.fromisoformat(probes[0].published).toordinal()))
+        searched = sum(len(clusterer._shards[name]) for name in probe_day)
         timings = []
         for features in probes:
             t0 = time.perf_counter()
             clusterer.learn_one(features)
             timings.append((time.perf_counter() - t0) * 1000)
-        in_index = sum(len(index) for index in clusterer._shards.values())
-        index_bytes = sum(index.memory_usage for index in clusterer._shards.values())
+        in_index = clusterer.n_indexed
+        file_bytes = sum(len(index.save()) for index in clusterer._shards.values())
+        usearch_bytes = sum(index.memory_usage for index in clusterer._shards.values())
         rss = rss_mb() - rss_before
+        load1 = os.getloadavg()[0]
         print(
-            f"| {size:,} | {in_index:,} | {build:.0f} | {np.percentile(timings, 50):.2f} | {np.percentile(timings, 99):.2f} | "
-            f"{index_bytes / max(in_index, 1):.0f} | {rss:.0f} | {rss * 1024 / size:.2f} |",
+            f"| {size:,} | {in_index:,} | {searched:,} | {loaded - started:.0f} | {indexed - loaded:.0f} | "
+            f"{np.percentile(timings, 50):.2f} | {np.percentile(timings, 99):.2f} | "
+            f"{file_bytes / max(in_index, 1):.0f} | {usearch_bytes / max(in_index, 1):.0f} | "
+            f"{rss:.0f} | {rss * 1024 / size:.2f} | {load1:.1f} |",
             flush=True,
         )
         del clusterer, probes
