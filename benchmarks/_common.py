@@ -11,9 +11,10 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("STORYLINE_DATA", REPO.parent / "shared" / "data"))
 
 
-def peak_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(children: bool = False) -> float:
+    """Peak resident memory of this process (or of its largest finished child), MB."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
 def machine() -> str:

@@ -123,6 +123,23 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
     ), [dataclasses.asdict(c) for c in result.changes]
 
 
+def _prepare_many(batch: list[tuple[ArticleDraft, str]], settings: Settings, evidence: WordEvidence
+                  ) -> list[tuple[ArticleDraft, tuple[Article, list[dict[str, Any]]] | Rejection]]:
+    """Clean a batch; each item becomes an article or a rejection (run in-process or in a worker)."""
+    from .errors import InputRejected
+
+    out: list[tuple[ArticleDraft, tuple[Article, list[dict[str, Any]]] | Rejection]] = []
+    for d, h in batch:
+        try:
+            out.append((d, prepare_article(d, settings, evidence, h)))
+        except InputRejected as exc:
+            out.append((d, Rejection(d.origin, d.item, exc.stage, exc.reason)))
+        except Exception as exc:  # a bug in a stage must not lose the rest of the batch
+            out.append((d, Rejection(d.origin, d.item, "clean", f"internal error while cleaning "
+                                     f"({exc.__class__.__name__}: {exc}); please report it")))
+    return out
+
+
 def _iso_or_none(value: str | None) -> str | None:
     if not value:
         return None
@@ -149,8 +166,6 @@ def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[
            progress: Callable[[int], None] | None = None, client: Any = None,
            command: str = "ingest", name_pattern: str | None = None) -> IngestReport:
     """Read, clean and store every input. Rejections are recorded; nothing stops the batch."""
-    from .errors import InputRejected
-
     run_id = store.start_run(command)
     report = IngestReport(run_id)
     batch: list[tuple[ArticleDraft, str]] = []
@@ -162,22 +177,16 @@ def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[
         evidence = WordEvidence()
         for d, _h in batch:
             evidence.add_text(d.raw_text)
+        # One process: a pool of two cleaning workers was measured slower here (pickling
+        # drafts and evidence costs more than the cleaning it spreads), see BENCHMARKS.md.
+        results = _prepare_many(batch, settings, evidence)
         prepared: list[tuple[ArticleDraft, Article, list[dict[str, Any]]]] = []
-        for d, h in batch:
-            try:
-                article, changes = prepare_article(d, settings, evidence, h)
-            except InputRejected as exc:
-                rej = Rejection(d.origin, d.item, exc.stage, exc.reason)
-                report.rejected.append(rej)
-                store.add_rejection(rej, run_id)
-                continue
-            except Exception as exc:  # a bug in a stage must not lose the rest of the batch
-                rej = Rejection(d.origin, d.item, "clean", f"internal error while cleaning ({exc.__class__.__name__}: "
-                                f"{exc}); please report it")
-                report.rejected.append(rej)
-                store.add_rejection(rej, run_id)
-                continue
-            prepared.append((d, article, changes))
+        for d, outcome in results:
+            if isinstance(outcome, Rejection):
+                report.rejected.append(outcome)
+                store.add_rejection(outcome, run_id)
+            else:
+                prepared.append((d, *outcome))
         with store.transaction():
             for d, article, changes in prepared:
                 if store.add_article(article, item=d.item, changes=changes, run_id=run_id):
