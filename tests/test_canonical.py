@@ -370,6 +370,36 @@ def _two_articles():
     return a, b
 
 
+def test_person_tagged_org_joins_the_person_with_that_name():
+    a1 = article(
+        "a1",
+        "Minister Arkady Veretsky opened the bridge. Veretsky thanked the builders.",
+        ("Arkady Veretsky", "PERSON"),
+        ("Veretsky", "PERSON"),
+    )
+    a2 = article("a2", "Arkady Veretsky flew to Tarsk.", ("Arkady Veretsky", "PERSON"), ("Tarsk", "LOC"))
+    a3 = article(
+        "a3",
+        "The minister Arkadiy Veretsky promised help. Veretsky said more.",
+        ("Arkadiy Veretsky", "ORG"),
+        ("Veretsky", "PERSON"),
+    )
+    res = resolve(a1, a2, a3)
+    person = entity_of(res, a3[2][0])
+    assert person.type == "PERSON"
+    assert person.name == "Arkady Veretsky"
+    assert person.variants == {"Arkady Veretsky": 2, "Veretsky": 2, "Arkadiy Veretsky": 1}
+    assert any("tagged ORG by the NER model, label corrected to PERSON" in x for x in person.explanations)
+
+
+def test_org_name_seen_as_often_as_person_keeps_its_label():
+    a1 = article("a1", "Varn Offshore won a licence.", ("Varn Offshore", "PERSON"))
+    a2 = article("a2", "Varn Offshore and Kelt Energy bid.", ("Varn Offshore", "ORG"), ("Kelt Energy", "ORG"))
+    res = resolve(a1, a2)
+    assert entity_of(res, a2[2][0]).type == "ORG"
+    assert entity_of(res, a1[2][0]).type == "PERSON"
+
+
 def test_output_shape_and_stable_ids():
     a, b = _two_articles()
     res = resolve(a, b)

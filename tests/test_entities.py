@@ -142,3 +142,22 @@ def test_long_text_is_processed_in_chunks_with_exact_offsets():
         ("Kazan", "LOC", text.index("Kazan")),
     ]
     assert text.index("Kazan") > 10 * 2_000  # found well past the first chunks
+
+
+@pytest.mark.models
+def test_russian_person_span_loses_the_genitive_place_in_front():
+    # natasha tags "Велории Марина Светлова" and "Тарсии Олег Бирюков" as one PER span each
+    text = (
+        "Министр иностранных дел Велории Марина Светлова и глава МИД Тарсии Олег Бирюков "
+        "подписали договор в Кальме. Оппозиция в Тарсии выступила против. По словам Бирюкова, это важный шаг."
+    )
+    [mentions] = extract_mentions([("r1", text, "ru")])
+    assert all(text[m.start : m.end] == m.text for m in mentions)
+    people = [(m.text, m.normal) for m in mentions if m.label == "PERSON"]
+    assert people == [
+        ("Марина Светлова", "Марина Светлова"),  # "Велории": genitive before nominative name words
+        ("Олег Бирюков", "Олег Бирюков"),  # "Тарсии": a place of the article
+        ("Бирюкова", "Бирюков"),
+    ]
+    places = [m.text for m in mentions if m.label == "LOC"]
+    assert places.count("Тарсии") == 2  # the cut place is kept as a place mention

@@ -368,12 +368,72 @@ class EntityResolver:
             text = texts.get(article_id) if texts else None
             group = groups.get(article_id) if groups else None
             locals_.extend(self._local_entities(article_id, mentions, text, group, len(locals_), majority))
+        same_person = self._people_tagged_as_names(locals_)
         self._surnames_tagged_as_names(locals_)
         run = _Run(self, locals_, n_articles=len(mentions_by_article))
+        for a, b, why in same_person:
+            run.union(a, b, why)
         run.resolve_people()
         run.resolve_names()
         entities = run.entities()
         return _apply_overrides(entities, overrides, self.max_explanations)
+
+    def _people_tagged_as_names(self, locals_: list[_Local]) -> list[tuple[int, int, str]]:
+        """A full personal name tagged ORG/LOC ("Arkadiy Voloshenko" as ORG) whose
+        words match the full name of a person of the corpus by the people's rules
+        (same or similar surname by sound with a compatible given name) is that
+        person, when the person's own mentions outnumber the ORG/LOC ones ("Varn
+        Offshore" tagged PERSON once and ORG once stays as it is). The local is
+        relabelled, so the people's pass merges it; returns the pairs of locals to
+        join inside one article (the relabelled name and its surname mentions)."""
+        people = [loc for loc in locals_ if loc.type == "PERSON" and loc.best.full and loc.best.given]
+        if not people:
+            return []
+        by_skeleton: dict[str, list[_Local]] = defaultdict(list)
+        for loc in people:
+            by_skeleton[skeleton(loc.key)].append(loc)
+        name_votes: Counter[str] = Counter(
+            loc.key for loc in locals_ if loc.type != "PERSON" for _ in loc.mentions
+        )
+        pairs: list[tuple[int, int, str]] = []
+        for loc in locals_:
+            if loc.type == "PERSON" or not _looks_like_full_name(loc.best) or loc.key in self._alias_index:
+                continue
+            form = _parse("PERSON", loc.best.base)
+            if not form.given:
+                continue
+            matches = [
+                p
+                for p in by_skeleton.get(skeleton(form.surname), ())
+                if (
+                    p.key == form.surname
+                    or jellyfish.jaro_winkler_similarity(p.key, form.surname) >= self.surname_similarity
+                )
+                and _given_compatible(p.best, form, self.given_similarity) == "strict"
+            ]
+            person_votes = sum(len(p.mentions) for p in matches)
+            if person_votes <= name_votes[loc.key]:
+                continue
+            loc.notes.append(
+                f"'{loc.best.base}' tagged {loc.type} by the NER model, label corrected to PERSON: "
+                f"the full name of a person named in {len({p.article_id for p in matches})} article(s)"
+            )
+            loc.type = "PERSON"
+            loc.mentions = [replace(m, label="PERSON") for m in loc.mentions]
+            loc.forms = [self._form(m) for m in loc.mentions]
+            loc.best = max(loc.forms, key=lambda f: len(f.given) + len(f.initials))
+            loc.key = loc.best.surname
+            for other in locals_:
+                if other.article_id == loc.article_id and other.type == "PERSON" and not other.best.full:
+                    if other.key == loc.key:
+                        pairs.append(
+                            (
+                                loc.uid,
+                                other.uid,
+                                f"'{other.best.base}' = '{loc.best.base}' (surname, within article)",
+                            )
+                        )
+        return pairs
 
     def _surnames_tagged_as_names(self, locals_: list[_Local]) -> None:
         """A lone rare word tagged ORG/LOC that is the surname of a person named in
@@ -632,6 +692,19 @@ def _short_form_of(short: _Form, full: _Form) -> bool:
     if word == words[0]:
         return all(w in _GENERIC_ORG_WORDS for w in words[1:])
     return False
+
+
+def _looks_like_full_name(form: _Form) -> bool:
+    """Two or three capitalised words, none of them an institution's word
+    ("Seltva Hydro" passes, "Skarn Research Institute" does not)."""
+    words = form.base.split()
+    return (
+        2 <= len(words) <= 3
+        and not form.acronym
+        and len(form.words) == len(words)
+        and all(w[:1].isupper() and w.replace("-", "").isalpha() and not w.isupper() for w in words)
+        and not any(w in _GENERIC_ORG_WORDS or w in _ORG_SUFFIXES for w in form.words)
+    )
 
 
 def _surface_key(mention: Mention) -> str:

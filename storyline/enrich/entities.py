@@ -240,6 +240,7 @@ class EntityRecognizer:
         # whole text, costs a fraction and keeps the context that decides the case.
         windows = [_token_window(ru.segmenter, text, start, stop) for start, stop, _ in found]
         markups = _morph_infer(ru.morph_tagger)([[t.text for t in tokens] for tokens, _ in windows])
+        places = _russian_place_forms(text, found)
         mentions: list[Mention] = []
         for (start, stop, kind), (tokens, inside), markup in zip(found, windows, markups, strict=True):
             label = _NATASHA_LABELS.get(kind)
@@ -247,6 +248,13 @@ class EntityRecognizer:
                 continue
             for token, tagged in zip(tokens, markup.tokens, strict=True):
                 token.pos, token.feats = tagged.pos, tagged.feats
+            if kind == "PER":
+                place_tokens, inside = _split_leading_place(ru.morph_vocab, tokens, inside, places)
+                for token in place_tokens:  # "Дравонии" cut from "Дравонии Лидия Корнеева"
+                    mention = _make_mention(article_id, text, token.start, token.stop, "LOC")
+                    if mention is not None:
+                        mentions.append(mention)
+                start = tokens[inside[0]].start
             normal = _russian_normal(ru.morph_vocab, [tokens[i] for i in inside], kind)
             mention = _make_mention(article_id, text, start, stop, label, normal=normal or text[start:stop])
             if mention is not None:
@@ -301,6 +309,64 @@ def _token_window(segmenter, text: str, start: int, stop: int) -> tuple[list[_To
     keep = before + inside + after
     kept = [tokens[i] for i in keep]
     return kept, [keep.index(i) for i in inside]
+
+
+def _russian_place_forms(text: str, found: list[tuple[int, int, str]]) -> frozenset[str]:
+    """Lower-case one-word places of the article (natasha's LOC spans) and of the
+    alias table, in the form they are written ("сарметии", "россия")."""
+    from storyline.enrich.canonical import ALIASES
+
+    forms = {
+        text[start:stop].lower()
+        for start, stop, kind in found
+        if kind == "LOC" and " " not in text[start:stop]
+    }
+    forms.update(
+        name.lower()
+        for type_, canonical, others in ALIASES
+        if type_ == "LOC"
+        for name in (canonical, *others)
+    )
+    return frozenset(forms)
+
+
+def _split_leading_place(
+    vocab,
+    tokens: list[_Token],
+    inside: list[int],
+    places: frozenset[str],  # noqa: ANN001 - natasha's vocab
+) -> tuple[list[_Token], list[int]]:
+    """natasha's PER spans swallow the genitive place in front of a name: "министр
+    иностранных дел Дравонии Лидия Корнеева" gives "Дравонии Лидия Корнеева". Cuts
+    leading words that are places of the article or of the alias table (in the
+    written form or its nominative), and, while two name words remain, words whose
+    case disagrees with the name's last word (a name's words agree in case; the place
+    is genitive; a word in "-ии" is never a nominative name word, while the tagger
+    sometimes calls an unknown "Сарметии" nominative). Returns the cut words that
+    are known places (to be kept as LOC mentions) and the indexes of the name's own
+    tokens."""
+    from natasha.norm import inflect_word
+
+    places_cut: list[_Token] = []
+    head_case = (tokens[inside[-1]].feats or {}).get("Case")
+    while len(inside) > 1:
+        token = tokens[inside[0]]
+        if not token.text[:1].isupper():
+            break
+        word = token.text.lower()
+        is_place = word in places or (token.pos is not None and inflect_word(vocab, token).lower() in places)
+        case = (token.feats or {}).get("Case")
+        disagrees = (
+            len(inside) > 2
+            and head_case is not None
+            and ((case is not None and case != head_case) or (head_case == "Nom" and word.endswith("ии")))
+        )
+        if not (is_place or disagrees):
+            break
+        if is_place:
+            places_cut.append(token)
+        inside = inside[1:]
+    return places_cut, inside
 
 
 def _russian_normal(vocab, tokens: list[_Token], kind: str) -> str:  # noqa: ANN001 - natasha's vocab
