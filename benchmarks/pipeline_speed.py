@@ -27,8 +27,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--dataset", default="basil/docs.jsonl")
     ap.add_argument("--limit", type=int, default=200)
+    ap.add_argument("--enrich-workers", type=int, default=2)
     args = ap.parse_args()
-    settings = storyline.load_settings(env={})
+    settings = storyline.load_settings(env={}, enrich_workers=args.enrich_workers)
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample.jsonl"
         with open(args.data / args.dataset, encoding="utf-8") as src, open(sample, "w", encoding="utf-8") as out:
@@ -56,7 +57,7 @@ def main() -> None:
         store.close()
     total = t_ingest + t_enrich + t_cluster
     result = {
-        "machine": machine(), "dataset": args.dataset, "articles": n, "mean_words": round(words or 0),
+        "machine": machine(), "dataset": args.dataset, "enrich_workers": args.enrich_workers, "articles": n, "mean_words": round(words or 0),
         "model_load_s": round(t_load, 1),
         "ingest_docs_per_s": round(n / t_ingest, 1), "enrich_docs_per_s": round(n / t_enrich, 1),
         "cluster_docs_per_s": round(n / t_cluster, 1), "end_to_end_docs_per_s": round(n / total, 1),

@@ -23,6 +23,7 @@ class Settings:
     min_text_chars: int = 40
     fetch_timeout: float = 10.0
     batch_size: int = 100
+    enrich_workers: int = 2
     enrich: bool = True
     cluster: bool = True
 

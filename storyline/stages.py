@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .model import Mention
@@ -30,56 +31,117 @@ def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
         yield items[i : i + size]
 
 
-def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = None) -> dict[str, Any]:
-    """Entity mentions, quotes, citations and dates for every article not yet enriched,
-    then the corpus-wide entity grouping."""
+@dataclass(frozen=True)
+class EnrichInput:
+    """What enrichment needs of one article (small, so it crosses process boundaries cheaply)."""
+
+    id: str
+    text: str
+    language: str | None
+    published: str | None
+
+
+@dataclass(frozen=True)
+class EnrichOutput:
+    id: str
+    mentions: list[Any]
+    quotes: list[Any]
+    citations: list[Any]
+    dates: list[Any]
+    note: str | None
+
+
+def enrich_batch(batch: Sequence[EnrichInput]) -> list[EnrichOutput]:
+    """Mentions, quotes, citations and dates of a batch of articles (pure: no store).
+
+    English articles of ordinary length get ONE spaCy pass (tagger, parser, NER): the
+    parse serves quote attribution and the entities come from the same doc. Very long
+    ones go through the recognizer's chunked NER only, and quote attribution falls back
+    to patterns.
+    """
     from .enrich.citations import extract_citations
     from .enrich.dates import extract_dates
     from .enrich.entities import EntityRecognizer, mentions_from_doc
     from .enrich.quotes import extract_quotes
     from .nlp import english
 
+    one_pass = [a for a in batch if a.language == "en" and len(a.text) <= MAX_PARSE_CHARS]
+    docs: dict[str, Any] = {}
+    ner: dict[str, tuple[list[Any], str | None]] = {}
+    if one_pass:
+        for a, doc in zip(one_pass, english().pipe([a.text for a in one_pass], batch_size=16), strict=True):
+            docs[a.id] = doc
+            ner[a.id] = (mentions_from_doc(a.id, a.text, doc), None)
+    rest = [a for a in batch if a.id not in docs]
+    for r in EntityRecognizer().predict([(a.id, a.text, a.language) for a in rest]):
+        ner[r.article_id] = (r.mentions, r.skipped)
+    out = []
+    for a in batch:
+        mentions, skipped = ner.get(a.id, ([], None))
+        notes = [skipped] if skipped else []
+        if a.language == "en" and a.id not in docs:
+            notes.append(f"quote attribution without parse: text over {MAX_PARSE_CHARS} characters")
+        out.append(EnrichOutput(
+            a.id, mentions, extract_quotes(a.id, a.text, a.language, docs.get(a.id)),
+            extract_citations(a.id, a.text, a.language), extract_dates(a.id, a.text, a.language, a.published),
+            "; ".join(notes) or None))
+    return out
+
+
+def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = None) -> dict[str, Any]:
+    """Entity mentions, quotes, citations and dates for every article not yet enriched,
+    then the corpus-wide entity grouping.
+
+    With ``settings.enrich_workers`` > 1, each batch is split across forked worker
+    processes (the models are loaded before the fork, so workers share them)."""
     ids = store.pending("enrich", ENRICH_VERSION)
-    recognizer = EntityRecognizer()
     counts: Counter[str] = Counter()
-    for batch_ids in _chunks(ids, 32):
-        articles = store.articles(ids=batch_ids)
-        # English articles of ordinary length get ONE spaCy pass (tagger, parser, NER):
-        # the parse serves quote attribution and the entities come from the same doc.
-        # Very long ones go through the recognizer's chunked NER only.
-        one_pass = [a for a in articles if a.language == "en" and len(a.text) <= MAX_PARSE_CHARS]
-        one_pass_ids = {a.id for a in one_pass}
-        english_docs = {}
-        ner = {}
-        if one_pass:
-            nlp = english()
-            for a, doc in zip(one_pass, nlp.pipe([a.text for a in one_pass], batch_size=16), strict=True):
-                english_docs[a.id] = doc
-                ner[a.id] = (mentions_from_doc(a.id, a.text, doc), None)
-        rest = [a for a in articles if a.id not in one_pass_ids]
-        for r in recognizer.predict([(a.id, a.text, a.language) for a in rest]):
-            ner[r.article_id] = (r.mentions, r.skipped)
-        notes: dict[str, str] = {}
-        for a in articles:
-            mentions, skipped = ner.get(a.id, ([], None))
-            skip = [skipped] if skipped else []
-            if a.language == "en" and a.id not in english_docs:
-                skip.append(f"quote attribution without parse: text over {MAX_PARSE_CHARS} characters")
-            quotes = extract_quotes(a.id, a.text, a.language, english_docs.get(a.id))
-            citations = extract_citations(a.id, a.text, a.language)
-            dates = extract_dates(a.id, a.text, a.language, a.published)
-            store.replace_annotations(a.id, mentions=mentions, quotes=quotes, citations=citations, dates=dates)
-            counts.update(mentions=len(mentions), quotes=len(quotes), citations=len(citations), dates=len(dates))
-            if skip:
-                notes[a.id] = "; ".join(skip)
-                counts["skipped steps"] += 1
-        store.mark_done([a.id for a in articles], "enrich", ENRICH_VERSION, notes)
-        if progress:
-            progress(len(articles))
+    pool = _enrich_pool(settings, store, ids)
+    try:
+        for batch_ids in _chunks(ids, 32):
+            batch = [EnrichInput(a.id, a.text, a.language, a.published) for a in store.articles(ids=batch_ids)]
+            if pool is None or len(batch) < 8:
+                results = enrich_batch(batch)
+            else:
+                parts = [batch[i::settings.enrich_workers] for i in range(settings.enrich_workers)]
+                results = [r for f in [pool.submit(enrich_batch, p) for p in parts if p] for r in f.result()]
+            notes: dict[str, str] = {}
+            for r in results:
+                store.replace_annotations(r.id, mentions=r.mentions, quotes=r.quotes, citations=r.citations,
+                                          dates=r.dates)
+                counts.update(mentions=len(r.mentions), quotes=len(r.quotes), citations=len(r.citations),
+                              dates=len(r.dates))
+                if r.note:
+                    notes[r.id] = r.note
+                    counts["skipped steps"] += 1
+            store.mark_done([a.id for a in batch], "enrich", ENRICH_VERSION, notes)
+            if progress:
+                progress(len(batch))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     stats: dict[str, Any] = {"articles": len(ids), **counts}
     if ids or not store.entities():
         stats["entities"] = resolve_entities(store)
     return stats
+
+
+def _enrich_pool(settings: Settings, store: SQLiteStore, ids: Sequence[str]) -> Any:
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(settings.enrich_workers, os.cpu_count() or 1)
+    if workers <= 1 or len(ids) < 8 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    from .nlp import english, russian
+
+    # Load before forking so the workers share the weights instead of loading their own.
+    english()
+    languages = {r[0] for r in store.db.execute("SELECT DISTINCT language FROM articles")}
+    if "ru" in languages:
+        russian()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def resolve_entities(store: SQLiteStore) -> int:
