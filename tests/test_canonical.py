@@ -400,6 +400,47 @@ def test_org_name_seen_as_often_as_person_keeps_its_label():
     assert entity_of(res, a1[2][0]).type == "PERSON"
 
 
+def test_one_word_place_tagged_person_or_org_is_a_place_by_its_contexts():
+    a1 = article(
+        "a1",
+        "The Kavel dam south of Tolvik burst. Water reached Tolvik at noon.",
+        ("Kavel", "PERSON"),
+        ("Tolvik", "PERSON"),
+        ("Tolvik", "PERSON", 1),
+    )
+    a2 = article(
+        "a2",
+        "Dams in the Tolvik region were checked. The villages of Orel and Marsk were flooded; in Marsk no one died.",
+        ("Tolvik", "PERSON"),
+        ("Orel", "ORG"),
+        ("Marsk", "ORG"),
+        ("Marsk", "ORG", 1),
+    )
+    res = resolve(a1, a2)
+    tolvik = entity_of(res, a1[2][1])
+    assert (tolvik.type, tolvik.name, len(tolvik.mention_keys)) == ("LOC", "Tolvik", 3)
+    assert any("taken as LOC: a place by its contexts (2 of 3 mentions" in x for x in tolvik.explanations)
+    assert entity_of(res, a2[2][2]).type == "LOC"  # Marsk: "villages of Orel and Marsk", "in Marsk"
+    assert entity_of(res, a1[2][0]).type == "PERSON"  # Kavel: one mention before "dam" is no vote
+
+
+def test_surname_after_a_preposition_stays_a_person():
+    a1 = article(
+        "a1",
+        "Anna Tolvik spoke in Brenn. The plan came from Tolvik, according to Tolvik's staff.",
+        ("Anna Tolvik", "PERSON"),
+        ("Brenn", "LOC"),
+        ("Tolvik", "PERSON"),
+        ("Tolvik", "PERSON", 1),
+    )
+    a2 = article(
+        "a2", "A letter went to Tolvik and to Tolvik's office.", ("Tolvik", "PERSON"), ("Tolvik", "PERSON", 1)
+    )
+    res = resolve(a1, a2)
+    assert entity_of(res, a2[2][0]).type == "PERSON"
+    assert entity_of(res, a1[2][2]).type == "PERSON"
+
+
 def test_output_shape_and_stable_ids():
     a, b = _two_articles()
     res = resolve(a, b)

@@ -362,12 +362,15 @@ class EntityResolver:
         analyst decisions made with :func:`merge` and :func:`split`.
         """
         majority = _majority_labels(mentions_by_article)
+        places = _place_votes(mentions_by_article, texts) if texts else {}
         locals_: list[_Local] = []
         for article_id in sorted(mentions_by_article):
             mentions = sorted(mentions_by_article[article_id], key=lambda m: (m.start, m.end))
             text = texts.get(article_id) if texts else None
             group = groups.get(article_id) if groups else None
-            locals_.extend(self._local_entities(article_id, mentions, text, group, len(locals_), majority))
+            locals_.extend(
+                self._local_entities(article_id, mentions, text, group, len(locals_), majority, places)
+            )
         same_person = self._people_tagged_as_names(locals_)
         self._surnames_tagged_as_names(locals_)
         run = _Run(self, locals_, n_articles=len(mentions_by_article))
@@ -481,8 +484,9 @@ class EntityResolver:
         group: str | None,
         start_uid: int,
         majority: Mapping[str, str],
+        places: Mapping[str, str],
     ) -> list[_Local]:
-        people, names, relabelled = self._fix_labels(mentions, majority)
+        people, names, relabelled = self._fix_labels(mentions, majority, places)
         out = self._local_people(article_id, people, start_uid)
         out += self._local_names(article_id, names, start_uid + len(out))
         for loc in out:
@@ -499,14 +503,15 @@ class EntityResolver:
         return out
 
     def _fix_labels(
-        self, mentions: Sequence[Mention], majority: Mapping[str, str]
+        self, mentions: Sequence[Mention], majority: Mapping[str, str], places: Mapping[str, str]
     ) -> tuple[list[Mention], list[Mention], dict[str, str]]:
         """PERSON and ORG/LOC mentions, correcting common NER slips: a known place
         or organisation tagged as a person ("Kyiv"); a lone surname tagged as an
         organisation when the article names that person in full ("Navalnyi's wife"
         after "Aleksei Navalnyi"); and a name tagged against the corpus majority
-        ("Wladimir Klitschko" as ORG once, PERSON everywhere else). Returns the
-        relabelling notes by mention key."""
+        ("Wladimir Klitschko" as ORG once, PERSON everywhere else); a one-word place
+        tagged PERSON or ORG, told by the words around its mentions (``places``, see
+        :func:`_place_votes`). Returns the relabelling notes by mention key."""
         surnames = {
             f.surname for m in mentions if m.label == "PERSON" and (f := self._form(m)).full and f.surname
         }
@@ -525,10 +530,13 @@ class EntityResolver:
             single = " " not in m.text.strip()
             in_article_surname = single and sound_key(m.normal or m.text) in surnames
             voted = majority.get(_surface_key(m))
+            place = places.get(_surface_key(m)) if single else None
             if m.label == "PERSON":
                 alias = self._alias_index.get(_org_key(m.normal or m.text))
                 if alias and single and not in_article_surname:
                     names.append(relabel(m, alias[0], "a known name"))
+                elif place and not alias and not in_article_surname:
+                    names.append(relabel(m, "LOC", place))
                 elif voted and voted != "PERSON" and not in_article_surname:
                     names.append(relabel(m, voted, "so tagged in most of the corpus"))
                 else:
@@ -537,7 +545,9 @@ class EntityResolver:
             lone = len(form.words) == 1 and not form.acronym
             if lone and form.key in surnames and form.key not in self._alias_index:
                 people.append(relabel(m, "PERSON", "the surname of a person named in the article"))
-            elif voted == "PERSON" and form.key not in self._alias_index:
+            elif m.label == "ORG" and lone and place and form.key not in self._alias_index:
+                names.append(relabel(m, "LOC", place))
+            elif voted == "PERSON" and form.key not in self._alias_index and not place:
                 people.append(relabel(m, "PERSON", "so tagged in most of the corpus"))
             else:
                 names.append(m)
@@ -714,6 +724,104 @@ def _surface_key(mention: Mention) -> str:
 @functools.lru_cache(maxsize=65536)
 def _words_key(text: str) -> str:
     return " ".join(word_tokens(text))
+
+
+# Words that put a place after them ("in Lomir", "south of Lomir") or before them
+# ("the Lomir region"). Organisations follow "at", "from" and "to" as often as places
+# do ("an analyst at Skarn", "a letter from Reuters"), so those count only for PERSON.
+_PLACE_PREPOSITIONS = frozenset(
+    "in near outside above below into around across inside within в во под около возле близ".split()
+)
+_PLACE_PREPOSITIONS_WEAK = frozenset("at from to".split())
+_NOT_PLACE_TO = frozenset("according close next due thanks aide adviser advisor".split())
+_PLACE_OF = frozenset(
+    """north south east west northern southern eastern western northeast northwest southeast southwest
+    outskirts village villages town towns city port region province residents inhabitants""".split()
+)
+_PLACE_BEFORE = frozenset("village villages town city port".split())
+_PLACE_AFTER = frozenset("region regional district dam reservoir river province valley area county".split())
+_HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady г-н г-жа господин госпожа".split())
+_WORD_AFTER = re.compile(r"\s+([\w-]+)")
+
+
+_COORDINATED = re.compile(r"(\w[\w'’-]*)(?:,\s+|\s+(?:and|or|и)\s+)$")
+
+
+def _place_context(text: str, m: Mention, depth: int = 0) -> str:
+    """ "strong" when the words around a mention put a place there ("in Lomir",
+    "north of Lomir", "the Lomir region", "villages of Dobrel and Harsk"), "weak"
+    after "at", "from" or "to", "title" after an honorific ("Mr. Lomir"), else ""."""
+    before = text[max(0, m.start - 60) : m.start]
+    words = [w.lower() for w in re.findall(r"[\w'’-]+", before)[-3:]]
+    if words and words[-1] in _HONORIFICS and re.search(r"[\w'’-]+\.?\s+$", before):
+        return "title"
+    if words and not re.search(r"[.!?;:\n]\s*$", before):
+        last = words[-1]
+        if last in _PLACE_PREPOSITIONS or last in _PLACE_BEFORE:
+            return "strong"
+        if last == "of" and len(words) > 1 and words[-2] in _PLACE_OF:
+            return "strong"
+        if last in _PLACE_PREPOSITIONS_WEAK and not (len(words) > 1 and words[-2] in _NOT_PLACE_TO):
+            return "weak"
+        # the second of two names joined by "and" shares the first one's context
+        coordinated = _COORDINATED.search(before)
+        if coordinated and depth < 2 and coordinated.group(1)[:1].isupper():
+            first_start = m.start - len(before) + coordinated.start(1)
+            first = replace(m, start=first_start, end=first_start + len(coordinated.group(1)))
+            if _place_context(text, first, depth + 1) == "strong":
+                return "strong"
+    after = _WORD_AFTER.match(text, m.end, min(len(text), m.end + 30))
+    if after and after.group(1).lower() in _PLACE_AFTER:
+        return "strong"
+    return ""
+
+
+def _place_votes(
+    mentions_by_article: Mapping[str, Sequence[Mention]], texts: Mapping[str, str]
+) -> dict[str, str]:
+    """One-word names the small English model tags PERSON or ORG that are places,
+    by a vote over their mentions in the corpus: a mention tagged LOC, or one in a
+    place's context (see :func:`_place_context`), votes "place". A name is a place
+    when at least two mentions and more than half of them vote so. A PERSON name
+    also must never be the surname of a full name ("Anna Lomir") nor follow a
+    title or a role word; an ORG name counts only the strong contexts (not "at",
+    "from", "to"). Returns surface key -> the explanation of the relabelling."""
+    surnames: set[str] = set()
+    stats: dict[str, Counter[str]] = defaultdict(Counter)
+    for article_id, mentions in mentions_by_article.items():
+        text = texts.get(article_id)
+        for m in mentions:
+            if m.label not in ("PERSON", "ORG", "LOC"):
+                continue
+            surface = (m.normal or m.text).split()
+            if m.label == "PERSON" and len(surface) > 1:
+                surnames.add(_words_key(surface[-1]))
+            if len(surface) != 1 or text is None:
+                continue
+            key = _surface_key(m)
+            c = stats[key]
+            c["total"] += 1
+            c[m.label] += 1
+            if m.label == "LOC":
+                continue
+            context = _place_context(text, m)
+            if m.label == "PERSON" and (context == "title" or _roles(text, m)):
+                c["person_evidence"] += 1
+            if context:
+                c[f"{m.label}:{context}"] += 1
+    out: dict[str, str] = {}
+    for key, c in stats.items():
+        if not (c["PERSON"] or c["ORG"]) or not key:
+            continue
+        if key in surnames or c["person_evidence"]:
+            continue  # a surname ("Anna Lomir", "Mr Lomir") stays a person's
+        votes = c["LOC"] + c["PERSON:strong"] + c["PERSON:weak"] + c["ORG:strong"]
+        if votes >= 2 and votes * 2 > c["total"]:
+            out[key] = (
+                f"a place by its contexts ({votes} of {c['total']} mentions tagged LOC or after "
+                "'in', 'near', 'north of'... or before 'region', 'dam'...)"
+            )
+    return out
 
 
 def _majority_labels(mentions_by_article: Mapping[str, Sequence[Mention]]) -> dict[str, str]:
