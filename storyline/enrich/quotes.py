@@ -99,16 +99,21 @@ def _find_close(text: str, start: int, end: int, opener: str) -> int | None:
 _PARA_BREAK = re.compile(r"\n(?:[ \t]*[.\-*•]?[ \t]*\n)*[ \t]*")
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """Paragraph bounds; a line holding only a dot (a common scraping artefact) is a separator."""
+def _spans_between(separator: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Bounds of the non-empty stretches of ``text`` between matches of ``separator``."""
     out, start = [], 0
-    for m in _PARA_BREAK.finditer(text):
+    for m in separator.finditer(text):
         if m.start() > start:
             out.append((start, m.start()))
         start = m.end()
     if start < len(text):
         out.append((start, len(text)))
     return out
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraph bounds; a line holding only a dot (a common scraping artefact) is a separator."""
+    return _spans_between(_PARA_BREAK, text)
 
 
 def find_quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -442,14 +447,7 @@ _SENT_END = re.compile(r"(?<=[.!?…])[\"'»”’)]*\s+(?=[\"'«“„‘(]*[A-
 
 
 def _regex_sentences(text: str) -> list[tuple[int, int]]:
-    out, start = [], 0
-    for m in _SENT_END.finditer(text):
-        if m.start() > start:
-            out.append((start, m.start()))
-        start = m.end()
-    if start < len(text):
-        out.append((start, len(text)))
-    return out
+    return _spans_between(_SENT_END, text)
 
 
 _EN_NAME_GUESS = re.compile(

@@ -30,6 +30,7 @@ from .text import (
     NumberMention,
     clause_spans,
     extract_numbers,
+    greedy_groups,
     is_heading,
     negation_cues,
     sentence_spans,
@@ -214,17 +215,11 @@ def align_claims(claims: Sequence[Claim], vectors: np.ndarray, facts: Sequence[C
     language = {a.id: (a.language or "und") for a in articles}
     lang_of = [language.get(a, "und") for a in art_of]
     same_t, cross_t = options.align_threshold, options.cross_language_threshold
-    parent = list(range(n))
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    arts: dict[int, set[str]] = {i: {art_of[i]} for i in range(n)}
-    langs: dict[int, Counter] = {i: Counter([lang_of[i]]) for i in range(n)}
-    sums = {i: vectors[i].astype(np.float64) for i in range(n)} if n else {}
-
+    candidates = []
     if n > 1:
         sims = vectors @ vectors.T
         max_bonus = options.entity_bonus * 3 + options.number_bonus * 2 + options.date_bonus * 2
         ii, jj = np.nonzero(np.triu(sims >= min(same_t, cross_t) - max_bonus, k=1))
-        candidates = []
         for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
             if art_of[i] == art_of[j]:
                 continue
@@ -233,35 +228,16 @@ def align_claims(claims: Sequence[Claim], vectors: np.ndarray, facts: Sequence[C
             margin = float(sims[i, j]) + _fact_bonus(facts[i], facts[j], options) - threshold
             if margin >= 0:
                 candidates.append((margin, i, j))
-        candidates.sort(key=lambda t: (-t[0], t[1], t[2]))
 
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
+    def accept(a: list[int], b: list[int]) -> bool:
+        # average cosine between the two groups against the average threshold of the pairs it covers
+        pairs = len(a) * len(b)
+        langs_b = Counter(lang_of[k] for k in b)
+        same = sum(langs_b[lang_of[k]] for k in a)
+        link = float(vectors[a].astype(np.float64).sum(0) @ vectors[b].astype(np.float64).sum(0)) / pairs
+        return link >= (same * same_t + (pairs - same) * cross_t) / pairs - options.link_margin
 
-        for _score, i, j in candidates:
-            ri, rj = find(i), find(j)
-            if ri == rj or arts[ri] & arts[rj]:
-                continue
-            # average cosine between the two groups (from their vector sums) against the
-            # average threshold of the pairs it covers
-            pairs = len(members[ri]) * len(members[rj])
-            same = sum(langs[ri][lang] * count for lang, count in langs[rj].items())
-            link = float(sums[ri] @ sums[rj]) / pairs
-            if link < (same * same_t + (pairs - same) * cross_t) / pairs - options.link_margin:
-                continue
-            parent[rj] = ri
-            members[ri].extend(members.pop(rj))
-            arts[ri] |= arts.pop(rj)
-            langs[ri] += langs.pop(rj)
-            sums[ri] = sums[ri] + sums.pop(rj)
-        roots = {find(i) for i in range(n)}
-        clusters = [sorted(members[r]) for r in roots]
-    else:
-        clusters = [[i] for i in range(n)]
-
+    clusters = greedy_groups(art_of, candidates, accept)
     return _make_groups(claims, vectors, clusters, articles, duplicate_groups)
 
 

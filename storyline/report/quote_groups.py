@@ -21,6 +21,7 @@ from ..enrich.names import name_similarity, romanize
 from ..model import Article, Quote
 from .claims import article_order, outlet_of
 from .options import ReportOptions
+from .text import greedy_groups
 
 __all__ = ["QuoteGroup", "group_quotes", "speakers_compatible"]
 
@@ -91,9 +92,6 @@ def group_quotes(quotes: Sequence[Quote], vectors: np.ndarray, articles: Sequenc
     included, marked :attr:`QuoteGroup.unique`) and the quotes with ``group_id`` set."""
     options = options or ReportOptions()
     n = len(quotes)
-    parent = list(range(n))
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    arts: dict[int, set[str]] = {i: {quotes[i].article_id} for i in range(n)}
     candidates = []
     sims = vectors @ vectors.T if n else np.zeros((0, 0))
     for i in range(n):
@@ -108,30 +106,17 @@ def group_quotes(quotes: Sequence[Quote], vectors: np.ndarray, articles: Sequenc
             contained = _containment(quotes[i].text, quotes[j].text) >= options.quote_containment
             if sim >= threshold or contained:
                 candidates.append((max(sim, 1.0 if contained else 0.0), i, j))
-    candidates.sort(key=lambda t: (-t[0], t[1], t[2]))
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for _s, i, j in candidates:
-        ri, rj = find(i), find(j)
-        if ri == rj or arts[ri] & arts[rj]:
-            continue
+    def accept(a: list[int], b: list[int]) -> bool:
         # every known speaker of the merged group must stay compatible
-        if not all(speakers_compatible(quotes[x], quotes[y], entities)[0] for x in members[ri] for y in members[rj]):
-            continue
-        parent[rj] = ri
-        members[ri].extend(members.pop(rj))
-        arts[ri] |= arts.pop(rj)
+        return all(speakers_compatible(quotes[x], quotes[y], entities)[0] for x in a for y in b)
+
+    groups = greedy_groups([q.article_id for q in quotes], candidates, accept)
 
     ordered = article_order(articles)
     rank = {a.id: k for k, a in enumerate(ordered)}
     by_id = {a.id: a for a in articles}
-    clusters = [sorted(members[r], key=lambda i: (rank.get(quotes[i].article_id, 1 << 30), quotes[i].start))
-                for r in {find(i) for i in range(n)}]
+    clusters = [sorted(g, key=lambda i: (rank.get(quotes[i].article_id, 1 << 30), quotes[i].start)) for g in groups]
     clusters.sort(key=lambda c: (-len({quotes[i].article_id for i in c}),
                                  rank.get(quotes[c[0]].article_id, 1 << 30), quotes[c[0]].start))
     groups, new_quotes = [], list(quotes)

@@ -10,6 +10,7 @@ without a parser.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -436,3 +437,34 @@ def negation_cues(text: str, start: int = 0, end: int | None = None) -> list[tup
     "не"/"нет"). Polarity disagreements are claims where one side has cues and the other none."""
     end = len(text) if end is None else end
     return [(m.start(), m.end()) for m in _NEGATION.finditer(text, start, end)]
+
+
+def greedy_groups(article_of: Sequence[str], candidates: list[tuple[float, int, int]],
+                  accept: Callable[[list[int], list[int]], bool] | None = None) -> list[list[int]]:
+    """Group items ``0..n-1`` by linking candidate pairs ``(score, i, j)``, best first.
+
+    A link that would put two items of one article in a group is refused (an article
+    states a claim or a quote once), and so is one ``accept(members_a, members_b)`` turns
+    down. Returns the groups as sorted member lists, singletons included.
+    """
+    n = len(article_of)
+    parent = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    arts: dict[int, set[str]] = {i: {article_of[i]} for i in range(n)}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _score, i, j in sorted(candidates, key=lambda t: (-t[0], t[1], t[2])):
+        ri, rj = find(i), find(j)
+        if ri == rj or arts[ri] & arts[rj]:
+            continue
+        if accept is not None and not accept(members[ri], members[rj]):
+            continue
+        parent[rj] = ri
+        members[ri].extend(members.pop(rj))
+        arts[ri] |= arts.pop(rj)
+    return [sorted(members[r]) for r in sorted({find(i) for i in range(n)})]
