@@ -53,6 +53,8 @@ def entity_of(res: Resolution, m: Mention):
         ("Alexei", "Aleksey", "Алексей"),  # x / ks
         ("Pyotr", "Petr", "Пётр"),
         ("Mueller", "Müller", "Muller"),  # written-out umlaut, double letters
+        ("Jewgenija", "Yevgeniya", "Evgenia", "Евгения"),  # German j for й/я in a Russian-looking name
+        ("Chrustaljowa", "Khrustaleva", "Khrustalyova", "Хрусталёва"),  # German ch for х
     ],
 )
 def test_sound_key_agrees_across_spellings_and_scripts(spellings):
@@ -63,6 +65,9 @@ def test_sound_key_keeps_different_names_apart():
     assert sound_key("Navalny") != sound_key("Navalnaya")  # husband and wife
     assert sound_key("Mueller") != sound_key("Menendez")
     assert skeleton("Volodymyr") == skeleton("Владимир") == "vldmr"
+    # the German reading of j and ch needs a Russian-looking word with a German spelling in it
+    assert sound_key("Christopher") == sound_key("Kristofer") != sound_key("Khristofer")
+    assert sound_key("Jabrayilov") != sound_key("Yabrayilov")
 
 
 def test_romanize_and_split_name():

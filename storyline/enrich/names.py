@@ -155,6 +155,16 @@ _SHORT_I = re.compile(
 )  # Dmitriy / Dmitry / Dmitrij / Dmitri
 _IE = re.compile(r"(?<=.)(?:ie|eo)(?=[^aeiou])")  # Grigorievich / Grigorevich, Feodor / Fedor
 _DOUBLE = re.compile(r"(.)\1+")
+# German spellings of Russian names write й/я/ю/е as j, ja, ju, je and х as ch
+# ("Jewgenija Chrustaljowa" = "Yevgeniya Khrustaleva"). Read that way only in words
+# that end like a Russian name and show a German spelling inside ("w", "ja", "sch"), so
+# English "Christopher", "Julia" and "Jabrayilov" keep their sounds.
+_SLAVIC_ENDING = re.compile(
+    r"(?:ow|ew|owa|ewa|ov|ev|ova|eva|ija|ja|ij|skij|skaja|enko|witsch|itsch|vich|wna|vna)$"
+)
+_GERMAN_MARK = re.compile(r"w|j[aeiou]|sch")  # inside the word: "Jewgenija", not English "Jabrayilov"
+_GERMAN_INITIAL_J = re.compile(r"^j(?=[aeiou])")
+_GERMAN_INITIAL_CH = re.compile(r"^ch(?=[^aeiouy])")
 _SILENT_E = re.compile(r"(?<=[^aeiou][^aeiou])e$|(?<=[aeiou][^aeiou])e$")  # Moore / Mur, Marie / Mari
 
 
@@ -170,6 +180,8 @@ def sound_key(word: str) -> str:
     w = "".join(word_tokens(word))
     if not w:
         return ""
+    if _SLAVIC_ENDING.search(w) and _GERMAN_MARK.search(w, 1):
+        w = _GERMAN_INITIAL_CH.sub("kh", _GERMAN_INITIAL_J.sub("y", w))
     w = _J_GLIDE.sub("y", w)  # before "dzh" and "zh" become j below
     # Polish digraphs first, before the lone c and z are read
     w = w.replace("szcz", "shch").replace("cz", "ch").replace("sz", "sh")
