@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+import storyline
 from storyline import load_settings, open_store
+from storyline.api import DEMO_NAME_PATTERN, demo_corpus_path
 
 
 @pytest.fixture
@@ -37,3 +40,28 @@ HARBOUR_STORY = (
     "container terminal, the union said.\n"
     "\"We will stay out until the contracts are signed,\" said union leader Mira Tansk.\n"
 )
+
+
+def demo_corpus_copy(tmp_path, names=None):
+    """A copy of the demo corpus (optionally only some files), without its documentation files."""
+    src = demo_corpus_path()
+    dst = tmp_path / "corpus"
+    dst.mkdir()
+    for f in src.iterdir():
+        if f.name in ("README.md", "EXPECTED.md") or (names is not None and f.name not in names):
+            continue
+        shutil.copy(f, dst / f.name)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory):
+    """The demo corpus ingested, enriched and clustered once per test session (read-only: do not change it)."""
+    tmp = tmp_path_factory.mktemp("demo")
+    settings = storyline.load_settings(env={})
+    store = storyline.open_store(tmp / "demo.db")
+    report = storyline.ingest(store, [demo_corpus_copy(tmp)], settings=settings, name_pattern=DEMO_NAME_PATTERN)
+    assert report.ok and len(report.added) == 15
+    storyline.run_pipeline(store, settings)
+    yield store
+    store.close()

@@ -16,6 +16,8 @@ import storyline
 from storyline import api
 from storyline.api import DEMO_NAME_PATTERN, demo_corpus_path
 
+from .conftest import demo_corpus_copy as _corpus
+
 pytestmark = pytest.mark.models
 
 GOLD = {
@@ -28,30 +30,6 @@ GOLD = {
           "riverside-observer-2025-03-14-tisva-treaty"],
     "D": ["2023-04-15_nordpress_brannik-dam", "2023-04-16_lomir-courier_brannik-dam"],
 }
-
-
-def _corpus(tmp_path, names=None):
-    """A copy of the demo corpus (optionally only some files), without its documentation files."""
-    src = demo_corpus_path()
-    dst = tmp_path / "corpus"
-    dst.mkdir()
-    for f in src.iterdir():
-        if f.name in ("README.md", "EXPECTED.md") or (names is not None and f.name not in names):
-            continue
-        shutil.copy(f, dst / f.name)
-    return dst
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("demo")
-    settings = storyline.load_settings(env={})
-    store = storyline.open_store(tmp / "demo.db")
-    report = storyline.ingest(store, [_corpus(tmp)], settings=settings, name_pattern=DEMO_NAME_PATTERN)
-    assert report.ok and len(report.added) == 15
-    storyline.run_pipeline(store, settings)
-    yield store
-    store.close()
 
 
 def _events_by_external_id(store):
@@ -141,7 +119,9 @@ def test_new_batches_never_rename_events_and_decisions_survive(tmp_path):
     own_event = api.move_article(store, moved.id, None, note="test")
     rest = tmp_path / "rest"
     rest.mkdir()
-    src = _corpus(tmp_path / "all" if (tmp_path / "all").mkdir() is None else tmp_path)
+    everything = tmp_path / "all"
+    everything.mkdir()
+    src = _corpus(everything)
     for f in src.iterdir():
         if f.stem not in first:
             shutil.copy(f, rest / f.name)
