@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -267,18 +268,18 @@ def cluster_features(store: SQLiteStore, articles: Sequence[Any], vectors: dict[
     from .cluster.features import fallback_features
 
     ids = [a.id for a in articles]
+    # The entity's type, not the mention's label: the resolver corrects labels by corpus vote.
+    type_of = {e["id"]: e["type"] for e in store.entities()}
     people_orgs: dict[str, set[str]] = defaultdict(set)
     places: dict[str, set[str]] = defaultdict(set)
     for m in store.mentions(ids):
         if m.entity_id:
-            (places if m.label == "LOC" else people_orgs)[m.article_id].add(m.entity_id)
+            (places if type_of.get(m.entity_id, m.label) == "LOC" else people_orgs)[m.article_id].add(m.entity_id)
     out = []
     for a in articles:
         f = fallback_features(a.id, vectors[a.id], a.text, title=a.title, published=a.published,
                               language=a.language, entities=(people_orgs[a.id] | places[a.id]) or None)
         if places[a.id]:
-            import dataclasses
-
             f = dataclasses.replace(f, places=frozenset(places[a.id]))
         out.append(f)
     return out
