@@ -8,10 +8,10 @@ it stopped and re-runs never duplicate annotations.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
