@@ -304,6 +304,21 @@ def demo(c: Context, out_dir: Path) -> None:
         click.echo(line)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@pass_ctx
+def serve(c: Context, host: str, port: int) -> None:
+    """Serve the HTTP API (/api/...) and event pages for the database (needs the serve extra)."""
+    from .http import create_app
+
+    try:
+        import uvicorn
+    except ImportError:
+        raise click.ClickException('`storyline serve` needs the serve extra: pip install -e ".[serve]"') from None
+    uvicorn.run(create_app(c.db), host=host, port=port, log_level="warning" if c.quiet else "info")
+
+
 def main() -> None:
     cli(prog_name="storyline")
 

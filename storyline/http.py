@@ -1,0 +1,127 @@
+"""The HTTP API: a thin, read-mostly layer over the library (``storyline serve``).
+
+Every error has one JSON shape, ``{"error": {"type": ..., "message": ...}}``, with
+404 for unknown ids and 400 for bad parameters. Each request opens its own
+read connection to the SQLite file (WAL lets readers run beside a writer).
+"""
+
+# No `from __future__ import annotations` here: FastAPI reads the annotations of the
+# route functions at run time, and the `Store` alias they use is local to create_app.
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from .errors import NotFound, StorylineError
+from .store.sqlite import SQLiteStore, open_store
+
+
+def create_app(db_path: str | Path) -> Any:
+    """A FastAPI application serving the store at ``db_path``."""
+    try:
+        from fastapi import Depends, FastAPI, Query, Request
+        from fastapi.responses import HTMLResponse, JSONResponse
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise StorylineError('the HTTP API needs the serve extra: pip install -e ".[serve]"') from exc
+
+    from . import api
+    from .export import article_record, build_export
+
+    app = FastAPI(title="storyline", version=_version(), docs_url="/api/docs", openapi_url="/api/openapi.json")
+
+    def store() -> Iterator[SQLiteStore]:
+        s = open_store(db_path)
+        try:
+            yield s
+        finally:
+            s.close()
+
+    Store = Annotated[SQLiteStore, Depends(store)]
+
+    @app.exception_handler(NotFound)
+    async def not_found(_request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"error": {"type": "not_found", "message": str(exc)}}, status_code=404)
+
+    @app.exception_handler(StorylineError)
+    async def bad_request(_request: Request, exc: StorylineError) -> JSONResponse:
+        return JSONResponse({"error": {"type": "bad_request", "message": str(exc)}}, status_code=400)
+
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return JSONResponse({"error": {"type": "bad_request", "message": message}}, status_code=400)
+
+    @app.get("/api/articles")
+    def articles(s: Store, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+                 offset: Annotated[int, Query(ge=0)] = 0,
+                 source: str | None = None, language: str | None = None) -> dict[str, Any]:
+        event_of = s.event_assignments()
+        rows = s.articles(limit=limit, offset=offset, source=source, language=language)
+        return {"total": s.count_articles(), "articles": [
+            {k: v for k, v in article_record(a, event_of.get(a.id)).items() if k != "text"} for a in rows]}
+
+    @app.get("/api/articles/{article_id}")
+    def article(article_id: str, s: Store) -> dict[str, Any]:
+        a = s.article(article_id)
+        return article_record(a, s.event_assignments().get(a.id)) | {
+            "changes": s.article_changes(a.id), "mentions": [m.__dict__ for m in s.mentions([a.id])],
+            "quotes": [q.__dict__ for q in s.quotes([a.id])], "citations": [c.__dict__ for c in s.citations([a.id])],
+            "dates": [d.__dict__ for d in s.dates([a.id])]}
+
+    @app.get("/api/search")
+    def search(s: Store, q: Annotated[str, Query(min_length=1)],
+               limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+        return {"query": q, "hits": [h.__dict__ for h in s.search(q, limit)]}
+
+    @app.get("/api/entities")
+    def entities(s: Store, type: str | None = None) -> dict[str, Any]:  # noqa: A002
+        return {"entities": s.entities(type.upper() if type else None)}
+
+    @app.get("/api/entities/{name}")
+    def entity(name: str, s: Store) -> dict[str, Any]:
+        return api.find_entity(s, name)
+
+    @app.get("/api/events")
+    def events(s: Store) -> dict[str, Any]:
+        return {"events": s.events(), "storylines": s.storylines()}
+
+    @app.get("/api/events/{event_id}")
+    def event(event_id: str, s: Store) -> dict[str, Any]:
+        e = s.event(event_id)
+        return e | {"members": {aid: s.event_member(aid) for aid in e["article_ids"]}}
+
+    @app.get("/api/events/{event_id}/report")
+    def event_report(event_id: str, s: Store) -> dict[str, Any]:
+        from .report import report_to_dict
+
+        return report_to_dict(api.event_report(s, event_id))
+
+    @app.get("/api/export")
+    def export(s: Store, reports: bool = False) -> dict[str, Any]:
+        return build_export(s, with_reports=reports)
+
+    @app.get("/", response_class=HTMLResponse)
+    def index(s: Store) -> str:
+        from html import escape
+
+        rows = "".join(
+            f'<li><a href="/events/{escape(e["id"])}">{escape(e["title"] or e["id"])}</a> '
+            f'({len(e["article_ids"])} articles, {len(e["outlets"])} outlets, '
+            f'{escape((e["first_published"] or "")[:10])})</li>' for e in s.events())
+        return (f"<!doctype html><meta charset=utf-8><title>storyline</title><h1>storyline</h1>"
+                f"<p>{s.count_articles()} articles. API: <a href=/api/docs>/api/docs</a></p><ol>{rows}</ol>")
+
+    @app.get("/events/{event_id}", response_class=HTMLResponse)
+    def event_page(event_id: str, s: Store) -> str:
+        from .report import render_html
+
+        return render_html([api.event_report(s, event_id)], title="storyline")
+
+    return app
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

@@ -1,0 +1,44 @@
+"""The HTTP API over the demo store: one JSON error shape, and the same data as the library."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storyline.http import create_app
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def client(demo_store):
+    return TestClient(create_app(demo_store.path))
+
+
+def test_articles_events_and_search(client, demo_store):
+    body = client.get("/api/articles", params={"limit": 5}).json()
+    assert body["total"] == 15 and len(body["articles"]) == 5 and "text" not in body["articles"][0]
+    events = client.get("/api/events").json()["events"]
+    assert len(events) == 4
+    hits = client.get("/api/search", params={"q": "Seltva"}).json()["hits"]
+    assert hits and all(h["article_id"] for h in hits)
+    one = client.get(f"/api/articles/{body['articles'][0]['id']}").json()
+    assert one["text"] == demo_store.article(one["id"]).text
+
+
+def test_event_report_and_page(client):
+    event = max(client.get("/api/events").json()["events"], key=lambda e: len(e["article_ids"]))
+    report = client.get(f"/api/events/{event['id']}/report").json()
+    assert report["event_id"] == event["id"] and 3 <= len(report["summary"]) <= 7
+    page = client.get(f"/events/{event['id']}")
+    assert page.status_code == 200 and "Seltva" in page.text
+    assert event["id"] in client.get("/").text
+
+
+@pytest.mark.parametrize(("path", "status"), [("/api/articles/nope", 404), ("/api/events/ev_999999", 404),
+                                              ("/api/entities/Nobody%20Atall", 404), ("/api/articles?limit=0", 400),
+                                              ("/api/search", 400)])
+def test_one_error_shape(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    assert set(response.json()) == {"error"} and set(response.json()["error"]) == {"type", "message"}
