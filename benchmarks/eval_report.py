@@ -1,15 +1,17 @@
 """Evaluate the per-event report (storyline.report) on BASIL, MEANTIME and the demo corpus.
 
-    python benchmarks/eval_report.py basil [--split dev|test|all] [--entities] [--print-pairs]
+    python benchmarks/eval_report.py basil [--split dev|test|all] [--entities] [--print-pairs [--sample N --seed S]]
     python benchmarks/eval_report.py meantime [--split dev|test|all]
     python benchmarks/eval_report.py timing
     python benchmarks/eval_report.py all
 
 * basil: one event per id prefix (``<uuid>_1/_2/_3``: the same story from three outlets).
   Counts claim groups shared by 2 and by 3 outlets, and scores alignment precision on the
-  hand judgments in tests/fixtures/basil_alignment_judgments.jsonl (article ids and offsets
-  only). ``--print-pairs`` prints a fresh sample of 50 aligned pairs to the terminal for
-  judging (the text is never written to the repository).
+  hand judgments (article ids and offsets only) of its split:
+  tests/fixtures/basil_alignment_judgments.jsonl for ``test`` (50 pairs, never tuned on),
+  tests/fixtures/basil_alignment_judgments_dev.jsonl for ``dev`` (60 pairs, used to choose the
+  alignment rule); ``all`` scores both. ``--print-pairs`` prints a fresh sample of aligned pairs
+  to the terminal for judging (the text is never written to the repository).
 * meantime: each article in en/es/it/nl (same ``id``) is one 4-article event; recall is the
   share of English claims whose claim group holds a claim of the other language's article.
   ``dev`` is the 20 ids with the smallest hash (used to look at thresholds), ``test`` the rest.
@@ -39,7 +41,8 @@ from benchmarks._common import DATA, REPO, machine, peak_rss_mb  # noqa: E402
 from storyline.model import Article, OffsetMap  # noqa: E402
 from storyline.report import EventInput, build_event_report, report_to_dict  # noqa: E402
 
-JUDGMENTS = REPO / "tests" / "fixtures" / "basil_alignment_judgments.jsonl"
+JUDGMENTS = REPO / "tests" / "fixtures" / "basil_alignment_judgments.jsonl"  # 50 pairs of the test events
+DEV_JUDGMENTS = REPO / "tests" / "fixtures" / "basil_alignment_judgments_dev.jsonl"  # 60 pairs of the dev events
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -185,8 +188,11 @@ def run_basil(args) -> dict:
             for i, a in enumerate(members):
                 for b in members[i + 1 :]:
                     aligned.add(frozenset({(a.article_id, a.start, a.end), (b.article_id, b.start, b.end)}))
-    if JUDGMENTS.exists():
-        judged = load_jsonl(JUDGMENTS)
+    judgments = {"dev": DEV_JUDGMENTS, "test": JUDGMENTS, "all": JUDGMENTS}[args.split]
+    if judgments.exists():
+        judged = load_jsonl(judgments)
+        if args.split == "all" and DEV_JUDGMENTS.exists():
+            judged += load_jsonl(DEV_JUDGMENTS)
         still = [j for j in judged if frozenset({(j["a"]["article_id"], j["a"]["start"], j["a"]["end"]),
                                                  (j["b"]["article_id"], j["b"]["start"], j["b"]["end"])}) in aligned]
         yes = sum(j["label"] == "yes" for j in still)
@@ -195,12 +201,13 @@ def run_basil(args) -> dict:
         result["alignment_precision"] = round(yes / len(still), 3) if still else None
         result["judged_yes"] = yes
     if args.print_pairs:
-        _print_sample(reports, aligned)
+        _print_sample(reports, args.sample, args.seed)
     return result
 
 
-def _print_sample(reports, aligned) -> None:
-    """A fixed sample of 50 aligned pairs, printed for judging (ids, offsets and text)."""
+def _print_sample(reports, size: int, seed: int) -> None:
+    """A fixed sample of aligned pairs, printed for judging (ids, offsets, cosine and text).
+    The test sample was 50 pairs with seed 2025, the dev sample 60 pairs with seed 2026."""
     pairs = []
     for r in reports:
         claims = {c.id: c for c in r.claims}
@@ -209,8 +216,8 @@ def _print_sample(reports, aligned) -> None:
             for i, a in enumerate(members):
                 for b in members[i + 1 :]:
                     pairs.append((r.event_id, a, b))
-    rng = random.Random(2025)
-    for k, (eid, a, b) in enumerate(rng.sample(pairs, min(50, len(pairs)))):
+    rng = random.Random(seed)
+    for k, (eid, a, b) in enumerate(rng.sample(pairs, min(size, len(pairs)))):
         print(json.dumps({"n": k, "event": eid, "a": {"article_id": a.article_id, "start": a.start, "end": a.end},
                           "b": {"article_id": b.article_id, "start": b.start, "end": b.end}}))
         print("   A:", a.text)
@@ -344,6 +351,8 @@ def main() -> None:
     parser.add_argument("what", choices=["basil", "meantime", "timing", "all"])
     parser.add_argument("--entities", action="store_true", help="run NER + entity resolution before the report")
     parser.add_argument("--print-pairs", action="store_true", help="print 50 aligned BASIL pairs for judging")
+    parser.add_argument("--sample", type=int, default=50, help="pairs printed by --print-pairs")
+    parser.add_argument("--seed", type=int, default=2025, help="seed of the --print-pairs sample")
     parser.add_argument("--split", default="test", choices=["dev", "test", "all"])
     args = parser.parse_args()
     results = {"machine": machine()}
