@@ -65,3 +65,21 @@ def test_article_features_coerce_sets_and_normalise():
     features = ArticleFeatures("a", [3.0, 4.0] + [0.0] * 510, entities=["x", "x"])  # type: ignore[arg-type]
     assert features.entities == frozenset({"x"})
     assert features.vector.dtype == np.float32 and features.vector[:2].tolist() == pytest.approx([0.6, 0.8])
+
+
+def test_fallback_dates_come_from_the_whole_text_unless_asked_for_the_lead():
+    vector = np.ones(512, dtype=np.float32)
+    report = "Flood waters rose again. " + "More rain fell. " * 50 + "It was the worst flood since 1987."
+    whole = fallback_features("a1", vector, report, lead_words=20)
+    lead_only = fallback_features("a1", vector, report, lead_words=20, dates_from_full_text=False)
+    assert whole.dates == {"1987"} and lead_only.dates == frozenset()
+
+
+def test_fallback_features_take_enrichment_places_and_dates_when_given():
+    vector = np.ones(512, dtype=np.float32)
+    given = fallback_features(
+        "a1", vector, DAM_REPORT, entities=["Q1"], places=["Q9"], dates=["2025-03-04", "--03-04", ""]
+    )
+    assert given.places == {"Q9"} and given.dates == {"2025-03-04", "--03-04"}
+    bare = fallback_features("a1", vector, DAM_REPORT, places=None, dates=None)
+    assert bare.places == frozenset() and "2025-03-04" in bare.dates

@@ -238,3 +238,68 @@ def test_parse_day_accepts_partial_dates_and_rejects_junk():
 def test_zero_vector_is_refused():
     with pytest.raises(ValueError, match="zero"):
         ArticleFeatures("a", np.zeros(DIM))
+
+
+def test_a_background_year_named_by_one_report_is_not_a_core_year():
+    clusterer = OnlineEventClusterer()
+    for i in range(1, 4):
+        clusterer.learn_one(dam(i, published=None, dates={"2011"}))
+    clusterer.learn_one(dam(4, published=None, dates={"2011", "1991"}))
+    assert clusterer.n_events == 1
+    background_only = clusterer.predict_one(dam(5, published=None, dates={"1991"}))
+    components = background_only.explanation.components or background_only.explanation.runner_up_components
+    assert components["date_conflict"] == 1.0
+    lenient = OnlineEventClusterer(core_year_share=0.0)
+    for i in range(1, 5):
+        lenient.learn_one(dam(i, published=None, dates={"2011", "1991"} if i == 4 else {"2011"}))
+    assert (
+        lenient.predict_one(dam(5, published=None, dates={"1991"})).explanation.components["date_conflict"]
+        == 0.0
+    )
+
+
+def test_load_assigned_defers_the_index_and_never_builds_shards_that_left_the_window():
+    clusterer = OnlineEventClusterer(window_days=7, shard_days=7)
+    old = [dam(i, published="2024-01-02") for i in range(1, 4)]
+    clusterer.load_assigned(old, ["ev_000001"] * 3)
+    assert clusterer.n_indexed == 3
+    recent = [chess(i, published="2024-03-01") for i in range(1, 3)]
+    clusterer.load_assigned(recent, ["ev_000002"] * 2)
+    # The January shard fell out of the window before anything searched it: never inserted.
+    assert (clusterer.n_indexed, clusterer.n_articles) == (2, 5)
+    assert clusterer.build_index() == 2 and clusterer.build_index() == 0
+    joined = clusterer.learn_one(chess(3, published="2024-03-02"))
+    assert (joined.event_id, joined.is_new) == ("ev_000002", False)
+    assert clusterer.event_of("dam1") == "ev_000001"
+
+
+def test_loaded_articles_are_searchable_without_an_explicit_build():
+    clusterer = OnlineEventClusterer()
+    clusterer.load_assigned([dam(1), dam(2)], ["ev_000007", "ev_000007"])
+    assigned = clusterer.learn_one(dam(3))
+    assert (assigned.event_id, assigned.is_new) == ("ev_000007", False)
+    assert clusterer.learn_one(chess(1)).event_id == "ev_000008"
+
+
+def test_runner_style_features_with_canonical_entities_and_replaced_places_score_place_conflicts():
+    import dataclasses
+
+    from storyline.cluster.features import fallback_features
+
+    text = "Floodgates at the Kastov dam were opened on Monday after days of rain."
+
+    def runner_features(article_id, seed, places):
+        # As storyline/stages.py does: canonical entity ids in, then places replaced by LOC ids.
+        features = fallback_features(
+            article_id, near(DAM, seed), text, published="2024-05-02", entities=["E:kastov_dam"]
+        )
+        return dataclasses.replace(features, places=frozenset(places))
+
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_one(runner_features("a1", 1, {"L:velmora"}))
+    same_place = clusterer.predict_one(runner_features("a2", 2, {"L:velmora"}))
+    other_place = clusterer.predict_one(runner_features("a3", 3, {"L:ostrin"}))
+    assert same_place.explanation.shared_entities == ("E:kastov_dam",)
+    assert same_place.explanation.components["place_conflict"] == 0.0
+    other = other_place.explanation.components or other_place.explanation.runner_up_components
+    assert other["place_conflict"] == 1.0

@@ -72,14 +72,19 @@ def cluster_with(
     params: Mapping[str, Any] | None = None,
     *,
     lead_words: int = LEAD_WORDS,
+    enrichment: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
 ) -> list[str]:
-    """Cluster labels (one per doc, in the order of ``docs``) from one method."""
+    """Cluster labels (one per doc, in the order of ``docs``) from one method.
+
+    ``enrichment`` maps a doc id to enrichment output (``entities``, ``places``,
+    ``dates``) that replaces the regex stand-ins for the online method."""
     params = dict(params or {})
     if method == "online":
         clusterer = OnlineEventClusterer(**params)
         labels = [""] * len(docs)
         for i in publication_order(docs):
             doc = docs[i]
+            extra = (enrichment or {}).get(doc.id, {})
             features = fallback_features(
                 doc.id,
                 vectors[i],
@@ -88,6 +93,9 @@ def cluster_with(
                 published=doc.published,
                 language=doc.language,
                 lead_words=lead_words,
+                entities=extra.get("entities"),
+                places=extra.get("places"),
+                dates=extra.get("dates"),
             )
             labels[i] = clusterer.learn_one(features).event_id
         return labels
@@ -131,6 +139,7 @@ def tune(
     *,
     base: Mapping[str, Any] | None = None,
     lead_words: int = LEAD_WORDS,
+    enrichment: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
 ) -> tuple[dict[str, Any], ClusteringScores, list[tuple[dict[str, Any], float]]]:
     """Grid search on B-cubed F1: (best params, their scores, every (params, F1) tried)."""
     gold = [d.gold for d in docs]
@@ -140,7 +149,7 @@ def tune(
     for values in itertools.product(*(grid[n] for n in names)):
         params = {**(base or {}), **dict(zip(names, values, strict=True))}
         try:
-            labels = cluster_with(method, docs, vectors, params, lead_words=lead_words)
+            labels = cluster_with(method, docs, vectors, params, lead_words=lead_words, enrichment=enrichment)
         except (TypeError, ValueError):
             continue  # sklearn's HDBSCAN rejects some epsilon values; skip them
         scores = score_clustering(labels, gold)

@@ -19,9 +19,13 @@ How an article is placed
      + (1 - centroid_weight) * cos(article, nearest member)
      + entity_weight * shared entities (idf-weighted share of the article's entities)
      + number_weight * shared salient numbers (min(shared, 2) / 2)
-     - date_weight * [both mention years, none shared]
+     - date_weight * [both mention years, none of the article's is a core year of the event]
      - place_weight * [both have places, none shared]
      - gap_weight * [publication gap beyond gap_grace_days] (linear, 1 at window_days)
+
+   A core year is one named by at least ``core_year_share`` of the event's members
+   that name any year: a background year one report mentions ("the 1991 war") must
+   not make the event agree with every later article that names it.
 
    Two earthquakes of the same kind read alike (high cosine); the years they
    mention, the places and numbers they name are what tells them apart.
@@ -164,6 +168,7 @@ class _Event:
     places: Counter[str] = field(default_factory=Counter)
     years: Counter[str] = field(default_factory=Counter)
     numbers: Counter[str] = field(default_factory=Counter)
+    dated_members: int = 0  # members that name (or were published in) some year
     first_day: int | None = None
     last_day: int | None = None
     locked: bool = False  # an analyst merged it: never split automatically
@@ -208,30 +213,32 @@ class OnlineEventClusterer:
     """Assign articles to events one at a time (see the module docstring for the score).
 
     The default weights and threshold were tuned on ECB+ train with the regex
-    fallback entities (benchmarks/results/clustering.md); the time parameters
+    fallback features (entity keys from the lead, years from the whole text;
+    benchmarks/results/clustering.md); ``core_year_share`` and the time parameters
     are set by hand (ECB+ has no dates): events whose articles are published more
     than ``window_days`` apart are never joined.
 
     >>> clusterer = OnlineEventClusterer()
     >>> clusterer.threshold
-    0.8
+    0.85
     """
 
     def __init__(
         self,
-        threshold: float = 0.8,
+        threshold: float = 0.85,
         *,
         window_days: float = 14.0,
         shard_days: int = 7,
         candidates: int = 10,
-        centroid_weight: float = 0.3,
-        entity_weight: float = 0.3,
+        centroid_weight: float = 0.6,
+        entity_weight: float = 0.5,
         coverage_weight: float = 0.2,
         number_weight: float = 0.05,
-        date_weight: float = 0.1,
+        date_weight: float = 0.3,
         place_weight: float = 0.1,
         gap_weight: float = 0.1,
         gap_grace_days: float = 2.0,
+        core_year_share: float = 1 / 3,
         merge_threshold: float | None = None,
         split_similarity: float = 0.4,
         index_dtype: str = "f16",
@@ -250,6 +257,7 @@ class OnlineEventClusterer:
         self.place_weight = place_weight
         self.gap_weight = gap_weight
         self.gap_grace_days = gap_grace_days
+        self.core_year_share = core_year_share
         self.merge_threshold = merge_threshold
         self.split_similarity = split_similarity
         self.index_dtype = index_dtype
@@ -274,6 +282,7 @@ class OnlineEventClusterer:
             "place_weight": self.place_weight,
             "gap_weight": self.gap_weight,
             "gap_grace_days": self.gap_grace_days,
+            "core_year_share": self.core_year_share,
             "merge_threshold": self.merge_threshold,
             "split_similarity": self.split_similarity,
             "index_dtype": self.index_dtype,
@@ -291,6 +300,11 @@ class OnlineEventClusterer:
             )
         if not 0.0 <= self.centroid_weight <= 1.0:
             raise ConfigError(f"centroid_weight={self.centroid_weight} must lie in [0, 1]")
+        if not 0.0 <= self.core_year_share <= 1.0:
+            raise ConfigError(
+                f"core_year_share={self.core_year_share} must lie in [0, 1] "
+                "(0: any year an event's article names counts as the event's)"
+            )
 
     def _reset(self) -> None:
         self._events: dict[str, _Event] = {}
@@ -490,7 +504,8 @@ class OnlineEventClusterer:
         )
         shared_numbers = sorted(n for n in features.numbers if n in event.numbers)
         # Agreeing years prove little (many events share a year); disjoint years are strong evidence.
-        date_conflict = 1.0 if years and event.years and not any(y in event.years for y in years) else 0.0
+        core_years = self._core_years(event)
+        date_conflict = 1.0 if years and core_years and not any(y in core_years for y in years) else 0.0
         place_conflict = (
             1.0 if features.places and event.places and not (features.places & event.places.keys()) else 0.0
         )
@@ -526,6 +541,11 @@ class OnlineEventClusterer:
             "shared_numbers": tuple(shared_numbers),
             "gap_days": gap,
         }
+
+    def _core_years(self, event: _Event) -> set[str]:
+        """Years named by at least ``core_year_share`` of the event's members that name a year."""
+        needed = self.core_year_share * event.dated_members
+        return {year for year, count in event.years.items() if count >= needed}
 
     # --- the index -----------------------------------------------------------------
 
@@ -597,7 +617,9 @@ class OnlineEventClusterer:
         except KeyError:
             raise NotFound(f"event {event_id!r} does not exist; list events with .events()") from None
 
-    def _add(self, features: ArticleFeatures, event_id: str, *, batch: bool = False, index: bool = True) -> None:
+    def _add(
+        self, features: ArticleFeatures, event_id: str, *, batch: bool = False, index: bool = True
+    ) -> None:
         day = parse_day(features.published)
         if event_id not in self._events:
             self._create_event(event_id)
@@ -666,6 +688,7 @@ class OnlineEventClusterer:
         event.entities.update(record.entities)
         event.places.update(record.places)
         event.years.update(record.years)
+        event.dated_members += bool(record.years)
         event.numbers.update(record.numbers)
         if record.day is not None:
             event.first_day = record.day if event.first_day is None else min(event.first_day, record.day)
@@ -678,6 +701,7 @@ class OnlineEventClusterer:
         event.entities.subtract(record.entities)
         event.places.subtract(record.places)
         event.years.subtract(record.years)
+        event.dated_members -= bool(record.years)
         event.numbers.subtract(record.numbers)
         for counter in (event.entities, event.places, event.years, event.numbers):
             for key in [k for k, v in counter.items() if v <= 0]:
@@ -875,7 +899,7 @@ class OnlineEventClusterer:
         smaller = ea if sum(map(self._idf, ea)) <= sum(map(self._idf, eb)) else eb
         total = sum(self._idf(e) for e in smaller)
         entity_share = sum(self._idf(e) for e in ea & eb) / total if total else 0.0
-        years_a, years_b = set(a.years), set(b.years)
+        years_a, years_b = self._core_years(a), self._core_years(b)
         date_conflict = 1.0 if years_a and years_b and not years_a & years_b else 0.0
         gap_penalty = 0.0
         if (
