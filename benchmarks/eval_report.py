@@ -200,6 +200,8 @@ def run_basil(args) -> dict:
         result["judged_pairs_still_aligned"] = len(still)
         result["alignment_precision"] = round(yes / len(still), 3) if still else None
         result["judged_yes"] = yes
+        result["judged_no_still_aligned"] = [j["n"] for j in still if j["label"] == "no"]
+        result["judged_yes_split"] = [j["n"] for j in judged if j["label"] == "yes" and j not in still]
     if args.print_pairs:
         _print_sample(reports, args.sample, args.seed)
     return result

@@ -28,6 +28,13 @@ class ReportOptions:
     align_threshold: float = 0.7
     cross_language_threshold: float = 0.6
     link_margin: float = 0.1
+    # same-language pairs must also share content words (stems, stop words and the event's
+    # common words left out): this share of the shorter claim's words, unless the cosine
+    # alone reaches lexical_free_similarity. Set on 60 hand-judged BASIL dev pairs, where
+    # "another statement about the same story" shared few distinctive words.
+    min_word_overlap: float = 0.25
+    lexical_free_similarity: float = 0.8
+    common_word_share: float = 0.1  # a word in more than this share of an event's claims is common
     entity_bonus: float = 0.02  # per shared entity, at most three
     number_bonus: float = 0.05  # per shared number, at most two
     date_bonus: float = 0.03  # per shared date value, at most two
