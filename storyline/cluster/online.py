@@ -241,7 +241,7 @@ class OnlineEventClusterer:
         core_year_share: float = 1 / 3,
         merge_threshold: float | None = None,
         split_similarity: float = 0.4,
-        index_dtype: str = "f16",
+        index_dtype: str = "i8",
         connectivity: int = 16,
         expansion_add: int = 64,
     ):
