@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 from storyline.report import (
@@ -16,6 +17,7 @@ from storyline.report import (
     report_to_dict,
     split_claims,
 )
+from storyline.report.claims import align_claims, claim_facts, content_words, word_overlap
 from storyline.report.discrepancies import dates_compatible
 from storyline.report.text import clause_spans, extract_numbers, negation_cues, sentence_spans
 from storyline.report.timeline import date_range
@@ -447,3 +449,48 @@ def test_markdown_has_every_section_and_escapes_markup(orvel):
 
 def test_at_helper_finds_later_occurrences():
     assert at("a b a", "a", 1) == (4, 5)
+
+
+def test_content_words_are_stems_without_stop_words():
+    assert content_words("The senators confirmed the nominee on Tuesday, 52 to 47.") == {
+        "senato", "confir", "nomine", "tuesda", "52", "47"}
+    assert word_overlap(frozenset({"a", "b"}), frozenset({"b", "c", "d"})) == 0.5
+    assert word_overlap(frozenset(), frozenset({"b"})) == 0.0
+
+
+def _pair_vectors(cosine: float) -> np.ndarray:
+    """Two unit vectors at the given cosine."""
+    return np.array([[1.0, 0.0], [cosine, (1 - cosine**2) ** 0.5]], dtype=np.float32)
+
+
+def _align_two(text_a: str, text_b: str, cosine: float, language_b: str = "en") -> int:
+    """How many outlets the first claim's group holds when two one-claim articles align at ``cosine``."""
+    arts = [article("a1", "Orvel Post", "2025-01-02", text_a), article("b1", "Kessan Wire", "2025-01-02", text_b,
+                                                                     language_b)]
+    claims = [c for a in arts for c in split_claims(a, "e")]
+    assert len(claims) == 2
+    facts = claim_facts(claims, {a.id: a for a in arts}, [], [], {})
+    groups, _ = align_claims(claims, _pair_vectors(cosine), facts, arts)
+    return max(len(g.outlets) for g in groups)
+
+
+def test_same_language_pair_needs_shared_words_unless_close_paraphrase():
+    same_fact = ("The Orvel council approved the harbour budget on Monday.",
+                 "On Monday the council of Orvel approved a budget for the harbour.")
+    other_statement = ("The Orvel council approved the harbour budget on Monday.",
+                       "Mayor Dana Brill criticised the opposition for delaying repairs.")
+    assert _align_two(*same_fact, cosine=0.75) == 2
+    assert _align_two(*other_statement, cosine=0.75) == 1  # same story, another statement
+    assert _align_two(*other_statement, cosine=0.85) == 2  # close enough to need no shared words
+
+
+def test_numbers_of_the_same_thing_support_a_pair_that_shares_few_words():
+    # the discrepancy finder needs "twelve people died" and "fourteen persons were killed" together
+    assert _align_two("Twelve people died when the Orvel bridge fell.",
+                      "Fourteen persons were killed as a span gave way.", cosine=0.75) == 2
+
+
+def test_pairs_in_two_languages_keep_the_cosine_rule():
+    assert _align_two("The Orvel council approved the harbour budget on Monday.",
+                      "Городской совет Орвела в понедельник утвердил бюджет порта.", cosine=0.65,
+                      language_b="ru") == 2

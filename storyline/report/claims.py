@@ -247,6 +247,21 @@ def _distinctive_words(claims: Sequence[Claim], language_of: Sequence[str], n_ar
     return [ws - common for ws in words_of]
 
 
+_SAME_COUNTED = {"person": "people", "persons": "people", "persone": "people", "personas": "people"}
+
+
+def _counted(context: str) -> str:
+    # "houses"/"house" and "people"/"persons" count the same thing
+    return _SAME_COUNTED.get(context, context)[:5] if len(context) > 2 else ""
+
+
+def count_same_thing(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """Both claims give a number of the same unit or of the same counted noun ("12 people" /
+    "14 persons"), whether or not the numbers agree."""
+    return any((x.unit and x.unit == y.unit) or (_counted(x.context) and _counted(x.context) == _counted(y.context))
+               for x in a.numbers for y in b.numbers)
+
+
 def word_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     """Shared words over the shorter side's words (0.0 when either has none)."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
@@ -272,8 +287,11 @@ def align_claims(claims: Sequence[Claim], vectors: np.ndarray, facts: Sequence[C
 
     def worded_alike(i: int, j: int) -> bool:
         # same-language pairs need shared distinctive words unless they are close paraphrases
+        # or count the same thing (the lead sentences "twelve people died" / "fourteen people
+        # were killed" share only the story's common words, and are what discrepancies need)
         return (lang_of[i] != lang_of[j] or float(vectors[i] @ vectors[j]) >= options.lexical_free_similarity
-                or word_overlap(distinctive[i], distinctive[j]) >= options.min_word_overlap)
+                or word_overlap(distinctive[i], distinctive[j]) >= options.min_word_overlap
+                or count_same_thing(facts[i], facts[j]))
 
     if n > 1:
         sims = vectors @ vectors.T
