@@ -208,7 +208,7 @@ def run_basil(args) -> dict:
 
 
 def _print_sample(reports, size: int, seed: int) -> None:
-    """A fixed sample of aligned pairs, printed for judging (ids, offsets, cosine and text).
+    """A fixed sample of aligned pairs, printed for judging (ids, offsets and text).
     The test sample was 50 pairs with seed 2025, the dev sample 60 pairs with seed 2026."""
     pairs = []
     for r in reports:
