@@ -453,7 +453,8 @@ class SQLiteStore(AnnotationStoreMixin, EventStoreMixin):
             if len(rows) == 1:
                 row = rows[0]
             elif not rows:
-                rows = self.db.execute("SELECT * FROM articles WHERE id LIKE ? LIMIT 2", (key + "%",)).fetchall()
+                rows = self.db.execute("SELECT * FROM articles WHERE substr(id, 1, ?) = ? LIMIT 2",
+                                       (len(key), key)).fetchall()
                 row = rows[0] if len(rows) == 1 else None
         if row is None:
             raise NotFound(f"no article {key!r}; list ids with `storyline articles`")
