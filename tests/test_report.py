@@ -494,3 +494,28 @@ def test_pairs_in_two_languages_keep_the_cosine_rule():
     assert _align_two("The Orvel council approved the harbour budget on Monday.",
                       "Городской совет Орвела в понедельник утвердил бюджет порта.", cosine=0.65,
                       language_b="ru") == 2
+
+
+def _ferry_event(second_text: str) -> EventInput:
+    a1 = article("f1", "Gull Wire", "2025-06-01", "The ferry Marta ran aground near Tarvik on Monday morning, the coast guard said.")
+    a2 = article("f2", "Harbour Post", "2025-06-01", second_text)
+    places = {"e_tarvik": {"name": "Tarvik", "type": "LOC", "variants": {"Tarvik": 1}},
+              "e_olmen": {"name": "Olmen", "type": "LOC", "variants": {"Olmen": 1}}}
+    mentions = [mention(a1, "Tarvik", "LOC", "e_tarvik"), mention(a2, "Olmen", "LOC", "e_olmen")]
+    if "Tarvik" in second_text:
+        mentions.append(mention(a2, "Tarvik", "LOC", "e_tarvik"))
+    return EventInput("ferry", None, [a1, a2], mentions=mentions, entities=places)
+
+
+def test_place_discrepancy_when_outlets_name_different_places():
+    event = _ferry_event("The ferry Marta ran aground near Olmen on Monday morning, the coast guard said.")
+    report = build_event_report(event, encoder=WordHashEncoder())
+    [place] = [d for d in report.discrepancies if d.kind == "place"]
+    assert sorted(side.value for side in place.sides) == ["Olmen", "Tarvik"]
+
+
+def test_no_place_discrepancy_when_the_outlet_names_both_places():
+    event = _ferry_event("The ferry Marta ran aground near Olmen on Monday morning, the coast guard said. "
+                         "It had left Tarvik an hour earlier.")
+    report = build_event_report(event, encoder=WordHashEncoder())
+    assert [d for d in report.discrepancies if d.kind == "place"] == []

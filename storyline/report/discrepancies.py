@@ -296,6 +296,12 @@ def _compare_entities(col: _Collector, kind: str, gid: str, ci: Claim, cj: Claim
     nj = {entities.get(e, {}).get("name", e) for e in ej}
     if any(_similar_names(x, y) for x in ni for y in nj):
         return  # an unmerged spelling variant, reported as name_spelling if at all
+    # An outlet that names the other place or person elsewhere in its article is not
+    # contradicting it: "flew to Varnosk" and "visited Dobrel" are two stops of one trip.
+    named_i = {m.entity_id for m in mentions if m.article_id == ai.id}
+    named_j = {m.entity_id for m in mentions if m.article_id == aj.id}
+    if ej & named_i or ei & named_j:
+        return
     key = (gid, kind)
     for c, ids, a, o in ((ci, ei, ai, oi), (cj, ej, aj, oj)):
         m = next((m for m in mentions if m.article_id == c.article_id and m.entity_id in ids
