@@ -180,14 +180,8 @@ def run_basil(args) -> dict:
         "entities": bool(args.entities),
     }
     # alignment precision on the hand judgments
-    aligned = set()
-    for r in reports:
-        claims = {c.id: c for c in r.claims}
-        for g in r.claim_groups:
-            members = [claims[c] for c in g.claim_ids]
-            for i, a in enumerate(members):
-                for b in members[i + 1 :]:
-                    aligned.add(frozenset({(a.article_id, a.start, a.end), (b.article_id, b.start, b.end)}))
+    aligned = {frozenset({(a.article_id, a.start, a.end), (b.article_id, b.start, b.end)})
+               for _eid, a, b in _aligned_pairs(reports)}
     judgments = {"dev": DEV_JUDGMENTS, "test": JUDGMENTS, "all": JUDGMENTS}[args.split]
     if judgments.exists():
         judged = load_jsonl(judgments)
@@ -207,17 +201,21 @@ def run_basil(args) -> dict:
     return result
 
 
-def _print_sample(reports, size: int, seed: int) -> None:
-    """A fixed sample of aligned pairs, printed for judging (ids, offsets and text).
-    The test sample was 50 pairs with seed 2025, the dev sample 60 pairs with seed 2026."""
-    pairs = []
+def _aligned_pairs(reports):
+    """(event id, claim, claim) for every pair of claims the reports put in one group."""
     for r in reports:
         claims = {c.id: c for c in r.claims}
         for g in r.claim_groups:
             members = [claims[c] for c in g.claim_ids]
             for i, a in enumerate(members):
                 for b in members[i + 1 :]:
-                    pairs.append((r.event_id, a, b))
+                    yield r.event_id, a, b
+
+
+def _print_sample(reports, size: int, seed: int) -> None:
+    """A fixed sample of aligned pairs, printed for judging (ids, offsets and text).
+    The test sample was 50 pairs with seed 2025, the dev sample 60 pairs with seed 2026."""
+    pairs = list(_aligned_pairs(reports))
     rng = random.Random(seed)
     for k, (eid, a, b) in enumerate(rng.sample(pairs, min(size, len(pairs)))):
         print(json.dumps({"n": k, "event": eid, "a": {"article_id": a.article_id, "start": a.start, "end": a.end},
