@@ -8,6 +8,7 @@ it stopped and re-runs never duplicate annotations.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -51,6 +52,102 @@ class EnrichOutput:
     note: str | None
 
 
+_SENT_END_TOKENS = frozenset({".", "!", "?", "...", "…"})
+_CLOSING_MARKS = frozenset("”\"’»")
+_OPENING_MARKS = frozenset("“\"‘«„")
+
+
+@functools.lru_cache(maxsize=1)
+def _parse_trigger() -> re.Pattern[str]:
+    """What makes a sentence worth parsing: a quote mark or a word quote attribution reads
+    (a cue verb, "according to", "pointed out", "went on")."""
+    from .enrich.quotes import EN_CUE_SET
+
+    words = sorted(EN_CUE_SET | {"according", "pointed", "went"}, key=len, reverse=True)
+    return re.compile(r"[“”\"«»„‘’‹›]|\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+
+
+def _rough_sentences(doc: Any) -> list[tuple[int, int]]:
+    """Token ranges of ``doc`` cut at line breaks and where a sentence plainly ends (an end
+    mark token, maybe a closing quote mark, a space, then a capital or an opening mark). A
+    cheap stand-in for the parser's sentences: abbreviations (Mr., U.S.) are single tokens,
+    so they never cut."""
+    bounds, start = [], 0
+    for i in range(1, len(doc)):
+        tok = doc[i]
+        if tok.is_space:
+            continue
+        j, line_break = i - 1, False
+        while j >= start and doc[j].is_space:
+            line_break = line_break or "\n" in doc[j].text
+            j -= 1
+        if j < start:
+            continue
+        spaced = j < i - 1 or bool(doc[j].whitespace_)
+        last = doc[j].text
+        ended = last in _SENT_END_TOKENS or (
+            last in _CLOSING_MARKS and j > start and doc[j - 1].text in _SENT_END_TOKENS
+        )
+        if line_break or (ended and spaced and (tok.text[:1].isupper() or tok.text[:1] in _OPENING_MARKS)):
+            bounds.append((start, i))
+            start = i
+    if start < len(doc):
+        bounds.append((start, len(doc)))
+    return bounds
+
+
+def _english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: int = 64) -> list[Any]:
+    """spaCy docs of ``texts`` with entities everywhere but the parse only where quote
+    attribution reads it.
+
+    NER runs over each whole text. The tagger and parser (with the tok2vec they share, about
+    40% of the pipeline's time) run only over the runs of sentences ``_parse_trigger`` marks,
+    each run parsed as its own doc made of the full doc's tokens, whose tags, heads and labels
+    are copied back. Every other sentence gets a flat tree (its first token the root, no tags)
+    so ``doc.sents`` still covers the text. Offsets are the full text's."""
+    import numpy
+    from spacy.attrs import DEP, HEAD, TAG
+    from spacy.tokens import Doc
+
+    from .nlp import english
+
+    nlp = english()
+    trigger = _parse_trigger()
+    docs = list(nlp.get_pipe("ner").pipe((nlp.make_doc(t) for t in texts), batch_size=batch_size))
+    plans: list[list[tuple[int, int, bool]]] = []
+    pieces: list[Any] = []
+    for text, doc in zip(texts, docs, strict=True):
+        plan: list[tuple[int, int, bool]] = []
+        for s, e in _rough_sentences(doc):
+            chosen = trigger.search(text, doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) is not None
+            if chosen and plan and plan[-1][2]:
+                plan[-1] = (plan[-1][0], e, True)  # neighbouring sentences are parsed together
+            else:
+                plan.append((s, e, chosen))
+        for s, e, chosen in plan:
+            if chosen:
+                span = doc[s:e]
+                pieces.append(Doc(nlp.vocab, words=[t.text for t in span], spaces=[bool(t.whitespace_) for t in span]))
+        plans.append(plan)
+    for name in ("tok2vec", "tagger", "parser"):
+        pieces = list(nlp.get_pipe(name).pipe(pieces, batch_size=piece_batch_size))
+    root, flat = nlp.vocab.strings.add("ROOT"), nlp.vocab.strings.add("dep")
+    parsed = iter(pieces)
+    for doc, plan in zip(docs, plans, strict=True):
+        if not len(doc):
+            continue
+        arr = numpy.zeros((len(doc), 3), dtype="uint64")
+        for s, e, chosen in plan:
+            if chosen:
+                arr[s:e] = next(parsed).to_array([TAG, HEAD, DEP])
+            else:
+                arr[s, 2] = root
+                arr[s + 1 : e, 1] = (-numpy.arange(1, e - s, dtype="int64")).astype("uint64")  # relative heads
+                arr[s + 1 : e, 2] = flat
+        doc.from_array([TAG, HEAD, DEP], arr)
+    return docs
+
+
 def enrich_batch(batch: Sequence[EnrichInput]) -> list[EnrichOutput]:
     """Mentions, quotes, citations and dates of a batch of articles (pure: no store).
 
@@ -63,13 +160,12 @@ def enrich_batch(batch: Sequence[EnrichInput]) -> list[EnrichOutput]:
     from .enrich.dates import extract_dates
     from .enrich.entities import EntityRecognizer, mentions_from_doc
     from .enrich.quotes import extract_quotes
-    from .nlp import english
 
     one_pass = [a for a in batch if a.language == "en" and len(a.text) <= MAX_PARSE_CHARS]
     docs: dict[str, Any] = {}
     ner: dict[str, tuple[list[Any], str | None]] = {}
     if one_pass:
-        for a, doc in zip(one_pass, english().pipe([a.text for a in one_pass], batch_size=16), strict=True):
+        for a, doc in zip(one_pass, _english_docs([a.text for a in one_pass]), strict=True):
             docs[a.id] = doc
             ner[a.id] = (mentions_from_doc(a.id, a.text, doc), None)
     rest = [a for a in batch if a.id not in docs]

@@ -79,3 +79,51 @@ def test_report_escapes_hostile_markup(store, settings, tmp_path):
     for raw in ("<script>alert", "<img src=x", "<b onmouseover"):
         assert raw not in html
     assert "&lt;script&gt;alert(1)" in html
+
+
+# ----------------------------------------------------------------------------- partial parse
+
+_HARBOUR = (
+    "Harbour talks\n"
+    "The harbour board of Port Elvan met on Monday. Its chair Mira Tansk opened the session at noon.\n"
+    "\"We will reopen the ferry berths by Friday,\" said Mira Tansk. Dockers in Elvan stayed home.\n"
+    "According to Jonas Brell, the cranes need new cables. The gulls did not care."
+)
+
+
+def test_rough_sentences_cut_at_end_marks_and_line_breaks_not_at_abbreviations():
+    import spacy
+
+    from storyline.stages import _rough_sentences
+
+    doc = spacy.blank("en")("Mr. Brell came. He left.\nNext line \"Ok.\" Then more. and lower")
+    cuts = [doc[s:e].text.strip() for s, e in _rough_sentences(doc)]
+    assert cuts == ["Mr. Brell came.", "He left.", "Next line \"Ok.\"", "Then more. and lower"]
+
+
+def test_partial_parse_keeps_offsets_entities_and_quotes_of_the_full_parse():
+    from storyline.enrich.quotes import extract_quotes
+    from storyline.nlp import english
+    from storyline.stages import _english_docs
+
+    [doc] = _english_docs([_HARBOUR])
+    full = english()(_HARBOUR)
+    assert doc.text == _HARBOUR
+    assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [
+        (e.start_char, e.end_char, e.label_) for e in full.ents
+    ]
+    assert [s.text for s in doc.sents][0].startswith("Harbour talks")
+    assert sum(len(s) for s in doc.sents) == len(doc)
+    partial_quotes = [(q.start, q.end, q.speaker) for q in extract_quotes("a", _HARBOUR, "en", doc)]
+    assert partial_quotes == [(q.start, q.end, q.speaker) for q in extract_quotes("a", _HARBOUR, "en", full)]
+    assert {q[2] for q in partial_quotes} == {"Mira Tansk", "Jonas Brell"}
+
+
+def test_sentences_without_quote_marks_or_cue_words_are_not_parsed():
+    from storyline.stages import _english_docs
+
+    [doc] = _english_docs([_HARBOUR])
+    quiet = _HARBOUR.index("The gulls")
+    cue = _HARBOUR.index("said")
+    assert all(t.tag_ == "" and t.dep_ in ("ROOT", "dep") for t in doc if t.idx >= quiet)
+    assert next(t for t in doc if t.idx == cue).tag_ == "VBD"
