@@ -151,8 +151,9 @@ def _english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: 
 def enrich_batch(batch: Sequence[EnrichInput]) -> list[EnrichOutput]:
     """Mentions, quotes, citations and dates of a batch of articles (pure: no store).
 
-    English articles of ordinary length get ONE spaCy pass (tagger, parser, NER): the
-    parse serves quote attribution and the entities come from the same doc. Very long
+    English articles of ordinary length get one spaCy doc (``_english_docs``): NER over the
+    whole text, the parse only over the sentences quote attribution reads; the entities
+    and the quotes come from that same doc. Very long
     ones go through the recognizer's chunked NER only, and quote attribution falls back
     to patterns.
     """
