@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storyline.enrich.quotes import extract_attributions  # noqa: E402
-from storyline.nlp import english  # noqa: E402
+from storyline.stages import english_docs  # noqa: E402  (the parse enrichment runs)
 
 DATA = ROOT.parent / "shared" / "data"
 _TOKEN = re.compile(r"\w+")
@@ -127,8 +127,13 @@ def _match_score(
     return shared / max(1, sum((ptoks if reverse else gold).values()))
 
 
+def _parse(text: str):
+    """The same partial parse enrichment uses (NER everywhere, parser where quotes are)."""
+    return english_docs([text])[0]
+
+
 def eval_ggt(subset: str, show_errors: int) -> dict:
-    nlp = english()
+    nlp = _parse
     rows = _load_ggt()
     picked = [r for i, r in enumerate(rows) if subset == "all" or (i % 2 == 0) == (subset == "tune")]
     tp = fp = fn = tp_strict = spk_ok = 0
@@ -241,7 +246,7 @@ def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 def eval_polnear(split: str, limit: int | None, show_errors: int) -> dict:
-    nlp = english()
+    nlp = _parse
     folder = DATA / "polnear" / split
     files = sorted((folder / "text").iterdir())[:limit] if limit else sorted((folder / "text").iterdir())
     tp = fp = fn = tp_attr = tp_exact = 0

