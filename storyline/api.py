@@ -201,7 +201,8 @@ def _with_clusterer(store: SQLiteStore, change: Callable[[Any], Any], kind: str,
 
 def merge_events(store: SQLiteStore, keep: str, other: str, note: str | None = None) -> str:
     """Merge event ``other`` into ``keep`` (ids of surviving events never change); stored and replayed."""
-    store.event(keep), store.event(other)
+    for event_id in (keep, other):
+        store.event(event_id)  # raises NotFound with a hint
     return _with_clusterer(store, lambda c: c.merge(keep, other), "event.merge", {"into": keep, "other": other}, note)
 
 

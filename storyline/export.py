@@ -16,7 +16,11 @@ from typing import Any
 from .store.sqlite import SQLiteStore
 
 SCHEMA_ID = "storyline.export/1"
-SECTIONS = ("entities", "mentions", "quotes", "citations", "dates", "events", "storylines", "claims", "discrepancies")
+# Section name -> the `type` its records carry in JSON Lines.
+SECTION_TYPES = {"entities": "entity", "mentions": "mention", "quotes": "quote", "citations": "citation",
+                 "dates": "date", "events": "event", "storylines": "storyline", "claims": "claim",
+                 "discrepancies": "discrepancy"}
+SECTIONS = tuple(SECTION_TYPES)
 
 
 def export_schema() -> dict[str, Any]:
@@ -99,7 +103,6 @@ def iter_jsonl(store: SQLiteStore, *, with_reports: bool = True) -> Iterator[str
     for a in doc["articles"]:
         yield json.dumps({"type": "article", **a}, ensure_ascii=False)
     for name in SECTIONS:
-        kind = name[:-1] if name.endswith("s") else name
-        kind = {"entitie": "entity", "discrepancie": "discrepancy", "storyline": "storyline"}.get(kind, kind)
+        kind = SECTION_TYPES[name]
         for rec in doc[name]:
             yield json.dumps({"type": kind, **rec}, ensure_ascii=False)

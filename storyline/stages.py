@@ -432,7 +432,7 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any) -> None:
         dups = sorted({tuple(sorted(groups[group_of[a.id]])) for a in arts if a.id in group_of})
         events.append({
             "id": ev.event_id,
-            "title": _representative_title(arts, ev),
+            "title": _representative_title(arts),
             "article_ids": [a.id for a in arts],
             "first_published": ev.first_published,
             "last_published": ev.last_published,
@@ -447,8 +447,9 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any) -> None:
                               for aid in members})
 
 
-def _representative_title(articles: Sequence[Any], summary: Any) -> str | None:
-    """The title of the article closest to the event centroid, preferring English."""
+def _representative_title(articles: Sequence[Any]) -> str | None:
+    """The title of the earliest titled article, preferring English ones (``articles`` come
+    in publication order), so the event keeps the headline that first reported it."""
     titled = [a for a in articles if a.title]
     if not titled:
         return None
