@@ -193,4 +193,34 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        4,
+        "stored results: sentence vectors per article, materialised event reports",
+        """
+        -- Sentence (claim and quote) spans of one article and their embeddings, computed
+        -- once and reused by every report and by semantic search. `vectors` is a float16
+        -- matrix (len(spans) x dim), L2-normalised before rounding; `spans` is JSON
+        -- [[start, end], ...] into the clean text.
+        CREATE TABLE sentence_vectors (
+            rowid INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL UNIQUE REFERENCES articles(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            spans TEXT NOT NULL,
+            vectors BLOB NOT NULL
+        );
+        -- One row per event: its report, valid while `fingerprint` (members, their content
+        -- and annotations, report version) still matches. `data` rebuilds the report object;
+        -- `view` is the JSON the API and the export hand out.
+        CREATE TABLE event_reports (
+            event_id TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            version TEXT NOT NULL,
+            data TEXT NOT NULL,
+            view TEXT NOT NULL,
+            materialised_at TEXT NOT NULL
+        );
+        CREATE INDEX event_reports_time ON event_reports(materialised_at);
+        """,
+    ),
 ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import NotFound, StoreError
 from ..model import Article, OffsetMap, Rejection
+from .results import ResultStoreMixin
 from .schema import MIGRATIONS
 
 __all__ = ["SQLiteStore", "SearchHit", "open_store"]
@@ -287,7 +288,7 @@ def _chunked(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
-class SQLiteStore(AnnotationStoreMixin, EventStoreMixin):
+class SQLiteStore(AnnotationStoreMixin, EventStoreMixin, ResultStoreMixin):
     """The default store: one SQLite file (WAL, FTS5) holding articles, annotations, events and decisions."""
     def __init__(self, path: str):
         self.path = path

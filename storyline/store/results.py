@@ -1,0 +1,242 @@
+"""Stored results (schema version 4): sentence vectors per article, materialised event
+reports, fingerprints that tell when a report is stale, and cursors that stream the store
+for the export.
+
+Everything computed once lives here so that reports, exports and search read it instead of
+recomputing it. The cursors yield rows one at a time (the export's memory stays flat)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ResultStoreMixin"]
+
+# Bound variables per statement, well under SQLite's limit.
+_CHUNK = 500
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _chunked(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class ResultStoreMixin:
+    db: sqlite3.Connection
+
+    # -- sentence vectors ---------------------------------------------------------------------------
+
+    def put_sentence_vectors(self, rows: Iterable[tuple[str, str, Sequence[tuple[int, int]], np.ndarray]]) -> None:
+        """Store ``(article_id, model, spans, vectors)`` rows; vectors go in as float16.
+
+        float16 halves the size of float32 and moves a cosine by about 1e-3, far below the
+        report's threshold margins; int8 would need a per-row scale for the same accuracy."""
+        with self.transaction():  # type: ignore[attr-defined]
+            for aid, model, spans, vectors in rows:
+                mat = np.asarray(vectors, dtype="<f2").reshape(len(spans), -1) if len(spans) else np.zeros(
+                    (0, 0), dtype="<f2")
+                # Delete then insert (not REPLACE in place) so a recomputed row gets a new rowid:
+                # the semantic index keys on rowids and must never map an old key to new text.
+                self.db.execute("DELETE FROM sentence_vectors WHERE article_id = ?", (aid,))
+                self.db.execute(
+                    "INSERT INTO sentence_vectors(article_id, model, dim, spans, vectors) VALUES (?, ?, ?, ?, ?)",
+                    (aid, model, int(mat.shape[1]) if mat.ndim == 2 else 0,
+                     json.dumps([[int(s), int(e)] for s, e in spans]), mat.tobytes()))
+
+    def sentence_vectors(self, article_ids: Iterable[str], model: str | None = None
+                         ) -> dict[str, tuple[list[tuple[int, int]], np.ndarray]]:
+        """article id -> (spans, float32 matrix) for the stored articles among ``article_ids``."""
+        out: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
+        ids = list(article_ids)
+        for chunk in _chunked(ids):
+            rows = self.db.execute(
+                f"SELECT article_id, dim, spans, vectors FROM sentence_vectors WHERE article_id IN ({_marks(len(chunk))})"
+                " AND (? IS NULL OR model = ?)", (*chunk, model, model))
+            for aid, dim, spans, blob in rows:
+                out[aid] = _decode(dim, spans, blob)
+        return out
+
+    def sentence_vector_models(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT model FROM sentence_vectors")]
+
+    def iter_sentence_vectors(self, after_rowid: int = 0, model: str | None = None
+                              ) -> Iterator[tuple[int, str, list[tuple[int, int]], np.ndarray]]:
+        """``(rowid, article_id, spans, vectors)`` of every row after ``after_rowid``, in rowid order."""
+        rows = self.db.execute("SELECT rowid, article_id, dim, spans, vectors FROM sentence_vectors "
+                               "WHERE rowid > ? AND (? IS NULL OR model = ?) ORDER BY rowid", (after_rowid, model, model))
+        for rowid, aid, dim, spans, blob in rows:
+            yield (rowid, aid, *_decode(dim, spans, blob))
+
+    def sentence_rows(self, rowids: Iterable[int]) -> dict[int, tuple[str, list[tuple[int, int]]]]:
+        """rowid -> (article_id, spans) for the rows that still exist."""
+        ids = list(dict.fromkeys(int(r) for r in rowids))
+        out: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            for rowid, aid, spans in self.db.execute(
+                    f"SELECT rowid, article_id, spans FROM sentence_vectors WHERE rowid IN ({_marks(len(chunk))})", chunk):
+                out[rowid] = (aid, [tuple(s) for s in json.loads(spans)])
+        return out
+
+    def article_texts(self, article_ids: Iterable[str]) -> dict[str, tuple[str, str | None, str | None, str | None]]:
+        """article id -> (clean text, title, source, published), without the rest of the record."""
+        out = {}
+        for chunk in _chunked(list(dict.fromkeys(article_ids))):
+            for r in self.db.execute(f"SELECT id, text, title, source, published FROM articles WHERE id IN "
+                                     f"({_marks(len(chunk))})", chunk):
+                out[r[0]] = (r[1], r[2], r[3], r[4])
+        return out
+
+    # -- fingerprints -------------------------------------------------------------------------------
+
+    def article_digests(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """A digest per article of everything a report reads about it: its content hash and
+        source metadata, and its mentions, quotes, citations and dates with the names and
+        types of the entities they point to. Equal digests: the report inputs are equal."""
+        queries = (
+            "SELECT id, content_hash, source, title, published, language, url FROM articles a WHERE {w} ORDER BY id",
+            'SELECT m.article_id, m.start, m."end", m.label, m.entity_id, e.name, e.type FROM mentions m '
+            "LEFT JOIN entities e ON e.id = m.entity_id WHERE {w} ORDER BY m.article_id, m.start, m.\"end\"",
+            'SELECT q.article_id, q.start, q."end", q.speaker, q.speaker_start, q.cue, q.kind, q.speaker_entity_id, '
+            "e.name, e.type FROM quotes q LEFT JOIN entities e ON e.id = q.speaker_entity_id WHERE {w} "
+            "ORDER BY q.article_id, q.start, q.id",
+            'SELECT c.article_id, c.start, c."end", c.cited, c.kind, c.cited_entity_id, e.name FROM citations c '
+            "LEFT JOIN entities e ON e.id = c.cited_entity_id WHERE {w} ORDER BY c.article_id, c.start, c.id",
+            'SELECT d.article_id, d.start, d."end", d.value, d.granularity, d.is_event FROM dates d WHERE {w} '
+            "ORDER BY d.article_id, d.start, d.id",
+        )
+        hashes: dict[str, Any] = {}
+        columns = ("a.id", "m.article_id", "q.article_id", "c.article_id", "d.article_id")
+        batches: Iterable[Sequence[str] | None] = [None] if article_ids is None else _chunked(list(article_ids))
+        for chunk in batches:
+            for sql, col in zip(queries, columns, strict=True):
+                where, args = ("1", []) if chunk is None else (f"{col} IN ({_marks(len(chunk))})", list(chunk))
+                for row in self.db.execute(sql.format(w=where), args):
+                    h = hashes.get(row[0])
+                    if h is None:
+                        h = hashes[row[0]] = hashlib.sha1()
+                    h.update(repr(tuple(row[1:])).encode("utf-8"))
+        return {aid: h.hexdigest() for aid, h in hashes.items()}
+
+    # -- materialised reports -----------------------------------------------------------------------
+
+    def report_fingerprints(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT event_id, fingerprint FROM event_reports")}
+
+    def put_report(self, event_id: str, fingerprint: str, version: str, data: dict[str, Any],
+                   view: dict[str, Any]) -> None:
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.execute(
+                "INSERT OR REPLACE INTO event_reports(event_id, fingerprint, version, data, view, materialised_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (event_id, fingerprint, version, json.dumps(data, ensure_ascii=False),
+                 json.dumps(view, ensure_ascii=False), _now()))
+
+    def stored_report(self, event_id: str, part: str = "view") -> tuple[str, dict[str, Any]] | None:
+        """``(fingerprint, JSON)`` of an event's stored report; ``part`` is "view" or "data"."""
+        if part not in ("view", "data"):
+            raise ValueError(f"part must be 'view' or 'data', not {part!r}")
+        row = self.db.execute(f"SELECT fingerprint, {part} FROM event_reports WHERE event_id = ?",
+                              (event_id,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def delete_reports(self, event_ids: Iterable[str]) -> int:
+        ids = list(event_ids)
+        with self.transaction():  # type: ignore[attr-defined]
+            n = 0
+            for chunk in _chunked(ids):
+                n += self.db.execute(f"DELETE FROM event_reports WHERE event_id IN ({_marks(len(chunk))})",
+                                     chunk).rowcount
+        return n
+
+    def iter_report_views(self, since: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(event_id, view)`` of the stored reports of events that still exist, materialised after ``since``."""
+        rows = self.db.execute("SELECT r.event_id, r.view FROM event_reports r JOIN events e ON e.id = r.event_id "
+                               "WHERE (? IS NULL OR r.materialised_at > ?) ORDER BY r.event_id", (since, since))
+        for eid, view in rows:
+            yield eid, json.loads(view)
+
+    # -- streaming cursors for the export --------------------------------------------------------------
+
+    def iter_articles(self, since: str | None = None) -> Iterator[Any]:
+        """Articles one at a time in publication order (``since``: ingested after it)."""
+        rows = self.db.execute("SELECT * FROM articles WHERE (? IS NULL OR ingested_at > ?) "
+                               "ORDER BY published IS NULL, published, rowid", (since, since))
+        for r in rows:
+            yield self._article(r)  # type: ignore[attr-defined]
+
+    def iter_annotations(self, table: str, since: str | None = None) -> Iterator[Any]:
+        """Mentions, quotes, citations or dates one at a time (``since``: of articles ingested after it)."""
+        from ..model import Citation, DateMention, Mention, Quote
+
+        columns = {
+            "mentions": ('t.article_id, t.start, t."end", t.text, t.label, t.normal, t.entity_id', Mention),
+            "quotes": ('t.article_id, t.start, t."end", t.text, t.speaker, t.speaker_start, t.speaker_end, t.cue, '
+                       "t.kind, t.speaker_entity_id, t.group_id", Quote),
+            "citations": ('t.article_id, t.start, t."end", t.text, t.cited, t.kind, t.cited_entity_id', Citation),
+            "dates": ('t.article_id, t.start, t."end", t.text, t.value, t.granularity, t.is_event', DateMention),
+        }
+        if table not in columns:
+            raise ValueError(f"no annotation table {table!r}; one of {sorted(columns)}")
+        cols, cls = columns[table]
+        join = "" if since is None else " JOIN articles a ON a.id = t.article_id WHERE a.ingested_at > ?"
+        rows = self.db.execute(f"SELECT {cols} FROM {table} t{join} ORDER BY t.article_id, t.start",
+                               () if since is None else (since,))
+        for r in rows:
+            yield cls(*r[:6], bool(r[6])) if cls is DateMention else cls(*r)
+
+    def iter_entities(self, since: str | None = None) -> Iterator[dict[str, Any]]:
+        """Entities one at a time (``since``: those mentioned by articles ingested after it)."""
+        if since is None:
+            rows = self.db.execute("SELECT * FROM entities ORDER BY id")
+        else:
+            rows = self.db.execute(
+                "SELECT * FROM entities WHERE id IN (SELECT m.entity_id FROM mentions m JOIN articles a "
+                "ON a.id = m.article_id WHERE a.ingested_at > ?) ORDER BY id", (since,))
+        for r in rows:
+            d = dict(r)
+            for k in ("variants", "article_ids", "explanations"):
+                d[k] = json.loads(d[k])
+            yield d
+
+    def iter_events(self, event_ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Events one at a time (only ``event_ids`` when given)."""
+        from .sqlite import _event_row
+
+        if event_ids is None:
+            for r in self.db.execute("SELECT * FROM events ORDER BY first_published IS NULL, first_published, id"):
+                yield _event_row(r)
+            return
+        for chunk in _chunked(list(event_ids)):
+            for r in self.db.execute(f"SELECT * FROM events WHERE id IN ({_marks(len(chunk))}) ORDER BY id", chunk):
+                yield _event_row(r)
+
+    def events_touched_since(self, since: str) -> list[str]:
+        """Ids of events holding an article ingested after ``since`` or whose report was
+        materialised after it."""
+        event_of = self.event_assignments()  # type: ignore[attr-defined]
+        new = {event_of[r[0]] for r in self.db.execute("SELECT id FROM articles WHERE ingested_at > ?", (since,))
+               if r[0] in event_of}
+        new |= {r[0] for r in self.db.execute("SELECT event_id FROM event_reports WHERE materialised_at > ?", (since,))}
+        have = {r[0] for r in self.db.execute("SELECT id FROM events")}
+        return sorted(new & have)
+
+
+def _decode(dim: int, spans: str, blob: bytes) -> tuple[list[tuple[int, int]], np.ndarray]:
+    pairs = [(int(s), int(e)) for s, e in json.loads(spans)]
+    mat = np.frombuffer(blob, dtype="<f2").astype(np.float32)
+    return pairs, mat.reshape(len(pairs), dim) if pairs else np.zeros((0, max(dim, 1)), dtype=np.float32)
