@@ -4,7 +4,7 @@ storylines, reports and evaluation. Each is a thin call into the library."""
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +47,11 @@ def entity() -> None:
 @pass_ctx
 def entity_show(c: Context, name: str, as_json: bool) -> None:
     """Variants, articles, quotes by and about, and why its mentions were merged."""
+    from .analysis import entity_quotes
     from .api import find_entity
 
     e = find_entity(c.store, name)
-    quotes = c.store.quotes()
-    by = [q for q in quotes if q.speaker_entity_id == e["id"]]
-    names = {v.lower() for v in e["variants"]} | {e["name"].lower()}
-    about = [q for q in quotes if q.speaker_entity_id != e["id"] and any(n in q.text.lower() for n in names)]
+    by, about = entity_quotes(c.store, e)
     if as_json:
         _json(e | {"quotes_by": [q.__dict__ for q in by], "quotes_about": [q.__dict__ for q in about]})
         return
@@ -109,12 +107,9 @@ def entity_split(c: Context, entity_id: str, mentions: tuple[str, ...], variants
 @pass_ctx
 def quotes(c: Context, speaker: str | None, article_id: str | None, as_json: bool) -> None:
     """Quotes with their speakers and cue verbs."""
-    from .api import find_entity
+    from .analysis import find_quotes
 
-    rows = c.store.quotes([c.store.article(article_id).id] if article_id else None)
-    if speaker:
-        e = find_entity(c.store, speaker)
-        rows = [q for q in rows if q.speaker_entity_id == e["id"]]
+    rows = find_quotes(c.store, speaker, article_id)
     if as_json:
         _json([q.__dict__ for q in rows])
         return
@@ -130,17 +125,15 @@ def quotes(c: Context, speaker: str | None, article_id: str | None, as_json: boo
 @pass_ctx
 def sources(c: Context, as_json: bool) -> None:
     """The citation graph: which outlets cite which sources, and how often."""
-    outlet_of = {a.id: a.source or "?" for a in c.store.articles()}
-    names = {e["id"]: e["name"] for e in c.store.entities()}
-    edges: Counter[tuple[str, str, str]] = Counter()
-    for cit in c.store.citations():
-        edges[(outlet_of.get(cit.article_id, "?"), names.get(cit.cited_entity_id or "", cit.cited), cit.kind)] += 1
+    from .analysis import citation_edges
+
+    edges = citation_edges(c.store)
     if as_json:
-        _json([{"outlet": o, "cited": s, "kind": k, "count": n} for (o, s, k), n in edges.most_common()])
+        _json(edges)
         return
     by_outlet: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-    for (o, s, k), n in edges.most_common():
-        by_outlet[o].append((s, k, n))
+    for edge in edges:
+        by_outlet[edge["outlet"]].append((edge["cited"], edge["kind"], edge["count"]))
     for outlet, cited in sorted(by_outlet.items()):
         click.echo(outlet)
         for s, k, n in cited:
@@ -154,26 +147,15 @@ def sources(c: Context, as_json: bool) -> None:
 @pass_ctx
 def timeline(c: Context, event_id: str | None, show_all: bool, as_json: bool) -> None:
     """What happened when: normalised dates from the articles, next to when they were published."""
-    ids = c.store.event(event_id)["article_ids"] if event_id else None
-    dates = [d for d in c.store.dates(ids) if d.value and (show_all or d.is_event)]
-    arts = {a.id: a for a in c.store.articles(ids=ids)}
-    dates.sort(key=lambda d: (d.value or "", d.article_id))
+    from .analysis import sentence_around, timeline_dates
+
+    rows = timeline_dates(c.store, event_id, show_all)
     if as_json:
-        _json([d.__dict__ | {"published": arts[d.article_id].published} for d in dates if d.article_id in arts])
+        _json([d.__dict__ | {"published": a.published} for d, a in rows])
         return
-    for d in dates:
-        a = arts.get(d.article_id)
-        if a is None:
-            continue
-        sentence = _sentence_around(a.text, d.start, d.end)
+    for d, a in rows:
+        sentence = sentence_around(a.text, d.start, d.end)
         click.echo(f"{d.value:12} (published {(a.published or '?')[:10]}, {(a.source or '?')[:18]}) {sentence[:110]}")
-
-
-def _sentence_around(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
-    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
-    right = min(right_candidates) + 1 if right_candidates else len(text)
-    return " ".join(text[left:right].split())
 
 
 @cli.command()
@@ -299,16 +281,14 @@ def storylines(c: Context, as_json: bool) -> None:
 @pass_ctx
 def storyline_show(c: Context, storyline_id: str, as_json: bool) -> None:
     """One storyline: its events in time order, and related background events."""
-    from .errors import NotFound
+    from .analysis import storyline_view
 
-    rows = {s["id"]: s for s in c.store.storylines()}
-    if storyline_id not in rows:
-        raise NotFound(f"no storyline {storyline_id!r}; list them with `storyline storylines`")
-    s = rows[storyline_id]
-    events_by_id = {e["id"]: e for e in c.store.events()}
+    view = storyline_view(c.store, storyline_id)
+    s = {k: v for k, v in view.items() if k != "related"}
     if as_json:
-        _json(s | {"events": [events_by_id[e] for e in s["event_ids"] if e in events_by_id]})
+        _json(s)
         return
+    events_by_id = {e["id"]: e for e in view["events"] + view["related"]}
     for label, ids in (("events", s["event_ids"]), ("related", s["related_event_ids"])):
         click.echo(f"{label}:")
         for eid in ids:

@@ -1,0 +1,339 @@
+"""Read-side analysis over a store: the citation graph, quote filters, the timeline, and the
+views the web app and the CLI share (entity, outlet, storyline and article profiles, filtered
+event lists, search with filters). Pure reads: nothing here writes to the store.
+
+Every list a caller may page through comes back as a :class:`Page` (``total``, ``offset``,
+``limit``, ``items``), so no caller ever receives an unbounded list.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from .errors import ConfigError, NotFound
+from .store.sqlite import SQLiteStore
+
+MAX_LIMIT = 200
+
+
+@dataclass
+class Page:
+    """One page of a longer list."""
+
+    items: list[Any]
+    total: int
+    offset: int = 0
+    limit: int = 50
+
+    def to_dict(self, key: str = "items") -> dict[str, Any]:
+        return {"total": self.total, "offset": self.offset, "limit": self.limit, key: self.items}
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + self.limit if self.offset + self.limit < self.total else None
+
+    @property
+    def prev_offset(self) -> int | None:
+        return max(0, self.offset - self.limit) if self.offset > 0 else None
+
+
+def paginate(items: Sequence[Any], offset: int = 0, limit: int = 50) -> Page:
+    if limit < 1 or limit > MAX_LIMIT:
+        raise ConfigError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+    if offset < 0:
+        raise ConfigError(f"offset must be 0 or more, got {offset}")
+    return Page(list(items[offset: offset + limit]), len(items), offset, limit)
+
+
+# -- the citation graph, quotes and the timeline (shared with the CLI) --------------------------------------------
+
+
+def citation_edges(store: SQLiteStore) -> list[dict[str, Any]]:
+    """Outlet -> cited source edges over the whole store, most frequent first."""
+    outlet_of = {a.id: a.source or "?" for a in store.articles()}
+    names = {e["id"]: e["name"] for e in store.entities()}
+    edges: Counter[tuple[str, str, str]] = Counter()
+    for cit in store.citations():
+        edges[(outlet_of.get(cit.article_id, "?"), names.get(cit.cited_entity_id or "", cit.cited), cit.kind)] += 1
+    return [{"outlet": o, "cited": s, "kind": k, "count": n} for (o, s, k), n in edges.most_common()]
+
+
+def find_quotes(store: SQLiteStore, speaker: str | None = None, article_id: str | None = None) -> list[Any]:
+    """Quotes, optionally only those by one speaker (name or spelling) or in one article."""
+    from .api import find_entity
+
+    rows = store.quotes([store.article(article_id).id] if article_id else None)
+    if speaker:
+        e = find_entity(store, speaker)
+        rows = [q for q in rows if q.speaker_entity_id == e["id"]]
+    return rows
+
+
+def entity_quotes(store: SQLiteStore, entity: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """Quotes by the entity, and quotes by others that name it (any of its spellings)."""
+    quotes = store.quotes()
+    by = [q for q in quotes if q.speaker_entity_id == entity["id"]]
+    names = {v.lower() for v in entity["variants"]} | {entity["name"].lower()}
+    about = [q for q in quotes if q.speaker_entity_id != entity["id"] and any(n in q.text.lower() for n in names)]
+    return by, about
+
+
+def timeline_dates(store: SQLiteStore, event_id: str | None = None, show_all: bool = False
+                   ) -> list[tuple[Any, Any]]:
+    """(date mention, its article) pairs with a normalised value, in date order; only dates next to an event
+    phrase unless ``show_all``."""
+    ids = store.event(event_id)["article_ids"] if event_id else None
+    dates = [d for d in store.dates(ids) if d.value and (show_all or d.is_event)]
+    arts = {a.id: a for a in store.articles(ids=ids)}
+    dates.sort(key=lambda d: (d.value or "", d.article_id))
+    return [(d, arts[d.article_id]) for d in dates if d.article_id in arts]
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence (or line) holding ``text[start:end]``, whitespace collapsed."""
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
+    right = min(right_candidates) + 1 if right_candidates else len(text)
+    return " ".join(text[left:right].split())
+
+
+# -- events and storylines ------------------------------------------------------------------------------------------
+
+SORTS = ("recent", "growing", "size", "oldest")
+
+
+def event_rows(store: SQLiteStore, *, since: str | None = None, until: str | None = None,
+               outlet: str | None = None, language: str | None = None, min_size: int = 1,
+               sort: str = "recent", offset: int = 0, limit: int = 20, growth_days: float = 2.0) -> Page:
+    """Events filtered by date range (ISO dates, inclusive), outlet, language and size, sorted by
+    ``recent`` (last article first), ``growing`` (most articles in the last ``growth_days`` before the
+    newest article of the store), ``size`` or ``oldest``. Each row carries ``size`` and ``growth``."""
+    if sort not in SORTS:
+        raise ConfigError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    events = store.events()
+    published = {a.id: a.published for a in store.articles()} if events else {}
+    newest = max((p for p in published.values() if p), default=None)
+    cutoff = _shift(newest, -growth_days) if newest else None
+    rows = []
+    for e in events:
+        first, last = (e["first_published"] or "")[:10], (e["last_published"] or "")[:10]
+        if since and last and last < since or until and first and first > until:
+            continue
+        if outlet and outlet not in e["outlets"] or language and language not in e["languages"]:
+            continue
+        if len(e["article_ids"]) < min_size:
+            continue
+        growth = sum(1 for a in e["article_ids"] if cutoff and (published.get(a) or "") >= cutoff)
+        rows.append(e | {"size": len(e["article_ids"]), "growth": growth})
+    keys = {"recent": lambda r: (r["last_published"] or "", r["id"]),
+            "growing": lambda r: (r["growth"], r["last_published"] or "", r["id"]),
+            "size": lambda r: (r["size"], r["last_published"] or "", r["id"]),
+            "oldest": lambda r: ("~" if not r["first_published"] else _invert(r["first_published"]), r["id"])}
+    rows.sort(key=keys[sort], reverse=True)
+    return paginate(rows, offset, limit)
+
+
+def _invert(s: str) -> str:
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in s)
+
+
+def _shift(iso: str, days: float) -> str:
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return (when + timedelta(days=days)).isoformat()[: len(iso)] if len(iso) > 10 else \
+        (when + timedelta(days=days)).date().isoformat()
+
+
+def volume_by_day(store: SQLiteStore, article_ids: Sequence[str] | None = None) -> list[tuple[str, int]]:
+    """Articles per publication day (undated articles left out), in date order, gaps filled with zero."""
+    counts = Counter((a.published or "")[:10] for a in store.articles(ids=article_ids) if a.published)
+    return _fill_days(counts)
+
+
+def _fill_days(counts: Counter[str]) -> list[tuple[str, int]]:
+    days = sorted(d for d in counts if len(d) == 10)
+    if not days:
+        return []
+    try:
+        first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
+    except ValueError:
+        return [(d, counts[d]) for d in days]
+    if (last - first).days > 366:  # a long span: one bar per month instead
+        months: Counter[str] = Counter()
+        for d, n in counts.items():
+            months[d[:7]] += n
+        return sorted(months.items())
+    return [((first + timedelta(days=i)).isoformat(), counts.get((first + timedelta(days=i)).isoformat(), 0))
+            for i in range((last - first).days + 1)]
+
+
+def storyline_view(store: SQLiteStore, storyline_id: str) -> dict[str, Any]:
+    """A storyline with its events (time order) and related earlier events."""
+    rows = {s["id"]: s for s in store.storylines()}
+    if storyline_id not in rows:
+        raise NotFound(f"no storyline {storyline_id!r}; list them with `storyline storylines`")
+    s = rows[storyline_id]
+    events_by_id = {e["id"]: e for e in store.events()}
+    return s | {"events": [events_by_id[e] for e in s["event_ids"] if e in events_by_id],
+                "related": [events_by_id[e] for e in s["related_event_ids"] if e in events_by_id]}
+
+
+def storyline_of(store: SQLiteStore, event_id: str) -> dict[str, Any] | None:
+    for s in store.storylines():
+        if event_id in s["event_ids"]:
+            return s
+    return None
+
+
+# -- entities ----------------------------------------------------------------------------------------------------
+
+
+def scripts(text: str) -> list[str]:
+    """Writing systems used by the letters of ``text`` (Latin, Cyrillic, ...)."""
+    found = []
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "UNKNOWN").split(" ")[0].title()
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def entity_view(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
+    """An entity with its spellings (and their scripts), mentions per day, quotes by and about it,
+    its articles, and why its mentions were merged."""
+    from .api import find_entity
+
+    e = find_entity(store, name_or_id)
+    articles = store.articles(ids=e["article_ids"])
+    published = {a.id: (a.published or "")[:10] for a in articles}
+    per_day: Counter[str] = Counter()
+    for m in store.mentions(e["article_ids"]):
+        if m.entity_id == e["id"] and published.get(m.article_id):
+            per_day[published[m.article_id]] += 1
+    by, about = entity_quotes(store, e)
+    spellings = [{"text": v, "count": n, "scripts": scripts(v)}
+                 for v, n in sorted(e["variants"].items(), key=lambda kv: -kv[1])]
+    return e | {"spellings": spellings, "mentions_by_day": _fill_days(per_day),
+                "articles": [{"id": a.id, "title": a.title, "source": a.source, "published": a.published,
+                              "language": a.language} for a in articles],
+                "quotes_by": [q.__dict__ for q in by], "quotes_about": [q.__dict__ for q in about]}
+
+
+# -- outlets -----------------------------------------------------------------------------------------------------
+
+
+def outlet_names(store: SQLiteStore) -> list[dict[str, Any]]:
+    """Every outlet with its article count, most articles first."""
+    counts = Counter(a.source or "?" for a in store.articles())
+    return [{"name": n, "articles": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def outlet_view(store: SQLiteStore, name: str) -> dict[str, Any]:
+    """What an outlet covers, the events others cover and it does not (blind spots, most covered first),
+    and how often it published first on an event it covered."""
+    articles = [a for a in store.articles() if (a.source or "?") == name]
+    if not articles:
+        raise NotFound(f"no outlet {name!r}; list them with `storyline articles` (source column)")
+    events = store.events()
+    first_of: dict[str, str | None] = {}
+    pub = {a.id: (a.published or "", a.source) for a in store.articles()}
+    for e in events:
+        dated = sorted((pub[a] for a in e["article_ids"] if a in pub and pub[a][0]), key=lambda p: p[0])
+        first_of[e["id"]] = dated[0][1] if dated else None
+    covered = [e for e in events if name in e["outlets"]]
+    blind = sorted((e for e in events if name not in e["outlets"] and len(e["outlets"]) >= 2),
+                   key=lambda e: (-len(e["outlets"]), e["id"]))
+    first = [e["id"] for e in covered if first_of.get(e["id"]) == name]
+    cites = [c for c in citation_edges(store) if c["outlet"] == name]
+    return {"name": name, "articles": [{"id": a.id, "title": a.title, "published": a.published,
+                                        "language": a.language} for a in articles],
+            "languages": sorted({a.language for a in articles if a.language}),
+            "covered": covered, "blind_spots": blind, "first_on": first,
+            "first_share": round(len(first) / len(covered), 3) if covered else 0.0,
+            "cites": cites}
+
+
+# -- articles ----------------------------------------------------------------------------------------------------
+
+KINDS = ("mention", "quote", "citation", "date")
+
+
+@dataclass
+class Segment:
+    text: str
+    kinds: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    target: bool = False
+
+
+def article_view(store: SQLiteStore, article_id: str, focus: tuple[int, int] | None = None) -> dict[str, Any]:
+    """An article with its clean text cut into segments, each tagged with the annotations covering it
+    (mentions, quotes, citations, dates) and whether it lies in ``focus`` (a start, end range to show)."""
+    a = store.article(article_id)
+    spans: list[tuple[int, int, str, str]] = []
+    names = {e["id"]: e["name"] for e in store.entities()}
+    for m in store.mentions([a.id]):
+        spans.append((m.start, m.end, "mention", f"{m.label}: {names.get(m.entity_id or '', m.text)}"))
+    for q in store.quotes([a.id]):
+        spans.append((q.start, q.end, "quote", f"quote ({q.kind}) by {q.speaker or 'unattributed'}"))
+    for c in store.citations([a.id]):
+        spans.append((c.start, c.end, "citation", f"cites {c.cited} ({c.kind})"))
+    for d in store.dates([a.id]):
+        spans.append((d.start, d.end, "date", f"date {d.value or 'unresolved'}"))
+    text = a.text
+    if focus is not None:
+        s, e = focus
+        if not (0 <= s < e <= len(text)):
+            raise ConfigError(f"range {s}-{e} is outside the article (0-{len(text)})")
+    cuts = {0, len(text)} | {p for s, e, _, _ in spans for p in (s, e) if 0 <= p <= len(text)}
+    if focus:
+        cuts |= set(focus)
+    points = sorted(cuts)
+    segments = []
+    for lo, hi in zip(points, points[1:], strict=False):
+        covering = [(k, lab) for s, e, k, lab in spans if s <= lo and hi <= e]
+        kinds = sorted({k for k, _ in covering}, key=KINDS.index)
+        segments.append(Segment(text[lo:hi], kinds, [lab for _, lab in covering],
+                                bool(focus and focus[0] <= lo and hi <= focus[1])))
+    return {"article": a, "segments": segments, "changes": store.article_changes(a.id),
+            "event_id": store.event_assignments().get(a.id),
+            "counts": dict(Counter(k for _, _, k, _ in spans))}
+
+
+# -- search ------------------------------------------------------------------------------------------------------
+
+
+def search_articles(store: SQLiteStore, query: str, *, source: str | None = None, language: str | None = None,
+                    since: str | None = None, until: str | None = None, offset: int = 0, limit: int = 20,
+                    pool: int = 1000) -> Page:
+    """Full-text search (the store's ranking and snippets) filtered by outlet, language and publication date."""
+    if not query.strip():
+        raise ConfigError("empty query; type some words, e.g. dam collapse")
+    hits = store.search(query, pool)
+    lang = {a.id: a.language for a in store.articles(ids=[h.article_id for h in hits])} if hits else {}
+    rows = []
+    for h in hits:
+        day = (h.published or "")[:10]
+        if source and h.source != source or language and lang.get(h.article_id) != language:
+            continue
+        if since and (not day or day < since) or until and (not day or day > until):
+            continue
+        rows.append(h.__dict__ | {"language": lang.get(h.article_id)})
+    return paginate(rows, offset, limit)
+
+
+def group_by(items: Sequence[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for it in items:
+        out[it[key]].append(it)
+    return dict(out)
