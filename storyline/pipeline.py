@@ -17,7 +17,9 @@ from typing import Any
 
 from .clean import clean_text
 from .clean.hyphens import WordEvidence
-from .ingest import discover, fetch_urls, looks_like_url_list, read_path, read_url_list
+from .ingest import fetch_urls, looks_like_url_list, read_path, read_url_list
+from .ingest.limits import ItemTimeout, time_budget
+from .ingest.readers import display_path, walk
 from .model import Article, ArticleDraft, Rejection, content_hash
 from .nlp import detect_language
 from .settings import Settings
@@ -47,20 +49,50 @@ class IngestReport:
 def iter_inputs(paths: Iterable[str | Path], urls: Iterable[str], settings: Settings,
                 defaults: Mapping[str, Any] | None = None, fields: Mapping[str, str] | None = None,
                 client: Any = None, name_pattern: str | None = None) -> Iterator[ArticleDraft | Rejection]:
-    """Every draft and rejection from files, folders, URL-list files and URLs."""
-    for path in discover(paths):
-        if not path.exists():
-            yield Rejection(str(path), "", "read", "no such file or folder; check the path")
+    """Every draft and rejection from files, folders, URL-list files and URLs.
+
+    Each item is produced under ``settings.item_time_budget``: a reader that runs past it
+    gives up the rest of that file (recorded as a rejection) and the batch goes on."""
+    for path in walk(paths):
+        if isinstance(path, Rejection):
+            yield path
             continue
-        suffix = path.suffix.lower()
-        if suffix == ".urls" or (suffix in ("", ".txt", ".list") and path.stat().st_size < 1_000_000
-                                 and _is_url_list(path)):
-            yield from fetch_urls(read_url_list(path), settings, defaults=defaults, client=client)
+        origin = display_path(path)
+        try:
+            suffix = path.suffix.lower()
+            if suffix == ".urls" or (suffix in ("", ".txt", ".list") and path.stat().st_size < 1_000_000
+                                     and _is_url_list(path)):
+                yield from fetch_urls(read_url_list(path), settings, defaults=defaults, client=client)
+                continue
+        except OSError as exc:
+            yield Rejection(origin, "", "read", f"cannot read file: {exc.strerror or exc}; check its permissions")
             continue
-        yield from read_path(path, settings, defaults=defaults, fields=fields, name_pattern=name_pattern)
+        yield from _budgeted(read_path(path, settings, defaults=defaults, fields=fields, name_pattern=name_pattern),
+                             origin, settings)
     urls = list(urls)
     if urls:
         yield from fetch_urls(urls, settings, defaults=defaults, client=client)
+
+
+def _budgeted(items: Iterator[ArticleDraft | Rejection], origin: str, settings: Settings
+              ) -> Iterator[ArticleDraft | Rejection]:
+    """``items`` with each one's production bounded by the item time budget (the yield itself is not timed)."""
+    count = 0
+    while True:
+        try:
+            with time_budget(settings.item_time_budget, "reading"):
+                thing = next(items)
+        except StopIteration:
+            return
+        except ItemTimeout as exc:
+            yield Rejection(origin, f"after item {count}" if count else "", exc.stage, exc.reason)
+            return
+        except Exception as exc:  # noqa: BLE001 - readers never raise; this is the last line of defence
+            yield Rejection(origin, "", "read", f"could not be read ({exc.__class__.__name__}: {exc}); "
+                            "check this file, and please report it")
+            return
+        count += 1
+        yield thing
 
 
 def _is_url_list(path: Path) -> bool:
@@ -131,7 +163,8 @@ def _prepare_many(batch: list[tuple[ArticleDraft, str]], settings: Settings, evi
     out: list[tuple[ArticleDraft, tuple[Article, list[dict[str, Any]]] | Rejection]] = []
     for d, h in batch:
         try:
-            out.append((d, prepare_article(d, settings, evidence, h)))
+            with time_budget(settings.item_time_budget, "cleaning"):
+                out.append((d, prepare_article(d, settings, evidence, h)))
         except InputRejected as exc:
             out.append((d, Rejection(d.origin, d.item, exc.stage, exc.reason)))
         except Exception as exc:  # a bug in a stage must not lose the rest of the batch
@@ -166,6 +199,10 @@ def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[
            progress: Callable[[int], None] | None = None, client: Any = None,
            command: str = "ingest", name_pattern: str | None = None) -> IngestReport:
     """Read, clean and store every input. Rejections are recorded; nothing stops the batch."""
+    if name_pattern:
+        from .ingest.readers import parse_file_name
+
+        parse_file_name("", name_pattern)  # a malformed pattern is a usage error, raised before any work
     run_id = store.start_run(command)
     report = IngestReport(run_id)
     batch: list[tuple[ArticleDraft, str]] = []
@@ -189,7 +226,21 @@ def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[
                 prepared.append((d, *outcome))
         with store.transaction():
             for d, article, changes in prepared:
-                if store.add_article(article, item=d.item, changes=changes, run_id=run_id):
+                # A savepoint per article: one that cannot be stored is rolled back alone
+                # and recorded, and the rest of the batch is committed.
+                store.db.execute("SAVEPOINT item")
+                try:
+                    added = store.add_article(article, item=d.item, changes=changes, run_id=run_id)
+                except Exception as exc:  # noqa: BLE001 - one item must never stop the batch
+                    store.db.execute("ROLLBACK TO item")
+                    store.db.execute("RELEASE item")
+                    rejection = Rejection(d.origin, d.item, "store", f"cannot be stored ({exc.__class__.__name__}: "
+                                          f"{exc}); check this item, and please report it")
+                    report.rejected.append(rejection)
+                    store.add_rejection(rejection, run_id)
+                    continue
+                store.db.execute("RELEASE item")
+                if added:
                     report.added.append(article.id)
                 else:
                     report.duplicates += 1

@@ -26,6 +26,16 @@ class Settings:
     enrich_workers: int = 2
     enrich: bool = True
     cluster: bool = True
+    reports: bool = True
+    # Hardening bounds (issue 13): each caps what one input item may cost.
+    max_text_chars: int = 500_000
+    max_line_chars: int = 100_000
+    max_json_depth: int = 64
+    max_html_nodes: int = 200_000
+    max_decompressed_bytes: int = 50_000_000
+    item_time_budget: float = 60.0
+    fetch_deadline: float = 30.0
+    allow_private_urls: bool = False
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -8,24 +8,28 @@ or of a batch.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import InputRejected
 from ..model import ArticleDraft, Rejection
 from ..settings import Settings
+from .html_text import check_html_size, paragraph_text
+from .limits import check_lines, load_front_matter, load_json, sanitize, sanitize_value
+from .records import validate_record
 
 __all__ = [
     "DEFAULT_FIELDS",
     "decode_bytes",
     "discover",
+    "display_path",
     "read_bytes",
     "read_path",
     "sniff_binary",
+    "walk",
 ]
 
 TEXT_EXTENSIONS = {".txt", ".text"}
@@ -53,15 +57,64 @@ _MAGIC = [
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files under ``paths`` (folders recursively, in sorted order; hidden files skipped)."""
+    for thing in walk(paths):
+        if isinstance(thing, Path):
+            yield thing
+
+
+def display_path(path: str | Path) -> str:
+    """A path as printable text: undecodable bytes in a file name become U+FFFD (such
+    names come back from the OS as lone surrogates, which SQLite and terminals refuse)."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+def walk(paths: Iterable[str | Path]) -> Iterator[Path | Rejection]:
+    """Like :func:`discover`, but a path that cannot be walked (a symlink loop, a dangling
+    link, an unreadable folder, a missing path) comes out as a :class:`Rejection`.
+
+    Symlinked folders are followed once: a link back to a folder already being walked is
+    refused, which ends loops."""
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield child
+        if str(p) == "":
+            yield Rejection("''", "", "read", "empty path; give a file or folder name (use . for the current folder)")
+            continue
+        yield from _walk_one(path, top=path, seen=set())
+
+
+def _walk_one(path: Path, top: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Rejection]:
+    origin = display_path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        if path.is_symlink():
+            yield Rejection(origin, "", "read", f"symbolic link that leads nowhere ({exc.strerror or exc}); "
+                            "fix or remove the link")
         else:
+            yield Rejection(origin, "", "read", "no such file or folder; check the path")
+        return
+    import stat as stat_module
+
+    if not stat_module.S_ISDIR(st.st_mode):
+        if stat_module.S_ISREG(st.st_mode):
             yield path
+        else:
+            yield Rejection(origin, "", "read", "not a regular file (a device, pipe or socket); give files or folders")
+        return
+    key = (st.st_dev, st.st_ino)
+    if key in seen:
+        yield Rejection(origin, "", "read", "symbolic link loop (this folder contains itself); remove the link")
+        return
+    seen = seen | {key}
+    try:
+        children = sorted(os.scandir(path), key=lambda e: os.fsencode(e.name))
+    except OSError as exc:
+        yield Rejection(origin, "", "read", f"cannot list folder: {exc.strerror or exc}; check its permissions")
+        return
+    for entry in children:
+        if entry.name.startswith("."):
+            continue
+        yield from _walk_one(Path(entry.path), top, seen)
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -70,7 +123,7 @@ def sniff_binary(data: bytes) -> str | None:
         if data.startswith(magic):
             return f"not text (looks like {name}); {fix}"
     head = data[:8192]
-    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))) and _utf16_without_bom(data) is None:
         return "not text (contains NUL bytes, looks binary); convert it to text, HTML or JSON first"
     return None
 
@@ -82,7 +135,10 @@ def decode_bytes(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -100,16 +156,42 @@ def decode_bytes(data: bytes) -> str:
     return text
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when ``data`` looks like UTF-16 text saved without a byte order
+    mark: in Latin, Cyrillic and most other alphabetic text every other byte is NUL (the
+    high byte of each code unit), which binary data rarely shows so regularly."""
+    head = data[:8192]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    for zeros, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.4 * len(zeros) and other.count(0) <= 0.02 * len(other):
+            try:
+                text = data[: len(data) // 2 * 2].decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if sum(ch.isprintable() or ch in "\n\r\t" for ch in text[:4096]) >= 0.95 * min(len(text), 4096):
+                return codec
+    return None
+
+
 def parse_file_name(stem: str, pattern: str) -> dict[str, str]:
     """Metadata from a file name such as ``2025-03-04_nordpress_dam`` with the pattern
     ``{published}_{source}_{*}``. Fields: published, source, language, id; ``{*}`` matches anything.
     Slugs become words: ``weekly-ledger`` -> ``Weekly Ledger``."""
     regex = ""
+    used: set[str] = set()
     for literal, name in re.findall(r"([^{]*)(?:\{(\w+|\*)\})?", pattern):
         regex += re.escape(literal)
         if name == "*":
             regex += ".*?"
+        elif name in used:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"--name-pattern {pattern!r} names {{{name}}} twice; name each field once "
+                              "and use {*} for parts to skip")
         elif name:
+            used.add(name)
             regex += f"(?P<{name}>.+?)"
     m = re.fullmatch(regex, stem)
     if not m:
@@ -124,33 +206,47 @@ def read_path(path: Path, settings: Settings, defaults: Mapping[str, Any] | None
               fields: Mapping[str, str] | None = None, name_pattern: str | None = None
               ) -> Iterator[ArticleDraft | Rejection]:
     """Read one file into drafts; problems become rejections, never exceptions."""
-    origin = str(path)
-    if name_pattern:
-        from_name = parse_file_name(path.stem, name_pattern)
-        if from_name:
-            defaults = {"from_file_name": from_name, **(defaults or {})}
+    origin = display_path(path)
     try:
+        if name_pattern:
+            from_name = parse_file_name(sanitize(display_path(path.stem)), name_pattern)
+            if from_name:
+                defaults = {"from_file_name": from_name, **(defaults or {})}
         size = path.stat().st_size
         if size > settings.max_file_bytes:
             raise InputRejected(
                 f"file is {size / 1e6:.1f} MB, over the {settings.max_file_bytes / 1e6:.0f} MB limit; split it, or raise "
                 "max_file_bytes (STORYLINE_MAX_FILE_BYTES or --max-file-bytes)"
             )
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            # Read at most one byte past the limit: a file that grew since stat() is still bounded.
+            data = fh.read(settings.max_file_bytes + 1)
     except InputRejected as exc:
         yield Rejection(origin, "", exc.stage, exc.reason)
         return
     except OSError as exc:
         yield Rejection(origin, "", "read", f"cannot read file: {exc.strerror or exc}; check the path and permissions")
         return
-    yield from read_bytes(data, origin, kind_hint=path.suffix.lower(), stem=path.stem, settings=settings,
-                          defaults=defaults, fields=fields)
+    except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
+        yield _internal(origin, "", "read", exc)
+        return
+    yield from read_bytes(data, origin, kind_hint=path.suffix.lower(), stem=sanitize(display_path(path.stem)),
+                          settings=settings, defaults=defaults, fields=fields)
+
+
+def _internal(origin: str, item: str, stage: str, exc: BaseException) -> Rejection:
+    """A rejection for an unexpected error, so a bug or a hostile input costs one item, not the batch."""
+    message = sanitize(str(exc))[:200]
+    return Rejection(origin, item, stage, f"could not be processed ({exc.__class__.__name__}: {message}); "
+                     "check this item, and please report it if it looks like valid input")
 
 
 def read_bytes(data: bytes, origin: str, *, kind_hint: str = "", stem: str = "", settings: Settings,
                defaults: Mapping[str, Any] | None = None, fields: Mapping[str, str] | None = None,
                url: str | None = None) -> Iterator[ArticleDraft | Rejection]:
-    """Read one document's bytes; ``kind_hint`` is a file extension or a MIME type."""
+    """Read one document's bytes; ``kind_hint`` is a file extension or a MIME type.
+
+    Never raises: every problem, expected or not, becomes a :class:`Rejection`."""
     defaults = dict(defaults or {})
     try:
         if not data.strip():
@@ -160,25 +256,29 @@ def read_bytes(data: bytes, origin: str, *, kind_hint: str = "", stem: str = "",
         reason = sniff_binary(data)
         if reason:
             raise InputRejected(reason)
-        text = decode_bytes(data)
+        # NUL and control characters anywhere (not only in the sniffed head), ANSI escapes
+        # and lone surrogates go before any reader sees the text.
+        text = sanitize(decode_bytes(data))
         kind = _kind(kind_hint, text)
         if kind == "jsonl":
-            yield from _read_jsonl(text, origin, stem, defaults, fields)
+            yield from _read_jsonl(text, origin, stem, defaults, fields, settings)
             return
         if kind == "json":
-            yield from _read_json(text, origin, stem, defaults, fields)
+            yield from _read_json(text, origin, stem, defaults, fields, settings)
             return
         if kind == "html":
-            draft = _read_html(text, origin, stem, defaults, url)
+            draft = _read_html(text, origin, stem, defaults, url, settings)
         elif kind == "markdown":
-            draft = _read_text(text, origin, stem, defaults, markdown=True)
+            draft = _read_text(text, origin, stem, defaults, settings, markdown=True)
         else:
-            draft = _read_text(text, origin, stem, defaults, markdown=False)
+            draft = _read_text(text, origin, stem, defaults, settings, markdown=False)
         if url and not draft.url:
             draft = _with(draft, url=url)
         yield draft
     except InputRejected as exc:
         yield Rejection(origin, "", exc.stage, exc.reason)
+    except Exception as exc:  # noqa: BLE001 - one document must never stop the batch
+        yield _internal(origin, "", "read", exc)
 
 
 def _kind(hint: str, text: str) -> str:
@@ -200,9 +300,9 @@ def _kind(hint: str, text: str) -> str:
     if head.startswith("{"):
         first = text.lstrip().split("\n", 1)[0]
         try:
-            json.loads(first)
+            load_json(first, 64)
             return "jsonl" if text.strip().count("\n") else "json"
-        except ValueError:
+        except InputRejected:
             return "json"
     if head.startswith("["):
         return "json"
@@ -220,14 +320,14 @@ def _with(draft: ArticleDraft, **changes: Any) -> ArticleDraft:
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
 
 
-def _read_text(text: str, origin: str, stem: str, defaults: dict[str, Any], *, markdown: bool) -> ArticleDraft:
+def _read_text(text: str, origin: str, stem: str, defaults: dict[str, Any], settings: Settings, *,
+               markdown: bool) -> ArticleDraft:
     meta: dict[str, Any] = {}
+    # Bounded before the front-matter regex and the line split run over it.
+    check_lines(text, settings.max_line_chars, settings.max_text_chars)
     m = _FRONT_MATTER.match(text)
     if m:
-        try:
-            loaded = yaml.safe_load(m.group(1))
-        except yaml.YAMLError as exc:
-            raise InputRejected(f"front matter is not valid YAML ({exc.__class__.__name__}); fix the block between ---") from None
+        loaded = load_front_matter(m.group(1))
         if isinstance(loaded, dict):
             meta = {str(k): v for k, v in loaded.items()}
         text = text[m.end():]
@@ -235,89 +335,105 @@ def _read_text(text: str, origin: str, stem: str, defaults: dict[str, Any], *, m
     stripped = text.lstrip("\ufeff\r\n\t ")
     first, _, body = stripped.partition("\n")
     title = meta.pop("title", None) or first.strip()
-    if markdown:
+    if markdown and isinstance(title, str):
         title = re.sub(r"^#+\s*", "", title).strip()
     if meta.get("title") is None and not body.strip():
         # a single paragraph file: no separate headline
         body, title = stripped, None
     return _draft_from_record(
         {**meta, "title": title, "text": body}, origin=origin, item="", stem=stem, defaults=defaults,
-        extra={"format": "markdown" if markdown else "text"},
+        extra={"format": "markdown" if markdown else "text"}, settings=settings,
     )
 
 
-def _read_html(html: str, origin: str, stem: str, defaults: dict[str, Any], url: str | None) -> ArticleDraft:
+def _read_html(html: str, origin: str, stem: str, defaults: dict[str, Any], url: str | None,
+               settings: Settings) -> ArticleDraft:
     import trafilatura
 
+    depth = check_html_size(html, settings.max_html_nodes)
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       include_tables=False, favor_precision=True)
     text = getattr(doc, "text", None) if doc is not None else None
+    if (not text or len(text.strip()) < 40) and depth > 200:
+        # The XML parser under trafilatura gives up on trees deeper than about 256 levels;
+        # the paragraphs of such a page are still the article.
+        doc, text = None, paragraph_text(html)
     # trafilatura falls back to any text it finds (a nav bar, a footer); a few words
     # are not an article, and "no main text" is the reason a user can act on.
     if not text or len(text.strip()) < 40:
         raise InputRejected("HTML page has no main text (navigation or script only?); save the article page itself",
                             stage="extract")
-    authors = [a.strip() for a in re.split(r";|,| and ", doc.author or "") if a.strip()] if doc.author else []
+    author = getattr(doc, "author", None)
+    authors = [a.strip() for a in re.split(r";|,| and ", author) if a.strip()] if author else []
     record = {
-        "title": doc.title,
+        "title": getattr(doc, "title", None),
         "text": text,
-        "source": doc.sitename,
-        "published": doc.date,
-        "url": doc.url or url,
+        "source": getattr(doc, "sitename", None),
+        "published": getattr(doc, "date", None),
+        "url": getattr(doc, "url", None) or url,
         "language": getattr(doc, "language", None),
         "authors": authors,
     }
     return _draft_from_record(record, origin=origin, item="", stem=stem, defaults=defaults,
-                              extra={"format": "html"})
+                              extra={"format": "html"}, settings=settings)
 
 
 def _read_json(text: str, origin: str, stem: str, defaults: dict[str, Any],
-               fields: Mapping[str, str] | None) -> Iterator[ArticleDraft | Rejection]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputRejected(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; fix the file") from None
+               fields: Mapping[str, str] | None, settings: Settings) -> Iterator[ArticleDraft | Rejection]:
+    data = load_json(text, settings.max_json_depth)
     records = data if isinstance(data, list) else data.get("articles") if isinstance(data, dict) and isinstance(
         data.get("articles"), list) else [data]
     for i, rec in enumerate(records, 1):
         item = f"record {i}" if len(records) > 1 else ""
-        yield _record_or_rejection(rec, origin, item, stem if len(records) == 1 else "", defaults, fields)
+        yield _record_or_rejection(rec, origin, item, stem if len(records) == 1 else "", defaults, fields, settings)
 
 
 def _read_jsonl(text: str, origin: str, stem: str, defaults: dict[str, Any],
-                fields: Mapping[str, str] | None) -> Iterator[ArticleDraft | Rejection]:
+                fields: Mapping[str, str] | None, settings: Settings) -> Iterator[ArticleDraft | Rejection]:
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         item = f"line {lineno}"
         try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Rejection(origin, item, "read", f"invalid JSON ({exc.msg} at column {exc.colno}); fix or remove this line")
+            rec = load_json(line, settings.max_json_depth)
+        except InputRejected as exc:
+            yield Rejection(origin, item, "read", exc.reason.replace("; fix it", "; fix or remove this line"))
             continue
-        yield _record_or_rejection(rec, origin, item, "", defaults, fields)
+        yield _record_or_rejection(rec, origin, item, "", defaults, fields, settings)
 
 
 def _record_or_rejection(rec: Any, origin: str, item: str, stem: str, defaults: dict[str, Any],
-                         fields: Mapping[str, str] | None) -> ArticleDraft | Rejection:
-    if not isinstance(rec, dict):
-        return Rejection(origin, item, "read", f"expected a JSON object, got {type(rec).__name__}")
-    if fields:
-        rec = dict(rec)
-        for ours, theirs in fields.items():
-            if theirs in rec:
-                rec[ours] = rec.pop(theirs)
-    if not isinstance(rec.get("text"), str) or not rec["text"].strip():
-        keys = ", ".join(sorted(rec)[:8])
-        return Rejection(origin, item, "read",
-                         f"record has no 'text' (keys: {keys}); map your field with --field text=NAME")
-    return _draft_from_record(rec, origin=origin, item=item, stem=stem, defaults=defaults, extra={"format": "json"})
+                         fields: Mapping[str, str] | None, settings: Settings) -> ArticleDraft | Rejection:
+    """One record's draft, or its rejection: whatever goes wrong stays with this record."""
+    try:
+        if not isinstance(rec, dict):
+            return Rejection(origin, item, "read", f"expected a JSON object, got {type(rec).__name__}; "
+                             "give one article object per record")
+        if fields:
+            rec = dict(rec)
+            for ours, theirs in fields.items():
+                if theirs in rec:
+                    rec[ours] = rec.pop(theirs)
+        if not isinstance(rec.get("text"), str) or not rec["text"].strip():
+            keys = ", ".join(sorted(map(str, rec))[:8])
+            return Rejection(origin, item, "read",
+                             f"record has no 'text' (keys: {keys}); map your field with --field text=NAME")
+        record = validate_record(rec)
+        values = {k: getattr(record, k) for k in ("id", "title", "text", "source", "published", "url", "language",
+                                                  "authors")}
+        values.update(record.model_extra or {})
+        return _draft_from_record(values, origin=origin, item=item, stem=stem, defaults=defaults,
+                                  extra={"format": "json"}, settings=settings)
+    except InputRejected as exc:
+        return Rejection(origin, item, exc.stage, exc.reason)
+    except Exception as exc:  # noqa: BLE001 - one record must never stop the file
+        return _internal(origin, item, "read", exc)
 
 
 def _draft_from_record(rec: Mapping[str, Any], *, origin: str, item: str, stem: str, defaults: dict[str, Any],
-                       extra: dict[str, Any]) -> ArticleDraft:
+                       extra: dict[str, Any], settings: Settings) -> ArticleDraft:
     known = set(DEFAULT_FIELDS)
-    metadata = {k: v for k, v in rec.items() if k not in known and v is not None}
+    metadata = {str(k): sanitize_value(v) for k, v in rec.items() if k not in known and v is not None}
     metadata.update(extra)
     if defaults.get("from_file_name"):
         # Lowest priority: the caller's file-naming convention, used only where the
@@ -330,35 +446,50 @@ def _draft_from_record(rec: Mapping[str, Any], *, origin: str, item: str, stem: 
             value = defaults.get(name)
         return value
 
+    raw_text = sanitize(str(rec.get("text") or ""))
+    check_lines(raw_text, settings.max_line_chars, settings.max_text_chars)
     authors = pick("authors") or ()
     if isinstance(authors, str):
         authors = [a.strip() for a in re.split(r";|,| and ", authors) if a.strip()]
-    external_id = rec.get("id")
-    published = pick("published")
+    if not isinstance(authors, list | tuple):
+        authors = ()
+    external_id = _str_or_none(rec.get("id"))
     return ArticleDraft(
         origin=origin,
         item=item,
-        raw_text=str(rec.get("text") or ""),
-        title=_str_or_none(rec.get("title")),
-        external_id=str(external_id) if external_id not in (None, "") else (stem or None),
-        source=_str_or_none(pick("source")),
-        published=_normalise_published(published),
-        url=_str_or_none(pick("url")),
-        language=_str_or_none(pick("language")),
-        authors=tuple(str(a) for a in authors),
+        raw_text=raw_text,
+        title=_one_line(rec.get("title")),
+        external_id=external_id or (stem or None),
+        source=_one_line(pick("source")),
+        published=_normalise_published(pick("published")),
+        url=_one_line(pick("url")),
+        language=_one_line(pick("language")),
+        authors=tuple(a for a in (_one_line(a) for a in authors if a is not None) if a),
         metadata=metadata,
     )
 
 
 def _str_or_none(value: Any) -> str | None:
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # NaN is "missing", not "nan"
         return None
-    s = str(value).strip()
+    s = sanitize(str(value)).strip()
     return s or None
 
 
+def _one_line(value: Any) -> str | None:
+    """A metadata value as one printable line (titles and names reach terminals)."""
+    s = _str_or_none(value)
+    return " ".join(s.split())[:2000] or None if s else None
+
+
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)")
+
+
 def _normalise_published(value: Any) -> str | None:
-    """ISO 8601 date or datetime; unparseable values are dropped rather than guessed."""
+    """ISO 8601 date or datetime; unparseable values are dropped rather than guessed.
+
+    A value must name a year between 1800 and 2199: dateutil reads "-1" or "5" as a day
+    of the default year 1900, which is a guess, not a date."""
     if value in (None, ""):
         return None
     import datetime as dt
@@ -367,12 +498,18 @@ def _normalise_published(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if not isinstance(value, str):
+        return None
     from dateutil import parser
 
-    s = str(value).strip()
+    s = value.strip()[:100]
+    if not _YEAR.search(s):
+        return None
     try:
         parsed = parser.parse(s, default=dt.datetime(1900, 1, 1))
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if not 1800 <= parsed.year <= 2199:
         return None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) or (parsed.hour, parsed.minute, parsed.second) == (0, 0, 0) and ":" not in s:
         return parsed.date().isoformat()
