@@ -47,13 +47,20 @@ def run_pipeline(store: SQLiteStore, settings: Settings, progress_factory: Progr
 
 
 def _stages(settings: Settings) -> list[tuple[str, Callable[..., dict[str, Any]]]]:
+    from .materialise import embed_sentences
+    from .materialise import materialise_reports as _materialise
     from .stages import cluster_pending, enrich_pending
 
     stages: list[tuple[str, Callable[..., dict[str, Any]]]] = []
     if settings.enrich:
         stages.append(("enrich", enrich_pending))
+        if settings.reports:
+            # After enrichment: the quotes it finds are encoded with the claims.
+            stages.append(("sentences", embed_sentences))
     if settings.cluster:
         stages.append(("cluster", cluster_pending))
+        if settings.reports:
+            stages.append(("reports", _materialise))
     return stages
 
 
@@ -234,27 +241,44 @@ def recluster(store: SQLiteStore, recent_days: float | None = None) -> Any:
 
 def event_input(store: SQLiteStore, event_id: str) -> Any:
     """Everything the report needs about one event, read from the store."""
-    from .report import EventInput
+    from .materialise import event_input as _event_input
 
-    event = store.event(event_id)
-    ids = event["article_ids"]
-    mentions = store.mentions(ids)
-    wanted = {m.entity_id for m in mentions if m.entity_id}
-    quotes = store.quotes(ids)
-    citations = store.citations(ids)
-    wanted |= {q.speaker_entity_id for q in quotes if q.speaker_entity_id}
-    wanted |= {c.cited_entity_id for c in citations if c.cited_entity_id}
-    entities = {e["id"]: e for e in store.entities() if e["id"] in wanted}
-    return EventInput(event_id=event_id, title=event["title"], articles=store.articles(ids=ids), mentions=mentions,
-                      entities=entities, quotes=quotes, citations=citations, dates=store.dates(ids),
-                      duplicate_groups=event["duplicate_groups"])
+    return _event_input(store, event_id)
 
 
 def event_report(store: SQLiteStore, event_id: str) -> Any:
-    """The coverage report of one event (``storyline.report.EventReport``)."""
+    """The coverage report of one event (``storyline.report.EventReport``), read from the
+    store; built and stored first when missing or stale."""
+    from .materialise import event_report as _stored
+
+    return _stored(store, event_id)
+
+
+def event_report_view(store: SQLiteStore, event_id: str) -> dict[str, Any]:
+    """The JSON view of one event's report (``report_to_dict``) straight from the store; the
+    cheapest way to serve a report (built and stored first when missing or stale)."""
+    from .materialise import event_report_view as _view
+
+    return _view(store, event_id)
+
+
+def compute_event_report(store: SQLiteStore, event_id: str) -> Any:
+    """A freshly built report of one event, neither read from nor written to the store (it
+    still reuses the stored sentence vectors)."""
+    from .materialise import event_input as _event_input
+    from .materialise import span_vectors
     from .report import build_event_report
 
-    return build_event_report(event_input(store, event_id))
+    event = store.event(event_id)
+    return build_event_report(_event_input(store, event_id, event), vectors=span_vectors(store, event["article_ids"]))
+
+
+def materialise_reports(store: SQLiteStore, settings: Settings | None = None) -> dict[str, Any]:
+    """Rebuild and store the reports of the events that changed since they were stored (the
+    pipeline's ``reports`` stage; call it after analyst actions to refresh at once)."""
+    from .materialise import materialise_reports as _materialise
+
+    return _materialise(store, settings)
 
 
 def event_reports(store: SQLiteStore, event_ids: Sequence[str] | None = None) -> list[Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any, Protocol
 
@@ -104,28 +104,49 @@ class EventReport:
         return next(a for a in self.articles if a.id == article_id)
 
 
-def _encode(encoder: Encoder | None, texts: list[str]) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, 1), dtype=np.float32)
-    if encoder is None:
-        from ..nlp import sentence_encoder
+SpanKey = tuple[str, int, int]  # (article_id, start, end)
 
-        encoder = sentence_encoder()
-    # Wire copies repeat sentences word for word: encode each distinct text once.
-    unique = list(dict.fromkeys(texts))
-    vectors = np.asarray(encoder.encode(unique), dtype=np.float32)
+
+def _encode(encoder: Encoder | None, texts: list[str], keys: Sequence[SpanKey] = (),
+            precomputed: Mapping[SpanKey, np.ndarray] | None = None) -> tuple[np.ndarray, int]:
+    """Unit vectors of ``texts`` and how many came from ``precomputed`` (looked up by span key);
+    only the rest are encoded, so a report over stored vectors never loads the encoder."""
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32), 0
+    found: dict[int, np.ndarray] = {}
+    if precomputed:
+        for i, key in enumerate(keys):
+            v = precomputed.get(key)
+            if v is not None:
+                found[i] = v
+    todo = [i for i in range(len(texts)) if i not in found]
+    fresh = np.zeros((0, 1), dtype=np.float32)
+    if todo:
+        if encoder is None:
+            from ..nlp import sentence_encoder
+
+            encoder = sentence_encoder()
+        # Wire copies repeat sentences word for word: encode each distinct text once.
+        unique = list(dict.fromkeys(texts[i] for i in todo))
+        fresh = np.asarray(encoder.encode(unique), dtype=np.float32)
+        row = {t: k for k, t in enumerate(unique)}
+        for i in todo:
+            found[i] = fresh[row[texts[i]]]
+    vectors = np.stack([np.asarray(found[i], dtype=np.float32) for i in range(len(texts))])
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors = vectors / np.where(norms == 0, 1, norms)
-    row = {t: i for i, t in enumerate(unique)}
-    return vectors[[row[t] for t in texts]]
+    return vectors / np.where(norms == 0, 1, norms), len(texts) - len(todo)
 
 
 def build_event_report(event: EventInput, encoder: Encoder | None = None,
-                       options: ReportOptions | None = None) -> EventReport:
+                       options: ReportOptions | None = None,
+                       vectors: Mapping[SpanKey, np.ndarray] | None = None) -> EventReport:
     """Every section of the coverage report for one event.
 
     ``encoder`` is anything with ``encode(list[str]) -> ndarray`` (default: the shared
-    cross-lingual sentence encoder, :func:`storyline.nlp.sentence_encoder`).
+    cross-lingual sentence encoder, :func:`storyline.nlp.sentence_encoder`). ``vectors``
+    maps ``(article_id, start, end)`` to a precomputed embedding of that span (the store's
+    sentence vectors, made by the same encoder); claims and quotes found there are not
+    encoded again.
     """
     options = options or ReportOptions()
     t0 = time.perf_counter()
@@ -138,9 +159,10 @@ def build_event_report(event: EventInput, encoder: Encoder | None = None,
 
     claims = [c for a in articles for c in split_claims(a, event.event_id, options)]
     t_split = time.perf_counter()
-    vectors = _encode(encoder, [c.text for c in claims] + [q.text for q in quotes])
+    spans = [c for c in claims] + [q for q in quotes]
+    unit, reused = _encode(encoder, [x.text for x in spans], [(x.article_id, x.start, x.end) for x in spans], vectors)
     t_encode = time.perf_counter()
-    claim_vectors, quote_vectors = vectors[: len(claims)], vectors[len(claims) :]
+    claim_vectors, quote_vectors = unit[: len(claims)], unit[len(claims) :]
 
     facts = claim_facts(claims, by_id, mentions, dates, entities)
     groups, claims = align_claims(claims, claim_vectors, facts, articles, event.duplicate_groups, options)
@@ -171,6 +193,7 @@ def build_event_report(event: EventInput, encoder: Encoder | None = None,
         "articles": len(articles), "outlets": len(outlets), "claims": len(claims), "claim_groups": len(groups),
         "groups_by_outlets": {str(k): v for k, v in sorted(shared.items())},
         "quotes": len(quotes), "quote_groups": len(qgroups), "discrepancies": len(discrepancies),
+        "stored_vectors": reused,
         "seconds": {"split": round(t_split - t0, 3), "encode": round(t_encode - t_split, 3),
                     "rest": round(t_end - t_encode, 3), "total": round(t_end - t0, 3)},
     }

