@@ -289,6 +289,41 @@ def event_reports(store: SQLiteStore, event_ids: Sequence[str] | None = None) ->
     return [event_report(store, eid) for eid in event_ids]
 
 
+# -- search and export -------------------------------------------------------------------------------------------
+
+
+def semantic_search(store: SQLiteStore, query: str, limit: int = 10, *, exact: bool = False) -> list[Any]:
+    """Sentences closest in meaning to ``query`` (``storyline.semantic.SentenceHit``: article id,
+    span, text, cosine score, article title, source and date), from the stored sentence vectors
+    through an ANN index; ``exact`` scans every vector instead."""
+    from .semantic import semantic_search as _search
+
+    return _search(store, query, limit, exact=exact)
+
+
+def export_records(store: SQLiteStore, *, with_reports: bool = True, since: str | None = None) -> Any:
+    """``(section, record)`` pairs of the storyline.export/1 format, streamed from the store
+    (constant memory; ``since``: only what changed after that ISO time)."""
+    from .export import iter_records
+
+    return iter_records(store, with_reports=with_reports, since=since)
+
+
+def export_jsonl(store: SQLiteStore, *, with_reports: bool = True, since: str | None = None) -> Any:
+    """The export as JSON Lines, one string per line, streamed from the store."""
+    from .export import iter_jsonl
+
+    return iter_jsonl(store, with_reports=with_reports, since=since)
+
+
+def export_parquet(store: SQLiteStore, out_dir: Path, *, with_reports: bool = True,
+                   since: str | None = None) -> list[Path]:
+    """The export as one Parquet file per section in ``out_dir`` (needs pyarrow)."""
+    from .export import write_parquet
+
+    return write_parquet(store, out_dir, with_reports=with_reports, since=since)
+
+
 def write_report(store: SQLiteStore, path: Path, fmt: str = "html", event_ids: Sequence[str] | None = None) -> Path:
     """Write the reports of the given events (default all) as html, md or json to ``path``."""
     from .report import render_html, render_markdown, report_to_dict

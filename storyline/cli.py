@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 some inputs were rejected (or a lookup failed), 2 usage erro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import textwrap
@@ -244,9 +245,25 @@ def article_move(c: Context, article_id: str, to_event: str | None, note: str | 
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--semantic", is_flag=True,
+              help="Sentences closest in meaning (any language), from the stored sentence vectors.")
+@click.option("--exact", is_flag=True, help="With --semantic: scan every vector instead of the index.")
 @pass_ctx
-def search(c: Context, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search over titles and text (SQLite FTS5 syntax: AND, OR, "phrases", prefix*)."""
+def search(c: Context, query: str, limit: int, as_json: bool, semantic: bool, exact: bool) -> None:
+    """Full-text search over titles and text (SQLite FTS5 syntax: AND, OR, "phrases", prefix*),
+    or with --semantic the sentences closest in meaning to QUERY."""
+    if semantic:
+        from .api import semantic_search
+
+        found = semantic_search(c.store, query, limit, exact=exact)
+        if as_json:
+            click.echo(json.dumps([h.__dict__ for h in found], ensure_ascii=False, indent=2))
+            return
+        for s in found:
+            click.echo(f"{s.article_id}:{s.start}:{s.end}  {s.score:.3f}  {(s.source or '?')[:20]:20} {s.title}\n"
+                       f"    {s.text}")
+        c.say(f"({len(found)} sentence(s))", err=True)
+        return
     hits = c.store.search(query, limit)
     if as_json:
         click.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
@@ -271,24 +288,40 @@ def rejects(c: Context, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "parquet"]), default="json", show_default=True,
+              help="jsonl and parquet stream from the database in constant memory.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="File to write (default stdout); for parquet, the folder for one file per section.")
 @click.option("--no-reports", is_flag=True,
-              help="Leave out claims, discrepancies, quote groups and summaries (faster on large corpora).")
+              help="Leave out claims, discrepancies, quote groups and summaries.")
+@click.option("--since", metavar="TIME",
+              help="Only what changed after TIME (ISO 8601, UTC unless it says otherwise): articles ingested "
+                   "after it with their annotations and entities, and the events they joined or whose report "
+                   "was rebuilt.")
 @pass_ctx
-def export(c: Context, fmt: str, output: Path | None, no_reports: bool) -> None:
-    """Export everything as storyline.export/1 JSON or JSON Lines (see docs/export.md)."""
-    from .export import build_export, iter_jsonl
+def export(c: Context, fmt: str, output: Path | None, no_reports: bool, since: str | None) -> None:
+    """Export everything as storyline.export/1 JSON, JSON Lines or Parquet (see docs/export.md).
 
+    Event reports are read from the store; only those of events that changed are rebuilt first."""
+    from .export import build_export, iter_jsonl, write_parquet
+
+    if fmt == "parquet":
+        if not output:
+            raise click.UsageError("--format parquet writes a folder of files: give it with -o DIR")
+        files = write_parquet(c.store, output, with_reports=not no_reports, since=since)
+        c.say(f"wrote {len(files)} file(s) to {output}", err=True)
+        return
     if fmt == "json":
-        text = json.dumps(build_export(c.store, with_reports=not no_reports), ensure_ascii=False, indent=1) + "\n"
+        lines: Any = [json.dumps(build_export(c.store, with_reports=not no_reports, since=since), ensure_ascii=False,
+                                 indent=1)]
     else:
-        text = "\n".join(iter_jsonl(c.store, with_reports=not no_reports)) + "\n"
+        lines = iter_jsonl(c.store, with_reports=not no_reports, since=since)
+    # Line by line: a JSON Lines export of any size starts at once and never sits whole in memory.
+    with (output.open("w", encoding="utf-8") if output else contextlib.nullcontext(sys.stdout)) as out:
+        for line in lines:
+            out.write(line + "\n")
     if output:
-        output.write_text(text, "utf-8")
         c.say(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
 
 
 @cli.command()

@@ -71,7 +71,9 @@ def create_app(db_path: str | Path) -> Any:
 
     @app.get("/api/search")
     def search(s: Store, q: Annotated[str, Query(min_length=1)],
-               limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+               limit: Annotated[int, Query(ge=1, le=200)] = 20, semantic: bool = False) -> dict[str, Any]:
+        if semantic:  # sentences closest in meaning, from the stored sentence vectors
+            return {"query": q, "semantic": True, "hits": [h.__dict__ for h in api.semantic_search(s, q, limit)]}
         return {"query": q, "hits": [h.__dict__ for h in s.search(q, limit)]}
 
     @app.get("/api/entities")
@@ -93,9 +95,7 @@ def create_app(db_path: str | Path) -> Any:
 
     @app.get("/api/events/{event_id}/report")
     def event_report(event_id: str, s: Store) -> dict[str, Any]:
-        from .report import report_to_dict
-
-        return report_to_dict(api.event_report(s, event_id))
+        return api.event_report_view(s, event_id)  # stored; rebuilt only when the event changed
 
     @app.get("/api/export")
     def export(s: Store, reports: bool = False) -> dict[str, Any]:
