@@ -133,7 +133,8 @@ def corpus_overview(store: SQLiteStore) -> list[str]:
 # Each decision is stored (audit log, replayed by later runs) and applied at once.
 
 
-def merge_entities(store: SQLiteStore, keep: str, other: str, note: str | None = None) -> dict[str, Any]:
+def merge_entities(store: SQLiteStore, keep: str, other: str, note: str | None = None, *,
+                   by: str | None = None) -> dict[str, Any]:
     """Merge entity ``other`` into ``keep``; stored as a decision that later runs replay."""
     from .enrich.canonical import merge
     from .stages import resolve_entities
@@ -141,13 +142,13 @@ def merge_entities(store: SQLiteStore, keep: str, other: str, note: str | None =
     _entity_or_fail(store, keep)
     _entity_or_fail(store, other)
     decision = merge(keep, other, note or "")
-    store.add_decision("entity.merge", decision, note)
+    store.add_decision("entity.merge", _signed(decision, by), note)
     resolve_entities(store)
     return decision
 
 
 def split_entity(store: SQLiteStore, entity_id: str, *, mention_keys: Sequence[str] = (),
-                 variants: Sequence[str] = (), note: str | None = None) -> dict[str, Any]:
+                 variants: Sequence[str] = (), note: str | None = None, by: str | None = None) -> dict[str, Any]:
     """Split the listed mentions (``article:start:end``) or every mention spelled as one of
     ``variants`` out of an entity into a new one."""
     from .enrich.canonical import split
@@ -163,7 +164,7 @@ def split_entity(store: SQLiteStore, entity_id: str, *, mention_keys: Sequence[s
     if not keys:
         raise ConfigError("nothing to split: give --mention ARTICLE:START:END or --variant SPELLING of this entity")
     decision = split(entity_id, *sorted(keys), note=note or "")
-    store.add_decision("entity.split", decision, note)
+    store.add_decision("entity.split", _signed(decision, by), note)
     resolve_entities(store)
     return decision
 
@@ -194,46 +195,123 @@ def find_entity(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
 
 
 def _with_clusterer(store: SQLiteStore, change: Callable[[Any], Any], kind: str, payload: dict[str, Any],
-                    note: str | None) -> Any:
+                    note: str | None, by: str | None = None) -> Any:
     from .stages import CLUSTER_STATE_KEY, load_clusterer, load_near_duplicates, refresh_events
 
+    before = store.get_kv(CLUSTER_STATE_KEY)
     clusterer = load_clusterer(store)
     result = change(clusterer)
+    after = clusterer.to_state()
     with store.transaction():
-        store.set_kv(CLUSTER_STATE_KEY, clusterer.to_state())
-        store.add_decision(kind, payload, note)
+        store.set_kv(CLUSTER_STATE_KEY, after)
+        decision_id = store.add_decision(kind, _signed(payload, by), note)
+        # What undo needs: the state before, and a digest of the state after (to see later changes).
+        store.set_kv(f"{UNDO_KEY}{decision_id}", {"before": before, "after_digest": _digest(after)})
     refresh_events(store, clusterer, load_near_duplicates(store))
     return result
 
 
-def merge_events(store: SQLiteStore, keep: str, other: str, note: str | None = None) -> str:
+def merge_events(store: SQLiteStore, keep: str, other: str, note: str | None = None, *,
+                 by: str | None = None) -> str:
     """Merge event ``other`` into ``keep`` (ids of surviving events never change); stored and replayed."""
     for event_id in (keep, other):
         store.event(event_id)  # raises NotFound with a hint
-    return _with_clusterer(store, lambda c: c.merge(keep, other), "event.merge", {"into": keep, "other": other}, note)
+    return _with_clusterer(store, lambda c: c.merge(keep, other), "event.merge", {"into": keep, "other": other},
+                           note, by)
 
 
-def split_event(store: SQLiteStore, event_id: str, article_ids: Sequence[str], note: str | None = None) -> str:
+def split_event(store: SQLiteStore, event_id: str, article_ids: Sequence[str], note: str | None = None, *,
+                by: str | None = None) -> str:
     """Move ``article_ids`` out of an event into a new one; never merged back automatically."""
     store.event(event_id)
     ids = [store.article(a).id for a in article_ids]
     return _with_clusterer(store, lambda c: c.split(event_id, ids), "event.split",
-                           {"event": event_id, "articles": ids}, note)
+                           {"event": event_id, "articles": ids}, note, by)
 
 
-def move_article(store: SQLiteStore, article_id: str, to_event: str | None, note: str | None = None) -> str:
+def move_article(store: SQLiteStore, article_id: str, to_event: str | None, note: str | None = None, *,
+                 by: str | None = None) -> str:
     """Move an article to ``to_event`` (None: an event of its own); it stays there in later runs."""
     aid = store.article(article_id).id
     if to_event:
         store.event(to_event)
     return _with_clusterer(store, lambda c: c.move(aid, to_event), "event.move",
-                           {"article": aid, "to": to_event}, note)
+                           {"article": aid, "to": to_event}, note, by)
 
 
 def recluster(store: SQLiteStore, recent_days: float | None = None) -> Any:
     """Re-examine recent events: merge the ones that turned out to be one, split drifted ones."""
     return _with_clusterer(store, lambda c: c.recluster(recent_days), "event.recluster",
                            {"recent_days": recent_days}, None)
+
+
+UNDO_KEY = "undo.cluster."
+UNDOABLE = ("entity.merge", "entity.split", "event.merge", "event.split", "event.move", "event.recluster")
+
+
+def _signed(payload: dict[str, Any], by: str | None) -> dict[str, Any]:
+    return payload | {"by": by} if by else payload
+
+
+def _digest(state: Any) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+
+
+def decision_log(store: SQLiteStore) -> list[dict[str, Any]]:
+    """The audit log, newest first: every analyst decision with who (``by``), when, and whether it was undone."""
+    rows = store.decisions()
+    undone = {d["payload"].get("decision") for d in rows if d["kind"] == "undo"}
+    return [d | {"by": d["payload"].get("by"), "undone": d["id"] in undone or d["kind"].startswith("undone."),
+                 "undoable": d["kind"] in UNDOABLE and d["id"] not in undone} for d in reversed(rows)]
+
+
+def undo_decision(store: SQLiteStore, decision_id: int | None = None, *, by: str | None = None) -> dict[str, Any]:
+    """Undo an analyst decision (default: the latest one still standing) and record the undo in the log.
+
+    Entity decisions are replayed on every run, so undoing one drops it from the replay and re-resolves
+    entities. Event decisions restore the clustering state saved before the decision; that is refused
+    when the events changed since (articles clustered, another correction): undo the later change first,
+    or apply the inverse correction (split what was merged, merge what was split)."""
+    from .errors import ConfigError, NotFound
+    from .stages import (
+        CLUSTER_STATE_KEY,
+        load_clusterer,
+        load_near_duplicates,
+        refresh_events,
+        resolve_entities,
+    )
+
+    standing = [d for d in decision_log(store) if d["undoable"]]
+    if decision_id is None:
+        if not standing:
+            raise NotFound("no decision to undo; the audit log has none standing")
+        target = standing[0]
+    else:
+        found = [d for d in standing if d["id"] == decision_id]
+        if not found:
+            raise NotFound(f"no standing decision {decision_id}; see the audit log (`/api/decisions`)")
+        target = found[0]
+    if target["kind"].startswith("entity."):
+        store.retire_decision(target["id"])
+        record = store.add_decision("undo", _signed({"decision": target["id"], "kind": target["kind"]}, by))
+        resolve_entities(store)
+        return {"undo": record, "decision": target["id"], "kind": target["kind"]}
+    saved = store.get_kv(f"{UNDO_KEY}{target['id']}")
+    if saved is None:
+        raise ConfigError(f"decision {target['id']} was made before undo existed; apply the inverse correction")
+    current = store.get_kv(CLUSTER_STATE_KEY)
+    if _digest(current) != saved["after_digest"]:
+        raise ConfigError(f"the events changed after decision {target['id']} ({target['kind']}); undo later "
+                          "decisions first, or apply the inverse correction (split what was merged, or merge back)")
+    with store.transaction():
+        store.set_kv(CLUSTER_STATE_KEY, saved["before"])
+        store.retire_decision(target["id"])
+        record = store.add_decision("undo", _signed({"decision": target["id"], "kind": target["kind"]}, by))
+    refresh_events(store, load_clusterer(store), load_near_duplicates(store))
+    return {"undo": record, "decision": target["id"], "kind": target["kind"]}
 
 
 # -- reports ------------------------------------------------------------------------------------------------------

@@ -178,6 +178,12 @@ class AnnotationStoreMixin:
                                   (kind, json.dumps(payload, ensure_ascii=False), _now(), note))
         return int(cur.lastrowid or 0)
 
+    def retire_decision(self, decision_id: int) -> None:
+        """Mark a decision undone (its kind gains an ``undone.`` prefix): kept in the log, no longer replayed."""
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.execute("UPDATE decisions SET kind = 'undone.' || kind WHERE id = ? AND kind NOT LIKE 'undone.%'",
+                            (decision_id,))
+
     def decisions(self, prefix: str = "") -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM decisions WHERE kind LIKE ? ORDER BY id", (prefix + "%",))
         return [dict(r) | {"payload": json.loads(r["payload"])} for r in rows]
