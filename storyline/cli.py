@@ -338,18 +338,33 @@ def demo(c: Context, out_dir: Path) -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; anything but loopback exposes the app to the network (a warning is printed).")
 @click.option("--port", default=8000, show_default=True)
+@click.option("--token", envvar="STORYLINE_TOKEN", metavar="TOKEN",
+              help="Token for write actions (env STORYLINE_TOKEN); a random one is generated and printed if absent.")
+@click.option("--allow-private-urls", is_flag=True,
+              help="Let the web app fetch URLs on private and loopback addresses (refused by default).")
 @pass_ctx
-def serve(c: Context, host: str, port: int) -> None:
-    """Serve the HTTP API (/api/...) and event pages for the database (needs the serve extra)."""
+def serve(c: Context, host: str, port: int, token: str | None, allow_private_urls: bool) -> None:
+    """Serve the web app (/), the HTTP API (/api/..., docs at /api/docs) for the database (needs the serve extra).
+
+    Reading needs nothing; corrections and uploads need the token."""
     from .http import create_app
+    from .web.security import new_token
 
     try:
         import uvicorn
     except ImportError:
         raise click.ClickException('`storyline serve` needs the serve extra: pip install -e ".[serve]"') from None
-    uvicorn.run(create_app(c.db), host=host, port=port, log_level="warning" if c.quiet else "info")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: binding to {host} makes storyline reachable from the network; "
+                   "anyone who can reach it can read the whole database", err=True)
+    if not token:
+        token = new_token()
+        click.echo(f"write token (sign in at http://{host}:{port}/login): {token}", err=True)
+    app = create_app(c.db, token=token, settings=c.settings, allow_private_urls=allow_private_urls)
+    uvicorn.run(app, host=host, port=port, log_level="warning" if c.quiet else "info")
 
 
 def main() -> None:

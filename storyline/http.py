@@ -15,11 +15,13 @@ from .errors import NotFound, StorylineError
 from .store.sqlite import SQLiteStore, open_store
 
 
-def create_app(db_path: str | Path) -> Any:
-    """A FastAPI application serving the store at ``db_path``."""
+def create_app(db_path: str | Path, *, token: str | None = None, settings: Any = None,
+               allow_private_urls: bool = False) -> Any:
+    """A FastAPI application serving the store at ``db_path``: the API and the web app (``storyline.web``).
+    Writes need ``token``; without one, a random token nobody knows is used (read-only)."""
     try:
         from fastapi import Depends, FastAPI, Query, Request
-        from fastapi.responses import HTMLResponse, JSONResponse
+        from fastapi.responses import JSONResponse
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise StorylineError('the HTTP API needs the serve extra: pip install -e ".[serve]"') from exc
 
@@ -101,23 +103,11 @@ def create_app(db_path: str | Path) -> Any:
     def export(s: Store, reports: bool = False) -> dict[str, Any]:
         return build_export(s, with_reports=reports)
 
-    @app.get("/", response_class=HTMLResponse)
-    def index(s: Store) -> str:
-        from html import escape
+    # The analyst's web app: pages, their JSON twins, corrections and uploads (storyline/web/).
+    from .web import mount
+    from .web.security import new_token
 
-        rows = "".join(
-            f'<li><a href="/events/{escape(e["id"])}">{escape(e["title"] or e["id"])}</a> '
-            f'({len(e["article_ids"])} articles, {len(e["outlets"])} outlets, '
-            f'{escape((e["first_published"] or "")[:10])})</li>' for e in s.events())
-        return (f"<!doctype html><meta charset=utf-8><title>storyline</title><h1>storyline</h1>"
-                f"<p>{s.count_articles()} articles. API: <a href=/api/docs>/api/docs</a></p><ol>{rows}</ol>")
-
-    @app.get("/events/{event_id}", response_class=HTMLResponse)
-    def event_page(event_id: str, s: Store) -> str:
-        from .report import render_html
-
-        return render_html([api.event_report(s, event_id)], title="storyline")
-
+    mount(app, db_path, token=token or new_token(), settings=settings, allow_private_urls=allow_private_urls)
     return app
 
 

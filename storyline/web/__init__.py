@@ -1,0 +1,75 @@
+"""The analyst's web app: server-rendered pages (Jinja2 templates, htmx served locally) over
+``storyline.api`` and ``storyline.analysis``; every page has a JSON twin under ``/api``.
+
+The web layer holds no SQL and no domain logic: it parses requests, checks credentials, calls
+library functions and renders their results. ``mount`` adds it to the FastAPI app that
+``storyline.http.create_app`` builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..store.sqlite import SQLiteStore, open_store
+from .jobs import JobRunner
+from .security import Forbidden, Guard, Unauthorized, headers_middleware
+
+HERE = Path(__file__).parent
+
+
+@dataclass
+class WebState:
+    db_path: str
+    guard: Guard
+    jobs: JobRunner
+    templates: Any
+
+    def store(self) -> Iterator[SQLiteStore]:
+        s = open_store(self.db_path)
+        try:
+            yield s
+        finally:
+            s.close()
+
+
+def mount(app: Any, db_path: str | Path, *, token: str, settings: Any = None,
+          allow_private_urls: bool = False) -> WebState:
+    """Add the web pages, their JSON twins, the write endpoints and the static files to ``app``."""
+    from fastapi import Request
+    from fastapi.responses import JSONResponse
+    from fastapi.staticfiles import StaticFiles
+    from fastapi.templating import Jinja2Templates
+
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    from .filters import install
+
+    install(templates.env)
+    state = WebState(str(db_path), Guard(token), JobRunner(db_path, settings, allow_private_urls), templates)
+    app.state.web = state
+
+    @app.exception_handler(Unauthorized)
+    @app.exception_handler(Forbidden)
+    async def _denied(request: Request, exc: Unauthorized | Forbidden) -> Any:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": {"type": exc.kind, "message": str(exc)}}, status_code=exc.status)
+        return templates.TemplateResponse(request, "error.html", {"status": exc.status, "message": str(exc),
+                                                                 **base_context(request, state)},
+                                          status_code=exc.status)
+
+    from . import api_routes, pages
+
+    app.include_router(api_routes.router(state))
+    app.include_router(pages.router(state))
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    headers_middleware(app)
+    return state
+
+
+def base_context(request: Any, state: WebState) -> dict[str, Any]:
+    """What every template needs: whether the browser may write, and its CSRF token."""
+    signed_in = state.guard.signed_in(request)
+    return {"signed_in": signed_in,
+            "csrf": state.guard.csrf_for(state.guard.session_value()) if signed_in else ""}
