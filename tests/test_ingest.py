@@ -185,7 +185,7 @@ def test_url_list_is_fetched_and_failures_recorded(store, settings, tmp_path, lo
     urls = write(tmp_path, "list.urls", "\n".join(
         [f"{local_server}/story", f"{local_server}/missing", f"{local_server}/broken", f"{local_server}/slow",
          "# a comment"]))
-    report = ingest(store, [urls], settings=settings.replace(fetch_timeout=0.5))
+    report = ingest(store, [urls], settings=settings.replace(fetch_timeout=0.5, allow_private_urls=True))
     assert len(report.added) == 1
     reasons = {r.origin.rsplit("/", 1)[1]: r.reason for r in report.rejected}
     assert "HTTP 404" in reasons["missing"]

@@ -414,6 +414,9 @@ def _record_or_rejection(rec: Any, origin: str, item: str, stem: str, defaults: 
             for ours, theirs in fields.items():
                 if theirs in rec:
                     rec[ours] = rec.pop(theirs)
+        if rec.get("text") is not None and not isinstance(rec["text"], str):
+            return Rejection(origin, item, "read", f"field 'text' should be a string, got "
+                             f"{type(rec['text']).__name__}; fix the record or map another key with --field text=NAME")
         if not isinstance(rec.get("text"), str) or not rec["text"].strip():
             keys = ", ".join(sorted(map(str, rec))[:8])
             return Rejection(origin, item, "read",

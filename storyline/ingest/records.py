@@ -72,6 +72,7 @@ def validate_record(record: dict[str, Any]) -> ArticleRecord:
             loc = [str(p) for p in err["loc"]]
             name = loc[0] if loc else "?"
             got = err.get("input")
-            shown = type(got).__name__ if isinstance(got, dict | list) else repr(got)[:40]
+            shown = type(got).__name__ if isinstance(got, dict | list) else repr(got)
+            shown = shown if len(shown) <= 40 else f"{shown[:30]}… ({len(shown)} characters)"
             problems.append(f"field '{'.'.join(loc)}' should be {_EXPECTED.get(name, 'valid')}, got {shown}")
         raise InputRejected("; ".join(problems) + "; fix the record or map another key with --field") from None
