@@ -2,16 +2,15 @@
 worker thread (never in the request), through the same ``storyline.ingest`` and ``run_pipeline``
 the CLI uses. The page polls a job's state; per-item rejects keep their reasons.
 
-URL fetches go through a transport that refuses private, loopback and link-local addresses
-(checked on every request, so redirects too) unless the server allows them explicitly.
+URL fetches use ingest's own guard, which refuses private, loopback and link-local addresses;
+the server's ``--allow-private-urls`` flag is passed on as the ``allow_private_urls`` setting.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import dataclasses
 import queue
 import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -53,40 +52,6 @@ class Job:
         return {"id": self.id, "status": self.status, "phase": self.phase, "percent": self.percent,
                 "items": self.items, "added": self.added, "rejected": self.rejected, "error": self.error,
                 "by": self.by, "created": self.created}
-
-
-class UnsafeAddress(Exception):
-    pass
-
-
-def check_public(host: str) -> None:
-    """Raise when ``host`` is, or resolves to, a private, loopback, link-local or reserved address."""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror as exc:
-        raise UnsafeAddress(f"cannot resolve {host}: {exc}") from None
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0])
-        if not ip.is_global:
-            raise UnsafeAddress(f"{host} resolves to the non-public address {ip}; the server refuses to fetch it "
-                                "(start it with --allow-private-urls to allow this)")
-
-
-def guarded_client(timeout: float) -> Any:
-    import httpx
-
-    from ..ingest.fetch import USER_AGENT
-
-    class Guarded(httpx.HTTPTransport):
-        def handle_request(self, request: httpx.Request) -> httpx.Response:
-            try:
-                check_public(request.url.host)
-            except UnsafeAddress as exc:
-                raise httpx.ConnectError(str(exc), request=request) from None
-            return super().handle_request(request)
-
-    return httpx.Client(timeout=timeout, follow_redirects=True, transport=Guarded(),
-                        headers={"User-Agent": USER_AGENT})
 
 
 class JobRunner:
@@ -161,26 +126,22 @@ class JobRunner:
         from ..store.sqlite import open_store
 
         settings = self.settings or load_settings()
+        if hasattr(settings, "allow_private_urls"):  # ingest's own guard follows the server's flag
+            settings = dataclasses.replace(settings, allow_private_urls=self.allow_private_urls)
         job.status, job.phase = "running", "ingest"
         paths = [folder] if any(folder.iterdir()) else []
-        client = None if self.allow_private_urls or not urls else guarded_client(settings.fetch_timeout)
 
         def progress(n: int) -> None:
             job.done += n
 
         job.total = job.items
-        try:
-            with open_store(self.db_path) as store:
-                report = ingest(store, paths, urls, settings=settings, progress=progress, client=client,
-                                command="web")
-                job.added = list(report.added)
-                job.rejected = [{"item": _item_name(r.item or r.origin), "stage": r.stage, "reason": r.reason}
-                                for r in report.rejected]
-                if report.added:
-                    run_pipeline(store, settings, self._progress_factory(job))
-        finally:
-            if client is not None:
-                client.close()
+        with open_store(self.db_path) as store:
+            report = ingest(store, paths, urls, settings=settings, progress=progress, command="web")
+            job.added = list(report.added)
+            job.rejected = [{"item": _item_name(r.item or r.origin), "stage": r.stage, "reason": r.reason}
+                            for r in report.rejected]
+            if report.added:
+                run_pipeline(store, settings, self._progress_factory(job))
 
     @staticmethod
     def _progress_factory(job: Job) -> Any:

@@ -100,3 +100,20 @@ def headers_middleware(app: Any) -> None:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+
+def body_limit_middleware(app: Any, prefixes: tuple[str, ...], limit: int) -> None:
+    """Refuse (413) uploads whose declared size is over ``limit`` before reading them."""
+    from fastapi.responses import JSONResponse
+
+    @app.middleware("http")
+    async def _limit(request: Any, call_next: Any) -> Any:
+        if request.method == "POST" and request.url.path.startswith(prefixes):
+            try:
+                size = int(request.headers.get("content-length") or 0)
+            except ValueError:
+                size = 0
+            if size > limit:
+                message = f"upload too large: {size} bytes, the limit is {limit} bytes; send fewer files at once"
+                return JSONResponse({"error": {"type": "too_large", "message": message}}, status_code=413)
+        return await call_next(request)

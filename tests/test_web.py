@@ -1,0 +1,230 @@
+"""The web app over the demo store (FastAPI TestClient): pages and their JSON twins, tokens,
+CSRF, security headers, hostile text, uploads in the background, corrections and undo."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storyline import analysis, api, ingest, load_settings, open_store
+from storyline.errors import ConfigError
+from storyline.http import create_app
+from storyline.web.security import CSP
+
+pytestmark = pytest.mark.models
+TOKEN = "test-token-123"
+HOSTILE = ("Hostile <script>alert('x')</script> headline\n"
+           "Body with <img src=x onerror=alert(1)> and [a link](javascript:alert(2)) and "
+           "<a href=\"javascript:alert(3)\">click</a> in Port Elvan, the union said on Monday.\n")
+
+
+def copy_store(demo_store, tmp_path):
+    path = tmp_path / "copy.db"
+    dst = sqlite3.connect(path)
+    demo_store.db.backup(dst)
+    dst.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def reader(demo_store):
+    return TestClient(create_app(demo_store.path, token=TOKEN))
+
+
+@pytest.fixture
+def writable(demo_store, tmp_path):
+    path = copy_store(demo_store, tmp_path)
+    with TestClient(create_app(path, token=TOKEN)) as client:
+        yield client, path
+
+
+def sign_in(client) -> str:
+    r = client.post("/login", data={"token": TOKEN, "next": "/audit"}, follow_redirects=False)
+    assert r.status_code == 303 and "storyline_session" in r.headers["set-cookie"]
+    assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
+    page = client.get("/audit").text
+    return page.split('name="csrf" value="')[1].split('"')[0]
+
+
+def test_every_page_renders_and_has_a_json_twin(reader, demo_store):
+    events = demo_store.events()
+    big = max(events, key=lambda e: len(e["article_ids"]))
+    entity = demo_store.entities()[0]
+    article = demo_store.articles(limit=1)[0]
+    story = demo_store.storylines()[0]
+    pages = {"/": "/api/overview", f"/events/{big['id']}": f"/api/events/{big['id']}/report",
+             f"/stories/{story['id']}": f"/api/storylines/{story['id']}",
+             f"/entities/{entity['id']}": f"/api/entities/{entity['id']}/profile",
+             f"/articles/{article.id}": f"/api/articles/{article.id}/annotated",
+             "/outlets/NORDPRESS": "/api/outlets/NORDPRESS", "/search?q=dam": "/api/search/hits?q=dam",
+             "/rejects": "/api/rejects", "/audit": "/api/decisions", "/outlets": "/api/outlets", "/add": "/api/jobs"}
+    for page, twin in pages.items():
+        r = reader.get(page)
+        assert r.status_code == 200, page
+        assert r.headers["content-type"].startswith("text/html")
+        j = reader.get(twin)
+        assert j.status_code == 200, twin
+        assert j.headers["content-type"].startswith("application/json")
+    assert big["title"] in reader.get("/").text
+    assert "Where outlets disagree" in reader.get(f"/events/{big['id']}").text
+
+
+def test_lists_are_paged_and_errors_have_one_shape(reader):
+    body = reader.get("/api/overview", params={"limit": 2}).json()
+    assert body["total"] == 4 and len(body["events"]) == 2 and body["limit"] == 2
+    for path in ("/api/overview?limit=1000", "/api/overview?sort=sideways", "/api/entities/Nobody%20Atall/profile",
+                 "/api/outlets/No%20Such%20Outlet"):
+        r = reader.get(path)
+        assert r.status_code in (400, 404), path
+        assert set(r.json()) == {"error"} and set(r.json()["error"]) == {"type", "message"}
+    assert reader.get("/events/ev_999999").status_code == 404
+
+
+def test_security_headers_on_pages_and_api(reader):
+    for path in ("/", "/api/overview", "/static/app.css", "/events/ev_999999"):
+        r = reader.get(path)
+        assert r.headers["content-security-policy"] == CSP
+        assert "script-src 'self'" in CSP and "unsafe-inline" not in CSP
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_no_inline_script_and_assets_are_local(reader):
+    html = reader.get("/").text
+    assert "<script>" not in html and " on" + "click=" not in html and "https://" not in html
+    assert '<script src="/static/htmx.min.js" defer></script>' in html
+    assert reader.get("/static/htmx.min.js").status_code == 200
+
+
+def test_writes_are_refused_without_the_token(writable):
+    client, _ = writable
+    r = client.post("/api/events/merge", json={"keep": "ev_000001", "other": "ev_000002"})
+    assert r.status_code == 401 and r.json()["error"]["type"] == "unauthorized"
+    r = client.post("/api/events/merge", json={"keep": "ev_000001", "other": "ev_000002"},
+                    headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 401
+    r = client.post("/actions/events/merge", data={"keep": "ev_000001", "other": "ev_000002", "csrf": "x"})
+    assert r.status_code == 401 and "Sign in" in r.text
+    assert client.post("/login", data={"token": "nope"}).status_code == 401
+    assert len(client.get("/api/overview").json()["events"]) == 4
+    assert "Sign in" in client.get("/add").text and 'type="file"' not in client.get("/add").text
+
+
+def test_csrf_is_checked_on_forms(writable):
+    client, _ = writable
+    sign_in(client)
+    r = client.post("/actions/events/merge", data={"keep": "ev_000001", "other": "ev_000002", "csrf": "forged"})
+    assert r.status_code == 403 and "CSRF" in r.text
+    r = client.post("/api/events/merge", json={"keep": "ev_000001", "other": "ev_000002"})
+    assert r.status_code == 401  # a cookie alone does not authorise API writes without the CSRF header
+    assert client.get("/api/overview").json()["total"] == 4
+
+
+def test_merge_in_the_browser_is_audited_and_undone(writable):
+    client, path = writable
+    csrf = sign_in(client)
+    r = client.post("/actions/events/merge", data={"keep": "ev_000001", "other": "ev_000002", "csrf": csrf,
+                                                   "by": "Ann Analyst", "note": "same flood"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/events/ev_000001")
+    assert client.get("/api/overview").json()["total"] == 3
+    log = client.get("/api/decisions").json()["decisions"]
+    assert log[0]["kind"] == "event.merge" and log[0]["by"] == "Ann Analyst" and log[0]["note"] == "same flood"
+    assert log[0]["created_at"]
+    r = client.post("/actions/undo", data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert client.get("/api/overview").json()["total"] == 4
+    log = client.get("/api/decisions").json()["decisions"]
+    assert log[0]["kind"] == "undo" and log[1]["undone"]
+    with open_store(path) as s:  # later runs read the same state: the merge stays undone
+        assert len(s.event("ev_000002")["article_ids"]) == 6
+
+
+def test_api_writes_with_the_bearer_token(writable):
+    client, _ = writable
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    ents = client.get("/api/entities").json()["entities"]
+    people = [e for e in ents if e["type"] == "PERSON"]
+    r = client.post("/api/entities/merge", json={"keep": people[0]["id"], "other": people[1]["id"], "by": "bot"},
+                    headers=auth)
+    assert r.status_code == 200
+    assert len(client.get("/api/entities").json()["entities"]) == len(ents) - 1
+    assert client.post("/api/decisions/undo", json={}, headers=auth).status_code == 200
+    assert len(client.get("/api/entities").json()["entities"]) == len(ents)
+    r = client.post("/api/decisions/undo", json={}, headers=auth)
+    assert r.status_code == 404 and r.json()["error"]["type"] == "not_found"
+
+
+def test_event_undo_is_refused_after_later_changes(demo_store, tmp_path):
+    with open_store(copy_store(demo_store, tmp_path)) as s:
+        api.merge_events(s, "ev_000001", "ev_000002")
+        first = api.decision_log(s)[0]["id"]
+        api.merge_events(s, "ev_000003", "ev_000004")
+        with pytest.raises(ConfigError, match="changed after decision"):
+            api.undo_decision(s, first)
+        api.undo_decision(s)
+        api.undo_decision(s)
+        assert len(s.events()) == 4
+
+
+def test_hostile_text_is_shown_inert(demo_store, tmp_path, reader):
+    path = copy_store(demo_store, tmp_path)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "hostile.txt").write_text(HOSTILE, "utf-8")
+    with open_store(path) as s:
+        report = ingest(s, [tmp_path / "in"], settings=load_settings(env={}))
+        aid = report.added[0]
+    client = TestClient(create_app(path, token=TOKEN))
+    for page in (f"/articles/{aid}", "/search?q=hostile", "/outlets"):
+        html = client.get(page).text
+        assert "<script>alert" not in html and "<img src=x" not in html, page
+        assert 'href="javascript:' not in html.lower(), page
+    html = client.get(f"/articles/{aid}").text
+    assert "&lt;script&gt;alert(" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_upload_runs_in_the_background_and_reports_rejects(writable):
+    client, _ = writable
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    files = [("files", ("harbour.txt", b"Harbour cranes stop in Port Elvan\nDock workers in Port Elvan walked "
+                        b"out on Monday, halting all twelve cranes, the union said.\n", "text/plain")),
+             ("files", ("scan.pdf", b"%PDF-1.4 binary", "application/pdf"))]
+    r = client.post("/api/jobs", files=files, data={"urls": "http://127.0.0.1:9/private"}, headers=auth)
+    assert r.status_code == 202, r.text
+    job = r.json()
+    for _ in range(240):
+        job = client.get(f"/api/jobs/{job['id']}").json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    assert job["status"] == "done", job
+    assert len(job["added"]) == 1
+    reasons = {r["item"]: r["reason"] for r in job["rejected"]}
+    assert "PDF" in reasons["scan.pdf"]
+    assert any("127.0.0.1" in why and ("loopback" in why or "non-public" in why) for why in reasons.values()), reasons
+    assert client.get("/api/articles").json()["total"] == 16
+    assert client.get(f"/articles/{job['added'][0]}").status_code == 200
+    assert client.post("/api/jobs", headers=auth).status_code == 400
+    too_big = [("files", ("big.txt", b"x" * (21 * 1024 * 1024), "text/plain"))]
+    r = client.post("/api/jobs", files=too_big, headers=auth)
+    assert r.status_code == 413 and "too large" in r.json()["error"]["message"]
+
+
+def test_analysis_views(demo_store):
+    page = analysis.event_rows(demo_store, sort="size", limit=2)
+    assert [e["size"] for e in page.items] == [6, 4] and page.next_offset == 2
+    assert analysis.event_rows(demo_store, language="ru").total == 1
+    assert analysis.event_rows(demo_store, min_size=5).total == 1
+    assert analysis.event_rows(demo_store, until="2000-01-01").total == 0
+    with pytest.raises(ConfigError):
+        analysis.paginate([], 0, 500)
+    a = demo_store.articles(limit=1)[0]
+    view = analysis.article_view(demo_store, a.id, (0, 10))
+    assert "".join(seg.text for seg in view["segments"]) == a.text
+    assert "".join(seg.text for seg in view["segments"] if seg.target) == a.text[:10]
+    outlet = analysis.outlet_view(demo_store, "NORDPRESS")
+    assert outlet["covered"] and all("NORDPRESS" not in e["outlets"] for e in outlet["blind_spots"])
+    assert analysis.scripts("Волошенко") == ["Cyrillic"] and analysis.scripts("Voloshenko") == ["Latin"]
