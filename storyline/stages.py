@@ -220,7 +220,7 @@ def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = 
             pool.shutdown()
     stats: dict[str, Any] = {"articles": len(ids), **counts}
     if ids or not store.entities():
-        stats["entities"] = resolve_entities(store)
+        stats["entities"] = resolve_entities(store, new_ids=ids)
     return stats
 
 
@@ -266,9 +266,20 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def resolve_entities(store: SQLiteStore) -> int:
-    """Group every mention of the corpus into entities and link quotes and citations to them."""
+def resolve_entities(store: SQLiteStore, new_ids: Sequence[str] | None = None) -> int:
+    """Group every mention of the corpus into entities and link quotes and citations to them.
+
+    With ``new_ids`` (a batch just enriched), only the entities those articles' mentions could
+    join are re-examined (``storyline.resolve``); the whole corpus is resolved when there are
+    no entities yet or the batch touches most of them."""
     from .enrich.canonical import EntityResolver
+
+    if new_ids is not None:
+        from .resolve import resolve_incremental
+
+        done = resolve_incremental(store, new_ids)
+        if done is not None:
+            return int(done["entities"])
 
     mentions = store.mentions()
     by_article: dict[str, list[Mention]] = defaultdict(list)

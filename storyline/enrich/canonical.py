@@ -468,6 +468,32 @@ class EntityResolver:
 
     # -- within one article ----------------------------------------------------
 
+    def blocking_keys(self, text: str) -> set[str]:
+        """Every key under which :meth:`resolve` could compare a name with another, whatever
+        its label: the last word's sound key and skeleton (surnames, similar spellings), the
+        whole name's key, the alias it stands for, its acronym and the acronyms it could be
+        shortened to. Two names that share none of these are never joined, so an incremental
+        run only re-examines the entities that share a key with a new mention."""
+        text = text.strip()
+        words = word_tokens(text)
+        keys: set[str] = set()
+        if words:
+            keys |= {"w:" + sound_key(words[-1]), "s:" + skeleton(words[-1])}
+        for label in ("PERSON", "ORG"):
+            form = _parse(label, text)
+            if form.key:
+                keys.add("k:" + form.key)
+            if label == "ORG":
+                key, alias = self._canonical_name_key(form)
+                if alias:
+                    keys.add("a:" + alias)
+                keys |= {"i:" + a for a in (form.acronym, *form.initials_of) if a}
+                if form.acronym:
+                    keys.add("i:" + romanize(form.acronym))
+        keys.discard("w:")
+        keys.discard("s:")
+        return keys
+
     def _form(self, mention: Mention) -> _Form:
         base = (mention.normal or mention.text).strip()
         k = (mention.label, base)

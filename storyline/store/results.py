@@ -109,6 +109,68 @@ class ResultStoreMixin:
                 out[r[0]] = (r[1], r[2])
         return out
 
+    # -- incremental entity resolution ---------------------------------------------------------------
+
+    def mention_entities(self, keys: Iterable[tuple[str, int, int]]) -> set[str]:
+        """Entity ids of the mentions at these (article_id, start, end) keys."""
+        out = set()
+        for a, s, e in keys:
+            r = self.db.execute('SELECT entity_id FROM mentions WHERE article_id = ? AND start = ? AND "end" = ?',
+                                (a, s, e)).fetchone()
+            if r and r[0]:
+                out.add(r[0])
+        return out
+
+    def quotes_to_link(self, article_ids: Sequence[str], speaker_ids: Iterable[str]) -> list[tuple[int, Any]]:
+        """``(id, quote)`` of the quotes in these articles or attributed to these entities."""
+        from ..model import Quote
+
+        cols = ('id, article_id, start, "end", text, speaker, speaker_start, speaker_end, cue, kind, '
+                "speaker_entity_id, group_id")
+        return [(r[0], Quote(*r[1:])) for r in self._rows_for("quotes", cols, "speaker_entity_id", article_ids,
+                                                               speaker_ids)]
+
+    def citations_to_link(self, article_ids: Sequence[str], cited_ids: Iterable[str]) -> list[tuple[int, Any]]:
+        """``(id, citation)`` of the citations in these articles or naming these entities."""
+        from ..model import Citation
+
+        cols = 'id, article_id, start, "end", text, cited, kind, cited_entity_id'
+        return [(r[0], Citation(*r[1:])) for r in self._rows_for("citations", cols, "cited_entity_id", article_ids,
+                                                                  cited_ids)]
+
+    def _rows_for(self, table: str, cols: str, entity_col: str, article_ids: Sequence[str],
+                  entity_ids: Iterable[str]) -> list[Any]:
+        rows: dict[int, Any] = {}
+        for chunk in _chunked(list(article_ids)):
+            for r in self.db.execute(f"SELECT {cols} FROM {table} WHERE article_id IN ({_marks(len(chunk))})", chunk):
+                rows[r[0]] = r
+        for chunk in _chunked(sorted(entity_ids)):
+            for r in self.db.execute(f"SELECT {cols} FROM {table} WHERE {entity_col} IN ({_marks(len(chunk))})",
+                                     chunk):
+                rows[r[0]] = r
+        return [rows[k] for k in sorted(rows)]
+
+    def update_entities(self, remove_ids: Iterable[str], entities: Iterable[dict[str, Any]],
+                        mention_entity: dict[tuple[str, int, int], str | None],
+                        quote_speakers: dict[int, str | None], citation_entities: dict[int, str | None]) -> None:
+        """Replace some entities (not the whole table): drop ``remove_ids``, insert ``entities``,
+        and point the given mentions, quotes and citations at their (new) entities."""
+        with self.transaction():  # type: ignore[attr-defined]
+            for chunk in _chunked(sorted(remove_ids)):
+                self.db.execute(f"DELETE FROM entities WHERE id IN ({_marks(len(chunk))})", chunk)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO entities(id, name, type, variants, article_ids, explanations) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(e["id"], e["name"], e["type"], json.dumps(e.get("variants", {}), ensure_ascii=False),
+                  json.dumps(e.get("article_ids", [])), json.dumps(e.get("explanations", []), ensure_ascii=False))
+                 for e in entities])
+            self.db.executemany('UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND "end" = ?',
+                                [(eid, a, s, e) for (a, s, e), eid in mention_entity.items()])
+            self.db.executemany("UPDATE quotes SET speaker_entity_id = ? WHERE id = ?",
+                                [(eid, qid) for qid, eid in quote_speakers.items()])
+            self.db.executemany("UPDATE citations SET cited_entity_id = ? WHERE id = ?",
+                                [(eid, cid) for cid, eid in citation_entities.items()])
+
     # -- fingerprints -------------------------------------------------------------------------------
 
     def article_digests(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
