@@ -82,8 +82,8 @@ def synthetic_corpus(size: int, seed: int = 7, start_variant: int = 0) -> list[d
                         paras[p] = paragraphs[j][p]  # a paragraph from another outlet's story of the event
                 text, title = "\n".join(paras), a["title"] or ""
                 if pattern:
-                    text = pattern.sub(lambda m: swap[m.group(1)], text)
-                    title = pattern.sub(lambda m: swap[m.group(1)], title)
+                    text = pattern.sub(lambda m, swap=swap: swap[m.group(1)], text)
+                    title = pattern.sub(lambda m, swap=swap: swap[m.group(1)], title)
                 if variant:
                     title = f"{title} [{variant}]"  # content stays unique even when nothing was swapped
                 out.append({"id": f"{a['id']}~{variant}", "title": title, "text": text, "source": a["source"],
