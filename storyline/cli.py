@@ -46,6 +46,8 @@ class StorylineGroup(click.Group):
     """Turns library errors into a one-line message and exit code 1, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        import sqlite3
+
         try:
             return super().invoke(ctx)
         except NotFound as exc:
@@ -53,6 +55,11 @@ class StorylineGroup(click.Group):
             ctx.exit(1)
         except StorylineError as exc:
             click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except sqlite3.DatabaseError as exc:
+            db = ctx.obj.db if isinstance(ctx.obj, Context) else "the database"
+            click.echo(f"error: cannot use {db} as a storyline database ({exc}); give another --db file, or "
+                       "move this one aside if it is not yours", err=True)
             ctx.exit(2)
 
 
@@ -80,7 +87,7 @@ def _parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--url", "urls", multiple=True, help="A URL to fetch (repeatable).")
 @click.option("--urls", "url_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A file of URLs, one a line.")
@@ -92,11 +99,13 @@ def _parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
 @click.option("--name-pattern", metavar="PATTERN",
               help="Read metadata from file names, e.g. '{published}_{source}_{*}' for 2025-03-04_nordpress_dam.txt.")
 @click.option("--max-file-bytes", type=int, help="Refuse files larger than this (default 20 MB).")
+@click.option("--allow-private", is_flag=True,
+              help="Fetch URLs on private, loopback and link-local addresses too (refused by default).")
 @click.option("--no-enrich", is_flag=True, help="Only ingest and clean; skip enrichment and clustering.")
 @pass_ctx
-def ingest(c: Context, paths: tuple[Path, ...], urls: tuple[str, ...], url_file: Path | None, source: str | None,
+def ingest(c: Context, paths: tuple[str, ...], urls: tuple[str, ...], url_file: Path | None, source: str | None,
            published: str | None, language: str | None, fields: tuple[str, ...], name_pattern: str | None,
-           max_file_bytes: int | None, no_enrich: bool) -> None:
+           max_file_bytes: int | None, allow_private: bool, no_enrich: bool) -> None:
     """Ingest files, folders (recursively), JSON/JSONL records and URLs.
 
     Formats: .txt (first line is the headline), .md (optional YAML front matter),
@@ -109,7 +118,13 @@ def ingest(c: Context, paths: tuple[Path, ...], urls: tuple[str, ...], url_file:
 
     if not paths and not urls and not url_file:
         raise click.UsageError("give files, folders, --url or --urls to ingest")
+    if "" in paths:
+        # Path("") is the current folder, database included: an unset shell variable, not a choice.
+        raise click.UsageError("an empty path was given (an unset variable?); name a file or folder, "
+                               "or use . for the current folder")
     settings = c.settings.replace(max_file_bytes=max_file_bytes) if max_file_bytes else c.settings
+    if allow_private:
+        settings = settings.replace(allow_private_urls=True)
     all_urls = list(urls) + (read_url_list(url_file) if url_file else [])
     defaults = {k: v for k, v in {"source": source, "published": published, "language": language}.items() if v}
     report = _with_progress(c, "ingest", lambda progress: do_ingest(
@@ -277,13 +292,17 @@ def search(c: Context, query: str, limit: int, as_json: bool, semantic: bool, ex
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def rejects(c: Context, as_json: bool) -> None:
-    """What was refused, and why."""
-    rows = c.store.rejections()
+    """What was refused, why, and how to fix it."""
+    from .rejections import explain
+
+    rows = [r | dict(zip(("cause", "fix"), explain(r["stage"], r["reason"]), strict=True))
+            for r in c.store.rejections()]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        click.echo(f"{r['origin']}{' ' + r['item'] if r['item'] else ''}  [{r['stage']}] {r['reason']}")
+        click.echo(f"{r['origin']}{' ' + r['item'] if r['item'] else ''}  [{r['stage']}] {r['cause']}\n"
+                   f"    fix: {r['fix']}")
     c.say(f"({len(rows)} rejection(s))", err=True)
 
 
@@ -345,8 +364,12 @@ def demo(c: Context, out_dir: Path) -> None:
               help="Token for write actions (env STORYLINE_TOKEN); a random one is generated and printed if absent.")
 @click.option("--allow-private-urls", is_flag=True,
               help="Let the web app fetch URLs on private and loopback addresses (refused by default).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              envvar="STORYLINE_ALLOWED_HOSTS", help="Also serve requests for this Host name (repeatable; env "
+              "STORYLINE_ALLOWED_HOSTS, space-separated). Loopback names and --host are always allowed.")
 @pass_ctx
-def serve(c: Context, host: str, port: int, token: str | None, allow_private_urls: bool) -> None:
+def serve(c: Context, host: str, port: int, token: str | None, allow_private_urls: bool,
+          allowed_hosts: tuple[str, ...]) -> None:
     """Serve the web app (/), the HTTP API (/api/..., docs at /api/docs) for the database (needs the serve extra).
 
     Reading needs nothing; corrections and uploads need the token."""
@@ -354,7 +377,7 @@ def serve(c: Context, host: str, port: int, token: str | None, allow_private_url
     from .web.security import new_token
 
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401 - present? (a clear message if not)
     except ImportError:
         raise click.ClickException('`storyline serve` needs the serve extra: pip install -e ".[serve]"') from None
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -363,8 +386,14 @@ def serve(c: Context, host: str, port: int, token: str | None, allow_private_url
     if not token:
         token = new_token()
         click.echo(f"write token (sign in at http://{host}:{port}/login): {token}", err=True)
-    app = create_app(c.db, token=token, settings=c.settings, allow_private_urls=allow_private_urls)
-    uvicorn.run(app, host=host, port=port, log_level="warning" if c.quiet else "info")
+    from .http_security import DEFAULT_ALLOWED_HOSTS
+    from .http_security import serve as run_server
+
+    hosts = [*DEFAULT_ALLOWED_HOSTS, *allowed_hosts, *([host] if host not in ("0.0.0.0", "::") else [])]
+    app = create_app(c.db, token=token, settings=c.settings, allow_private_urls=allow_private_urls,
+                     allowed_hosts=hosts)
+    # Exits within 5 s of SIGTERM, whatever requests are still computing.
+    run_server(app, host, port, log_level="warning" if c.quiet else "info")
 
 
 def main() -> None:

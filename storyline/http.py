@@ -1,8 +1,11 @@
 """The HTTP API: a thin, read-mostly layer over the library (``storyline serve``).
 
 Every error has one JSON shape, ``{"error": {"type": ..., "message": ...}}``, with
-404 for unknown ids and 400 for bad parameters. Each request opens its own
-read connection to the SQLite file (WAL lets readers run beside a writer).
+404 for unknown ids and paths, 405 for wrong methods and 400 for bad or out-of-range
+parameters. Each request opens its own read connection to the SQLite file (WAL lets
+readers run beside a writer). Every endpoint is bounded: lists are paginated or
+capped, heavy work runs alone under a time limit (``http_security.run_bounded``),
+the Host header is checked (DNS rebinding) and security headers are sent.
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the annotations of the
@@ -12,13 +15,32 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from .errors import NotFound, StorylineError
+from .http_security import (
+    DEFAULT_ALLOWED_HOSTS,
+    add_error_shape,
+    add_host_check,
+    add_offline_docs,
+    add_security_headers,
+    error_response,
+    run_bounded,
+)
 from .store.sqlite import SQLiteStore, open_store
+
+# Offsets and limits beyond these are refused with 400 (SQLite's integers are 64-bit;
+# 9223372036854775808 used to reach it and come back as a 500).
+MAX_OFFSET = 1_000_000_000
+# /api/export builds the whole corpus in memory: beyond this many articles it is refused
+# with 413 and the CLI (which streams JSON Lines) is the way.
+MAX_EXPORT_ARTICLES = 5_000
+# Seconds a heavy request (export, report) may compute before the client gets a 503.
+HEAVY_SECONDS = 30.0
 
 
 def create_app(db_path: str | Path, *, token: str | None = None, settings: Any = None,
-               allow_private_urls: bool = False) -> Any:
+               allow_private_urls: bool = False, allowed_hosts: Any = DEFAULT_ALLOWED_HOSTS) -> Any:
     """A FastAPI application serving the store at ``db_path``: the API and the web app (``storyline.web``).
-    Writes need ``token``; without one, a random token nobody knows is used (read-only)."""
+    Writes need ``token``; without one, a random token nobody knows is used (read-only).
+    Only requests whose Host is in ``allowed_hosts`` (loopback names by default; "*" for any) are served."""
     try:
         from fastapi import Depends, FastAPI, Query, Request
         from fastapi.responses import JSONResponse
@@ -28,7 +50,11 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     from . import api
     from .export import article_record, build_export
 
-    app = FastAPI(title="storyline", version=_version(), docs_url="/api/docs", openapi_url="/api/openapi.json")
+    # FastAPI's own docs page pulls Swagger UI from a CDN; add_offline_docs serves a local one.
+    app = FastAPI(title="storyline", version=_version(), docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    add_error_shape(app)
+    add_offline_docs(app)
 
     def store() -> Iterator[SQLiteStore]:
         s = open_store(db_path)
@@ -56,7 +82,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
 
     @app.get("/api/articles")
     def articles(s: Store, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-                 offset: Annotated[int, Query(ge=0)] = 0,
+                 offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
                  source: str | None = None, language: str | None = None) -> dict[str, Any]:
         event_of = s.event_assignments()
         rows = s.articles(limit=limit, offset=offset, source=source, language=language)
@@ -95,19 +121,39 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
         e = s.event(event_id)
         return e | {"members": {aid: s.event_member(aid) for aid in e["article_ids"]}}
 
+    def with_store(fn: Any) -> Any:
+        """``fn(store)`` on a connection of its own: heavy work may outlive its request (see run_bounded)."""
+        def run() -> Any:
+            with open_store(db_path) as s:
+                return fn(s)
+        return run
+
     @app.get("/api/events/{event_id}/report")
-    def event_report(event_id: str, s: Store) -> dict[str, Any]:
-        return api.event_report_view(s, event_id)  # stored; rebuilt only when the event changed
+    async def event_report(event_id: str) -> Any:
+        # Stored, rebuilt only when the event changed; the rebuild is heavy, so it is bounded.
+        return await run_bounded(with_store(lambda s: api.event_report_view(s, event_id)), seconds=HEAVY_SECONDS,
+                                 what=f"the report of {event_id}")
 
     @app.get("/api/export")
-    def export(s: Store, reports: bool = False) -> dict[str, Any]:
-        return build_export(s, with_reports=reports)
+    async def export(reports: bool = False) -> Any:
+        def build(s: SQLiteStore) -> Any:
+            count = s.count_articles()
+            if count > MAX_EXPORT_ARTICLES:
+                return error_response(413, f"the store has {count} articles, over the {MAX_EXPORT_ARTICLES} this "
+                                      "endpoint exports at once; use `storyline export --format jsonl -o FILE`, "
+                                      "or page through /api/articles")
+            return build_export(s, with_reports=reports)
+
+        return await run_bounded(with_store(build), seconds=HEAVY_SECONDS, what="the export")
 
     # The analyst's web app: pages, their JSON twins, corrections and uploads (storyline/web/).
     from .web import mount
     from .web.security import new_token
 
     mount(app, db_path, token=token or new_token(), settings=settings, allow_private_urls=allow_private_urls)
+    # Added last, so they wrap everything above (middleware added later runs first).
+    add_security_headers(app)
+    add_host_check(app, allowed_hosts)
     return app
 
 

@@ -94,8 +94,8 @@ def fetch_urls(urls: Iterable[str], settings: Settings, *, defaults: Mapping[str
                 yield Rejection(url, "", "fetch", str(exc))
                 continue
             except InputRejected as exc:  # the watchdog: the whole URL ran past its deadline
-                yield Rejection(url, "", "fetch", f"took over {settings.fetch_deadline:g} s in all (fetch_deadline); "
-                                "the server is too slow: retry later or raise fetch_deadline")
+                yield Rejection(url, "", "fetch", f"took over {settings.fetch_deadline:g} s in all (fetch_deadline; "
+                                "the server is too slow); retry later, or raise fetch_deadline")
                 continue
             except httpx.TimeoutException:
                 yield Rejection(url, "", "fetch",
@@ -165,8 +165,8 @@ def _checked_url(url: str, settings: Settings, resolver: Resolver) -> _Target:
         for address in addresses:
             kind = check_address(address)
             if kind:
-                raise _Refused(f"refused: {host} resolves to {address}, a {kind} address; storyline does not fetch "
-                               "inside your network unless you pass --allow-private (allow_private_urls)")
+                raise _Refused(f"refused: {host} resolves to {address}, a {kind} address inside your network; "
+                               "pass --allow-private (allow_private_urls) if you mean to fetch it")
     address = addresses[0]
     headers = {"Host": parsed.netloc.decode("ascii")}
     extensions: dict[str, Any] = {"sni_hostname": host} if parsed.scheme == "https" else {}
@@ -189,7 +189,7 @@ def _read_body(response: httpx.Response, settings: Settings, deadline: float) ->
         if size > limit:
             if compressed:
                 raise _Refused(f"compressed response inflates past {limit / 1e6:.0f} MB (a compression bomb?); "
-                               "refused (max_decompressed_bytes)")
+                               "raise max_decompressed_bytes if it really is one article")
             raise _Refused(f"response is over the {limit / 1e6:.0f} MB limit; raise max_file_bytes if it really "
                            "is one article")
         if time.monotonic() > deadline:

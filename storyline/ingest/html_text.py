@@ -29,8 +29,8 @@ def check_html_size(html: str, max_nodes: int) -> int:
             continue
         nodes += 1
         if nodes > max_nodes:
-            raise InputRejected(f"HTML page has over {max_nodes:,} elements (max_html_nodes); an article page has "
-                                "a few thousand: save the article itself, or raise max_html_nodes")
+            raise InputRejected(f"HTML page has over {max_nodes:,} elements (limit max_html_nodes; an article page "
+                                "has a few thousand); save the article itself, or raise max_html_nodes")
         if name not in _VOID and not self_closing:
             depth += 1
             deepest = max(deepest, depth)

@@ -70,8 +70,8 @@ def load_json(text: str, max_depth: int) -> Any:
     """Parse JSON, refusing nesting deeper than ``max_depth`` before the recursive parser sees it."""
     depth = json_depth(text)
     if depth > max_depth:
-        raise InputRejected(f"JSON nested {depth} levels deep (limit {max_depth}); a news record needs a few "
-                            "levels: flatten it, or raise max_json_depth")
+        raise InputRejected(f"JSON nested {depth} levels deep (limit {max_depth}; a news record needs a few); "
+                            "flatten it, or raise max_json_depth")
     try:
         return json.loads(text, parse_int=_parse_int, parse_constant=_constant_as_null)
     except json.JSONDecodeError as exc:
@@ -129,8 +129,8 @@ def check_lines(text: str, max_line_chars: int, max_text_chars: int) -> None:
     for lineno, m in enumerate(re.finditer(r"\n|\Z", text), 1):
         if m.start() - start > max_line_chars:
             raise InputRejected(f"line {lineno} is {m.start() - start:,} characters long (limit "
-                                f"{max_line_chars:,}); this looks like a data dump or minified text, not an "
-                                "article: break it into paragraphs, or raise max_line_chars")
+                                f"{max_line_chars:,}; a data dump or minified text, not an article); "
+                                "break it into paragraphs, or raise max_line_chars")
         start = m.end()
 
 
@@ -187,8 +187,8 @@ def time_budget(seconds: float, what: str = "reading and cleaning") -> Iterator[
         return
 
     def expired(_signum: int, _frame: Any) -> None:
-        raise ItemTimeout(f"{what} took over {seconds:g} s (item_time_budget); the item is probably "
-                          "malformed: check it, or raise item_time_budget", stage="budget")
+        raise ItemTimeout(f"{what} took over {seconds:g} s (item_time_budget; the item is probably "
+                          "malformed); check it, or raise item_time_budget", stage="budget")
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)

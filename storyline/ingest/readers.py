@@ -250,7 +250,7 @@ def read_bytes(data: bytes, origin: str, *, kind_hint: str = "", stem: str = "",
     defaults = dict(defaults or {})
     try:
         if not data.strip():
-            raise InputRejected("empty file; nothing to ingest")
+            raise InputRejected("empty file (nothing to ingest); remove it, or save the article's text in it")
         if len(data) > settings.max_file_bytes:
             raise InputRejected(f"document is {len(data) / 1e6:.1f} MB, over the limit; split it or raise max_file_bytes")
         reason = sniff_binary(data)
