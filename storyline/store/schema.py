@@ -223,4 +223,19 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX event_reports_time ON event_reports(materialised_at);
         """,
     ),
+    (
+        5,
+        "entity blocking keys for incremental resolution",
+        """
+        -- Each entity filed under the blocking keys of its name and spellings
+        -- (EntityResolver.blocking_keys), so a new batch finds the entities its mentions
+        -- could join with an indexed lookup instead of reading every entity.
+        CREATE TABLE entity_keys (
+            key TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            PRIMARY KEY (key, entity_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
+        """,
+    ),
 ]
