@@ -64,9 +64,9 @@ def check_address(address: str) -> str | None:
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    for test, kind in ((ip.is_loopback, "loopback"), (ip.is_link_local, "link-local (cloud metadata)"),
-                       (ip.is_private, "private"), (ip.is_multicast, "multicast"),
-                       (ip.is_unspecified, "unspecified"), (ip.is_reserved, "reserved"),
+    for test, kind in ((ip.is_unspecified, "unspecified"), (ip.is_loopback, "loopback"),
+                       (ip.is_link_local, "link-local (cloud metadata)"), (ip.is_private, "private"),
+                       (ip.is_multicast, "multicast"), (ip.is_reserved, "reserved"),
                        (not ip.is_global, "non-public")):
         if test:
             return kind
@@ -165,7 +165,8 @@ def _checked_url(url: str, settings: Settings, resolver: Resolver) -> _Target:
         for address in addresses:
             kind = check_address(address)
             if kind:
-                raise _Refused(f"refused: {host} resolves to {address}, a {kind} address inside your network; "
+                named = f"{address} is" if host.strip("[]") == address else f"{host} resolves to {address},"
+                raise _Refused(f"refused: {named} a {kind} address inside your network; "
                                "pass --allow-private (allow_private_urls) if you mean to fetch it")
     address = addresses[0]
     headers = {"Host": parsed.netloc.decode("ascii")}
