@@ -91,25 +91,30 @@ class Graph:
 
 
 def layered_graph(graph: dict[str, Any], title: str = "Cited sources") -> Graph:
-    """Columns by layer (outlet -> relay -> source) for the report's ``sources`` graph."""
+    """Columns by layer (outlets, then people, then other sources) for the report's ``sources`` graph."""
     layers: dict[str, list[dict[str, Any]]] = {}
     for node in graph.get("nodes", []):
         layers.setdefault(node.get("layer", "source"), []).append(node)
-    order = sorted(layers, key=lambda lay: {"outlet": 0}.get(lay, 1 if lay != "source" else 2))
+    rank = {"outlet": 0, "source": 2}
+    order = sorted(layers, key=lambda lay: (rank.get(lay, 1), lay))
     rows = max((len(v) for v in layers.values()), default=1)
-    width, row_h = 720, 28
+    row_h, col_w, label_w = 26, 380, 215  # labels (cut at 30 characters) end before label_w
+    width = 8 + max(len(order), 1) * col_w - (col_w - label_w - 10)
     height = max(rows * row_h + 24, 80)
-    col_w = width / max(len(order), 1)
     pos: dict[str, Node] = {}
     for ci, layer in enumerate(order):
         for ri, node in enumerate(layers[layer]):
-            x = ci * col_w + (8 if ci == 0 else col_w / 2 - 60 if ci < len(order) - 1 else col_w - 200)
-            pos[node["id"]] = Node(node["id"], node.get("label", node["id"]), x, 20 + ri * row_h, layer)
+            pos[node["id"]] = Node(node["id"], node.get("label", node["id"]), 8 + ci * col_w, 22 + ri * row_h, layer)
+
+    def right(n: Node) -> float:  # every label of a column is cut to fit before this port
+        return n.x + label_w
+
     edges = []
     for e in graph.get("edges", []):
         a, b = pos.get(e["source"]), pos.get(e["target"])
         if a and b:
-            edges.append(Edge(a.x + 150, a.y - 4, b.x, b.y - 4, min(1 + e.get("count", 1), 6),
+            x2 = right(b) if a.x == b.x else b.x - 4
+            edges.append(Edge(right(a), a.y - 4, x2, b.y - 4, min(1 + e.get("count", 1), 6),
                               f"{a.label} cites {b.label} ×{e.get('count', 1)}", a.id, b.id))
     summary = "; ".join(e.label for e in edges) or "No cited sources."
     return Graph(title, summary, list(pos.values()), edges, width, height)
