@@ -55,7 +55,7 @@ def paginate(items: Sequence[Any], offset: int = 0, limit: int = 50) -> Page:
 
 def citation_edges(store: SQLiteStore) -> list[dict[str, Any]]:
     """Outlet -> cited source edges over the whole store, most frequent first."""
-    outlet_of = {a.id: a.source or "?" for a in store.articles()}
+    outlet_of = {a["id"]: a["source"] or "?" for a in store.article_meta()}
     names = {e["id"]: e["name"] for e in store.entities()}
     edges: Counter[tuple[str, str, str]] = Counter()
     for cit in store.citations():
@@ -116,7 +116,7 @@ def event_rows(store: SQLiteStore, *, since: str | None = None, until: str | Non
     if sort not in SORTS:
         raise ConfigError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     events = store.events()
-    published = {a.id: a.published for a in store.articles()} if events else {}
+    published = {a["id"]: a["published"] for a in store.article_meta()} if events else {}
     newest = max((p for p in published.values() if p), default=None)
     cutoff = _shift(newest, -growth_days) if newest else None
     rows = []
@@ -155,7 +155,7 @@ def _shift(iso: str, days: float) -> str:
 
 def volume_by_day(store: SQLiteStore, article_ids: Sequence[str] | None = None) -> list[tuple[str, int]]:
     """Articles per publication day (undated articles left out), in date order, gaps filled with zero."""
-    counts = Counter((a.published or "")[:10] for a in store.articles(ids=article_ids) if a.published)
+    counts = Counter((a["published"] or "")[:10] for a in store.article_meta(article_ids) if a["published"])
     return _fill_days(counts)
 
 
@@ -214,8 +214,8 @@ def entity_view(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
     from .api import find_entity
 
     e = find_entity(store, name_or_id)
-    articles = store.articles(ids=e["article_ids"])
-    published = {a.id: (a.published or "")[:10] for a in articles}
+    articles = store.article_meta(e["article_ids"])
+    published = {a["id"]: (a["published"] or "")[:10] for a in articles}
     per_day: Counter[str] = Counter()
     for m in store.mentions(e["article_ids"]):
         if m.entity_id == e["id"] and published.get(m.article_id):
@@ -224,8 +224,7 @@ def entity_view(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
     spellings = [{"text": v, "count": n, "scripts": scripts(v)}
                  for v, n in sorted(e["variants"].items(), key=lambda kv: -kv[1])]
     return e | {"spellings": spellings, "mentions_by_day": _fill_days(per_day),
-                "articles": [{"id": a.id, "title": a.title, "source": a.source, "published": a.published,
-                              "language": a.language} for a in articles],
+                "articles": articles,
                 "quotes_by": [q.__dict__ for q in by], "quotes_about": [q.__dict__ for q in about]}
 
 
@@ -234,19 +233,20 @@ def entity_view(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
 
 def outlet_names(store: SQLiteStore) -> list[dict[str, Any]]:
     """Every outlet with its article count, most articles first."""
-    counts = Counter(a.source or "?" for a in store.articles())
+    counts = Counter(a["source"] or "?" for a in store.article_meta())
     return [{"name": n, "articles": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def outlet_view(store: SQLiteStore, name: str) -> dict[str, Any]:
     """What an outlet covers, the events others cover and it does not (blind spots, most covered first),
     and how often it published first on an event it covered."""
-    articles = [a for a in store.articles() if (a.source or "?") == name]
+    meta = store.article_meta()
+    articles = [a for a in meta if (a["source"] or "?") == name]
     if not articles:
         raise NotFound(f"no outlet {name!r}; list them with `storyline articles` (source column)")
     events = store.events()
     first_of: dict[str, str | None] = {}
-    pub = {a.id: (a.published or "", a.source) for a in store.articles()}
+    pub = {a["id"]: (a["published"] or "", a["source"]) for a in meta}
     for e in events:
         dated = sorted((pub[a] for a in e["article_ids"] if a in pub and pub[a][0]), key=lambda p: p[0])
         first_of[e["id"]] = dated[0][1] if dated else None
@@ -255,9 +255,8 @@ def outlet_view(store: SQLiteStore, name: str) -> dict[str, Any]:
                    key=lambda e: (-len(e["outlets"]), e["id"]))
     first = [e["id"] for e in covered if first_of.get(e["id"]) == name]
     cites = [c for c in citation_edges(store) if c["outlet"] == name]
-    return {"name": name, "articles": [{"id": a.id, "title": a.title, "published": a.published,
-                                        "language": a.language} for a in articles],
-            "languages": sorted({a.language for a in articles if a.language}),
+    return {"name": name, "articles": articles,
+            "languages": sorted({a["language"] for a in articles if a["language"]}),
             "covered": covered, "blind_spots": blind, "first_on": first,
             "first_share": round(len(first) / len(covered), 3) if covered else 0.0,
             "cites": cites}
@@ -320,7 +319,7 @@ def search_articles(store: SQLiteStore, query: str, *, source: str | None = None
     if not query.strip():
         raise ConfigError("empty query; type some words, e.g. dam collapse")
     hits = store.search(query, pool)
-    lang = {a.id: a.language for a in store.articles(ids=[h.article_id for h in hits])} if hits else {}
+    lang = {a["id"]: a["language"] for a in store.article_meta([h.article_id for h in hits])} if hits else {}
     rows = []
     for h in hits:
         day = (h.published or "")[:10]

@@ -506,6 +506,15 @@ class SQLiteStore(AnnotationStoreMixin, EventStoreMixin, ResultStoreMixin):
     def count_articles(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
+    def article_meta(self, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Id, source, title, published and language of articles (all, or ``ids``), without their text:
+        cheap enough for every page view."""
+        sql = "SELECT id, source, title, published, language FROM articles"
+        if ids is None:
+            return [dict(r) for r in self.db.execute(sql + " ORDER BY published IS NULL, published, rowid")]
+        return [dict(r) for chunk in _chunked(list(ids), 900)
+                for r in self.db.execute(sql + f" WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Full-text search (FTS5, BM25 ranking, title weighted above body)."""
         sql = """SELECT a.id, a.title, a.source, a.published,
