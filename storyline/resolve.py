@@ -48,34 +48,41 @@ def _decision_groups(store: SQLiteStore, decisions: Sequence[dict[str, Any]]) ->
     return groups
 
 
+def entity_keys(resolver: Any, entities: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
+    """entity id -> the blocking keys of its name and spellings."""
+    return {e["id"]: {k for name in {e["name"], *e["variants"]} for k in resolver.blocking_keys(name)}
+            for e in entities}
+
+
+def file_all_entity_keys(store: SQLiteStore) -> int:
+    """File every stored entity under its blocking keys (after a full resolution)."""
+    from .enrich.canonical import EntityResolver
+
+    keys = entity_keys(EntityResolver(), store.entities())
+    store.put_entity_keys(keys, replace_all=True)
+    return len(keys)
+
+
 def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str]) -> dict[str, Any] | None:
     """Resolve the mentions of ``new_ids`` against the stored entities. Returns counts, or
     None when a full run is the better choice (no entities yet, or the batch touches most of
-    the corpus, or a re-examined entity would take the id of one left alone)."""
+    the corpus, or a re-examined entity would take the id of one left alone).
+
+    Reads only what the batch can reach: the entities filed under its mentions' blocking
+    keys (an indexed lookup), their mentions, and the quotes and citations to link again."""
     from .enrich.canonical import EntityResolver
     from .stages import _EntityLinker
 
-    existing = store.entities()
-    if not existing or not new_ids:
+    if not new_ids or store.count_entities() == 0:
         return None
     resolver = EntityResolver()
-    index: dict[str, set[str]] = defaultdict(set)
-    by_article: dict[str, set[str]] = defaultdict(set)
-    for e in existing:
-        for name in {e["name"], *e["variants"]}:
-            for key in resolver.blocking_keys(name):
-                index[key].add(e["id"])
-        for aid in e["article_ids"]:
-            by_article[aid].add(e["id"])
+    if not store.entity_keys_filed():  # a store resolved before the keys were kept
+        file_all_entity_keys(store)
     new = set(new_ids)
     new_mentions = store.mentions(sorted(new))
-    touched: set[str] = set()
-    for m in new_mentions:
-        for text in {m.text, m.normal} - {""}:
-            for key in resolver.blocking_keys(text):
-                touched |= index.get(key, set())
-    for aid in new:  # a re-enriched article: its old entities lose mentions
-        touched |= by_article.get(aid, set())
+    batch_keys = {k for m in new_mentions for text in {m.text, m.normal} - {""} for k in resolver.blocking_keys(text)}
+    touched = store.entities_for_keys(batch_keys)
+    touched |= store.entities_in_articles(new)  # a re-enriched article: its old entities lose mentions
     decisions = [d["payload"] for d in store.decisions("entity.")]
     groups = _decision_groups(store, decisions)
     grew = True
@@ -85,9 +92,9 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str]) -> dict[str,
             if g & touched and not g <= touched:
                 touched |= g
                 grew = True
-    known = {e["id"]: e for e in existing}
-    touched &= set(known)
-    articles = new | {a for eid in touched for a in known[eid]["article_ids"]}
+    known = store.entities_by_ids(touched)
+    touched = set(known)
+    articles = new | {a for e in known.values() for a in e["article_ids"]}
     if len(articles) > FULL_RUN_SHARE * store.count_articles():
         return None
     subset: dict[str, list[Mention]] = defaultdict(list)
@@ -100,8 +107,7 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str]) -> dict[str,
     event_of = store.event_assignments()
     resolution = resolver.resolve(subset, texts=texts, groups={a: event_of[a] for a in subset if a in event_of} or None,
                                   overrides=decisions)
-    kept = set(known) - touched
-    if any(e.id in kept for e in resolution.entities):
+    if set(store.entities_by_ids(e.id for e in resolution.entities)) - touched:
         return None  # blocking missed a key the resolver used; the full run sorts it out
     entities = [{"id": e.id, "name": e.name, "type": e.type, "variants": e.variants,
                  "article_ids": list(e.article_ids), "explanations": list(e.explanations)}
@@ -109,20 +115,24 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str]) -> dict[str,
     entity_of = {(m.article_id, m.start, m.end): resolution.entity_id(m) for ms in subset.values() for m in ms}
     # Quotes and citations to link again: those of the re-examined articles, and those that
     # pointed at an entity that was just replaced.
-    relink_articles = sorted(set(subset))
-    quotes = store.quotes_to_link(relink_articles, touched)
-    citations = store.citations_to_link(relink_articles, touched)
+    quotes = store.quotes_to_link(sorted(subset), touched)
+    citations = store.citations_to_link(sorted(subset), touched)
     mentions_here = [m if (m.article_id, m.start, m.end) not in entity_of else
                      Mention(m.article_id, m.start, m.end, m.text, m.label, m.normal,
                              entity_of[(m.article_id, m.start, m.end)])
                      for m in store.mentions(sorted({q.article_id for _, q in quotes}
                                                     | {c.article_id for _, c in citations} | set(subset)))]
-    linker = _EntityLinker([known[k] for k in kept] + entities, mentions_here,
+    # The linker's corpus-wide name lookup needs only the entities that share a last-word
+    # key with a speaker or cited name, plus the new ones.
+    names = {q.speaker for _, q in quotes if q.speaker} | {c.cited for _, c in citations if c.cited}
+    near = store.entities_for_keys({k for n in names for k in resolver.blocking_keys(n) if k.startswith("w:")})
+    others = [e for eid, e in store.entities_by_ids(near - touched).items()]
+    linker = _EntityLinker(others + entities, mentions_here,
                            {(m.article_id, m.start, m.end): m.entity_id for m in mentions_here if m.entity_id})
     speakers = {qid: linker.link(q.article_id, q.speaker, q.speaker_start, q.speaker_end, "PERSON")
                 for qid, q in quotes}
     cited = {cid: linker.link(c.article_id, c.cited, None, None, None) for cid, c in citations}
-    store.update_entities(touched, entities, entity_of, speakers, cited)
+    store.update_entities(touched, entities, entity_of, speakers, cited, keys=entity_keys(resolver, entities))
+    total = store.count_entities()
     return {"mode": "incremental", "touched": len(touched), "replaced_by": len(entities),
-            "articles_examined": len(subset), "entities": len(kept) + len(entities),
-            "touched_ids": sorted(touched)}
+            "articles_examined": len(subset), "entities": total, "touched_ids": sorted(touched)}

@@ -302,6 +302,9 @@ def resolve_entities(store: SQLiteStore, new_ids: Sequence[str] | None = None) -
     citation_entities = {cid: linker.link(c.article_id, c.cited, None, None, None)
                          for cid, c in store.citations_with_ids()}
     store.replace_entities(entities, entity_of, quote_speakers, citation_entities)
+    from .resolve import file_all_entity_keys
+
+    file_all_entity_keys(store)  # what the next incremental run looks up
     return len(entities)
 
 

@@ -150,14 +150,63 @@ class ResultStoreMixin:
                 rows[r[0]] = r
         return [rows[k] for k in sorted(rows)]
 
+    def put_entity_keys(self, keys: dict[str, Iterable[str]], *, replace_all: bool = False) -> None:
+        """File entities under their blocking keys (``entity id -> keys``), replacing their old
+        keys; ``replace_all`` first empties the table (after a full resolution)."""
+        with self.transaction():  # type: ignore[attr-defined]
+            if replace_all:
+                self.db.execute("DELETE FROM entity_keys")
+            else:
+                for chunk in _chunked(sorted(keys)):
+                    self.db.execute(f"DELETE FROM entity_keys WHERE entity_id IN ({_marks(len(chunk))})", chunk)
+            self.db.executemany("INSERT OR IGNORE INTO entity_keys(key, entity_id) VALUES (?, ?)",
+                                [(k, eid) for eid, ks in keys.items() for k in ks])
+
+    def count_entities(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM entities").fetchone()[0])
+
+    def entity_keys_filed(self) -> bool:
+        return self.db.execute("SELECT 1 FROM entity_keys LIMIT 1").fetchone() is not None
+
+    def entities_for_keys(self, keys: Iterable[str]) -> set[str]:
+        """Ids of the entities filed under any of these blocking keys."""
+        out: set[str] = set()
+        for chunk in _chunked(sorted(set(keys))):
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT DISTINCT entity_id FROM entity_keys WHERE key IN ({_marks(len(chunk))})", chunk)}
+        return out
+
+    def entities_in_articles(self, article_ids: Iterable[str]) -> set[str]:
+        """Ids of the entities whose article list names any of these articles."""
+        out: set[str] = set()
+        for chunk in _chunked(sorted(set(article_ids))):
+            out |= {r[0] for r in self.db.execute(
+                "SELECT DISTINCT e.id FROM entities e, json_each(e.article_ids) j "
+                f"WHERE j.value IN ({_marks(len(chunk))})", chunk)}
+        return out
+
+    def entities_by_ids(self, entity_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        out = {}
+        for chunk in _chunked(sorted(set(entity_ids))):
+            for r in self.db.execute(f"SELECT * FROM entities WHERE id IN ({_marks(len(chunk))})", chunk):
+                d = dict(r)
+                for k in ("variants", "article_ids", "explanations"):
+                    d[k] = json.loads(d[k])
+                out[d["id"]] = d
+        return out
+
     def update_entities(self, remove_ids: Iterable[str], entities: Iterable[dict[str, Any]],
                         mention_entity: dict[tuple[str, int, int], str | None],
-                        quote_speakers: dict[int, str | None], citation_entities: dict[int, str | None]) -> None:
-        """Replace some entities (not the whole table): drop ``remove_ids``, insert ``entities``,
-        and point the given mentions, quotes and citations at their (new) entities."""
+                        quote_speakers: dict[int, str | None], citation_entities: dict[int, str | None],
+                        keys: dict[str, Iterable[str]] | None = None) -> None:
+        """Replace some entities (not the whole table): drop ``remove_ids``, insert ``entities``
+        (filed under ``keys``), and point the given mentions, quotes and citations at them."""
         with self.transaction():  # type: ignore[attr-defined]
             for chunk in _chunked(sorted(remove_ids)):
                 self.db.execute(f"DELETE FROM entities WHERE id IN ({_marks(len(chunk))})", chunk)
+                self.db.execute(f"DELETE FROM entity_keys WHERE entity_id IN ({_marks(len(chunk))})", chunk)
+            if keys:
+                self.put_entity_keys(keys)
             self.db.executemany(
                 "INSERT OR REPLACE INTO entities(id, name, type, variants, article_ids, explanations) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
