@@ -90,11 +90,12 @@ def embed_sentences(store: SQLiteStore, settings: Settings | None = None, progre
         per_article = [(a, article_spans(a, quotes)) for a in articles]
         # Wire copies repeat sentences word for word: each distinct text is encoded once.
         texts = list(dict.fromkeys(a.text[s:e] for a, spans in per_article for s, e in spans))
+        vecs = np.zeros((0, 0), dtype=np.float32)
         if texts:
             encoder = encoder or sentence_encoder()
             vecs = np.asarray(encoder.encode(texts), dtype=np.float32)
             vecs /= np.where((n := np.linalg.norm(vecs, axis=1, keepdims=True)) == 0, 1, n)
-            row = {t: k for k, t in enumerate(texts)}
+        row = {t: k for k, t in enumerate(texts)}
         rows = []
         for a, spans in per_article:
             mat = vecs[[row[a.text[s:e]] for s, e in spans]] if spans else np.zeros((0, 0), dtype=np.float32)
