@@ -314,20 +314,26 @@ def article_view(store: SQLiteStore, article_id: str, focus: tuple[int, int] | N
 
 def search_articles(store: SQLiteStore, query: str, *, source: str | None = None, language: str | None = None,
                     since: str | None = None, until: str | None = None, offset: int = 0, limit: int = 20,
-                    pool: int = 1000) -> Page:
-    """Full-text search (the store's ranking and snippets) filtered by outlet, language and publication date."""
+                    semantic: bool = False, pool: int = 1000) -> Page:
+    """Full-text search (the store's ranking and snippets), or with ``semantic`` the sentences closest in
+    meaning (``api.semantic_search``, any language), filtered by outlet, language and publication date."""
     if not query.strip():
         raise ConfigError("empty query; type some words, e.g. dam collapse")
-    hits = store.search(query, pool)
-    lang = {a["id"]: a["language"] for a in store.article_meta([h.article_id for h in hits])} if hits else {}
+    if semantic:
+        from .api import semantic_search
+
+        hits = [h.__dict__ | {"snippet": None} for h in semantic_search(store, query, min(pool, MAX_LIMIT))]
+    else:
+        hits = [h.__dict__ for h in store.search(query, pool)]
+    lang = {a["id"]: a["language"] for a in store.article_meta([h["article_id"] for h in hits])} if hits else {}
     rows = []
     for h in hits:
-        day = (h.published or "")[:10]
-        if source and h.source != source or language and lang.get(h.article_id) != language:
+        day = (h["published"] or "")[:10]
+        if source and h["source"] != source or language and lang.get(h["article_id"]) != language:
             continue
         if since and (not day or day < since) or until and (not day or day > until):
             continue
-        rows.append(h.__dict__ | {"language": lang.get(h.article_id)})
+        rows.append(h | {"language": lang.get(h["article_id"])})
     return paginate(rows, offset, limit)
 
 

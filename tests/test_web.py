@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from storyline import analysis, api, ingest, load_settings, open_store
 from storyline.errors import ConfigError
 from storyline.http import create_app
-from storyline.web.security import CSP
+from storyline.http_security import CSP
 
 pytestmark = pytest.mark.models
 TOKEN = "test-token-123"

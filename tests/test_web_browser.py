@@ -114,7 +114,7 @@ def test_read_journey_home_event_source_search_entity(server, page):
     shown = " ".join(" ".join(page.locator(".article-text mark.focus").all_inner_texts()).split())
     assert shown.replace(" ", "") == sentence.replace(" ", "")
     page.get_by_role("link", name="Search", exact=True).click()
-    page.get_by_label("Words").fill("Seltva")
+    page.get_by_label("Search for").fill("Seltva")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("ol.hits li").first).to_contain_text("Seltva")
     page.locator("ol.hits li a").first.click()

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..store.sqlite import SQLiteStore, open_store
 from .jobs import MAX_UPLOAD_BYTES, JobRunner
-from .security import Forbidden, Guard, Unauthorized, body_limit_middleware, headers_middleware
+from .security import Forbidden, Guard, Unauthorized, body_limit_middleware
 
 HERE = Path(__file__).parent
 
@@ -65,7 +65,6 @@ def mount(app: Any, db_path: str | Path, *, token: str, settings: Any = None,
     app.include_router(pages.router(state))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     body_limit_middleware(app, ("/actions/add", "/api/jobs"), MAX_UPLOAD_BYTES + 256 * 1024)
-    headers_middleware(app)
     return state
 
 

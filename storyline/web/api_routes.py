@@ -129,11 +129,12 @@ def router(state: WebState) -> APIRouter:
     @r.get("/search/hits")
     def search_hits(s: Store, q: Annotated[str, Query(min_length=1)], source: str | None = None,
                     language: str | None = None, since: str | None = None, until: str | None = None,
-                    offset: Offset = 0, limit: Limit = 20) -> dict[str, Any]:
-        """The search page: full-text hits with snippets, filtered by outlet, language and date."""
+                    semantic: bool = False, offset: Offset = 0, limit: Limit = 20) -> dict[str, Any]:
+        """The search page: full-text hits with snippets (or, with ``semantic``, the sentences closest in
+        meaning), filtered by outlet, language and date."""
         page = analysis.search_articles(s, q, source=source, language=language, since=since, until=until,
-                                        offset=offset, limit=limit)
-        return {"query": q} | page.to_dict("hits")
+                                        offset=offset, limit=limit, semantic=semantic)
+        return {"query": q, "semantic": semantic} | page.to_dict("hits")
 
     @r.get("/rejects")
     def rejects(s: Store, offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:

@@ -124,13 +124,14 @@ def router(state: WebState) -> APIRouter:
 
     @r.get("/search", response_class=HTMLResponse)
     def search_page(request: Request, s: Store, q: str = "", source: str = "", language: str = "",
-                    since: str = "", until: str = "", offset: Annotated[int, Query(ge=0)] = 0) -> Response:
-        params = {"q": q, "source": source, "language": language, "since": since, "until": until}
+                    since: str = "", until: str = "", mode: str = "words",
+                    offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+        params = {"q": q, "source": source, "language": language, "since": since, "until": until, "mode": mode}
 
         def build() -> dict[str, Any]:
             page = analysis.search_articles(s, q, source=source or None, language=language or None,
                                             since=since or None, until=until or None, offset=offset,
-                                            limit=PER_PAGE) if q.strip() else None
+                                            limit=PER_PAGE, semantic=mode == "meaning") if q.strip() else None
             return {"page": page, "params": params, "outlets": analysis.outlet_names(s)}
 
         return render(request, "search.html", build)

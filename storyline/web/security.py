@@ -1,4 +1,5 @@
-"""Write tokens, CSRF and security headers for the web app.
+"""Write tokens, CSRF and the upload size limit for the web app (the security headers, Host check and
+error shape come from ``storyline.http_security``, applied to the whole app by ``storyline.http``).
 
 Reading needs nothing. Writing needs the server's token: API clients send it as
 ``Authorization: Bearer TOKEN``; a browser signs in once (``/login``), which sets an HttpOnly,
@@ -17,17 +18,6 @@ from typing import Any
 SESSION_COOKIE = "storyline_session"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
-
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
-
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
@@ -91,20 +81,9 @@ class Forbidden(Exception):
     kind = "forbidden"
 
 
-def headers_middleware(app: Any) -> None:
-    """Add the security headers to every response that does not set them itself."""
-
-    @app.middleware("http")
-    async def _headers(request: Any, call_next: Any) -> Any:
-        response = await call_next(request)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
-
 def body_limit_middleware(app: Any, prefixes: tuple[str, ...], limit: int) -> None:
     """Refuse (413) uploads whose declared size is over ``limit`` before reading them."""
-    from fastapi.responses import JSONResponse
+    from ..http_security import error_response
 
     @app.middleware("http")
     async def _limit(request: Any, call_next: Any) -> Any:
@@ -115,5 +94,5 @@ def body_limit_middleware(app: Any, prefixes: tuple[str, ...], limit: int) -> No
                 size = 0
             if size > limit:
                 message = f"upload too large: {size} bytes, the limit is {limit} bytes; send fewer files at once"
-                return JSONResponse({"error": {"type": "too_large", "message": message}}, status_code=413)
+                return error_response(413, message)
         return await call_next(request)
