@@ -264,13 +264,76 @@ def run_size(size: int, workdir: Path, queries: int, ner_per_doc: float) -> dict
     return res
 
 
+def big_event(n: int, workdir: Path) -> dict:
+    """One event of ``n`` articles (a BASIL event retold by ``n`` outlets: paragraphs recombined
+    between its three stories, dates within two days) to time one large report: materialising
+    it, reading it from the store, and building it afresh with and without the stored vectors."""
+    import storyline
+    from storyline import api
+    from storyline.materialise import event_input
+    from storyline.report import build_event_report
+
+    rows = [json.loads(line) for line in (DATA / "basil" / "docs.jsonl").open(encoding="utf-8")]
+    by_event: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_event[r["event"]].append(r)
+    arts = max(by_event.values(), key=lambda a: sum(len(x["text"]) for x in a))
+    rng = random.Random(n)
+    paragraphs = [a["text"].split("\n") for a in arts]
+    out = []
+    for k in range(n):
+        base = k % len(arts)
+        paras = [rng.choice([p for p in paragraphs if len(p) > i] or [paragraphs[base]])[i]
+                 if i >= 2 else paragraphs[base][i] for i in range(len(paragraphs[base]))]
+        out.append({"id": f"big{k}", "title": f"{arts[base]['title']} ({k})", "text": "\n".join(paras),
+                    "source": f"Outlet {k:02d}", "published": _shift(arts[base].get("published"), k % 3),
+                    "language": "en"})
+    src = workdir / f"big-{n}.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in out), encoding="utf-8")
+    settings = storyline.load_settings(env={})
+    store = storyline.open_store(workdir / f"big-{n}.db")
+    storyline.ingest(store, [src], settings=settings.replace(enrich=False, cluster=False))
+    res: dict = {"articles": n}
+    for name, stage in api._stages(settings):
+        t0 = time.perf_counter()
+        stage(store, settings, None)
+        res[f"{name}_s"] = round(time.perf_counter() - t0, 2)
+    event = max(store.events(), key=lambda e: len(e["article_ids"]))
+    res["largest_event_articles"] = len(event["article_ids"])
+    store.db.execute("DELETE FROM event_reports")  # materialise the largest event alone, timed
+    t0 = time.perf_counter()
+    api.event_report_view(store, event["id"])
+    res["materialise_s"] = time.perf_counter() - t0
+    views, objects = [], []
+    for _ in range(20):
+        t0 = time.perf_counter()
+        api.event_report_view(store, event["id"])
+        views.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        api.event_report(store, event["id"])
+        objects.append(time.perf_counter() - t0)
+    res["view_p50_ms"], res["view_p95_ms"] = 1000 * _pct(views, 0.5), 1000 * _pct(views, 0.95)
+    res["object_p50_ms"], res["object_p95_ms"] = 1000 * _pct(objects, 0.5), 1000 * _pct(objects, 0.95)
+    t0 = time.perf_counter()
+    rep = api.compute_event_report(store, event["id"])
+    res["build_stored_vectors_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    old = build_event_report(event_input(store, event["id"]))
+    res["build_encoding_s"] = time.perf_counter() - t0
+    res["encode_share_of_old_build"] = old.stats["seconds"]["encode"] / max(1e-9, old.stats["seconds"]["total"])
+    res["claims"] = rep.stats["claims"]
+    store.close()
+    return res
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="200,500,1000")
+    ap.add_argument("--sizes", default="200,500,1000", help="Corpus sizes; empty for none.")
     ap.add_argument("--queries", type=int, default=40)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--big-event", type=int, default=0, help="Also time one event of this many articles.")
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     print(machine(), file=sys.stderr)
     from storyline.nlp import english, sentence_encoder
 
@@ -281,6 +344,10 @@ def main() -> None:
     print(f"reference: spaCy NER alone {1000 * ner:.0f} ms/article (one process, 200 articles)", file=sys.stderr)
     results = {"machine": machine(), "ner_ms_per_article": 1000 * ner, "sizes": []}
     with tempfile.TemporaryDirectory() as tmp:
+        if args.big_event:
+            r = big_event(args.big_event, Path(tmp))
+            results["big_event"] = r
+            print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}), flush=True)
         for size in sizes:
             r = run_size(size, Path(tmp), args.queries, ner)
             results["sizes"].append(r)
