@@ -233,11 +233,20 @@ class WordEvidence:
         return f"WordEvidence({len(self.words)} words, {len(self.hyphenated)} hyphenated forms, {len(self._others)} merged)"
 
 
+# wordfreq tokenizes these languages with optional packages (MeCab for Japanese and
+# Korean, jieba for Chinese); without them every lookup raises ImportError, which made
+# any text detected as Japanese fail cleaning (found by tests/fuzz/fuzz_readers.py).
+_NEEDS_TOKENIZER = {"ja": "MeCab", "ko": "MeCab", "zh": "jieba"}
+
+
 @functools.lru_cache(maxsize=1)
 def _wordfreq_languages() -> frozenset[str]:
+    import importlib.util
+
     import wordfreq
 
-    return frozenset(wordfreq.available_languages())
+    missing = {lang for lang, module in _NEEDS_TOKENIZER.items() if importlib.util.find_spec(module) is None}
+    return frozenset(wordfreq.available_languages()) - missing
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -259,6 +259,8 @@ def read_bytes(data: bytes, origin: str, *, kind_hint: str = "", stem: str = "",
         # NUL and control characters anywhere (not only in the sniffed head), ANSI escapes
         # and lone surrogates go before any reader sees the text.
         text = sanitize(decode_bytes(data))
+        if not text.strip():  # a byte order mark, or control characters only
+            raise InputRejected("empty file (nothing to ingest); remove it, or save the article's text in it")
         kind = _kind(kind_hint, text)
         if kind == "jsonl":
             yield from _read_jsonl(text, origin, stem, defaults, fields, settings)
@@ -383,6 +385,8 @@ def _read_json(text: str, origin: str, stem: str, defaults: dict[str, Any],
     data = load_json(text, settings.max_json_depth)
     records = data if isinstance(data, list) else data.get("articles") if isinstance(data, dict) and isinstance(
         data.get("articles"), list) else [data]
+    if not records:
+        raise InputRejected("JSON holds no records (an empty list); give article objects, or remove the file")
     for i, rec in enumerate(records, 1):
         item = f"record {i}" if len(records) > 1 else ""
         yield _record_or_rejection(rec, origin, item, stem if len(records) == 1 else "", defaults, fields, settings)
@@ -390,7 +394,8 @@ def _read_json(text: str, origin: str, stem: str, defaults: dict[str, Any],
 
 def _read_jsonl(text: str, origin: str, stem: str, defaults: dict[str, Any],
                 fields: Mapping[str, str] | None, settings: Settings) -> Iterator[ArticleDraft | Rejection]:
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # Only "\n" ends a record: str.splitlines would also cut at U+2028 or U+0085 inside a string.
+    for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         item = f"line {lineno}"
