@@ -176,9 +176,15 @@ def _fill_days(counts: Counter[str]) -> list[tuple[str, int]]:
             for i in range((last - first).days + 1)]
 
 
+def stories(store: SQLiteStore) -> list[dict[str, Any]]:
+    """Storylines (events linked over time), whichever name the store gives them."""
+    read = getattr(store, "storylines", None) or getattr(store, "stories")  # noqa: B009
+    return list(read())
+
+
 def storyline_view(store: SQLiteStore, storyline_id: str) -> dict[str, Any]:
     """A storyline with its events (time order) and related earlier events."""
-    rows = {s["id"]: s for s in store.storylines()}
+    rows = {s["id"]: s for s in stories(store)}
     if storyline_id not in rows:
         raise NotFound(f"no storyline {storyline_id!r}; list them with `storyline storylines`")
     s = rows[storyline_id]
@@ -188,7 +194,7 @@ def storyline_view(store: SQLiteStore, storyline_id: str) -> dict[str, Any]:
 
 
 def storyline_of(store: SQLiteStore, event_id: str) -> dict[str, Any] | None:
-    for s in store.storylines():
+    for s in stories(store):
         if event_id in s["event_ids"]:
             return s
     return None

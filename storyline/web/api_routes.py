@@ -96,7 +96,7 @@ def router(state: WebState) -> APIRouter:
 
     @r.get("/storylines")
     def storylines(s: Store, offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
-        return analysis.paginate(s.storylines(), offset, limit).to_dict("storylines")
+        return analysis.paginate(analysis.stories(s), offset, limit).to_dict("storylines")
 
     @r.get("/storylines/{storyline_id}")
     def storyline(storyline_id: str, s: Store) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def router(state: WebState) -> APIRouter:
             outlets = analysis.outlet_names(s)
             languages = sorted({lang for e in s.events() for lang in e["languages"]})
             return {"page": page, "params": params, "outlets": outlets, "languages": languages,
-                    "sorts": analysis.SORTS, "storylines": s.storylines()[:PER_PAGE],
+                    "sorts": analysis.SORTS, "storylines": analysis.stories(s)[:PER_PAGE],
                     "events_by_id": {e["id"]: e for e in s.events()}, "articles": s.count_articles(),
                     "volume": bar_chart(analysis.volume_by_day(s), "Articles published per day")}
 

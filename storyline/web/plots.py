@@ -6,6 +6,7 @@ data as rows, shown as a table under the plot. No JavaScript: the plots work wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,7 +105,9 @@ def layered_graph(graph: dict[str, Any], title: str = "Cited sources") -> Graph:
     pos: dict[str, Node] = {}
     for ci, layer in enumerate(order):
         for ri, node in enumerate(layers[layer]):
-            pos[node["id"]] = Node(node["id"], node.get("label", node["id"]), 8 + ci * col_w, 22 + ri * row_h, layer)
+            entity = re.match(r"^[a-z]:(e_\w+)$", node["id"])  # people and sources resolved to an entity
+            pos[node["id"]] = Node(node["id"], node.get("label", node["id"]), 8 + ci * col_w, 22 + ri * row_h, layer,
+                                   f"/entities/{entity.group(1)}" if entity else None)
 
     def right(n: Node) -> float:  # every label of a column is cut to fit before this port
         return n.x + label_w
