@@ -49,6 +49,10 @@ def json_depth(text: str) -> int:
     """The deepest bracket nesting of a JSON text, found without recursion (strings ignored)."""
     import numpy
 
+    opening = text.count("[") + text.count("{")
+    if opening <= 1:  # the common flat record: no need to look closer
+        return opening
+
     brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
     if not brackets:
         return 0
@@ -68,7 +72,8 @@ def _constant_as_null(name: str) -> None:
 
 def load_json(text: str, max_depth: int) -> Any:
     """Parse JSON, refusing nesting deeper than ``max_depth`` before the recursive parser sees it."""
-    depth = json_depth(text)
+    # Cheap bound first: nesting can be no deeper than the number of opening brackets.
+    depth = 0 if text.count("[") + text.count("{") <= max_depth else json_depth(text)
     if depth > max_depth:
         raise InputRejected(f"JSON nested {depth} levels deep (limit {max_depth}; a news record needs a few); "
                             "flatten it, or raise max_json_depth")
@@ -140,14 +145,16 @@ _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|
 # and vertical feeds separate pages or lines in OCR output, so they become newlines.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ANYTHING_TO_DO = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def sanitize(text: str) -> str:
     """``text`` without ANSI escapes, control characters or lone surrogates."""
-    if not text.isprintable():
-        text = _ANSI.sub("", text)
-        text = text.replace("\x0b", "\n").replace("\x0c", "\n")
-        text = _CONTROLS.sub("", text)
+    if not _ANYTHING_TO_DO.search(text):  # one scan; nearly every text is clean
+        return text
+    text = _ANSI.sub("", text)
+    text = text.replace("\x0b", "\n").replace("\x0c", "\n")
+    text = _CONTROLS.sub("", text)
     return _SURROGATE.sub("\ufffd", text)
 
 
