@@ -53,12 +53,12 @@ def paginate(items: Sequence[Any], offset: int = 0, limit: int = 50) -> Page:
 # -- the citation graph, quotes and the timeline (shared with the CLI) --------------------------------------------
 
 
-def citation_edges(store: SQLiteStore) -> list[dict[str, Any]]:
-    """Outlet -> cited source edges over the whole store, most frequent first."""
-    outlet_of = {a["id"]: a["source"] or "?" for a in store.article_meta()}
+def citation_edges(store: SQLiteStore, article_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Outlet -> cited source edges over the whole store (or ``article_ids``), most frequent first."""
+    outlet_of = {a["id"]: a["source"] or "?" for a in store.article_meta(article_ids)}
     names = {e["id"]: e["name"] for e in store.entities()}
     edges: Counter[tuple[str, str, str]] = Counter()
-    for cit in store.citations():
+    for cit in store.citations(article_ids):
         edges[(outlet_of.get(cit.article_id, "?"), names.get(cit.cited_entity_id or "", cit.cited), cit.kind)] += 1
     return [{"outlet": o, "cited": s, "kind": k, "count": n} for (o, s, k), n in edges.most_common()]
 
@@ -74,9 +74,11 @@ def find_quotes(store: SQLiteStore, speaker: str | None = None, article_id: str 
     return rows
 
 
-def entity_quotes(store: SQLiteStore, entity: dict[str, Any]) -> tuple[list[Any], list[Any]]:
-    """Quotes by the entity, and quotes by others that name it (any of its spellings)."""
-    quotes = store.quotes()
+def entity_quotes(store: SQLiteStore, entity: dict[str, Any], article_ids: Sequence[str] | None = None
+                  ) -> tuple[list[Any], list[Any]]:
+    """Quotes by the entity, and quotes by others that name it (any of its spellings); only those in
+    ``article_ids`` when given."""
+    quotes = store.quotes(article_ids)
     by = [q for q in quotes if q.speaker_entity_id == entity["id"]]
     names = {v.lower() for v in entity["variants"]} | {entity["name"].lower()}
     about = [q for q in quotes if q.speaker_entity_id != entity["id"] and any(n in q.text.lower() for n in names)]
@@ -109,14 +111,17 @@ SORTS = ("recent", "growing", "size", "oldest")
 
 def event_rows(store: SQLiteStore, *, since: str | None = None, until: str | None = None,
                outlet: str | None = None, language: str | None = None, min_size: int = 1,
-               sort: str = "recent", offset: int = 0, limit: int = 20, growth_days: float = 2.0) -> Page:
+               sort: str = "recent", offset: int = 0, limit: int = 20, growth_days: float = 2.0,
+               events: list[dict[str, Any]] | None = None, meta: list[dict[str, Any]] | None = None) -> Page:
     """Events filtered by date range (ISO dates, inclusive), outlet, language and size, sorted by
     ``recent`` (last article first), ``growing`` (most articles in the last ``growth_days`` before the
-    newest article of the store), ``size`` or ``oldest``. Each row carries ``size`` and ``growth``."""
+    newest article of the store), ``size`` or ``oldest``. Each row carries ``size`` and ``growth``.
+    ``events`` and ``meta`` (``store.article_meta()``) may be passed when the caller has them already."""
     if sort not in SORTS:
         raise ConfigError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-    events = store.events()
-    published = {a["id"]: a["published"] for a in store.article_meta()} if events else {}
+    events = store.events() if events is None else events
+    meta = (store.article_meta() if events else []) if meta is None else meta
+    published = {a["id"]: a["published"] for a in meta}
     newest = max((p for p in published.values() if p), default=None)
     cutoff = _shift(newest, -growth_days) if newest else None
     rows = []
@@ -153,10 +158,37 @@ def _shift(iso: str, days: float) -> str:
         (when + timedelta(days=days)).date().isoformat()
 
 
-def volume_by_day(store: SQLiteStore, article_ids: Sequence[str] | None = None) -> list[tuple[str, int]]:
-    """Articles per publication day (undated articles left out), in date order, gaps filled with zero."""
-    counts = Counter((a["published"] or "")[:10] for a in store.article_meta(article_ids) if a["published"])
-    return _fill_days(counts)
+def volume_by_day(store: SQLiteStore, article_ids: Sequence[str] | None = None,
+                  meta: list[dict[str, Any]] | None = None) -> list[tuple[str, int]]:
+    """Articles per publication day (undated articles left out), in date order, gaps filled with zero
+    (per month over spans longer than a year)."""
+    rows = store.article_meta(article_ids) if meta is None else meta
+    return _fill_days(Counter((a["published"] or "")[:10] for a in rows if a["published"]))
+
+
+def home_view(store: SQLiteStore, **filters: Any) -> dict[str, Any]:
+    """The home page in one pass over the store: filtered events (see :func:`event_rows`), the outlets and
+    languages to filter by, articles per day, and the stories."""
+    events = store.events()
+    meta = store.article_meta()
+    return {"page": event_rows(store, events=events, meta=meta, **filters),
+            "outlets": outlet_names(store, meta), "languages": sorted({lang for e in events for lang in e["languages"]}),
+            "volume": volume_by_day(store, meta=meta), "articles": len(meta),
+            "events_by_id": {e["id"]: e for e in events}, "stories": stories(store)}
+
+
+def merge_candidates(store: SQLiteStore, around: str | None, exclude: str | None = None,
+                     limit: int = 50) -> list[dict[str, Any]]:
+    """Events nearest in time to the date ``around`` (ISO), for a merge or move form; at most ``limit``."""
+    def distance(e: dict[str, Any]) -> float:
+        try:
+            return abs((date.fromisoformat((e["first_published"] or "")[:10]) -
+                        date.fromisoformat((around or "")[:10])).days)
+        except ValueError:
+            return float("inf")
+
+    rows = [e for e in store.events() if e["id"] != exclude]
+    return sorted(rows, key=lambda e: (distance(e), e["id"]))[:limit]
 
 
 def _fill_days(counts: Counter[str]) -> list[tuple[str, int]]:
@@ -214,58 +246,65 @@ def scripts(text: str) -> list[str]:
     return found
 
 
-def entity_view(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
-    """An entity with its spellings (and their scripts), mentions per day, quotes by and about it,
-    its articles, and why its mentions were merged."""
+QUOTE_SCAN = 300
+
+
+def entity_view(store: SQLiteStore, name_or_id: str, limit: int = 50) -> dict[str, Any]:
+    """An entity with its spellings (and their scripts), articles mentioning it per day, quotes by and about
+    it (in its latest 300 articles), its articles (latest first), and why its mentions were merged. Lists hold at most ``limit``
+    items; the ``*_total`` keys say how many there are."""
     from .api import find_entity
 
     e = find_entity(store, name_or_id)
     articles = store.article_meta(e["article_ids"])
-    published = {a["id"]: (a["published"] or "")[:10] for a in articles}
-    per_day: Counter[str] = Counter()
-    for m in store.mentions(e["article_ids"]):
-        if m.entity_id == e["id"] and published.get(m.article_id):
-            per_day[published[m.article_id]] += 1
-    by, about = entity_quotes(store, e)
+    articles.sort(key=lambda a: (a["published"] or "", a["id"]), reverse=True)
+    # Quotes are looked for in its latest QUOTE_SCAN articles: the page stays fast for entities in thousands.
+    scanned = [a["id"] for a in articles[:QUOTE_SCAN]]
+    by, about = entity_quotes(store, e, scanned)
     spellings = [{"text": v, "count": n, "scripts": scripts(v)}
                  for v, n in sorted(e["variants"].items(), key=lambda kv: -kv[1])]
-    return e | {"spellings": spellings, "mentions_by_day": _fill_days(per_day),
-                "articles": articles,
-                "quotes_by": [q.__dict__ for q in by], "quotes_about": [q.__dict__ for q in about]}
+    return e | {"spellings": spellings, "articles_by_day": volume_by_day(store, meta=articles),
+                "articles": articles[:limit], "articles_total": len(articles),
+                "quotes_by": [q.__dict__ for q in by[:limit]], "quotes_by_total": len(by),
+                "quotes_about": [q.__dict__ for q in about[:limit]], "quotes_about_total": len(about),
+                "quotes_scanned_articles": len(scanned),
+                "article_ids": e["article_ids"][:limit]}
 
 
 # -- outlets -----------------------------------------------------------------------------------------------------
 
 
-def outlet_names(store: SQLiteStore) -> list[dict[str, Any]]:
+def outlet_names(store: SQLiteStore, meta: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Every outlet with its article count, most articles first."""
-    counts = Counter(a["source"] or "?" for a in store.article_meta())
+    counts = Counter(a["source"] or "?" for a in (store.article_meta() if meta is None else meta))
     return [{"name": n, "articles": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def outlet_view(store: SQLiteStore, name: str) -> dict[str, Any]:
-    """What an outlet covers, the events others cover and it does not (blind spots, most covered first),
-    and how often it published first on an event it covered."""
+def outlet_view(store: SQLiteStore, name: str, limit: int = 100) -> dict[str, Any]:
+    """What an outlet covers, the events others cover and it does not (blind spots: events at least two other
+    outlets cover, most covered first), how often it published first on an event it covered, and whom it cites.
+    Lists hold at most ``limit`` items; the ``*_total`` keys say how many there are."""
     meta = store.article_meta()
     articles = [a for a in meta if (a["source"] or "?") == name]
     if not articles:
         raise NotFound(f"no outlet {name!r}; list them with `storyline articles` (source column)")
     events = store.events()
-    first_of: dict[str, str | None] = {}
     pub = {a["id"]: (a["published"] or "", a["source"]) for a in meta}
+    first_of: dict[str, str | None] = {}
     for e in events:
-        dated = sorted((pub[a] for a in e["article_ids"] if a in pub and pub[a][0]), key=lambda p: p[0])
-        first_of[e["id"]] = dated[0][1] if dated else None
+        dated = [pub[a] for a in e["article_ids"] if a in pub and pub[a][0]]
+        first_of[e["id"]] = min(dated)[1] if dated else None
     covered = [e for e in events if name in e["outlets"]]
     blind = sorted((e for e in events if name not in e["outlets"] and len(e["outlets"]) >= 2),
                    key=lambda e: (-len(e["outlets"]), e["id"]))
     first = [e["id"] for e in covered if first_of.get(e["id"]) == name]
-    cites = [c for c in citation_edges(store) if c["outlet"] == name]
-    return {"name": name, "articles": articles,
+    return {"name": name, "articles": articles[-limit:][::-1], "articles_total": len(articles),
+            "articles_by_day": volume_by_day(store, meta=articles),
             "languages": sorted({a["language"] for a in articles if a["language"]}),
-            "covered": covered, "blind_spots": blind, "first_on": first,
-            "first_share": round(len(first) / len(covered), 3) if covered else 0.0,
-            "cites": cites}
+            "covered": covered[-limit:][::-1], "covered_total": len(covered),
+            "blind_spots": blind[:limit], "blind_spots_total": len(blind), "first_on": first[-limit:],
+            "first_total": len(first), "first_share": round(len(first) / len(covered), 3) if covered else 0.0,
+            "cites": citation_edges(store, [a["id"] for a in articles])[:limit]}
 
 
 # -- articles ----------------------------------------------------------------------------------------------------

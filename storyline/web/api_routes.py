@@ -90,9 +90,9 @@ def router(state: WebState) -> APIRouter:
                  language: str | None = None, min_size: Annotated[int, Query(ge=1)] = 1, sort: str = "recent",
                  offset: Offset = 0, limit: Limit = 20) -> dict[str, Any]:
         """The home page: events filtered and sorted (recent, growing, size, oldest), and articles per day."""
-        page = analysis.event_rows(s, since=since, until=until, outlet=outlet, language=language,
-                                   min_size=min_size, sort=sort, offset=offset, limit=limit)
-        return page.to_dict("events") | {"volume": analysis.volume_by_day(s)}
+        view = analysis.home_view(s, since=since, until=until, outlet=outlet, language=language,
+                                  min_size=min_size, sort=sort, offset=offset, limit=limit)
+        return view["page"].to_dict("events") | {"volume": view["volume"]}
 
     @r.get("/storylines")
     def storylines(s: Store, offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def router(state: WebState) -> APIRouter:
 
     @r.get("/entities/{name}/profile")
     def entity_profile(name: str, s: Store) -> dict[str, Any]:
-        """The entity page: spellings with scripts, mentions per day, quotes by and about, why merged."""
+        """The entity page: spellings with scripts, articles per day, quotes by and about, why merged."""
         return analysis.entity_view(s, name)
 
     @r.get("/articles/{article_id}/annotated")

@@ -45,15 +45,11 @@ def router(state: WebState) -> APIRouter:
                   "min_size": min_size if min_size > 1 else "", "sort": sort}
 
         def build() -> dict[str, Any]:
-            page = analysis.event_rows(s, since=since or None, until=until or None, outlet=outlet or None,
-                                       language=language or None, min_size=min_size, sort=sort, offset=offset,
-                                       limit=PER_PAGE)
-            outlets = analysis.outlet_names(s)
-            languages = sorted({lang for e in s.events() for lang in e["languages"]})
-            return {"page": page, "params": params, "outlets": outlets, "languages": languages,
-                    "sorts": analysis.SORTS, "storylines": analysis.stories(s)[:PER_PAGE],
-                    "events_by_id": {e["id"]: e for e in s.events()}, "articles": s.count_articles(),
-                    "volume": bar_chart(analysis.volume_by_day(s), "Articles published per day")}
+            view = analysis.home_view(s, since=since or None, until=until or None, outlet=outlet or None,
+                                      language=language or None, min_size=min_size, sort=sort, offset=offset,
+                                      limit=PER_PAGE)
+            return view | {"params": params, "sorts": analysis.SORTS, "storylines": view["stories"][:PER_PAGE],
+                           "volume": bar_chart(view["volume"], "Articles published per day")}
 
         return render(request, "home.html", build)
 
@@ -68,7 +64,7 @@ def router(state: WebState) -> APIRouter:
             cells = dict(zip(rep["coverage"]["group_ids"], zip(*rep["coverage"]["cells"], strict=False),
                              strict=False)) if rep["coverage"]["cells"] else {}
             claims = {c["id"]: c for c in rep["claims"]}
-            others = [e for e in s.events() if e["id"] != event_id]
+            others = analysis.merge_candidates(s, event["first_published"], exclude=event_id)
             return {"event": event, "r": rep, "groups": groups, "cells": cells, "claims": claims,
                     "others": others, "storyline": analysis.storyline_of(s, event_id),
                     "coverage_chart": bar_chart(per_outlet, "Articles per outlet"),
@@ -91,10 +87,10 @@ def router(state: WebState) -> APIRouter:
     def entity_page(request: Request, name: str, s: Store) -> Response:
         def build() -> dict[str, Any]:
             view = analysis.entity_view(s, name)
-            others = [e for e in s.entities(view["type"]) if e["id"] != view["id"]][:200]
-            return {"e": view, "others": others, "names": {e["id"]: e["name"] for e in s.entities()},
-                    "chart": bar_chart(view["mentions_by_day"], f"Mentions of {view['name']} per day",
-                                       unit="mentions")}
+            everyone = s.entities()
+            others = [e for e in everyone if e["type"] == view["type"] and e["id"] != view["id"]][:200]
+            return {"e": view, "others": others, "names": {e["id"]: e["name"] for e in everyone},
+                    "chart": bar_chart(view["articles_by_day"], f"Articles mentioning {view['name']} per day")}
 
         return render(request, "entity.html", build)
 
@@ -105,7 +101,7 @@ def router(state: WebState) -> APIRouter:
             focus = (start, end) if start is not None and end is not None else None
             view = analysis.article_view(s, article_id, focus)
             return {"v": view, "a": view["article"], "focus": focus,
-                    "events": [e for e in s.events() if e["id"] != view["event_id"]]}
+                    "events": analysis.merge_candidates(s, view["article"].published, exclude=view["event_id"])}
 
         return render(request, "article.html", build)
 
@@ -117,8 +113,7 @@ def router(state: WebState) -> APIRouter:
     def outlet_page(request: Request, name: str, s: Store) -> Response:
         def build() -> dict[str, Any]:
             view = analysis.outlet_view(s, name)
-            by_day = analysis.volume_by_day(s, [a["id"] for a in view["articles"]])
-            return {"o": view, "chart": bar_chart(by_day, f"Articles by {name} per day")}
+            return {"o": view, "chart": bar_chart(view["articles_by_day"], f"Articles by {name} per day")}
 
         return render(request, "outlet.html", build)
 

@@ -1,0 +1,171 @@
+"""Bounded load test of the web app: page latency (p50, p95) on a large store, over 127.0.0.1.
+
+The store holds the demo corpus (run through the whole pipeline once), copied N times:
+each copy gets new article ids, its publication dates shifted by one day per copy, and the
+same annotations, entity links and event grouping. So a 10k-article store has about 2,700
+events. Texts repeat, so this measures the web layer and the store reads, not NLP. Event
+reports are stored before timing (the speed work makes them materialised); the first,
+cold build of a report is not part of the figure.
+
+    python benchmarks/web_load.py --articles 10000 [--requests 40] [--concurrency 4] [--out results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine  # noqa: E402
+
+
+def _shift(value: str | None, days: int) -> str | None:
+    if not value or len(value) < 10:
+        return value
+    try:
+        return (date.fromisoformat(value[:10]) + timedelta(days=days)).isoformat() + value[10:]
+    except ValueError:
+        return value
+
+
+def build_store(folder: Path, articles: int) -> Path:
+    import storyline
+    from storyline import api
+
+    settings = storyline.load_settings(env={})
+    demo = api.run_demo(folder / "demo", settings, say=lambda _m: None)
+    src = storyline.open_store(demo.db_path)
+    base = src.articles()
+    copies = max(1, articles // len(base))
+    path = folder / "big.db"
+    dst = storyline.open_store(path)
+    dst.migrate()
+    mentions = {a.id: src.mentions([a.id]) for a in base}
+    quotes = {a.id: src.quotes([a.id]) for a in base}
+    citations = {a.id: src.citations([a.id]) for a in base}
+    dates = {a.id: src.dates([a.id]) for a in base}
+    events, entity_articles, mention_entity = [], {}, {}
+    for i in range(copies):
+        ids = {a.id: f"{a.id[:10]}{i:06x}" for a in base}
+        with dst.transaction():
+            for a in base:
+                new = dataclasses.replace(a, id=ids[a.id], published=_shift(a.published, i),
+                                          content_hash=f"{a.content_hash}-{i}", external_id=None)
+                dst.add_article(new, item=f"copy{i}/{a.id}")
+                ms = [dataclasses.replace(m, article_id=new.id) for m in mentions[a.id]]
+                dst.replace_annotations(
+                    new.id, mentions=ms, quotes=[dataclasses.replace(q, article_id=new.id) for q in quotes[a.id]],
+                    citations=[dataclasses.replace(c, article_id=new.id) for c in citations[a.id]],
+                    dates=[dataclasses.replace(d, article_id=new.id) for d in dates[a.id]])
+                for m in ms:
+                    if m.entity_id:
+                        mention_entity[(m.article_id, m.start, m.end)] = m.entity_id
+                        entity_articles.setdefault(m.entity_id, set()).add(new.id)
+        for e in src.events():
+            events.append(e | {"id": f"{e['id']}_{i:05d}", "article_ids": [ids[a] for a in e["article_ids"]],
+                               "first_published": _shift(e["first_published"], i),
+                               "last_published": _shift(e["last_published"], i),
+                               "duplicate_groups": [[ids[a] for a in g] for g in e["duplicate_groups"]]})
+    entities = [e | {"article_ids": sorted(entity_articles.get(e["id"], ()))} for e in src.entities()]
+    dst.replace_entities(entities, mention_entity)
+    dst.replace_events(events, [])
+    src.close()
+    dst.close()
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def measure(db: Path, requests: int, concurrency: int) -> dict[str, dict[str, float]]:
+    import httpx
+
+    import storyline
+
+    with storyline.open_store(db) as s:
+        events = s.events()
+        sample_events = [e["id"] for e in events[:: max(1, len(events) // 10)]][:10]
+        article = s.article_meta()[len(s.article_meta()) // 2]["id"]
+        entity = s.entities()[0]["id"]
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "storyline.cli", "--quiet", "--db", str(db), "serve",
+                             "--port", str(port), "--token", "load-test"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            for _ in range(200):
+                try:
+                    client.get("/api/overview?limit=1")
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            for eid in sample_events:  # store the reports first: not timed
+                client.get(f"/api/events/{eid}/report")
+            pages = {"home": "/", "home growing": "/?sort=growing&outlet=NORDPRESS",
+                     "event": "/events/{event}", "story": None, "entity": f"/entities/{entity}",
+                     "article": f"/articles/{article}?start=0&end=40", "outlet": "/outlets/NORDPRESS",
+                     "search": "/search?q=dam+collapse", "rejects": "/rejects", "audit": "/audit",
+                     "api overview": "/api/overview", "api search": "/api/search/hits?q=dam"}
+            out = {}
+            for name, path in pages.items():
+                if path is None:
+                    continue
+                urls = [path.format(event=sample_events[i % len(sample_events)]) for i in range(requests)]
+
+                def one(url: str) -> float:
+                    t = time.perf_counter()
+                    r = client.get(url)
+                    r.raise_for_status()
+                    return (time.perf_counter() - t) * 1000
+
+                one(urls[0])  # warm
+                with ThreadPoolExecutor(concurrency) as pool:
+                    times = sorted(pool.map(one, urls))
+                out[name] = {"p50_ms": round(statistics.median(times), 1),
+                             "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+                             "max_ms": round(times[-1], 1)}
+                print(f"{name:16} p50 {out[name]['p50_ms']:7.1f} ms  p95 {out[name]['p95_ms']:7.1f} ms", flush=True)
+            return out
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--requests", type=int, default=40, help="requests per page")
+    ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        db = build_store(Path(tmp), args.articles)
+        import storyline
+
+        with storyline.open_store(db) as s:
+            n, ev = s.count_articles(), len(s.events())
+        print(f"store: {n} articles, {ev} events, built in {time.perf_counter() - t:.0f} s; {machine()}", flush=True)
+        result = {"articles": n, "events": ev, "requests_per_page": args.requests,
+                  "concurrency": args.concurrency, "machine": machine(),
+                  "pages": measure(db, args.requests, args.concurrency)}
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
