@@ -198,9 +198,9 @@ async def run_bounded(fn: Callable[[], T], *, seconds: float, what: str = "this 
         try:
             result = fn()
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
-            loop.call_soon_threadsafe(lambda: future.done() or future.set_exception(exc))
+            loop.call_soon_threadsafe(lambda e=exc: future.done() or future.set_exception(e))
         else:
-            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(result))
+            loop.call_soon_threadsafe(lambda r=result: future.done() or future.set_result(r))
         finally:
             slot.release()
 

@@ -61,7 +61,7 @@ def _account(db: Path, expect: dict[str, str], corpus: Path, jsonl_lines: int) -
     assert {o for o in rejected if "://" in o} == {"http://[::1", "ftp://example.invalid/a",
                                                     "http://169.254.169.254/latest/meta-data"}
     # What the stored ones look like.
-    for name, rows in stored.items():
+    for rows in stored.values():
         for _item, title, raw, _published in rows:
             assert "\x00" not in raw and "\x1b" not in raw and "\x1b" not in (title or "")
     assert stored["text/ansi-title.txt"][0][1].startswith("Kolden council")

@@ -108,6 +108,8 @@ def test_heavy_work_has_a_time_limit_and_one_slot():
                 break
             await asyncio.sleep(0.05)
         assert await run_bounded(lambda: "fast", seconds=1, slot=slot) == "fast"
+        with pytest.raises(ZeroDivisionError):  # the work's own error reaches the request
+            await run_bounded(lambda: 1 / 0, seconds=1, slot=slot)
 
     asyncio.run(scenario())
 

@@ -93,7 +93,7 @@ def fetch_urls(urls: Iterable[str], settings: Settings, *, defaults: Mapping[str
             except _Refused as exc:
                 yield Rejection(url, "", "fetch", str(exc))
                 continue
-            except InputRejected as exc:  # the watchdog: the whole URL ran past its deadline
+            except InputRejected:  # the watchdog: the whole URL ran past its deadline
                 yield Rejection(url, "", "fetch", f"took over {settings.fetch_deadline:g} s in all (fetch_deadline; "
                                 "the server is too slow); retry later, or raise fetch_deadline")
                 continue
