@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 
 from .api import (
     compute_event_report,
+    decision_log,
     event_input,
     event_report,
     event_report_view,
@@ -33,6 +34,7 @@ from .api import (
     semantic_search,
     split_entity,
     split_event,
+    undo_decision,
     write_report,
 )
 from .clean import CleanResult, clean_text
@@ -77,6 +79,7 @@ __all__ = [
     "__version__",
     "build_export",
     "compute_event_report",
+    "decision_log",
     "event_input",
     "event_report",
     "event_report_view",
@@ -93,6 +96,7 @@ __all__ = [
     "semantic_search",
     "split_entity",
     "split_event",
+    "undo_decision",
     "write_report",
     "clean_text",
     "ingest",
