@@ -17,6 +17,7 @@ Errors have one JSON shape: ``{"error": {"type": ..., "message": ...}}``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import threading
 from collections.abc import Callable, Iterable
@@ -196,13 +197,18 @@ async def run_bounded(fn: Callable[[], T], *, seconds: float, what: str = "this 
 
     def work() -> None:
         try:
-            result = fn()
+            try:
+                result = fn()
+            finally:
+                slot.release()  # before the result is handed over: the next request may start at once
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
-            loop.call_soon_threadsafe(lambda e=exc: future.done() or future.set_exception(e))
+            deliver = functools.partial(_settle, future, None, exc)
         else:
-            loop.call_soon_threadsafe(lambda r=result: future.done() or future.set_result(r))
-        finally:
-            slot.release()
+            deliver = functools.partial(_settle, future, result, None)
+        try:
+            loop.call_soon_threadsafe(deliver)
+        except RuntimeError:  # the server stopped meanwhile; nobody waits for this any more
+            pass
 
     threading.Thread(target=work, name="storyline-heavy", daemon=True).start()
     try:
@@ -210,6 +216,15 @@ async def run_bounded(fn: Callable[[], T], *, seconds: float, what: str = "this 
     except TimeoutError:
         raise Busy(f"{what} took over {seconds:g} s; use the CLI (storyline export / storyline report) "
                    "for large stores") from None
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
 
 
 def serve(app: Any, host: str, port: int, *, log_level: str = "info", grace: float = 5.0) -> None:
