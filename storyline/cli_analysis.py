@@ -260,6 +260,37 @@ def recluster(c: Context, days: float | None) -> None:
 
 
 @cli.command()
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def decisions(c: Context, limit: int, as_json: bool) -> None:
+    """The audit log of analyst corrections, newest first: who, when, what, and whether undone."""
+    from .api import decision_log
+
+    rows = decision_log(c.store)[:limit]
+    if as_json:
+        _json(rows)
+        return
+    for d in rows:
+        state = "undone" if d["undone"] else ""
+        details = " ".join(f"{k}={v}" for k, v in d["payload"].items() if k != "by")
+        click.echo(f"{d['id']:4}  {d['created_at'][:19]}  {(d['by'] or 'cli')[:14]:14} {d['kind']:22} {state:6} "
+                   f"{details[:80]}{'  # ' + d['note'] if d['note'] else ''}")
+
+
+@cli.command()
+@click.argument("decision_id", type=int, required=False)
+@click.option("--by", help="Who is undoing (kept in the audit log).")
+@pass_ctx
+def undo(c: Context, decision_id: int | None, by: str | None) -> None:
+    """Undo the latest standing correction (or DECISION_ID from `storyline decisions`); later runs keep it undone."""
+    from .api import undo_decision
+
+    done = undo_decision(c.store, decision_id, by=by)
+    click.echo(f"undid decision {done['decision']} ({done['kind']})")
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def storylines(c: Context, as_json: bool) -> None:
