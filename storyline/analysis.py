@@ -359,15 +359,16 @@ def article_view(store: SQLiteStore, article_id: str, focus: tuple[int, int] | N
 
 def search_articles(store: SQLiteStore, query: str, *, source: str | None = None, language: str | None = None,
                     since: str | None = None, until: str | None = None, offset: int = 0, limit: int = 20,
-                    semantic: bool = False, pool: int = 1000) -> Page:
+                    semantic: bool = False, pool: int = MAX_LIMIT) -> Page:
     """Full-text search (the store's ranking and snippets), or with ``semantic`` the sentences closest in
-    meaning (``api.semantic_search``, any language), filtered by outlet, language and publication date."""
+    meaning (``api.semantic_search``, any language); the ``pool`` best matches are then filtered by outlet,
+    language and publication date."""
     if not query.strip():
         raise ConfigError("empty query; type some words, e.g. dam collapse")
     if semantic:
         from .api import semantic_search
 
-        hits = [h.__dict__ | {"snippet": None} for h in semantic_search(store, query, min(pool, MAX_LIMIT))]
+        hits = [h.__dict__ | {"snippet": None} for h in semantic_search(store, query, pool)]
     else:
         hits = [h.__dict__ for h in store.search(query, pool)]
     lang = {a["id"]: a["language"] for a in store.article_meta([h["article_id"] for h in hits])} if hits else {}

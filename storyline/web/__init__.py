@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.sqlite import SQLiteStore, open_store
+from .cache import CachedStore, StoreMemo
 from .jobs import MAX_UPLOAD_BYTES, JobRunner
 from .security import Forbidden, Guard, Unauthorized, body_limit_middleware
 
@@ -26,11 +27,12 @@ class WebState:
     guard: Guard
     jobs: JobRunner
     templates: Any
+    memo: StoreMemo
 
     def store(self) -> Iterator[SQLiteStore]:
         s = open_store(self.db_path)
         try:
-            yield s
+            yield CachedStore(s, self.memo)  # type: ignore[misc]
         finally:
             s.close()
 
@@ -47,7 +49,8 @@ def mount(app: Any, db_path: str | Path, *, token: str, settings: Any = None,
     from .filters import install
 
     install(templates.env)
-    state = WebState(str(db_path), Guard(token), JobRunner(db_path, settings, allow_private_urls), templates)
+    state = WebState(str(db_path), Guard(token), JobRunner(db_path, settings, allow_private_urls), templates,
+                     StoreMemo(str(db_path)))
     app.state.web = state
 
     @app.exception_handler(Unauthorized)
