@@ -28,7 +28,7 @@ class Settings:
     cluster: bool = True
     reports: bool = True
     # Hardening bounds (issue 13): each caps what one input item may cost.
-    max_text_chars: int = 500_000
+    max_text_chars: int = 2_000_000
     max_line_chars: int = 100_000
     max_json_depth: int = 64
     max_html_nodes: int = 200_000
