@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -38,24 +39,43 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_killing_the_ingest_during_enrichment_leaves_no_worker(tmp_path):
+def _articles(db: Path) -> int:
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _ingest(folder: Path, db: Path) -> subprocess.Popen:
+    env = {**os.environ, "STORYLINE_ENRICH_WORKERS": "2", "STORYLINE_CLUSTER": "0", "STORYLINE_BATCH_SIZE": "5"}
+    return subprocess.Popen([sys.executable, "-m", "storyline.cli", "--db", str(db), "-q", "ingest", str(folder)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("stage", ["reading", "enrichment"])
+def test_a_killed_ingest_leaves_no_worker_and_a_rerun_completes(tmp_path, stage):
     for i in range(40):
         title, body = story(5000 + i, paragraphs=12)
         write(tmp_path / "in", f"a{i}.txt", f"{title}\n{body}\n")
-    env = {**os.environ, "STORYLINE_ENRICH_WORKERS": "2", "STORYLINE_CLUSTER": "0"}
-    proc = subprocess.Popen([sys.executable, "-m", "storyline.cli", "--db", str(tmp_path / "s.db"), "-q", "ingest",
-                             str(tmp_path / "in")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = tmp_path / "s.db"
+    proc = _ingest(tmp_path / "in", db)
     try:
         deadline = time.monotonic() + 120
         workers: set[int] = set()
         while time.monotonic() < deadline and proc.poll() is None:
-            workers = _children(proc.pid)
-            if len(workers) >= 2:
+            if stage == "reading" and 0 < _articles(db) < 40:
                 break
-            time.sleep(0.05)
+            workers = _children(proc.pid)
+            if stage == "enrichment" and len(workers) >= 2:
+                break
+            time.sleep(0.02)
         if proc.poll() is not None:
-            pytest.skip("the ingest finished before its workers could be seen")
-        assert len(workers) >= 2, "enrichment never started its workers"
+            pytest.skip(f"the ingest finished before {stage} could be interrupted")
+        workers |= _children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
         deadline = time.monotonic() + 10
@@ -65,3 +85,10 @@ def test_killing_the_ingest_during_enrichment_leaves_no_worker(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+    rerun = _ingest(tmp_path / "in", db)
+    assert rerun.wait(300) == 0
+    assert _articles(db) == 40
+    con = sqlite3.connect(db)
+    enriched = con.execute("SELECT COUNT(DISTINCT article_id) FROM mentions").fetchone()[0]
+    con.close()
+    assert enriched == 40

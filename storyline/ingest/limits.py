@@ -189,7 +189,10 @@ def time_budget(seconds: float, what: str = "reading and cleaning") -> Iterator[
     (an XML parse) finishes first, which the size bounds keep short. Off the main
     thread (signals cannot be used there) or with ``seconds <= 0`` the block runs unbounded.
     """
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    if (seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer")
+            or _active):
+        # Off the main thread signals cannot be used; inside another budget, the outer one governs
+        # (one timer per process: an inner budget would cancel the outer one on exit).
         yield
         return
 
@@ -199,8 +202,13 @@ def time_budget(seconds: float, what: str = "reading and cleaning") -> Iterator[
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
+    _active.append(seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        _active.pop()
+
+
+_active: list[float] = []  # the budget in force on the main thread, if any
