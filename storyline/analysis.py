@@ -55,10 +55,13 @@ def paginate(items: Sequence[Any], offset: int = 0, limit: int = 50) -> Page:
 
 def citation_edges(store: SQLiteStore, article_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Outlet -> cited source edges over the whole store (or ``article_ids``), most frequent first."""
-    outlet_of = {a["id"]: a["source"] or "?" for a in store.article_meta(article_ids)}
+    outlet_of = {a["id"]: a["source"] or "?" for a in store.article_meta()}
     names = {e["id"]: e["name"] for e in store.entities()}
+    wanted = None if article_ids is None else set(article_ids)
     edges: Counter[tuple[str, str, str]] = Counter()
-    for cit in store.citations(article_ids):
+    for cit in store.citations():
+        if wanted is not None and cit.article_id not in wanted:
+            continue
         edges[(outlet_of.get(cit.article_id, "?"), names.get(cit.cited_entity_id or "", cit.cited), cit.kind)] += 1
     return [{"outlet": o, "cited": s, "kind": k, "count": n} for (o, s, k), n in edges.most_common()]
 

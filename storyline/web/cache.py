@@ -2,8 +2,8 @@
 
 Pages read every event, every article's metadata and every entity; on a 10k-article store that
 is most of a page's time. ``CachedStore`` wraps a request's store and answers those argument-free
-reads from a process-wide memo, keyed by the database's and its WAL's modification time and
-size, so any write (by this server, the CLI or a pipeline run) invalidates it. Everything else
+reads from a process-wide memo, keyed by the database's and its (non-empty) WAL's modification
+time and size, so any write (by this server, the CLI or a pipeline run) invalidates it. Everything else
 goes straight to the store.
 """
 
@@ -13,7 +13,7 @@ import os
 import threading
 from typing import Any
 
-CACHED = ("events", "article_meta", "entities", "storylines", "event_assignments", "count_articles")
+CACHED = ("events", "article_meta", "entities", "storylines", "event_assignments", "count_articles", "citations")
 
 
 class StoreMemo:
@@ -28,9 +28,11 @@ class StoreMemo:
         for suffix in ("", "-wal"):
             try:
                 st = os.stat(self.path + suffix)
-                out += [st.st_mtime_ns, st.st_size]
             except OSError:
-                out += [None, None]
+                out += [None, 0]
+                continue
+            # An empty WAL is created and deleted as connections open and close: it says nothing changed.
+            out += [st.st_mtime_ns if st.st_size else None, st.st_size]
         return tuple(out)
 
     def get(self, name: str, compute: Any) -> Any:
