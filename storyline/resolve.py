@@ -1,51 +1,32 @@
-"""Incremental entity resolution: a new batch re-examines only the entities it could join.
+"""Incremental entity resolution: a new batch is resolved against the stored entities, and
+only the entities its mentions could join are looked at.
 
 A full resolution groups every mention of the corpus, so its cost grows with the corpus
-at every run. Here a batch of new (or re-enriched) articles is resolved against the
-stored entities through a blocking index: each stored entity is filed under the
-:meth:`~storyline.enrich.canonical.EntityResolver.blocking_keys` of its name and
-spellings; the new mentions' keys pick the *touched* entities. The resolver then runs on
-the new mentions plus every mention of the touched entities (and of the entities an
-analyst decision ties to them, so merges and splits replay whole), and only those
-entities are replaced. Every other entity keeps its id, its mentions and its row.
+at every run. Here each stored entity is filed under the
+:meth:`~storyline.enrich.canonical.EntityResolver.blocking_keys` of its name and spellings
+(table ``entity_keys``); a batch's mentions pick the *touched* entities by an indexed
+lookup. The resolver runs on the batch's mentions plus a few representative mentions of
+each touched entity, and the batch's mentions join the stored entity whose
+representatives they were grouped with, or form new entities. Stored entities are never
+merged or split by an incremental run, so analyst decisions stay applied, and every entity
+the batch does not join keeps its row.
 
 What it gives up against a full run: the resolver's corpus statistics (majority label of
-a spelling, place votes, rarity of shared context) are taken over the re-examined part
-only, so a borderline merge may come out differently than a full run would decide it.
-``storyline.stages.resolve_entities(store)`` (no ``new_ids``) still runs the full
-resolution, e.g. after an analyst merge or split.
+a spelling, place votes, rarity of shared context) come from the re-examined part only,
+and a stored entity keeps its display name. ``storyline.stages.resolve_entities(store)``
+(no ``new_ids``) still runs the full resolution, as analyst merges and splits do.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from .model import Mention
 from .store.sqlite import SQLiteStore
 
-__all__ = ["resolve_incremental"]
-
-# When the touched part grows past this share of the corpus, a full run costs about the same.
-FULL_RUN_SHARE = 0.5
-_MENTION_KEY = re.compile(r"^(.*):(\d+):(\d+)$")
-
-
-def _decision_groups(store: SQLiteStore, decisions: Sequence[dict[str, Any]]) -> list[set[str]]:
-    """For each analyst decision, the entity ids it ties together: a merge's two entities; a
-    split's entity and the entities its mentions now belong to (the split-off one)."""
-    groups = []
-    for d in decisions:
-        if d.get("op") == "merge":
-            groups.append(set(d.get("entities", ())))
-        elif d.get("op") == "split":
-            ids = {d.get("entity")}
-            keys = [m.groups() for m in map(_MENTION_KEY.match, d.get("mentions", ())) if m]
-            ids |= store.mention_entities([(a, int(s), int(e)) for a, s, e in keys])
-            groups.append({i for i in ids if i})
-    return groups
+__all__ = ["entity_keys", "file_all_entity_keys", "resolve_incremental"]
 
 
 def entity_keys(resolver: Any, entities: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
@@ -63,13 +44,39 @@ def file_all_entity_keys(store: SQLiteStore) -> int:
     return len(keys)
 
 
-def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str]) -> dict[str, Any] | None:
-    """Resolve the mentions of ``new_ids`` against the stored entities. Returns counts, or
-    None when a full run is the better choice (no entities yet, or the batch touches most of
-    the corpus, or a re-examined entity would take the id of one left alone).
+def _representatives(store: SQLiteStore, entities: dict[str, dict[str, Any]], per_entity: int
+                     ) -> dict[str, list[Mention]]:
+    """Mentions that stand for each stored entity in an incremental run: all its mentions in
+    at most ``per_entity`` of its articles, chosen so each spelling appears (its first article
+    for each variant). A hub entity (a country in every article) costs the same as a rare one."""
+    wanted: dict[str, set[str]] = defaultdict(set)  # article -> entities to take from it
+    for eid, e in entities.items():
+        chosen: list[str] = []
+        variants = set(e["variants"])
+        for aid in sorted(e["article_ids"]):
+            if len(chosen) >= per_entity or not variants:
+                break
+            chosen.append(aid)
+            wanted[aid].add(eid)
+            variants.discard(next(iter(variants)))  # at least one spelling per chosen article
+    reps: dict[str, list[Mention]] = defaultdict(list)
+    for m in store.mentions(sorted(wanted)):
+        if m.entity_id in wanted[m.article_id]:
+            reps[m.article_id].append(m)
+    return reps
 
-    Reads only what the batch can reach: the entities filed under its mentions' blocking
-    keys (an indexed lookup), their mentions, and the quotes and citations to link again."""
+
+def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: int = 6) -> dict[str, Any] | None:
+    """Resolve the mentions of ``new_ids`` against the stored entities. Returns counts, or
+    None when a full run is needed (no entities yet).
+
+    The resolver runs on the new mentions plus a few representative mentions of each
+    *touched* entity (one sharing a blocking key with a new mention; found by an indexed
+    lookup). A group holding representatives of a stored entity joins its new mentions to
+    that entity (the one with most representatives there, if several: an incremental run
+    never merges or splits stored entities, so analyst decisions stay as they are); a group
+    without any becomes a new entity. Only touched entities' rows are rewritten, and the
+    work depends on the batch, not on the corpus."""
     from .enrich.canonical import EntityResolver
     from .stages import _EntityLinker
 
@@ -81,58 +88,71 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str]) -> dict[str,
     new = set(new_ids)
     new_mentions = store.mentions(sorted(new))
     batch_keys = {k for m in new_mentions for text in {m.text, m.normal} - {""} for k in resolver.blocking_keys(text)}
-    touched = store.entities_for_keys(batch_keys)
-    touched |= store.entities_in_articles(new)  # a re-enriched article: its old entities lose mentions
-    decisions = [d["payload"] for d in store.decisions("entity.")]
-    groups = _decision_groups(store, decisions)
-    grew = True
-    while grew:  # an analyst decision replays whole: touch every entity it ties together
-        grew = False
-        for g in groups:
-            if g & touched and not g <= touched:
-                touched |= g
-                grew = True
-    known = store.entities_by_ids(touched)
-    touched = set(known)
-    articles = new | {a for e in known.values() for a in e["article_ids"]}
-    if len(articles) > FULL_RUN_SHARE * store.count_articles():
-        return None
+    touched = store.entities_by_ids(store.entities_for_keys(batch_keys))
+    # A re-enriched article: its old mentions are gone, so the entities that listed it shrink.
+    stale = store.entities_by_ids(store.entities_in_articles(new))
     subset: dict[str, list[Mention]] = defaultdict(list)
     for m in new_mentions:
         subset[m.article_id].append(m)
-    for m in store.mentions(sorted(articles - new)):
-        if m.entity_id in touched:
-            subset[m.article_id].append(m)
+    for aid, ms in _representatives(store, touched, per_entity).items():
+        if aid not in new:
+            subset[aid].extend(ms)
     texts = {aid: t[0] for aid, t in store.article_texts(subset).items()}
     event_of = store.event_assignments()
-    resolution = resolver.resolve(subset, texts=texts, groups={a: event_of[a] for a in subset if a in event_of} or None,
-                                  overrides=decisions)
-    if set(store.entities_by_ids(e.id for e in resolution.entities)) - touched:
-        return None  # blocking missed a key the resolver used; the full run sorts it out
-    entities = [{"id": e.id, "name": e.name, "type": e.type, "variants": e.variants,
-                 "article_ids": list(e.article_ids), "explanations": list(e.explanations)}
-                for e in resolution.entities]
-    entity_of = {(m.article_id, m.start, m.end): resolution.entity_id(m) for ms in subset.values() for m in ms}
-    # Quotes and citations to link again: those of the re-examined articles, and those that
-    # pointed at an entity that was just replaced.
-    quotes = store.quotes_to_link(sorted(subset), touched)
-    citations = store.citations_to_link(sorted(subset), touched)
-    mentions_here = [m if (m.article_id, m.start, m.end) not in entity_of else
-                     Mention(m.article_id, m.start, m.end, m.text, m.label, m.normal,
-                             entity_of[(m.article_id, m.start, m.end)])
-                     for m in store.mentions(sorted({q.article_id for _, q in quotes}
-                                                    | {c.article_id for _, c in citations} | set(subset)))]
-    # The linker's corpus-wide name lookup needs only the entities that share a last-word
-    # key with a speaker or cited name, plus the new ones.
+    resolution = resolver.resolve(subset, texts=texts, groups={a: event_of[a] for a in subset if a in event_of} or None)
+    changed: dict[str, dict[str, Any]] = {}
+    for eid, e in stale.items():
+        if eid not in new:
+            gone = {a for a in e["article_ids"] if a in new}
+            changed[eid] = e | {"article_ids": [a for a in e["article_ids"] if a not in gone]}
+    entity_of: dict[tuple[str, int, int], str | None] = {}
+    created = 0
+    for ent in resolution.entities:
+        keys = [k.rsplit(":", 2) for k in ent.mention_keys]
+        fresh = [(a, int(s), int(e_)) for a, s, e_ in keys if a in new]
+        if not fresh:
+            continue
+        olds = Counter(m.entity_id for a, s, e_ in keys if a not in new
+                       for m in subset[a] if (m.start, m.end) == (int(s), int(e_)) and m.entity_id)
+        stored_same_key = None if olds else (changed.get(ent.id) or store.entities_by_ids([ent.id]).get(ent.id))
+        if olds:
+            target = olds.most_common(1)[0][0]
+            base = changed.get(target) or touched[target]
+        elif stored_same_key is not None:
+            # The id comes from the canonical key: a stored entity with it is this one.
+            target, base = ent.id, stored_same_key
+        else:
+            target, base = ent.id, {"id": ent.id, "name": ent.name, "type": ent.type, "variants": {},
+                                    "article_ids": [], "explanations": list(ent.explanations)}
+            created += 1
+        variants = Counter(base["variants"])
+        texts_of = {(m.article_id, m.start, m.end): m.text for a in {k[0] for k in fresh} for m in subset[a]}
+        variants.update(texts_of[k] for k in fresh)
+        changed[target] = base | {"variants": dict(variants.most_common()),
+                                  "article_ids": sorted(set(base["article_ids"]) | {k[0] for k in fresh})}
+        for k in fresh:
+            entity_of[k] = target
+    for m in new_mentions:
+        entity_of.setdefault((m.article_id, m.start, m.end), None)
+    entities = list(changed.values())
+    # Quotes and citations of the new articles are linked; a speaker named elsewhere is looked
+    # up among the entities sharing a last-word key with the name.
+    quotes = store.quotes_to_link(sorted(new), ())
+    citations = store.citations_to_link(sorted(new), ())
+    mentions_here = [Mention(m.article_id, m.start, m.end, m.text, m.label, m.normal,
+                             entity_of.get((m.article_id, m.start, m.end))) for m in new_mentions]
     names = {q.speaker for _, q in quotes if q.speaker} | {c.cited for _, c in citations if c.cited}
-    near = store.entities_for_keys({k for n in names for k in resolver.blocking_keys(n) if k.startswith("w:")})
-    others = [e for eid, e in store.entities_by_ids(near - touched).items()]
-    linker = _EntityLinker(others + entities, mentions_here,
+    near = store.entities_by_ids(store.entities_for_keys(
+        {k for n in names for k in resolver.blocking_keys(n) if k.startswith("w:")}))
+    near.update(changed)
+    linker = _EntityLinker(list(near.values()), mentions_here,
                            {(m.article_id, m.start, m.end): m.entity_id for m in mentions_here if m.entity_id})
     speakers = {qid: linker.link(q.article_id, q.speaker, q.speaker_start, q.speaker_end, "PERSON")
                 for qid, q in quotes}
     cited = {cid: linker.link(c.article_id, c.cited, None, None, None) for cid, c in citations}
-    store.update_entities(touched, entities, entity_of, speakers, cited, keys=entity_keys(resolver, entities))
-    total = store.count_entities()
-    return {"mode": "incremental", "touched": len(touched), "replaced_by": len(entities),
-            "articles_examined": len(subset), "entities": total, "touched_ids": sorted(touched)}
+    empty = {eid for eid, e in changed.items() if not e["article_ids"]}
+    store.update_entities(empty, [e for e in entities if e["id"] not in empty], entity_of, speakers, cited,
+                          keys=entity_keys(resolver, [e for e in entities if e["id"] not in empty]))
+    return {"mode": "incremental", "touched": len(touched), "changed": len(changed), "new": created,
+            "articles_examined": len(subset), "entities": store.count_entities(),
+            "touched_ids": sorted(touched), "changed_ids": sorted(changed)}

@@ -27,7 +27,6 @@ def _grouping(store):
 
 
 def test_a_new_batch_touches_only_the_entities_it_mentions(tmp_path, monkeypatch):
-    monkeypatch.setattr(storyline.resolve, "FULL_RUN_SHARE", 1.0)  # the demo is tiny: never fall back
     corpus = demo_corpus_copy(tmp_path)
     (tmp_path / "later").mkdir()
     shutil.move(corpus / LATER, tmp_path / "later" / LATER)
@@ -42,7 +41,7 @@ def test_a_new_batch_touches_only_the_entities_it_mentions(tmp_path, monkeypatch
     calls = []
     real = storyline.resolve.resolve_incremental
     monkeypatch.setattr(storyline.resolve, "resolve_incremental",
-                        lambda s, ids: calls.append(real(s, ids)) or calls[-1])
+                        lambda s, ids, **kw: calls.append(real(s, ids, **kw)) or calls[-1])
     enrich_pending(store, settings)
     result = calls[0]
     assert result is not None and result["mode"] == "incremental"
@@ -56,10 +55,14 @@ def test_a_new_batch_touches_only_the_entities_it_mentions(tmp_path, monkeypatch
     for eid in touched:
         names = {before[eid]["name"], *before[eid]["variants"]}
         assert batch_keys & {k for n in names for k in resolver.blocking_keys(n)}, eid
-    # Entities left alone keep their rows exactly.
+    # Only touched entities change (they gain the new mentions); the rest keep their rows exactly.
     after = {e["id"]: e for e in store.entities()}
-    for eid in set(before) - touched:
+    changed = set(result["changed_ids"])
+    assert changed - set(before) == set(after) - set(before)  # new entities
+    assert changed & set(before) <= touched
+    for eid in set(before) - changed:
         assert after[eid] == before[eid]
+    assert result["articles_examined"] < store.count_articles()
 
     # And the outcome is the full resolution's.
     incremental = _grouping(store)
@@ -71,7 +74,6 @@ def test_a_new_batch_touches_only_the_entities_it_mentions(tmp_path, monkeypatch
 
 
 def test_analyst_merges_replay_in_incremental_runs(tmp_path, monkeypatch):
-    monkeypatch.setattr(storyline.resolve, "FULL_RUN_SHARE", 1.0)
     corpus = demo_corpus_copy(tmp_path)
     (tmp_path / "later").mkdir()
     shutil.move(corpus / LATER, tmp_path / "later" / LATER)
