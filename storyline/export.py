@@ -136,6 +136,31 @@ def build_export(store: SQLiteStore, *, with_reports: bool = True, since: str | 
     return doc
 
 
+def iter_json(store: SQLiteStore, *, with_reports: bool = True, since: str | None = None) -> Iterator[str]:
+    """The export document of :func:`build_export` as text pieces, streamed: the same JSON
+    without ever holding it whole (the HTTP export sends it this way)."""
+    order = ("articles", *SECTIONS)
+    yield json.dumps({"schema": SCHEMA_ID})[:-1]
+    at = -1  # index in ``order`` of the open section
+    first = True
+    for section, record in iter_records(store, with_reports=with_reports, since=since):
+        k = order.index(section)
+        if k != at:
+            if at >= 0:
+                yield "]"
+            for name in order[at + 1 : k]:  # sections with no records
+                yield f', "{name}": []'
+            yield f', "{section}": ['
+            at, first = k, True
+        yield ("" if first else ", ") + json.dumps(record, ensure_ascii=False)
+        first = False
+    if at >= 0:
+        yield "]"
+    for name in order[at + 1 :]:
+        yield f', "{name}": []'
+    yield "}"
+
+
 def iter_jsonl(store: SQLiteStore, *, with_reports: bool = True, since: str | None = None) -> Iterator[str]:
     """JSON Lines: a header line, then one line per record tagged with its section; streamed."""
     yield json.dumps({"schema": SCHEMA_ID, "type": "header"}, ensure_ascii=False)

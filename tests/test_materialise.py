@@ -173,3 +173,12 @@ def test_http_serves_stored_reports_and_semantic_search(demo_copy):
     assert client.get(f"/api/events/{event}/report").json() == api.event_report_view(demo_copy, event)
     body = client.get("/api/search", params={"q": "the dam burst", "semantic": "true", "limit": 3}).json()
     assert body["semantic"] is True and len(body["hits"]) == 3 and all(h["text"] for h in body["hits"])
+
+
+@pytest.mark.models
+def test_streamed_json_is_the_export_document(demo_store):
+    from storyline.export import iter_json
+
+    assert json.loads("".join(iter_json(demo_store))) == storyline.build_export(demo_store)
+    assert json.loads("".join(iter_json(demo_store, since="2999-01-01"))) == storyline.build_export(
+        demo_store, since="2999-01-01")
