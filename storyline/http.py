@@ -22,7 +22,7 @@ from .http_security import (
     add_offline_docs,
     add_security_headers,
     error_response,
-    run_bounded,
+    run_in_child,
 )
 from .store.sqlite import SQLiteStore, open_store
 
@@ -48,7 +48,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
         raise StorylineError('the HTTP API needs the serve extra: pip install -e ".[serve]"') from exc
 
     from . import api
-    from .export import article_record, build_export
+    from .export import article_record
 
     # FastAPI's own docs page pulls Swagger UI from a CDN; add_offline_docs serves a local one.
     app = FastAPI(title="storyline", version=_version(), docs_url=None, redoc_url=None,
@@ -121,30 +121,23 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
         e = s.event(event_id)
         return e | {"members": {aid: s.event_member(aid) for aid in e["article_ids"]}}
 
-    def with_store(fn: Any) -> Any:
-        """``fn(store)`` on a connection of its own: heavy work may outlive its request (see run_bounded)."""
-        def run() -> Any:
-            with open_store(db_path) as s:
-                return fn(s)
-        return run
-
+    # Heavy work runs in a process of its own (run_in_child): killed when it runs past
+    # HEAVY_SECONDS, when the client leaves, or when the server stops; one at a time.
     @app.get("/api/events/{event_id}/report")
-    async def event_report(event_id: str) -> Any:
-        # Stored, rebuilt only when the event changed; the rebuild is heavy, so it is bounded.
-        return await run_bounded(with_store(lambda s: api.event_report_view(s, event_id)), seconds=HEAVY_SECONDS,
-                                 what=f"the report of {event_id}")
+    async def event_report(event_id: str, request: Request) -> Any:
+        # Stored, rebuilt only when the event changed; the rebuild is the heavy part.
+        return await run_in_child(_report_job, str(db_path), event_id, seconds=HEAVY_SECONDS,
+                                  what=f"the report of {event_id}", request=request)
 
     @app.get("/api/export")
-    async def export(reports: bool = False) -> Any:
-        def build(s: SQLiteStore) -> Any:
-            count = s.count_articles()
-            if count > MAX_EXPORT_ARTICLES:
-                return error_response(413, f"the store has {count} articles, over the {MAX_EXPORT_ARTICLES} this "
-                                      "endpoint exports at once; use `storyline export --format jsonl -o FILE`, "
-                                      "or page through /api/articles")
-            return build_export(s, with_reports=reports)
-
-        return await run_bounded(with_store(build), seconds=HEAVY_SECONDS, what="the export")
+    async def export(s: Store, request: Request, reports: bool = False) -> Any:
+        count = s.count_articles()
+        if count > MAX_EXPORT_ARTICLES:
+            return error_response(413, f"the store has {count} articles, over the {MAX_EXPORT_ARTICLES} this "
+                                  "endpoint exports at once; use `storyline export --format jsonl -o FILE`, "
+                                  "or page through /api/articles")
+        return await run_in_child(_export_job, str(db_path), reports, seconds=HEAVY_SECONDS, what="the export",
+                                  request=request)
 
     # The analyst's web app: pages, their JSON twins, corrections and uploads (storyline/web/).
     from .web import mount
@@ -155,6 +148,20 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     add_security_headers(app)
     add_host_check(app, allowed_hosts)
     return app
+
+
+def _report_job(db_path: str, event_id: str) -> dict[str, Any]:
+    from . import api
+
+    with open_store(db_path) as s:
+        return api.event_report_view(s, event_id)
+
+
+def _export_job(db_path: str, reports: bool) -> dict[str, Any]:
+    from .export import build_export
+
+    with open_store(db_path) as s:
+        return build_export(s, with_reports=reports)
 
 
 def _version() -> str:

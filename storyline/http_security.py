@@ -8,7 +8,9 @@ app (``storyline.web``) use the same ones::
     add_security_headers(app)          # CSP (no inline script), nosniff, Referrer-Policy, X-Frame-Options
     add_host_check(app, hosts)         # DNS rebinding: only these Host headers are served
     add_offline_docs(app)              # /api/docs rendered from the OpenAPI schema, no CDN
-    await run_bounded(fn, seconds=30)  # heavy work with a time limit and one slot
+    await run_bounded(fn, seconds=30)  # heavy work in a thread, with a time limit and one slot
+    await run_in_child(fn, *args, seconds=30, request=request)  # the same in a process killed on
+                                       # timeout, client disconnect or server exit, memory capped
     serve(app, host, port)             # uvicorn that exits within 5 s of SIGTERM
 
 Errors have one JSON shape: ``{"error": {"type": ..., "message": ...}}``.
@@ -33,6 +35,7 @@ __all__ = [
     "add_security_headers",
     "error_response",
     "run_bounded",
+    "run_in_child",
     "serve",
 ]
 
@@ -216,6 +219,86 @@ async def run_bounded(fn: Callable[[], T], *, seconds: float, what: str = "this 
     except TimeoutError:
         raise Busy(f"{what} took over {seconds:g} s; use the CLI (storyline export / storyline report) "
                    "for large stores") from None
+
+
+# A heavy job's address space: reports and exports of large stores reached 5 GB before.
+CHILD_MEMORY_BYTES = 3 * 1024**3
+
+
+async def run_in_child(fn: Callable[..., T], *args: Any, seconds: float, what: str = "this request",
+                       request: Any = None, memory_bytes: int = CHILD_MEMORY_BYTES,
+                       slot: threading.BoundedSemaphore | None = None) -> T:
+    """Run ``fn(*args)`` in a fresh process (``fn`` and ``args`` must pickle: a module-level
+    function and plain values), at most one heavy job at a time.
+
+    Unlike a thread, the process is killed the moment the job is no longer wanted: past
+    ``seconds`` (the client gets a 503), when ``request``'s client disconnects, or when the
+    server dies (it dies with its parent). Its address space is capped at ``memory_bytes``,
+    so a job that would exhaust the machine fails alone with MemoryError instead."""
+    import multiprocessing
+    import os
+
+    slot = slot or _HEAVY
+    if not slot.acquire(blocking=False):
+        raise Busy(f"{what} is waiting for other heavy work to finish; retry in a minute, or use the CLI "
+                   "(storyline export / storyline report) for large stores")
+    # spawn, not fork: forking a process with running threads (the server's) can copy a held lock.
+    ctx = multiprocessing.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main, args=(sender, fn, args, memory_bytes, os.getpid()), daemon=True,
+                       name="storyline-job")
+    loop = asyncio.get_running_loop()
+    try:
+        proc.start()
+        sender.close()
+        deadline = loop.time() + seconds
+        while not receiver.poll():
+            if not proc.is_alive():
+                if receiver.poll():
+                    break
+                raise Busy(f"{what} stopped unexpectedly (exit code {proc.exitcode}; out of memory?); use the "
+                           "CLI for large stores")
+            if request is not None and await request.is_disconnected():
+                raise Busy(f"{what} was cancelled: the client went away")
+            if loop.time() > deadline:
+                raise Busy(f"{what} took over {seconds:g} s; use the CLI (storyline export / storyline report) "
+                           "for large stores")
+            await asyncio.sleep(0.05)
+        ok, value = await asyncio.to_thread(receiver.recv)
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        await asyncio.to_thread(proc.join, 5)
+        receiver.close()
+        slot.release()
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value
+
+
+def _child_main(sender: Any, fn: Callable[..., Any], args: tuple[Any, ...], memory_bytes: int,
+                parent_pid: int) -> None:
+    """The heavy job's process: dies with the server, capped in memory, sends (ok, value) back."""
+    import pickle
+    import resource
+
+    from .lifecycle import die_with_parent
+
+    die_with_parent(parent_pid)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    except (ValueError, OSError):  # pragma: no cover - a lower hard limit is already in force
+        pass
+    try:
+        outcome: tuple[bool, Any] = (True, fn(*args))
+    except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+        try:
+            pickle.loads(pickle.dumps(exc))
+            outcome = (False, exc)
+        except Exception:  # noqa: BLE001 - an exception that cannot cross processes
+            outcome = (False, RuntimeError(f"{exc.__class__.__name__}: {exc}"))
+    sender.send(outcome)
+    sender.close()
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:

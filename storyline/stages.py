@@ -232,6 +232,7 @@ def _enrich_pool(settings: Settings, store: SQLiteStore, ids: Sequence[str]) -> 
     workers = min(settings.enrich_workers, os.cpu_count() or 1)
     if workers <= 1 or len(ids) < 8 or "fork" not in multiprocessing.get_all_start_methods():
         return None
+    from .lifecycle import die_with_parent
     from .nlp import english, russian
 
     # Load before forking so the workers share the weights instead of loading their own.
@@ -240,30 +241,7 @@ def _enrich_pool(settings: Settings, store: SQLiteStore, ids: Sequence[str]) -> 
     if "ru" in languages:
         russian()
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Worker start-up: ask Linux to kill this worker when its parent dies.
-
-    A killed ingest (SIGKILL runs no cleanup) otherwise leaves its workers, each
-    holding a copy of the models, running forever. Elsewhere the pool's own
-    shutdown is all there is."""
-    import ctypes
-    import os
-    import signal
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # pragma: no cover - no prctl: rely on the pool's shutdown
-        return
-    if os.getppid() != parent_pid:  # the parent died before the request took effect
-        os._exit(1)
+                               initializer=die_with_parent, initargs=(os.getpid(),))
 
 
 def resolve_entities(store: SQLiteStore, new_ids: Sequence[str] | None = None) -> int:

@@ -17,8 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from storyline import http as storyline_http
+from storyline.errors import NotFound
 from storyline.http import create_app
-from storyline.http_security import Busy, run_bounded
+from storyline.http_security import Busy, run_bounded, run_in_child
+
+from . import child_jobs
 
 NETWORK_PEER = ("127.0.0.1", 40000)  # a client that is not Starlette's in-process test client
 
@@ -112,6 +115,53 @@ def test_heavy_work_has_a_time_limit_and_one_slot():
             await run_bounded(lambda: 1 / 0, seconds=1, slot=slot)
 
     asyncio.run(scenario())
+
+
+def _pid_gone(path, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid = int(open(path).read())
+        except (OSError, ValueError):
+            time.sleep(0.05)
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        state = open(f"/proc/{pid}/status").read().split("State:", 1)[1].split()[0] if os.path.exists(
+            f"/proc/{pid}/status") else "Z"
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_heavy_work_in_a_child_is_killed_when_unwanted(tmp_path):
+    class GoneClient:  # leaves once the job is running
+        async def is_disconnected(self):
+            return (tmp_path / "b").exists()
+
+    async def scenario():
+        slot = threading.BoundedSemaphore(1)
+        assert await run_in_child(child_jobs.add, 2, 3, seconds=60, slot=slot) == 5
+        with pytest.raises(NotFound, match="ev_x"):  # the job's own error, as the server maps it (404)
+            await run_in_child(child_jobs.fail, seconds=60, slot=slot)
+        with pytest.raises(Busy, match="took over 3 s"):
+            await run_in_child(child_jobs.pid_then_sleep, str(tmp_path / "a"), 60, seconds=3, slot=slot)
+        assert _pid_gone(tmp_path / "a")
+        with pytest.raises(Busy, match="client went away"):
+            await run_in_child(child_jobs.pid_then_sleep, str(tmp_path / "b"), 60, seconds=60, slot=slot,
+                               request=GoneClient())
+        assert _pid_gone(tmp_path / "b")
+        with pytest.raises((MemoryError, Busy)):
+            await run_in_child(child_jobs.hog_memory, seconds=60, slot=slot, memory_bytes=1024**3)
+
+    asyncio.run(scenario())
+
+
+def test_report_of_an_unknown_event_is_a_404_from_the_child(client):
+    assert _shaped(client.get("/api/events/ev_999999/report"), 404)["type"] == "not_found"
 
 
 def _free_port():
