@@ -4,8 +4,9 @@ Every error has one JSON shape, ``{"error": {"type": ..., "message": ...}}``, wi
 404 for unknown ids and paths, 405 for wrong methods and 400 for bad or out-of-range
 parameters. Each request opens its own read connection to the SQLite file (WAL lets
 readers run beside a writer). Every endpoint is bounded: lists are paginated or
-capped, heavy work runs alone under a time limit (``http_security.run_bounded``),
-the Host header is checked (DNS rebinding) and security headers are sent.
+capped; heavy work runs alone in a process of its own, killed past its time limit or
+when the client leaves (``http_security.run_in_child``); the Host header is checked
+(DNS rebinding) and security headers are sent.
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the annotations of the
