@@ -30,6 +30,9 @@ from .store.sqlite import SQLiteStore, open_store
 # Offsets and limits beyond these are refused with 400 (SQLite's integers are 64-bit;
 # 9223372036854775808 used to reach it and come back as a 500).
 MAX_OFFSET = 1_000_000_000
+# Lists (entities, events) come in pages: this many by default, at most MAX_PAGE.
+DEFAULT_PAGE = 1_000
+MAX_PAGE = 10_000
 # /api/export builds the whole corpus in memory: beyond this many articles it is refused
 # with 413 and the CLI (which streams JSON Lines) is the way.
 MAX_EXPORT_ARTICLES = 5_000
@@ -105,17 +108,23 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
             return {"query": q, "semantic": True, "hits": [h.__dict__ for h in api.semantic_search(s, q, limit)]}
         return {"query": q, "hits": [h.__dict__ for h in s.search(q, limit)]}
 
+    Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+    Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+
     @app.get("/api/entities")
-    def entities(s: Store, type: str | None = None) -> dict[str, Any]:  # noqa: A002
-        return {"entities": s.entities(type.upper() if type else None)}
+    def entities(s: Store, type: str | None = None, limit: Limit = DEFAULT_PAGE,  # noqa: A002
+                 offset: Offset = 0) -> dict[str, Any]:
+        rows = s.entities(type.upper() if type else None)
+        return {"total": len(rows), "entities": rows[offset:offset + limit]}
 
     @app.get("/api/entities/{name}")
     def entity(name: str, s: Store) -> dict[str, Any]:
         return api.find_entity(s, name)
 
     @app.get("/api/events")
-    def events(s: Store) -> dict[str, Any]:
-        return {"events": s.events(), "storylines": s.storylines()}
+    def events(s: Store, limit: Limit = DEFAULT_PAGE, offset: Offset = 0) -> dict[str, Any]:
+        rows = s.events()
+        return {"total": len(rows), "events": rows[offset:offset + limit], "storylines": s.storylines()}
 
     @app.get("/api/events/{event_id}")
     def event(event_id: str, s: Store) -> dict[str, Any]:

@@ -48,6 +48,8 @@ def _shaped(response, status):
     ("GET", "/api/articles?offset=-1", 400, "bad_request"),
     ("GET", "/api/articles?limit=99999999999999999999999", 400, "bad_request"),
     ("GET", "/api/search?q=", 400, "bad_request"),
+    ("GET", "/api/events?limit=100000", 400, "bad_request"),
+    ("GET", "/api/entities?offset=99999999999999999999", 400, "bad_request"),
 ])
 def test_every_status_has_the_one_error_shape(client, method, path, status, kind):
     error = _shaped(client.request(method, path), status)
@@ -83,6 +85,14 @@ def test_allowed_hosts_are_served(demo_store, host):
     client = TestClient(create_app(demo_store.path, allowed_hosts=[*storyline_http.DEFAULT_ALLOWED_HOSTS,
                                                                    "news.internal"]), client=NETWORK_PEER)
     assert client.get("/api/articles?limit=1", headers={"host": host}).status_code == 200
+
+
+def test_lists_come_in_pages(client):
+    everything = client.get("/api/entities").json()
+    page = client.get("/api/entities?limit=2&offset=1").json()
+    assert page["total"] == everything["total"] == len(everything["entities"]) > 3
+    assert page["entities"] == everything["entities"][1:3]
+    assert len(client.get("/api/events?limit=1").json()["events"]) == 1
 
 
 def test_export_is_capped(client, monkeypatch):
