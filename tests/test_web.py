@@ -228,3 +228,20 @@ def test_analysis_views(demo_store):
     outlet = analysis.outlet_view(demo_store, "NORDPRESS")
     assert outlet["covered"] and all("NORDPRESS" not in e["outlets"] for e in outlet["blind_spots"])
     assert analysis.scripts("Волошенко") == ["Cyrillic"] and analysis.scripts("Voloshenko") == ["Latin"]
+
+
+def test_serve_prints_a_token_and_warns_off_loopback(demo_store, monkeypatch):
+    from click.testing import CliRunner
+
+    import storyline.http_security
+    from storyline.cli import cli
+
+    calls = []
+    monkeypatch.setattr(storyline.http_security, "serve", lambda app, host, port, **kw: calls.append((host, port)))
+    monkeypatch.delenv("STORYLINE_TOKEN", raising=False)
+    result = CliRunner().invoke(cli, ["--db", demo_store.path, "serve", "--host", "0.0.0.0", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "warning: binding to 0.0.0.0" in result.output and "write token" in result.output
+    assert calls == [("0.0.0.0", 8123)]
+    result = CliRunner().invoke(cli, ["--db", demo_store.path, "serve", "--token", "given"])
+    assert "warning" not in result.output and "write token" not in result.output

@@ -102,6 +102,8 @@ def sign_in(page, base: str, next_path: str) -> None:
 
 
 def test_read_journey_home_event_source_search_entity(server, page):
+    hosts = set()
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
     page.goto(server + "/")
     expect(page.get_by_role("heading", name="Events", exact=True)).to_be_visible()
     page.get_by_role("link", name=re.compile("Seltva dam bursts")).first.click()
@@ -124,7 +126,8 @@ def test_read_journey_home_event_source_search_entity(server, page):
     expect(page).to_have_url(re.compile(r"/entities/e_"))
     expect(page.get_by_role("heading", name="Spellings")).to_be_visible()
     expect(page.locator("figure.plot svg").first).to_be_visible()
-    assert not page.console_errors, page.console_errors
+    assert not page.console_errors, page.console_errors  # a CSP violation would show here
+    assert hosts == {server.split("/")[2]}, hosts  # every asset is local: no CDN, works offline
 
 
 def test_writes_are_refused_without_the_token(server, page):
