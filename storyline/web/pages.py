@@ -21,6 +21,11 @@ from .security import CSRF_FIELD, SESSION_COOKIE, Unauthorized
 PER_PAGE = 20
 
 
+def _unit(points: list[tuple[str, int]]) -> str:
+    """analysis.volume_by_day counts per month (YYYY-MM labels) over spans longer than a year."""
+    return "month" if points and len(points[0][0]) == 7 else "day"
+
+
 def router(state: WebState) -> APIRouter:
     r = APIRouter(include_in_schema=False)
     Store = Annotated[SQLiteStore, Depends(state.store)]
@@ -49,7 +54,7 @@ def router(state: WebState) -> APIRouter:
                                       language=language or None, min_size=min_size, sort=sort, offset=offset,
                                       limit=PER_PAGE)
             return view | {"params": params, "sorts": analysis.SORTS, "storylines": view["stories"][:PER_PAGE],
-                           "volume": bar_chart(view["volume"], "Articles published per day")}
+                           "volume": bar_chart(view["volume"], f"Articles published per {_unit(view['volume'])}")}
 
         return render(request, "home.html", build)
 
@@ -90,7 +95,8 @@ def router(state: WebState) -> APIRouter:
             everyone = s.entities()
             others = [e for e in everyone if e["type"] == view["type"] and e["id"] != view["id"]][:200]
             return {"e": view, "others": others, "names": {e["id"]: e["name"] for e in everyone},
-                    "chart": bar_chart(view["articles_by_day"], f"Articles mentioning {view['name']} per day")}
+                    "chart": bar_chart(view["articles_by_day"],
+                                       f"Articles mentioning {view['name']} per {_unit(view['articles_by_day'])}")}
 
         return render(request, "entity.html", build)
 
@@ -113,7 +119,8 @@ def router(state: WebState) -> APIRouter:
     def outlet_page(request: Request, name: str, s: Store) -> Response:
         def build() -> dict[str, Any]:
             view = analysis.outlet_view(s, name)
-            return {"o": view, "chart": bar_chart(view["articles_by_day"], f"Articles by {name} per day")}
+            return {"o": view, "chart": bar_chart(view["articles_by_day"],
+                                                  f"Articles by {name} per {_unit(view['articles_by_day'])}")}
 
         return render(request, "outlet.html", build)
 
