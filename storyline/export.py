@@ -71,13 +71,9 @@ def iter_records(store: SQLiteStore, *, with_reports: bool = True, since: str | 
 
     ``with_reports`` adds what the stored event reports hold (claims, discrepancies, quote
     groups, event summaries); reports of events that changed since they were stored are
-    rebuilt first. ``since`` (ISO time) keeps the articles ingested after it with their
+    rebuilt on the way (after the articles, entities and mentions have gone out). ``since`` (ISO time) keeps the articles ingested after it with their
     annotations and entities, and the events they joined or whose report was rebuilt after it."""
     since = normalise_since(since)
-    if with_reports:
-        from .materialise import materialise_reports
-
-        materialise_reports(store)  # only events whose fingerprint changed
     event_of = store.event_assignments()
     for a in store.iter_articles(since):
         yield "articles", article_record(a, event_of.get(a.id))
@@ -87,6 +83,14 @@ def iter_records(store: SQLiteStore, *, with_reports: bool = True, since: str | 
     for m in store.iter_annotations("mentions", since):
         yield "mentions", {"article_id": m.article_id, "start": m.start, "end": m.end, "text": m.text,
                            "label": m.label, "entity_id": m.entity_id}
+    event_ids = None if since is None else store.events_touched_since(since)
+    if with_reports:
+        # Rebuild the reports of events that changed since they were stored, event by event
+        # (so the stream is already flowing), before the quote groups they hold are read.
+        from .materialise import current_report
+
+        for e in store.iter_events(event_ids):
+            current_report(store, e)
     for q in store.iter_annotations("quotes", since):
         yield "quotes", {"article_id": q.article_id, "start": q.start, "end": q.end, "text": q.text,
                          "speaker": q.speaker, "speaker_entity_id": q.speaker_entity_id, "cue": q.cue,
@@ -97,7 +101,6 @@ def iter_records(store: SQLiteStore, *, with_reports: bool = True, since: str | 
     for d in store.iter_annotations("dates", since):
         yield "dates", {"article_id": d.article_id, "start": d.start, "end": d.end, "text": d.text,
                         "value": d.value, "granularity": d.granularity, "is_event": d.is_event}
-    event_ids = None if since is None else store.events_touched_since(since)
     for e in store.iter_events(event_ids):
         summary: list[dict[str, Any]] = []
         if with_reports:

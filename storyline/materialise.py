@@ -35,6 +35,7 @@ from .store.sqlite import SQLiteStore
 __all__ = [
     "REPORT_VERSION",
     "SENTENCE_VERSION",
+    "current_report",
     "embed_sentences",
     "event_fingerprint",
     "event_input",
@@ -191,6 +192,16 @@ def materialise_reports(store: SQLiteStore, settings: Settings | None = None, pr
     dropped = store.delete_reports(set(stored) - seen)
     return {"events": len(seen), "materialised": len(built), "unchanged": kept, "dropped": dropped,
             "seconds": round(time.perf_counter() - t0, 2), "event_ids": built}
+
+
+def current_report(store: SQLiteStore, event: dict[str, Any]) -> bool:
+    """Make the stored report of ``event`` (a row of ``store.events()``) current; True when it
+    had to be rebuilt. Costs a digest of the event's own articles, not of the corpus."""
+    fp = event_fingerprint(event, store.article_digests(event["article_ids"]))
+    if store.report_fingerprints_of([event["id"]]).get(event["id"]) == fp:
+        return False
+    _build_and_store(store, event, fp)
+    return True
 
 
 def _current(store: SQLiteStore, event_id: str, part: str) -> tuple[dict[str, Any], dict[str, Any], str, Any]:

@@ -264,6 +264,13 @@ class ResultStoreMixin:
     def report_fingerprints(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self.db.execute("SELECT event_id, fingerprint FROM event_reports")}
 
+    def report_fingerprints_of(self, event_ids: Sequence[str]) -> dict[str, str]:
+        out = {}
+        for chunk in _chunked(list(event_ids)):
+            out.update({r[0]: r[1] for r in self.db.execute(
+                f"SELECT event_id, fingerprint FROM event_reports WHERE event_id IN ({_marks(len(chunk))})", chunk)})
+        return out
+
     def put_report(self, event_id: str, fingerprint: str, version: str, data: dict[str, Any],
                    view: dict[str, Any]) -> None:
         with self.transaction():  # type: ignore[attr-defined]
