@@ -182,3 +182,27 @@ def test_streamed_json_is_the_export_document(demo_store):
     assert json.loads("".join(iter_json(demo_store))) == storyline.build_export(demo_store)
     assert json.loads("".join(iter_json(demo_store, since="2999-01-01"))) == storyline.build_export(
         demo_store, since="2999-01-01")
+
+
+@pytest.mark.models
+def test_cli_exports_jsonl_parquet_and_searches_by_meaning(demo_copy, tmp_path):
+    from click.testing import CliRunner
+
+    from storyline.cli import cli
+
+    def run(*args):
+        result = CliRunner().invoke(cli, ["--db", demo_copy.path, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("export", "--format", "jsonl", "-o", str(tmp_path / "all.jsonl"))
+    lines = (tmp_path / "all.jsonl").read_text("utf-8").splitlines()
+    assert json.loads(lines[0])["type"] == "header" and len(lines) > 100
+    run("export", "--format", "jsonl", "--since", "2999-01-01", "-o", str(tmp_path / "none.jsonl"))
+    assert (tmp_path / "none.jsonl").read_text("utf-8").splitlines() == [lines[0]]
+    run("export", "--format", "parquet", "-o", str(tmp_path / "pq"))
+    assert (tmp_path / "pq" / "claims.parquet").exists()
+    hits = json.loads(run("search", "--semantic", "the dam's spillway was blocked", "--limit", "3", "--json"))
+    assert len(hits) == 3 and all(h["text"] for h in hits)
+    bad = CliRunner().invoke(cli, ["--db", demo_copy.path, "export", "--since", "yesterday"])
+    assert bad.exit_code != 0 and "ISO 8601" in bad.output
