@@ -146,14 +146,14 @@ def test_merge_in_the_browser_is_audited_and_undone(writable):
 def test_api_writes_with_the_bearer_token(writable):
     client, _ = writable
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    ents = client.get("/api/entities").json()["entities"]
-    people = [e for e in ents if e["type"] == "PERSON"]
+    total = client.get("/api/entities").json()["total"]
+    people = client.get("/api/entities", params={"type": "person"}).json()["entities"]
     r = client.post("/api/entities/merge", json={"keep": people[0]["id"], "other": people[1]["id"], "by": "bot"},
                     headers=auth)
     assert r.status_code == 200
-    assert len(client.get("/api/entities").json()["entities"]) == len(ents) - 1
+    assert client.get("/api/entities").json()["total"] == total - 1
     assert client.post("/api/decisions/undo", json={}, headers=auth).status_code == 200
-    assert len(client.get("/api/entities").json()["entities"]) == len(ents)
+    assert client.get("/api/entities").json()["total"] == total
     r = client.post("/api/decisions/undo", json={}, headers=auth)
     assert r.status_code == 404 and r.json()["error"]["type"] == "not_found"
 
