@@ -198,14 +198,17 @@ def test_pages_pass_axe_with_no_serious_violations(server, browser):
     page = context.new_page()
     article = _first_article(server)
     failures = {}
-    for path in PAGES:
-        page.goto(server + path.format(article=article))
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        bad = [f"{v['id']} ({v['impact']}): {v['help']} e.g. {v['nodes'][0]['html'][:120]}"
-               for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        if bad:
-            failures[path] = bad
+    for signed_in in (False, True):  # signed in, pages also show the correction and upload forms
+        if signed_in:
+            sign_in(page, server, "/")
+        for path in PAGES:
+            page.goto(server + path.format(article=article))
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            bad = [f"{v['id']} ({v['impact']}): {v['help']} e.g. {v['nodes'][0]['html'][:120]}"
+                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            if bad:
+                failures[(path, signed_in)] = bad
     context.close()
     assert not failures, failures
 
