@@ -250,6 +250,7 @@ def scripts(text: str) -> list[str]:
 
 
 QUOTE_SCAN = 300
+MENTION_ARTICLES = 20  # mentions listed (to split off one by one) come from its latest 20 articles
 
 
 def entity_view(store: SQLiteStore, name_or_id: str, limit: int = 50) -> dict[str, Any]:
@@ -266,7 +267,12 @@ def entity_view(store: SQLiteStore, name_or_id: str, limit: int = 50) -> dict[st
     by, about = entity_quotes(store, e, scanned)
     spellings = [{"text": v, "count": n, "scripts": scripts(v)}
                  for v, n in sorted(e["variants"].items(), key=lambda kv: -kv[1])]
+    latest = store.articles(ids=[a["id"] for a in articles[:MENTION_ARTICLES]])
+    mentions = [{"key": f"{m.article_id}:{m.start}:{m.end}", "article_id": m.article_id, "start": m.start,
+                 "end": m.end, "text": m.text, "context": sentence_around(a.text, m.start, m.end)[:200]}
+                for a in latest for m in store.mentions([a.id]) if m.entity_id == e["id"]][:limit]
     return e | {"spellings": spellings, "articles_by_day": volume_by_day(store, meta=articles),
+                "mentions": mentions,
                 "articles": articles[:limit], "articles_total": len(articles),
                 "quotes_by": [q.__dict__ for q in by[:limit]], "quotes_by_total": len(by),
                 "quotes_about": [q.__dict__ for q in about[:limit]], "quotes_about_total": len(about),

@@ -245,3 +245,15 @@ def test_serve_prints_a_token_and_warns_off_loopback(demo_store, monkeypatch):
     assert calls == [("0.0.0.0", 8123)]
     result = CliRunner().invoke(cli, ["--db", demo_store.path, "serve", "--token", "given"])
     assert "warning" not in result.output and "write token" not in result.output
+
+
+def test_split_entity_mentions_from_the_browser(writable):
+    client, _ = writable
+    csrf = sign_in(client)
+    profile = client.get("/api/entities/Voloshenko/profile").json()
+    keys = [m["key"] for m in profile["mentions"]]
+    assert len(keys) >= 2 and all(m["context"] for m in profile["mentions"])
+    r = client.post("/actions/entities/split", data={"csrf": csrf, "entity_id": profile["id"], "mentions": keys[:1]},
+                    follow_redirects=False)
+    assert r.status_code == 303 and "split+1+mention" in r.headers["location"]
+    assert client.get("/api/decisions").json()["decisions"][0]["kind"] == "entity.split"

@@ -230,10 +230,13 @@ def router(state: WebState) -> APIRouter:
 
     @r.post("/actions/entities/split")
     def split_entity(request: Request, s: Store, csrf: Csrf, entity_id: Annotated[str, Form()],
-                     variant: Annotated[str, Form()], note: Note = "", by: Note = "") -> Response:
+                     variant: Annotated[str, Form()] = "", mentions: Annotated[list[str] | None, Form()] = None,
+                     note: Note = "", by: Note = "") -> Response:
         def do() -> str:
-            d = api.split_entity(s, entity_id, variants=[variant], note=note or None, by=by or "web")
-            return f"split {len(d['mentions'])} mention(s) spelled {variant!r} out of {entity_id}"
+            d = api.split_entity(s, entity_id, variants=[variant] if variant else [], mention_keys=mentions or [],
+                                 note=note or None, by=by or "web")
+            what = f"spelled {variant!r} " if variant else ""
+            return f"split {len(d['mentions'])} mention(s) {what}out of {entity_id}"
 
         return act(request, csrf, f"/entities/{entity_id}", do)
 
