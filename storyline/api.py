@@ -418,3 +418,11 @@ def write_report(store: SQLiteStore, path: Path, fmt: str = "html", event_ids: S
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, "utf-8")
     return path
+
+
+def evaluate_clustering(path: str | Path, settings: Settings, **options: Any) -> Any:
+    """Score event and story grouping on a gold dataset through the product path
+    (ingest -> pipeline -> store), beside the baselines; see :mod:`storyline.evaluate`."""
+    from .evaluate import evaluate_clustering as run
+
+    return run(path, settings, **options)

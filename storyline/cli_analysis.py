@@ -358,37 +358,3 @@ def report(c: Context, event_ids: tuple[str, ...], all_events: bool, fmt: str, o
         click.echo(render_html(built, title="storyline report"))
     else:
         _json([report_to_dict(r) for r in built])
-
-
-@cli.group("eval")
-def eval_group() -> None:
-    """Score storyline against gold-labelled data (see ../shared/data/README.md)."""
-
-
-@eval_group.command("clustering")
-@click.option("--dataset", "datasets", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
-              help="JSON Lines with `id`, `text`, `event` (gold) and optionally `published`; repeatable.")
-@click.option("--method", "methods", multiple=True, type=click.Choice(["online", "tfidf", "hdbscan"]),
-              help="Methods to run (default: ours and both baselines).")
-@click.option("--cache", type=click.Path(file_okay=False), help="Folder to cache embeddings in.")
-@click.option("--json", "as_json", is_flag=True)
-def eval_clustering(datasets: tuple[str, ...], methods: tuple[str, ...], cache: str | None, as_json: bool) -> None:
-    """Event clustering vs the gold events: pairwise and B-cubed P/R/F1, cluster counts.
-
-    Never told the number of events. Baselines: TF-IDF + agglomerative clustering, and
-    sentence embeddings + HDBSCAN, with thresholds tuned on ECB+ train."""
-    from .cluster.evaluate import evaluate_file
-
-    rows = []
-    for path in datasets:
-        for r in evaluate_file(path, methods=methods or ("online", "tfidf", "hdbscan"), cache_dir=cache):
-            rows.append({"dataset": path, "method": r.method, **r.scores.to_json()})
-    if as_json:
-        _json(rows)
-        return
-    click.echo(f"{'dataset':32} {'method':8} {'pair P':>7} {'pair R':>7} {'pair F1':>7} {'B3 P':>7} {'B3 R':>7} "
-               f"{'B3 F1':>7} {'pred':>5} {'gold':>5}")
-    for r in rows:
-        click.echo(f"{Path(r['dataset']).name[:32]:32} {r['method']:8} {r['pairwise_precision']:7.3f} "
-                   f"{r['pairwise_recall']:7.3f} {r['pairwise_f1']:7.3f} {r['bcubed_precision']:7.3f} "
-                   f"{r['bcubed_recall']:7.3f} {r['bcubed_f1']:7.3f} {r['predicted_clusters']:5d} {r['gold_clusters']:5d}")

@@ -26,6 +26,12 @@ class Settings:
     enrich_workers: int = 2
     enrich: bool = True
     cluster: bool = True
+    cluster_model: str = ""
+    cluster_threshold: float = 0.0
+    event_window_days: float = 7.0
+    event_span_days: float = 10.0
+    story_threshold: float = 0.9
+    story_max_gap_days: float = 21.0
     reports: bool = True
     # Hardening bounds (issue 13): each caps what one input item may cost.
     max_text_chars: int = 2_000_000

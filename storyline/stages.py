@@ -343,7 +343,7 @@ def _name_keys(name: str | None) -> set[str]:
 
 
 
-CLUSTER_VERSION = "cluster-v1"
+CLUSTER_VERSION = "cluster-v2"  # v2: the learned same-event scorer
 CLUSTER_STATE_KEY = "cluster.state"
 NEARDUP_STATE_KEY = "neardup.state"
 
@@ -389,11 +389,23 @@ def cluster_features(articles: Sequence[Any], vectors: dict[str, Any]) -> list[A
                               language=a.language) for a in articles]
 
 
-def load_clusterer(store: SQLiteStore) -> Any:
-    from .cluster.online import OnlineEventClusterer
+def clusterer_params(settings: Settings) -> dict[str, Any]:
+    """The clusterer's constructor arguments from the settings (one place, so eval,
+    training and ingest build the same clusterer)."""
+    return {"threshold": settings.cluster_threshold or None, "model": settings.cluster_model or None,
+            "window_days": settings.event_window_days, "event_span_days": settings.event_span_days}
+
+
+def load_clusterer(store: SQLiteStore, settings: Settings | None = None) -> Any:
+    """The store's clusterer; a fresh one with the settings' parameters when the store has
+    none, or one saved by an older storyline (its articles are pending again, see
+    CLUSTER_VERSION)."""
+    from .cluster.online import STATE_VERSION, OnlineEventClusterer
 
     state = store.get_kv(CLUSTER_STATE_KEY)
-    return OnlineEventClusterer.from_state(state) if state else OnlineEventClusterer()
+    if state and state.get("version") == STATE_VERSION:
+        return OnlineEventClusterer.from_state(state)
+    return OnlineEventClusterer(**clusterer_params(settings or Settings()))
 
 
 def load_near_duplicates(store: SQLiteStore) -> Any:
@@ -407,7 +419,7 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
     """Assign every article not yet clustered, in publication order, to an event; update
     near-duplicate groups, events and storylines. Event ids never change."""
     ids = store.pending("cluster", CLUSTER_VERSION)
-    clusterer = load_clusterer(store)
+    clusterer = load_clusterer(store, settings)
     near_dups = load_near_duplicates(store)
     new_events = 0
     for batch_ids in _chunks(ids, 64):
@@ -428,11 +440,11 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
         if progress:
             progress(len(articles))
     if ids or not store.events():
-        refresh_events(store, clusterer, near_dups)
+        refresh_events(store, clusterer, near_dups, settings)
     return {"articles": len(ids), "new events": new_events, "events": clusterer.n_events}
 
 
-def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any) -> None:
+def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings: Settings | None = None) -> None:
     """Rewrite the events and storylines tables from the clusterer's state."""
     from .cluster.storylines import link_storylines
 
@@ -456,7 +468,9 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any) -> None:
             "languages": sorted({a.language for a in arts if a.language}),
             "duplicate_groups": [list(g) for g in dups],
         })
-    storylines = link_storylines(summaries)
+    settings = settings or Settings()
+    storylines = link_storylines(summaries, clusterer.story_probability, threshold=settings.story_threshold,
+                                 max_gap_days=settings.story_max_gap_days)
     store.replace_events(events, [{"id": s.id, "event_ids": list(s.event_ids),
                                    "related_event_ids": list(s.related_event_ids)} for s in storylines])
     store.replace_duplicates({aid: (gid, near_dups.original(gid)) for gid, members in groups.items()

@@ -1,9 +1,10 @@
 import json
+import math
 
 import numpy as np
 import pytest
 
-from storyline.cluster.features import ArticleFeatures
+from storyline.cluster.features import ArticleFeatures, term_counts
 from storyline.cluster.online import OnlineEventClusterer, parse_day
 from storyline.errors import NotFound
 
@@ -24,30 +25,38 @@ def near(base: np.ndarray, seed: int, noise: float = 0.25) -> np.ndarray:
 DAM, CHESS, FLOOD = direction(1), direction(2), direction(3)
 
 
-def article(article_id, vector, published="2024-05-02", entities=(), dates=(), **extra):
+def article(article_id, vector, published="2024-05-02", entities=(), dates=(), text="", **extra):
     return ArticleFeatures(
         article_id=article_id,
         vector=vector,
         published=published,
         entities=frozenset(entities),
         dates=frozenset(dates),
+        terms=term_counts(text),
         **extra,
     )
 
 
+# Invented reports: what the words of the whole text look like to the clusterer.
+DAM_TEXT = "The Velmo dam burst above Kasto; floodwater reached the valley villages and crews evacuated {i} streets."
+CHESS_TEXT = "Orlin beat Tessa in the chess final at the Kasto open, a {i}-move win with the black pieces."
+
+
 def dam(i, **kw):
     kw.setdefault("entities", {"velmo", "kasto"})
+    kw.setdefault("text", DAM_TEXT.format(i=i))
     return article(f"dam{i}", near(DAM, 100 + i), **kw)
 
 
 def chess(i, **kw):
     kw.setdefault("entities", {"orlin", "tessa"})
+    kw.setdefault("text", CHESS_TEXT.format(i=i))
     return article(f"chess{i}", near(CHESS, 200 + i), **kw)
 
 
 def test_constructor_arguments_are_stored_unchanged():
-    clusterer = OnlineEventClusterer(0.7, window_days=3.0, entity_weight=0.25)
-    assert (clusterer.threshold, clusterer.window_days, clusterer.entity_weight) == (0.7, 3.0, 0.25)
+    clusterer = OnlineEventClusterer(0.7, window_days=3.0, event_span_days=5.0)
+    assert (clusterer.threshold, clusterer.window_days, clusterer.event_span_days) == (0.7, 3.0, 5.0)
     assert clusterer.clone(threshold=0.9).threshold == 0.9 and clusterer.clone().window_days == 3.0
 
 
@@ -75,9 +84,12 @@ def test_explanation_names_components_shared_entities_and_runner_up():
         "dense_member",
         "entities",
         "date_conflict",
-        "time_gap",
+        "gap_log",
     }
     assert explanation.components["entities"] == 1.0
+    # The model's contributions to the log-odds add up to the probability it gave.
+    logit = sum(explanation.contributions.values())
+    assert 1 / (1 + math.exp(-logit)) == pytest.approx(assignment.score, abs=1e-3)
     assert explanation.runner_up == "ev_000002"
     assert explanation.runner_up_score < assignment.score
     assert json.loads(json.dumps(explanation.to_json()))["runner_up"] == "ev_000002"
@@ -117,7 +129,8 @@ def test_mentioned_years_that_disagree_count_against_undated_articles():
     assert disagreeing.explanation.runner_up_components.get("date_conflict", 0.0) == 1.0 or (
         disagreeing.explanation.components["date_conflict"] == 1.0
     )
-    assert disagreeing.score == pytest.approx(agreeing.score - clusterer.date_weight, abs=0.05)
+    # A year conflict lowers the log-odds; the model learned by how much.
+    assert disagreeing.explanation.contributions["date_conflict"] < agreeing.explanation.contributions["date_conflict"]
 
 
 def test_publication_gap_beyond_the_window_is_never_joined():

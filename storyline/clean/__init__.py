@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Edit, OffsetMap, apply_edits
-from .boilerplate import find_boilerplate, find_credits, find_dateline
+from .boilerplate import find_boilerplate, find_credits, find_dateline, find_leading_urls
 from .normalize import join_wrapped_lines, normalize_characters, normalize_whitespace, strip_markdown
 
 __all__ = ["Change", "CleanResult", "clean_text"]
@@ -85,6 +85,7 @@ def clean_text(raw: str, *, language: str | None = None, markdown: bool = False,
     if markdown:
         step(strip_markdown)
     step(normalize_whitespace)
+    step(with_meta(find_leading_urls))
     step(find_boilerplate)
     step(with_meta(find_credits))
     # Evidence must count the document's own words; the corpus evidence the ingest

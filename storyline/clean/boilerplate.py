@@ -87,6 +87,28 @@ def find_boilerplate(text: str) -> list[Edit]:
     return edits
 
 
+# A line holding nothing but a URL, also in the detokenised form "http: / / www. site. com / a - b"
+# that tokenised corpora and some copy-pastes produce. At the top of a text it is where the
+# text came from, not what it says: it must not become the title or feed the embedding.
+_URL_LINE = re.compile(r"[ \t]*(?:https?|ftp)\s*:\s*/\s*/\s*\S[^\n]*|[ \t]*www\s*\.\s*\S+[ \t]*")
+
+
+def find_leading_urls(text: str) -> tuple[list[Edit], dict[str, Any]]:
+    """URL-only lines among the first three lines, moved to metadata (``leading_urls``)."""
+    edits: list[Edit] = []
+    urls: list[str] = []
+    start = 0
+    for line in text.split("\n")[:3]:
+        end = start + len(line)
+        if line.strip() and _URL_LINE.fullmatch(line) and " " not in re.sub(r"\s*([:/.\-_?=&])\s*", r"\1", line.strip()):
+            urls.append(re.sub(r"\s+", "", line))
+            edits.append(_line_edit(text, start, end, "URL line moved to metadata"))
+        elif line.strip():
+            break
+        start = end + 1
+    return edits, ({"leading_urls": urls} if urls else {})
+
+
 def find_credits(text: str) -> tuple[list[Edit], dict[str, Any]]:
     edits, credits, authors = [], [], []
     for m in _CREDIT.finditer(text):

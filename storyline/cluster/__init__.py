@@ -1,10 +1,11 @@
 """Event clustering: online assignment of articles to events, near-duplicate
-groups, storylines over time, and the scores and baselines to measure them.
+groups, storylines over time, the learned same-event scorer, and the scores and
+baselines to measure them (the evaluation itself runs the product path:
+:mod:`storyline.evaluate`).
 
 Pure, stateful-but-serialisable objects: nothing here touches the store.
 """
 
-from storyline.cluster.evaluate import evaluate, evaluate_file
 from storyline.cluster.features import ArticleFeatures, embed_articles, fallback_features
 from storyline.cluster.metrics import ClusteringScores, bcubed, pairwise, score_clustering
 from storyline.cluster.near_duplicates import DuplicateGroup, NearDuplicateIndex
@@ -30,8 +31,6 @@ __all__ = [
     "Storyline",
     "bcubed",
     "embed_articles",
-    "evaluate",
-    "evaluate_file",
     "fallback_features",
     "link_storylines",
     "pairwise",

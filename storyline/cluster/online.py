@@ -12,24 +12,21 @@ How an article is placed
    the article's publication date are searched, and old shards can be dropped
    whole. Undated articles (no ``published``) live in their own shard, which
    every query searches, and an undated query searches every shard.
-2. Each candidate event gets a score, a sum of components (all in the
-   explanation)::
-
-       centroid_weight * cos(article, event centroid)
-     + (1 - centroid_weight) * cos(article, nearest member)
-     + entity_weight * shared entities (idf-weighted share of the article's entities)
-     + number_weight * shared salient numbers (min(shared, 2) / 2)
-     - date_weight * [both mention years, none of the article's is a core year of the event]
-     - place_weight * [both have places, none shared]
-     - gap_weight * [publication gap beyond gap_grace_days] (linear, 1 at window_days)
+2. Each candidate event gets a probability of being the same event, from the
+   learned pair scorer (:mod:`storyline.cluster.scorer`, a logistic regression
+   trained through the product path on gold-labelled data) over pair features:
+   dense similarity to the centroid and to the nearest member, idf-weighted
+   entity overlap both ways, shared salient numbers, year and place conflicts,
+   the time gap, the event's age and size, and whether the languages differ.
 
    A core year is one named by at least ``core_year_share`` of the event's members
    that name any year: a background year one report mentions ("the 1991 war") must
    not make the event agree with every later article that names it.
 
-   Two earthquakes of the same kind read alike (high cosine); the years they
-   mention, the places and numbers they name are what tells them apart.
-3. The best event wins if its score reaches ``threshold``; otherwise the
+   No chaining: an event stops taking articles ``event_span_days`` after its first
+   article (a report weeks later opens a new event, which a story links), and the
+   centroid is always weighed together with the best single member.
+3. The best event wins if its probability reaches ``threshold``; otherwise the
    article opens a new event. Event ids are counters ("ev_000001") handed out
    once, so adding articles never renames an event.
 
@@ -56,7 +53,7 @@ from storyline.errors import ConfigError, NotFound
 
 __all__ = ["Assignment", "EventSummary", "Explanation", "OnlineEventClusterer", "ReclusterReport"]
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 _UNDATED = "undated"
 
 
@@ -66,6 +63,7 @@ class Explanation:
     (empty for a new event) and the best event it did *not* join."""
 
     components: dict[str, float] = field(default_factory=dict)
+    contributions: dict[str, float] = field(default_factory=dict)
     shared_entities: tuple[str, ...] = ()
     shared_numbers: tuple[str, ...] = ()
     nearest_article: str | None = None
@@ -78,6 +76,7 @@ class Explanation:
     def to_json(self) -> dict[str, Any]:
         return {
             "components": self.components,
+            "contributions": self.contributions,
             "shared_entities": list(self.shared_entities),
             "shared_numbers": list(self.shared_numbers),
             "nearest_article": self.nearest_article,
@@ -157,6 +156,8 @@ class _Article:
     numbers: frozenset[str]
     vector: np.ndarray | None = None  # kept only while the shard is in the window
     pinned: bool = False
+    language: str | None = None
+    lexical: dict[int, float] | None = None  # unit tf-idf vector at insertion, kept while in the window
 
 
 @dataclass
@@ -168,6 +169,8 @@ class _Event:
     places: Counter[str] = field(default_factory=Counter)
     years: Counter[str] = field(default_factory=Counter)
     numbers: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    lexical: dict[int, float] = field(default_factory=dict)  # sum of the members' unit tf-idf vectors
     dated_members: int = 0  # members that name (or were published in) some year
     first_day: int | None = None
     last_day: int | None = None
@@ -212,54 +215,42 @@ def _unb64(text: str, dtype: str = "<f4") -> np.ndarray:
 class OnlineEventClusterer:
     """Assign articles to events one at a time (see the module docstring for the score).
 
-    The default weights and threshold were tuned on ECB+ train with the regex
-    fallback features (entity keys from the lead, years from the whole text;
-    benchmarks/results/clustering.md); ``core_year_share`` and the time parameters
-    are set by hand (ECB+ has no dates): events whose articles are published more
-    than ``window_days`` apart are never joined.
+    ``threshold`` is a probability from the learned scorer (``model``: a model file,
+    or None for the packaged one); its default was chosen on the training data
+    (benchmarks/results/clustering.md). Articles published more than
+    ``window_days`` from an event's nearest member, or ``event_span_days`` after
+    its first, never join it.
 
-    >>> clusterer = OnlineEventClusterer()
+    >>> clusterer = OnlineEventClusterer(threshold=0.5)
     >>> clusterer.threshold
-    0.85
+    0.5
     """
 
     def __init__(
         self,
-        threshold: float = 0.85,
+        threshold: float | None = None,
         *,
-        window_days: float = 14.0,
+        window_days: float = 7.0,
+        event_span_days: float = 10.0,
         shard_days: int = 7,
         candidates: int = 10,
-        centroid_weight: float = 0.6,
-        entity_weight: float = 0.5,
-        coverage_weight: float = 0.2,
-        number_weight: float = 0.05,
-        date_weight: float = 0.3,
-        place_weight: float = 0.1,
-        gap_weight: float = 0.1,
-        gap_grace_days: float = 2.0,
         core_year_share: float = 1 / 3,
         merge_threshold: float | None = None,
         split_similarity: float = 0.4,
+        model: str | None = None,
         index_dtype: str = "i8",
         connectivity: int = 16,
         expansion_add: int = 64,
     ):
         self.threshold = threshold
         self.window_days = window_days
+        self.event_span_days = event_span_days
         self.shard_days = shard_days
         self.candidates = candidates
-        self.centroid_weight = centroid_weight
-        self.entity_weight = entity_weight
-        self.coverage_weight = coverage_weight
-        self.number_weight = number_weight
-        self.date_weight = date_weight
-        self.place_weight = place_weight
-        self.gap_weight = gap_weight
-        self.gap_grace_days = gap_grace_days
         self.core_year_share = core_year_share
         self.merge_threshold = merge_threshold
         self.split_similarity = split_similarity
+        self.model = model
         self.index_dtype = index_dtype
         self.connectivity = connectivity
         self.expansion_add = expansion_add
@@ -272,19 +263,13 @@ class OnlineEventClusterer:
         return {
             "threshold": self.threshold,
             "window_days": self.window_days,
+            "event_span_days": self.event_span_days,
             "shard_days": self.shard_days,
             "candidates": self.candidates,
-            "centroid_weight": self.centroid_weight,
-            "entity_weight": self.entity_weight,
-            "coverage_weight": self.coverage_weight,
-            "number_weight": self.number_weight,
-            "date_weight": self.date_weight,
-            "place_weight": self.place_weight,
-            "gap_weight": self.gap_weight,
-            "gap_grace_days": self.gap_grace_days,
             "core_year_share": self.core_year_share,
             "merge_threshold": self.merge_threshold,
             "split_similarity": self.split_similarity,
+            "model": self.model,
             "index_dtype": self.index_dtype,
             "connectivity": self.connectivity,
             "expansion_add": self.expansion_add,
@@ -298,8 +283,17 @@ class OnlineEventClusterer:
                 f"shard_days={self.shard_days} and window_days={self.window_days} must be positive; "
                 "the window is how far apart (in days) two articles of one event may be published"
             )
-        if not 0.0 <= self.centroid_weight <= 1.0:
-            raise ConfigError(f"centroid_weight={self.centroid_weight} must lie in [0, 1]")
+        if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
+            raise ConfigError(f"threshold={self.threshold} is a probability and must lie in [0, 1]")
+        if self.event_span_days <= 0:
+            raise ConfigError(f"event_span_days={self.event_span_days} must be positive")
+        from storyline.cluster.scorer import load_scorer
+
+        self._scorer = load_scorer(self.model)
+        # None: the threshold chosen with the model, on its training data (kept in the model file).
+        self._threshold = (
+            float(self._scorer.meta.get("threshold", 0.5)) if self.threshold is None else self.threshold
+        )
         if not 0.0 <= self.core_year_share <= 1.0:
             raise ConfigError(
                 f"core_year_share={self.core_year_share} must lie in [0, 1] "
@@ -317,6 +311,7 @@ class OnlineEventClusterer:
         self._free_rows: list[int] = []
         self._pending: dict[str, tuple[list[int], list[np.ndarray]]] = {}
         self._entity_df: Counter[str] = Counter()
+        self._term_df: Counter[int] = Counter()
         self._documents = 0
         self._next_event = 1
         self._next_key = 0
@@ -435,7 +430,7 @@ class OnlineEventClusterer:
         years = _article_years(features)
         scored: list[tuple[float, str, dict[str, Any]]] = []
         for event_id, (member_similarity, nearest) in by_event.items():
-            detail = self._score(features, years, day, self._events[event_id], member_similarity)
+            detail = self._score(features, years, day, self._events[event_id], member_similarity, nearest)
             if detail is None:
                 continue
             detail["nearest_article"] = nearest
@@ -443,9 +438,10 @@ class OnlineEventClusterer:
         scored.sort(key=lambda item: (-item[0], item[1]))
         best = scored[0] if scored else None
         runner = scored[1] if len(scored) > 1 else None
-        if best is not None and best[0] >= self.threshold:
+        if best is not None and best[0] >= self._threshold:
             explanation = Explanation(
                 components=best[2]["components"],
+                contributions=self.contributions(best[2]["components"]),
                 shared_entities=best[2]["shared_entities"],
                 shared_numbers=best[2]["shared_numbers"],
                 nearest_article=best[2]["nearest_article"],
@@ -458,7 +454,7 @@ class OnlineEventClusterer:
         note = (
             "no event within the time window"
             if best is None
-            else f"best score below threshold {self.threshold}"
+            else f"best probability below threshold {self._threshold}"
         )
         explanation = Explanation(
             runner_up=best[1] if best else None,
@@ -470,6 +466,23 @@ class OnlineEventClusterer:
             features.article_id, "", round(best[0], 4) if best else 0.0, True, explanation
         ), scored
 
+    def _tfidf(self, terms: dict[int, float]) -> dict[int, float]:
+        """A unit tf-idf vector with the document frequencies seen so far."""
+        weighted = {k: v * (math.log((1 + self._documents) / (1 + self._term_df.get(k, 0))) + 1.0)
+                    for k, v in terms.items()}
+        norm = math.sqrt(sum(v * v for v in weighted.values()))
+        return {k: v / norm for k, v in weighted.items()} if norm else {}
+
+    @staticmethod
+    def _sparse_cos(a: dict[int, float], b: dict[int, float]) -> float:
+        if not a or not b:
+            return 0.0
+        small, large = (a, b) if len(a) <= len(b) else (b, a)
+        dot = sum(v * large.get(k, 0.0) for k, v in small.items())
+        norm_a = math.sqrt(sum(v * v for v in a.values()))
+        norm_b = math.sqrt(sum(v * v for v in b.values()))
+        return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+
     def _idf(self, entity: str) -> float:
         return math.log((1 + self._documents) / (1 + self._entity_df.get(entity, 0))) + 1.0
 
@@ -480,12 +493,14 @@ class OnlineEventClusterer:
         day: int | None,
         event: _Event,
         member_similarity: float,
+        nearest: str | None = None,
     ) -> dict[str, Any] | None:
-        gap = None
+        gap = age = None
         if day is not None and event.first_day is not None and event.last_day is not None:
             gap = float(max(0, event.first_day - day, day - event.last_day))
-            if gap > self.window_days:
-                return None
+            age = float(max(0, day - event.first_day))
+            if gap > self.window_days or age > self.event_span_days:
+                return None  # the event is over: a later report opens a new event, and a story links them
         centroid = self._centroids[event.row]
         norm = float(np.linalg.norm(centroid))
         centroid_similarity = float(np.dot(features.vector, centroid) / norm) if norm else member_similarity
@@ -505,42 +520,46 @@ class OnlineEventClusterer:
         shared_numbers = sorted(n for n in features.numbers if n in event.numbers)
         # Agreeing years prove little (many events share a year); disjoint years are strong evidence.
         core_years = self._core_years(event)
-        date_conflict = 1.0 if years and core_years and not any(y in core_years for y in years) else 0.0
-        place_conflict = (
-            1.0 if features.places and event.places and not (features.places & event.places.keys()) else 0.0
-        )
-        gap_penalty = 0.0
-        if gap is not None and gap > self.gap_grace_days:
-            gap_penalty = min(
-                1.0, (gap - self.gap_grace_days) / max(self.window_days - self.gap_grace_days, 1e-9)
-            )
+        cross_lingual = bool(features.language and event.languages and features.language not in event.languages)
+        # Across languages shared words are an accident of script (Spanish and Italian share
+        # names and numbers, Russian and English share nothing): the model gets no lexical
+        # evidence there and must decide from the cross-lingual embedding, entities and numbers.
+        lexical = {} if cross_lingual else self._tfidf(features.terms)
+        nearest_lexical = self._articles[nearest].lexical if nearest in self._articles else None
         components = {
-            "dense_centroid": round(centroid_similarity, 4),
-            "dense_member": round(member_similarity, 4),
-            "entities": round(entity_share, 4),
-            "entity_coverage": round(entity_coverage, 4),
-            "numbers": round(min(len(shared_numbers), 2) / 2, 4),
-            "date_conflict": date_conflict,
-            "place_conflict": place_conflict,
-            "time_gap": round(gap_penalty, 4),
+            "dense_centroid": centroid_similarity,
+            "dense_member": member_similarity,
+            "lexical_centroid": self._sparse_cos(lexical, event.lexical),
+            "lexical_member": self._sparse_cos(lexical, nearest_lexical or {}),
+            "entities": entity_share,
+            "entity_coverage": entity_coverage,
+            "numbers": min(len(shared_numbers), 2) / 2,
+            "date_conflict": 1.0 if years and core_years and not any(y in core_years for y in years) else 0.0,
+            "place_conflict": (
+                1.0 if features.places and event.places and not (features.places & event.places.keys()) else 0.0
+            ),
+            "dated": 1.0 if gap is not None else 0.0,
+            "gap_log": math.log1p(gap) if gap is not None else 0.0,
+            "age_log": math.log1p(age) if age is not None else 0.0,
+            "size_log": math.log1p(len(event.members)),
+            "cross_lingual": float(cross_lingual),
         }
-        score = (
-            self.centroid_weight * centroid_similarity
-            + (1 - self.centroid_weight) * member_similarity
-            + self.entity_weight * entity_share
-            + self.coverage_weight * entity_coverage
-            + self.number_weight * components["numbers"]
-            - self.date_weight * date_conflict
-            - self.place_weight * place_conflict
-            - self.gap_weight * gap_penalty
-        )
         return {
-            "score": score,
-            "components": components,
+            "score": self._scorer.probability(components),
+            "components": {k: round(v, 4) for k, v in components.items()},
             "shared_entities": tuple(shared),
             "shared_numbers": tuple(shared_numbers),
             "gap_days": gap,
         }
+
+    def pair_features(self, features: ArticleFeatures) -> list[tuple[str, dict[str, float]]]:
+        """The pair features of ``features`` against every candidate event, as the scorer
+        sees them (for training and for ``--why``); changes no state."""
+        return [(event_id, detail["components"]) for _score, event_id, detail in self._decide(features)[1]]
+
+    def contributions(self, components: dict[str, float]) -> dict[str, float]:
+        """Each feature's share of the log-odds for one pair (see :mod:`storyline.cluster.scorer`)."""
+        return {k: round(v, 4) for k, v in self._scorer.logit_terms(components).items()}
 
     def _core_years(self, event: _Event) -> set[str]:
         """Years named by at least ``core_year_share`` of the event's members that name a year."""
@@ -636,13 +655,17 @@ class OnlineEventClusterer:
             years=_article_years(features),
             numbers=features.numbers,
             vector=features.vector.astype(np.float32),
+            language=features.language,
         )
         self._articles[features.article_id] = record
+        record.lexical = self._tfidf(features.terms)
         self._documents += 1
         self._entity_df.update(features.entities)
+        self._term_df.update(features.terms.keys())
         if not index:
             self._attach(features.article_id, record, self._events[event_id])
             record.vector = None
+            record.lexical = None
             if day is not None and (self._clock is None or day > self._clock):
                 self._clock = day
             return
@@ -690,6 +713,10 @@ class OnlineEventClusterer:
         event.years.update(record.years)
         event.dated_members += bool(record.years)
         event.numbers.update(record.numbers)
+        if record.language:
+            event.languages[record.language] += 1
+        for k, v in (record.lexical or {}).items():
+            event.lexical[k] = event.lexical.get(k, 0.0) + v
         if record.day is not None:
             event.first_day = record.day if event.first_day is None else min(event.first_day, record.day)
             event.last_day = record.day if event.last_day is None else max(event.last_day, record.day)
@@ -703,7 +730,15 @@ class OnlineEventClusterer:
         event.years.subtract(record.years)
         event.dated_members -= bool(record.years)
         event.numbers.subtract(record.numbers)
-        for counter in (event.entities, event.places, event.years, event.numbers):
+        if record.language:
+            event.languages[record.language] -= 1
+        for k, v in (record.lexical or {}).items():
+            left = event.lexical.get(k, 0.0) - v
+            if abs(left) > 1e-6:
+                event.lexical[k] = left
+            else:
+                event.lexical.pop(k, None)
+        for counter in (event.entities, event.places, event.years, event.numbers, event.languages):
             for key in [k for k, v in counter.items() if v <= 0]:
                 del counter[key]
         days = [self._articles[m].day for m in event.members if self._articles[m].day is not None]
@@ -723,6 +758,7 @@ class OnlineEventClusterer:
                 article_id = self._key_to_article.pop(int(key), None)
                 if article_id is not None:
                     self._articles[article_id].vector = None
+                    self._articles[article_id].lexical = None
 
     def _summary(self, event: _Event) -> EventSummary:
         centroid = self._centroids[event.row].copy()
@@ -832,7 +868,7 @@ class OnlineEventClusterer:
         report = ReclusterReport()
         recent = self._recent_events(recent_window)
         report.examined = len(recent)
-        merge_threshold = self.threshold if self.merge_threshold is None else self.merge_threshold
+        merge_threshold = self._threshold if self.merge_threshold is None else self.merge_threshold
         for event_id in recent:
             if event_id not in self._events:
                 continue
@@ -889,40 +925,50 @@ class OnlineEventClusterer:
         scored.sort(key=lambda item: -item[1])
         return scored
 
-    def _event_pair_score(self, a: _Event, b: _Event) -> float:
-        ca, cb = self._centroids[a.row], self._centroids[b.row]
-        na, nb = float(np.linalg.norm(ca)), float(np.linalg.norm(cb))
-        dense = float(np.dot(ca, cb) / (na * nb)) if na and nb else 0.0
-        # Entities shared by both events, weighted by idf, over the smaller event's entity mass.
-        ea = {e for e, c in a.entities.items() if c * 2 >= len(a.members)} or set(a.entities)
-        eb = {e for e, c in b.entities.items() if c * 2 >= len(b.members)} or set(b.entities)
-        smaller = ea if sum(map(self._idf, ea)) <= sum(map(self._idf, eb)) else eb
-        total = sum(self._idf(e) for e in smaller)
-        entity_share = sum(self._idf(e) for e in ea & eb) / total if total else 0.0
-        years_a, years_b = self._core_years(a), self._core_years(b)
-        date_conflict = 1.0 if years_a and years_b and not years_a & years_b else 0.0
-        gap_penalty = 0.0
-        if (
-            a.first_day is not None
-            and b.first_day is not None
-            and a.last_day is not None
-            and b.last_day is not None
-        ):
-            gap = max(0, a.first_day - b.last_day, b.first_day - a.last_day)
-            if gap > self.window_days:
-                return -1.0
-            if gap > self.gap_grace_days:
-                gap_penalty = min(
-                    1.0, (gap - self.gap_grace_days) / max(self.window_days - self.gap_grace_days, 1e-9)
-                )
-        place_conflict = 1.0 if a.places and b.places and not (a.places.keys() & b.places.keys()) else 0.0
-        return (
-            dense
-            + self.entity_weight * entity_share
-            - self.date_weight * date_conflict
-            - self.place_weight * place_conflict
-            - self.gap_weight * gap_penalty
-        )
+    def story_probability(self, a: str, b: str) -> float:
+        """P(same happening) for two events, without the event time window: what stories
+        are linked by (:mod:`storyline.cluster.storylines`)."""
+        return self._event_pair_score(self._event(a), self._event(b), bounded=False)
+
+    def _event_pair_score(self, a: _Event, b: _Event, *, bounded: bool = True) -> float:
+        """P(same event) for two events, from the same scorer: the smaller event plays the
+        article (its centroid, its core entities), so merges obey the article rule."""
+        small, large = sorted((a, b), key=lambda e: (len(e.members), e.event_id))
+        cs, cl = self._centroids[small.row], self._centroids[large.row]
+        ns, nl = float(np.linalg.norm(cs)), float(np.linalg.norm(cl))
+        dense = float(np.dot(cs, cl) / (ns * nl)) if ns and nl else 0.0
+        best_member = max((float(np.dot(cs / ns, self._articles[m].vector)) for m in large.members
+                           if ns and self._articles[m].vector is not None), default=dense)
+        es = {e for e, c in small.entities.items() if c * 2 >= len(small.members)} or set(small.entities)
+        el = {e for e, c in large.entities.items() if c * 2 >= len(large.members)} or set(large.entities)
+        total_s, total_l = sum(map(self._idf, es)), sum(map(self._idf, el))
+        years_s, years_l = self._core_years(small), self._core_years(large)
+        cross_lingual = bool(small.languages and large.languages
+                             and not (small.languages.keys() & large.languages.keys()))
+        gap = age = None
+        if None not in (small.first_day, small.last_day, large.first_day, large.last_day):
+            gap = float(max(0, small.first_day - large.last_day, large.first_day - small.last_day))
+            age = float(abs(small.first_day - large.first_day))
+            if bounded and (gap > self.window_days or age > self.event_span_days):
+                return 0.0
+        components = {
+            "dense_centroid": dense,
+            "dense_member": best_member,
+            "lexical_centroid": 0.0 if cross_lingual else self._sparse_cos(small.lexical, large.lexical),
+            "lexical_member": 0.0 if cross_lingual else self._sparse_cos(small.lexical, large.lexical),
+            "entities": sum(self._idf(e) for e in es & el) / total_s if total_s else 0.0,
+            "entity_coverage": sum(self._idf(e) for e in es & el) / total_l if total_l else 0.0,
+            "numbers": min(len(set(small.numbers) & set(large.numbers)), 2) / 2,
+            "date_conflict": 1.0 if years_s and years_l and not years_s & years_l else 0.0,
+            "place_conflict": 1.0 if small.places and large.places
+            and not (small.places.keys() & large.places.keys()) else 0.0,
+            "dated": 1.0 if gap is not None else 0.0,
+            "gap_log": math.log1p(gap) if gap is not None else 0.0,
+            "age_log": math.log1p(age) if age is not None else 0.0,
+            "size_log": math.log1p(len(large.members)),
+            "cross_lingual": float(cross_lingual),
+        }
+        return self._scorer.probability(components)
 
     def _drifted_group(self, event: _Event) -> list[str]:
         """Members that form a second group far from the event's origin (two-means seeded
@@ -964,6 +1010,7 @@ class OnlineEventClusterer:
             "clock": self._clock,
             "documents": self._documents,
             "entity_df": dict(self._entity_df),
+            "term_df": [[k, v] for k, v in self._term_df.items()],
             "aliases": dict(self._aliases),
             "overrides": list(self.overrides),
             "events": [
@@ -971,6 +1018,7 @@ class OnlineEventClusterer:
                     "id": e.event_id,
                     "members": list(e.members),
                     "centroid": _b64(self._centroids[e.row]),
+                    "lexical": [[k, v] for k, v in e.lexical.items()],
                     "locked": e.locked,
                     "cannot_link": sorted(e.cannot_link),
                 }
@@ -989,6 +1037,8 @@ class OnlineEventClusterer:
                     "numbers": sorted(r.numbers),
                     "vector": _b64(r.vector) if r.vector is not None else None,
                     "pinned": r.pinned,
+                    "language": r.language,
+                    "lexical": [[k, v] for k, v in r.lexical.items()] if r.lexical else None,
                 }
                 for article_id, r in self._articles.items()
             ],
@@ -1014,6 +1064,7 @@ class OnlineEventClusterer:
         clusterer._clock = state["clock"]
         clusterer._documents = state["documents"]
         clusterer._entity_df = Counter(state["entity_df"])
+        clusterer._term_df = Counter({int(k): int(v) for k, v in state.get("term_df", [])})
         clusterer._aliases = dict(state["aliases"])
         clusterer.overrides = list(state["overrides"])
         for row in state["articles"]:
@@ -1028,6 +1079,8 @@ class OnlineEventClusterer:
                 numbers=frozenset(row["numbers"]),
                 vector=_unb64(row["vector"]) if row["vector"] is not None else None,
                 pinned=row["pinned"],
+                language=row.get("language"),
+                lexical={int(k): float(v) for k, v in row["lexical"]} if row.get("lexical") else None,
             )
             clusterer._articles[row["id"]] = record
         for row in state["events"]:
@@ -1040,6 +1093,8 @@ class OnlineEventClusterer:
                 clusterer._attach(article_id, record, event)
                 record.vector = vector
             clusterer._centroids[event.row] = _unb64(row["centroid"])
+            # Saved whole: members that left the window no longer hold their part of it.
+            event.lexical = {int(k): float(v) for k, v in row.get("lexical", [])}
         for name, blob in state["shards"].items():
             index = Index.restore(bytearray(base64.b64decode(blob)))
             if index is None:

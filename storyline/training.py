@@ -1,0 +1,176 @@
+"""Train the same-event scorer through the product path: ``storyline train clustering``.
+
+Every training example comes from articles that went through the product's own
+ingest, cleaning, embedding and feature code (:func:`storyline.pipeline.ingest`,
+:func:`storyline.stages.cluster_features`), so the model learns the features the
+product computes, not a lookalike. The clusterer is run with the gold events
+(teacher forcing): each article, in publication order, is compared with every
+candidate event the product would consider (its ANN neighbours inside the time
+window), labelled 1 for its gold event and 0 for the rest, then added to its gold
+event. Same-topic different-event candidates are the hard negatives.
+
+Training data (``../shared/data``): ECB+ train; the ``train`` halves of BASIL and
+MEANTIME (split by gold event, see :func:`storyline.evaluate.subset_of`, so their
+``heldout`` halves stay unseen). Each set is fed three ways: as given, with its
+metadata stripped (no title, outlet, date, language), and, for the undated ECB+,
+with seeded synthetic publication dates (each event a random day in a 90-day span,
+its reports within 3 days) so that dated look-alike events fall in one window.
+ECB+ dev, AllSides, tgpairs and the held-out halves are never used here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .evaluate import GoldRecord, load_gold_records
+from .settings import Settings
+
+__all__ = ["TRAINING_SETS", "fit_scorer", "pair_examples", "train_clustering"]
+
+# (dataset path relative to the data folder, subset, variants)
+TRAINING_SETS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
+    ("ecbplus/train.jsonl", None, ("given", "stripped", "dated")),
+    ("basil/docs.jsonl", "train", ("given", "stripped")),
+    ("meantime/docs.jsonl", "train", ("given", "stripped")),
+)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+
+
+def _variant(records: Sequence[GoldRecord], variant: str, seed: int) -> list[GoldRecord]:
+    if variant == "given":
+        return list(records)
+    if variant == "stripped":
+        return [GoldRecord({"id": g.record["id"], "text": g.record["text"]}, g.event, g.story) for g in records]
+    if variant == "dated":
+        rng = random.Random(seed)
+        start = dt.date(2020, 1, 1)
+        base = {e: start + dt.timedelta(days=rng.randint(0, 90)) for e in sorted({g.event for g in records})}
+        out = []
+        for g in records:
+            day = base[g.event] + dt.timedelta(days=rng.randint(0, 3))
+            out.append(GoldRecord({**g.record, "published": day.isoformat()}, g.event, g.story))
+        return out
+    raise ValueError(f"unknown training variant {variant!r}")
+
+
+def _product_features(records: Sequence[GoldRecord], settings: Settings) -> tuple[list[Any], list[str]]:
+    """Ingest ``records`` through the product and return its cluster features, in the
+    order the cluster stage reads them, with each article's gold event."""
+    from .pipeline import ingest
+    from .stages import cluster_features, embed_pending
+    from .store.sqlite import open_store
+
+    gold_of = {g.record["id"]: g.event for g in records}
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "train.jsonl"
+        source.write_text("".join(json.dumps(g.record, ensure_ascii=False) + "\n" for g in records), "utf-8")
+        with open_store(Path(tmp) / "train.db") as store:
+            ingest(store, [source], settings=settings.replace(enrich=False, cluster=False), command="train")
+            articles = [a for a in store.articles() if a.external_id in gold_of]
+            vectors = embed_pending(store, [a.id for a in articles])
+            features = cluster_features(articles, vectors)
+    return features, [gold_of[a.external_id] for a in articles]
+
+
+def pair_examples(features: Sequence[Any], golds: Sequence[str], *, model: str | None = None,
+                  params: dict[str, Any] | None = None) -> tuple[list[list[float]], list[int]]:
+    """Teacher-forced (pair features, same-event label) rows for one stream: each article
+    is compared with the candidate events the product would consider, then joins its gold
+    event. (On-policy rounds, where the model's own clusterings supply the candidates,
+    were tried and scored lower on the training streams: benchmarks/results/clustering.md.)"""
+    from .cluster.online import OnlineEventClusterer
+    from .cluster.scorer import expand_features
+
+    clusterer = OnlineEventClusterer(**{**(params or {}), "model": model})
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    for feats, gold in zip(features, golds, strict=True):
+        for event_id, components in clusterer.pair_features(feats):
+            rows.append(expand_features(components))
+            labels.append(int(event_id == gold))
+        clusterer.load_assigned([feats], [gold])
+    return rows, labels
+
+
+def fit_scorer(rows: Sequence[Sequence[float]], labels: Sequence[int], meta: dict[str, Any]) -> Any:
+    """A standardised logistic regression over the pair rows, as a :class:`PairScorer`."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from .cluster.scorer import FEATURES, PairScorer
+
+    x = np.asarray(rows, dtype=np.float64)
+    y = np.asarray(labels)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
+    return PairScorer(FEATURES, tuple(map(float, mean)), tuple(map(float, scale)),
+                      tuple(map(float, model.coef_[0])), float(model.intercept_[0]), meta=meta)
+
+
+def _zero_model(path: Path) -> str:
+    from .cluster.scorer import FEATURES, PairScorer
+
+    n = len(FEATURES)
+    path.write_text(json.dumps(PairScorer(FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0,
+                                          version="untrained").to_json()), "utf-8")
+    return str(path)
+
+
+def _cluster_f1(streams: Sequence[tuple[Sequence[Any], Sequence[str]]], model: str, threshold: float,
+                params: dict[str, Any]) -> float:
+    from .cluster.metrics import score_clustering
+    from .cluster.online import OnlineEventClusterer
+
+    scores = []
+    for features, golds in streams:
+        clusterer = OnlineEventClusterer(**{**params, "threshold": threshold, "model": model})
+        labels = [clusterer.learn_one(f).event_id for f in features]
+        scores.append(score_clustering(labels, list(golds)).bcubed_f1)
+    return sum(scores) / len(scores)
+
+
+def train_clustering(data_dir: str | Path, out: str | Path, settings: Settings, *, seed: int = 13,
+                     say: Any = print) -> dict[str, Any]:
+    """Build the training streams, fit the scorer, choose the threshold on the training
+    streams, and write the model file. Returns what was written."""
+    from .stages import clusterer_params
+
+    params = clusterer_params(settings)
+    data_dir = Path(data_dir)
+    streams: list[tuple[list[Any], list[str], str]] = []
+    for rel, subset, variants in TRAINING_SETS:
+        records = load_gold_records(data_dir / rel, subset=subset)
+        for variant in variants:
+            features, golds = _product_features(_variant(records, variant, seed), settings)
+            streams.append((features, golds, f"{rel}:{subset or 'all'}:{variant}"))
+            say(f"{rel} ({subset or 'all'}, {variant}): {len(features)} articles")
+    with tempfile.TemporaryDirectory() as tmp:
+        zero = _zero_model(Path(tmp) / "zero.json")
+        rows: list[list[float]] = []
+        labels: list[int] = []
+        for features, golds, name in streams:
+            r, y = pair_examples(features, golds, model=zero, params=params)
+            rows += r
+            labels += y
+            say(f"  {name}: {len(y)} pairs, {sum(y)} positive")
+        meta = {"command": "storyline train clustering", "seed": seed, "streams": [n for _f, _g, n in streams],
+                "trained": dt.date.today().isoformat()}
+        scorer = fit_scorer(rows, labels, meta)
+        scorer.meta.update({"pairs": len(labels), "positives": int(sum(labels))})
+        model_path = Path(tmp) / "model-final.json"
+        model_path.write_text(json.dumps(scorer.to_json()), "utf-8")
+        tried = {t: round(_cluster_f1([(f, g) for f, g, _n in streams], str(model_path), t, params), 4)
+                 for t in THRESHOLDS}
+    best = max(tried, key=lambda t: (tried[t], -abs(t - 0.5)))
+    scorer.meta.update({"threshold": best, "train_bcubed_f1_by_threshold": tried})
+    Path(out).write_text(json.dumps(scorer.to_json(), indent=1) + "\n", "utf-8")
+    say(f"threshold {best} (mean train B-cubed F1 {tried[best]}); wrote {out}")
+    return scorer.to_json()
