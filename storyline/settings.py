@@ -37,7 +37,7 @@ class Settings:
     max_text_chars: int = 2_000_000
     max_line_chars: int = 100_000
     max_json_depth: int = 64
-    max_html_nodes: int = 200_000
+    max_html_nodes: int = 100_000
     max_decompressed_bytes: int = 50_000_000
     item_time_budget: float = 60.0
     fetch_deadline: float = 30.0

@@ -40,6 +40,19 @@ def test_json_depth_and_huge_numbers():
     assert load_json('{"id": ' + "9" * 5000 + ', "n": NaN}', 64) == {"id": "9" * 5000, "n": None}
 
 
+def test_html_bounds_are_checked_in_linear_time():
+    from storyline.ingest.html_text import check_html_size
+
+    started = time.monotonic()
+    assert check_html_size("<a" * 2_000_000, 100) == 0  # unclosed tags: no quadratic rescans
+    assert check_html_size("<div>" * 300 + "<br/><img src=x>" + "</div>" * 300, 1000) == 300
+    with pytest.raises(InputRejected, match="over 256 attributes"):
+        check_html_size("<p " + " ".join(f"a{i}=x" for i in range(100_000)) + ">hi</p>", 1000)
+    with pytest.raises(InputRejected, match="over 1,000 elements"):
+        check_html_size("<span>x</span>" * 1001, 1000)
+    assert time.monotonic() - started < 3
+
+
 def test_front_matter_refuses_aliases_and_keeps_dates_as_text():
     with pytest.raises(InputRejected, match="aliases"):
         load_front_matter('a: &a ["lol", "lol"]\nb: [*a, *a]')

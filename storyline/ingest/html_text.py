@@ -14,7 +14,12 @@ from ..errors import InputRejected
 
 __all__ = ["check_html_size", "paragraph_text"]
 
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+# The attributes stop at the next "<" as well as at ">": an unclosed "<a" then costs one
+# short scan, not a scan to the end of the page for every one of them (quadratic).
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^<>]*)>")
+# Real elements have a handful of attributes; libxml2's time grows with the square of
+# their number (30,000 on one element took 7 s, uninterruptibly, inside the C parser).
+MAX_ATTRIBUTES = 256
 # Elements that never have a closing tag, so they do not nest.
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
@@ -23,11 +28,15 @@ def check_html_size(html: str, max_nodes: int) -> int:
     """Refuse a page with more than ``max_nodes`` elements; return its (approximate) nesting depth."""
     depth = deepest = nodes = 0
     for m in _TAG.finditer(html):
-        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3).endswith("/")
         if closing:
             depth = max(0, depth - 1)
             continue
         nodes += 1
+        attributes = m.group(3)
+        if len(attributes) > 4096 and len(attributes.split()) > MAX_ATTRIBUTES:
+            raise InputRejected(f"an HTML <{name}> element has over {MAX_ATTRIBUTES} attributes (libxml2 checks them "
+                                "pairwise, so such a page takes minutes); save the article page itself")
         if nodes > max_nodes:
             raise InputRejected(f"HTML page has over {max_nodes:,} elements (limit max_html_nodes; an article page "
                                 "has a few thousand); save the article itself, or raise max_html_nodes")
