@@ -362,7 +362,7 @@ def demo(c: Context, out_dir: Path) -> None:
 @click.option("--port", default=8000, show_default=True)
 @click.option("--token", envvar="STORYLINE_TOKEN", metavar="TOKEN",
               help="Token for write actions (env STORYLINE_TOKEN); a random one is generated and printed if absent.")
-@click.option("--allow-private-urls", is_flag=True,
+@click.option("--allow-private", "--allow-private-urls", "allow_private_urls", is_flag=True,
               help="Let the web app fetch URLs on private and loopback addresses (refused by default).")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               envvar="STORYLINE_ALLOWED_HOSTS", help="Also serve requests for this Host name (repeatable; env "

@@ -3,7 +3,7 @@ worker thread (never in the request), through the same ``storyline.ingest`` and 
 the CLI uses. The page polls a job's state; per-item rejects keep their reasons.
 
 URL fetches use ingest's own guard, which refuses private, loopback and link-local addresses;
-the server's ``--allow-private-urls`` flag is passed on as the ``allow_private_urls`` setting.
+the server's ``--allow-private`` flag is passed on as the ``allow_private_urls`` setting.
 """
 
 from __future__ import annotations
