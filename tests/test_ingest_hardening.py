@@ -105,6 +105,12 @@ def test_walk_reports_links_loops_and_unreadable_folders(tmp_path, monkeypatch):
     assert "Permission denied" in reasons["locked"] and "empty path" in reasons["''"]
 
 
+def test_file_names_are_printable(tmp_path):
+    from storyline.ingest.readers import display_path
+
+    assert display_path(os.fsdecode(b"caf\xe9-\x1b[31mred.txt")) == "caf\ufffd-red.txt"
+
+
 def test_repeated_name_pattern_field_is_a_usage_error():
     with pytest.raises(ConfigError, match="names {source} twice"):
         parse_file_name("a_b", "{source}_{source}")

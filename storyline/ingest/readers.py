@@ -63,8 +63,9 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 def display_path(path: str | Path) -> str:
     """A path as printable text: undecodable bytes in a file name become U+FFFD (such
-    names come back from the OS as lone surrogates, which SQLite and terminals refuse)."""
-    return os.fsencode(path).decode("utf-8", "replace")
+    names come back from the OS as lone surrogates, which SQLite and terminals refuse), and
+    control characters (an escape sequence in a name would reach the terminal) are dropped."""
+    return sanitize(os.fsencode(path).decode("utf-8", "replace"))
 
 
 def walk(paths: Iterable[str | Path]) -> Iterator[Path | Rejection]:
