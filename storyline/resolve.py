@@ -47,18 +47,16 @@ def file_all_entity_keys(store: SQLiteStore) -> int:
 def _representatives(store: SQLiteStore, entities: dict[str, dict[str, Any]], per_entity: int
                      ) -> dict[str, list[Mention]]:
     """Mentions that stand for each stored entity in an incremental run: all its mentions in
-    at most ``per_entity`` of its articles, chosen so each spelling appears (its first article
-    for each variant). A hub entity (a country in every article) costs the same as a rare one."""
+    at most ``per_entity`` of its articles. Articles already chosen for another entity are
+    preferred, so the articles read stay few however many entities the batch touches, and a
+    hub entity (a country in every article) costs the same as a rare one."""
     wanted: dict[str, set[str]] = defaultdict(set)  # article -> entities to take from it
-    for eid, e in entities.items():
-        chosen: list[str] = []
-        variants = set(e["variants"])
-        for aid in sorted(e["article_ids"]):
-            if len(chosen) >= per_entity or not variants:
-                break
-            chosen.append(aid)
+    # Rare entities first: they have the fewest articles to choose from.
+    for eid, e in sorted(entities.items(), key=lambda kv: (len(kv[1]["article_ids"]), kv[0])):
+        arts = sorted(e["article_ids"])
+        shared = [a for a in arts if a in wanted]
+        for aid in (shared + [a for a in arts if a not in wanted])[:per_entity]:
             wanted[aid].add(eid)
-            variants.discard(next(iter(variants)))  # at least one spelling per chosen article
     reps: dict[str, list[Mention]] = defaultdict(list)
     for m in store.mentions(sorted(wanted)):
         if m.entity_id in wanted[m.article_id]:
@@ -66,7 +64,7 @@ def _representatives(store: SQLiteStore, entities: dict[str, dict[str, Any]], pe
     return reps
 
 
-def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: int = 6) -> dict[str, Any] | None:
+def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: int = 4) -> dict[str, Any] | None:
     """Resolve the mentions of ``new_ids`` against the stored entities. Returns counts, or
     None when a full run is needed (no entities yet).
 
