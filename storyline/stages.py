@@ -199,10 +199,13 @@ def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = 
         for batch_ids in _chunks(ids, 64):
             batch = [EnrichInput(a.id, a.text, a.language, a.published) for a in store.articles(ids=batch_ids)]
             if pool is None or len(batch) < 8:
-                results = enrich_batch(batch)
+                results = _isolated(batch, enrich_batch)
             else:
-                parts = [batch[i::settings.enrich_workers] for i in range(settings.enrich_workers)]
-                results = [r for f in [pool.submit(enrich_batch, p) for p in parts if p] for r in f.result()]
+                def spread(b: Sequence[EnrichInput], pool: Any = pool) -> list[EnrichOutput]:
+                    parts = [b[i::settings.enrich_workers] for i in range(settings.enrich_workers)]
+                    return [r for f in [pool.submit(enrich_batch, p) for p in parts if p] for r in f.result()]
+
+                results = _isolated(batch, spread)
             notes: dict[str, str] = {}
             for r in results:
                 store.replace_annotations(r.id, mentions=r.mentions, quotes=r.quotes, citations=r.citations,
@@ -222,6 +225,24 @@ def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = 
     if ids or not store.entities():
         stats["entities"] = resolve_entities(store, new_ids=ids)
     return stats
+
+
+def _isolated(batch: Sequence[EnrichInput], enrich: Callable[[Sequence[EnrichInput]], list[EnrichOutput]]
+              ) -> list[EnrichOutput]:
+    """``enrich(batch)``; if that fails, each article alone in this process, so an article that
+    breaks a stage (or a worker that died) costs only that article: it is marked done with the
+    error as its note (``storyline article ID`` shows it) and the run goes on."""
+    try:
+        return enrich(batch)
+    except Exception:  # noqa: BLE001 - narrowed down article by article below
+        out = []
+        for a in batch:
+            try:
+                out.extend(enrich_batch([a]))
+            except Exception as exc:  # noqa: BLE001 - one article must not stop the run
+                out.append(EnrichOutput(a.id, [], [], [], [], f"enrichment failed ({exc.__class__.__name__}: "
+                                        f"{str(exc)[:200]}); please report it"))
+        return out
 
 
 def _enrich_pool(settings: Settings, store: SQLiteStore, ids: Sequence[str]) -> Any:

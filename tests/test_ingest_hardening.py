@@ -189,3 +189,27 @@ def test_rejects_says_how_to_fix_each_refusal(tmp_path):
 ])
 def test_language_detection(text, lang):
     assert detect_language(text)[0] == lang
+
+
+@pytest.mark.models
+def test_an_article_that_breaks_enrichment_costs_only_itself(store, settings, tmp_path, monkeypatch):
+    import storyline
+    import storyline.stages as stages
+
+    for place in ("Port Elvan", "Explodia", "Kolden"):
+        write(tmp_path, f"{place}.txt", HARBOUR_STORY.replace("Port Elvan", place))
+    storyline.ingest(store, [tmp_path], settings=settings)
+    real = stages.enrich_batch
+
+    def enrich_batch(batch):
+        if any("Explodia" in a.text for a in batch):
+            raise RuntimeError("a stage broke")
+        return real(batch)
+
+    monkeypatch.setattr(stages, "enrich_batch", enrich_batch)
+    stats = stages.enrich_pending(store, settings.replace(enrich_workers=1))
+    assert stats["articles"] == 3
+    by_place = {a.title.split()[-1]: a.id for a in store.articles()}
+    notes = {a_id: [n["note"] for n in store.stage_notes(a_id)] for a_id in by_place.values()}
+    assert any("enrichment failed (RuntimeError: a stage broke)" in n for n in notes[by_place["Explodia"]])
+    assert store.mentions([by_place["Kolden"]]) and not store.pending("enrich", stages.ENRICH_VERSION)
