@@ -400,7 +400,7 @@ def main() -> None:
     cli(prog_name="storyline")
 
 
-from . import cli_analysis, cli_eval  # noqa: E402,F401  (register the analysis and eval commands on `cli`)
+from . import cli_analysis, cli_eval, cli_robustness  # noqa: E402,F401  (register the analysis and eval commands on `cli`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
