@@ -222,7 +222,7 @@ def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = 
         if pool is not None:
             pool.shutdown()
     stats: dict[str, Any] = {"articles": len(ids), **counts}
-    if ids or not store.entities():
+    if ids or not store.count_entities():  # a count, not every entity loaded
         stats["entities"] = resolve_entities(store, new_ids=ids)
     return stats
 
