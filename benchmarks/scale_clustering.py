@@ -3,7 +3,8 @@
     python benchmarks/scale_clustering.py --sizes 10000,100000,1000000 --per-day 10000 --dtype i8
 
 Synthetic data: events of 5 articles around random unit directions (cosine about
-0.8 to their centre), 6 entity keys per article from a 50,000-key vocabulary,
+0.8 to their centre), 6 entity keys per article from a 50,000-key vocabulary, 200
+hashed words per article (60 shared by the event's reports),
 ``--per-day`` articles a day. The history is preloaded in chunks with
 ``load_assigned`` (records only, no scoring); the index inserts are deferred, so
 shards that leave the sliding window while the history loads are never built, and
@@ -68,6 +69,10 @@ def synthetic(n: int, start: int, per_day: int, rng: np.random.Generator, no_win
     event_keys = (events[:, None] * 2654435761 + np.arange(4)[None, :] * 40503) % VOCABULARY
     random_keys = rng.integers(0, VOCABULARY, (n, 2))
     keys = np.hstack([event_keys, random_keys])
+    # Words of the whole text: 60 an event's reports share, 140 of their own (hashed ids).
+    event_terms = (events[:, None] * 2246822519 + np.arange(60)[None, :] * 3266489917) % (1 << 22)
+    own_terms = rng.integers(0, 1 << 22, (n, 140))
+    terms = np.hstack([event_terms, own_terms])
     features, event_ids = [], []
     for i in range(n):
         day = first_day if no_window else first_day + timedelta(days=int(index[i]) // per_day)
@@ -77,6 +82,7 @@ def synthetic(n: int, start: int, per_day: int, rng: np.random.Generator, no_win
                 vector=vectors[i],
                 published=day.isoformat(),
                 entities=frozenset(f"k{k}" for k in keys[i]),
+                terms=dict.fromkeys(terms[i].tolist(), 1.0),
             )
         )
         event_ids.append(f"ev_{int(events[i]) + 1:06d}")

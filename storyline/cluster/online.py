@@ -747,18 +747,27 @@ class OnlineEventClusterer:
 
     def _evict(self) -> None:
         """Drop shards that fell out of the window: their articles keep their event, but
-        can no longer be candidates, and their vectors are forgotten."""
+        can no longer be candidates, and their vectors and words are forgotten; so are the
+        word sums of events that ended before the window (memory stays flat with history)."""
         if self._clock is None:
             return
         horizon = (self._clock - 2 * self.window_days) // self.shard_days
+        touched: set[str] = set()
         for name in [n for n in self._shards if n != _UNDATED and int(n) < horizon]:
             index = self._shards.pop(name)
             pending_keys, _ = self._pending.pop(name, ([], []))
             for key in [*index.keys, *pending_keys]:
                 article_id = self._key_to_article.pop(int(key), None)
                 if article_id is not None:
-                    self._articles[article_id].vector = None
-                    self._articles[article_id].lexical = None
+                    record = self._articles[article_id]
+                    record.vector = None
+                    record.lexical = None
+                    touched.add(record.event_id)
+        oldest_day = horizon * self.shard_days
+        for event_id in touched:
+            event = self._events.get(event_id)
+            if event is not None and event.last_day is not None and event.last_day < oldest_day:
+                event.lexical = {}
 
     def _summary(self, event: _Event) -> EventSummary:
         centroid = self._centroids[event.row].copy()

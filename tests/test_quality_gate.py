@@ -1,0 +1,43 @@
+"""Quality floors for event and story grouping, through the product path, on seeded
+subsets of the shared dev data. A change that breaks grouping fails here.
+
+Floors are the figures measured when they were set (benchmarks/results/clustering.md,
+"quality gate") minus 0.03. Enrichment is off to keep the gate to a few minutes:
+grouping reads nothing enrichment writes (tests/test_eval_path.py proves the groups
+are equal either way)."""
+
+from pathlib import Path
+
+import pytest
+
+from storyline.evaluate import evaluate_clustering
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+# (dataset, options, level, floor on B-cubed F1 or pair accuracy); measured value in the comment.
+GATE = [
+    ("ecbplus/dev.jsonl", {}, "event", 0.78),                                         # 0.814
+    ("ecbplus/dev.jsonl", {}, "story", 0.82),                                         # 0.854
+    ("allsides/docs.jsonl", {"limit_events": 70}, "event", 0.87),                     # 0.900
+    ("allsides/docs.jsonl", {"limit_events": 70, "strip_metadata": True, "shuffle_seed": 7}, "event", 0.77),  # 0.802
+    ("basil/docs.jsonl", {"subset": "heldout"}, "event", 0.95),                       # 0.983
+    ("meantime/docs.jsonl", {"subset": "heldout", "limit_events": 30}, "event", 0.93),  # 0.960
+    ("tgpairs/docs.jsonl", {"pairs": "tgpairs/pairs.jsonl"}, "pairs", 0.80),           # 0.844
+]
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(("dataset", "options", "level", "floor"), GATE,
+                         ids=[f"{d.split('/')[0]}-{lvl}-{i}" for i, (d, _o, lvl, _f) in enumerate(GATE)])
+def test_grouping_stays_above_its_floor(settings, dataset, options, level, floor):
+    if not (DATA / dataset).exists():
+        pytest.skip(f"shared data not found at {DATA}")
+    options = dict(options)
+    if "pairs" in options:
+        options["pairs"] = DATA / options["pairs"]
+    run, results = evaluate_clustering(DATA / dataset, settings.replace(enrich=False), baselines=(), **options)
+    if level == "pairs":
+        value = results[0].pairs["accuracy"]
+    else:
+        value = next(r for r in results if r.level == level).scores.bcubed_f1
+    assert value >= floor, f"{dataset} {options} {level}: {value:.3f} fell below the floor {floor}"
