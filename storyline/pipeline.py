@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from .clean.hyphens import WordEvidence
 from .ingest import fetch_urls, looks_like_url_list, read_path, read_url_list
 from .ingest.limits import ItemTimeout, time_budget
 from .ingest.readers import display_path, walk
+from .ingest.watchdog import Watchdog
 from .model import Article, ArticleDraft, Rejection, content_hash
 from .nlp import detect_language
 from .settings import Settings
@@ -48,16 +49,21 @@ class IngestReport:
 
 def iter_inputs(paths: Iterable[str | Path], urls: Iterable[str], settings: Settings,
                 defaults: Mapping[str, Any] | None = None, fields: Mapping[str, str] | None = None,
-                client: Any = None, name_pattern: str | None = None) -> Iterator[ArticleDraft | Rejection]:
+                client: Any = None, name_pattern: str | None = None, watchdog: Watchdog | None = None,
+                skip: Collection[str] = ()) -> Iterator[ArticleDraft | Rejection]:
     """Every draft and rejection from files, folders, URL-list files and URLs.
 
     Each item is produced under ``settings.item_time_budget``: a reader that runs past it
-    gives up the rest of that file (recorded as a rejection) and the batch goes on."""
+    gives up the rest of that file (recorded as a rejection) and the batch goes on.
+    Files named in ``skip`` (origins) are passed over."""
+    watchdog = watchdog or Watchdog(None, 0)
     for path in walk(paths):
         if isinstance(path, Rejection):
             yield path
             continue
         origin = display_path(path)
+        if origin in skip:
+            continue
         try:
             suffix = path.suffix.lower()
             if suffix == ".urls" or (suffix in ("", ".txt", ".list") and path.stat().st_size < 1_000_000
@@ -68,19 +74,19 @@ def iter_inputs(paths: Iterable[str | Path], urls: Iterable[str], settings: Sett
             yield Rejection(origin, "", "read", f"cannot read file: {exc.strerror or exc}; check its permissions")
             continue
         yield from _budgeted(read_path(path, settings, defaults=defaults, fields=fields, name_pattern=name_pattern),
-                             origin, settings)
+                             origin, settings, watchdog)
     urls = list(urls)
     if urls:
         yield from fetch_urls(urls, settings, defaults=defaults, client=client)
 
 
-def _budgeted(items: Iterator[ArticleDraft | Rejection], origin: str, settings: Settings
+def _budgeted(items: Iterator[ArticleDraft | Rejection], origin: str, settings: Settings, watchdog: Watchdog
               ) -> Iterator[ArticleDraft | Rejection]:
     """``items`` with each one's production bounded by the item time budget (the yield itself is not timed)."""
     count = 0
     while True:
         try:
-            with time_budget(settings.item_time_budget, "reading"):
+            with watchdog.item(origin), time_budget(settings.item_time_budget, "reading"):
                 thing = next(items)
         except StopIteration:
             return
@@ -155,15 +161,17 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
     ), [dataclasses.asdict(c) for c in result.changes]
 
 
-def _prepare_many(batch: list[tuple[ArticleDraft, str]], settings: Settings, evidence: WordEvidence
+def _prepare_many(batch: list[tuple[ArticleDraft, str]], settings: Settings, evidence: WordEvidence,
+                  watchdog: Watchdog | None = None
                   ) -> list[tuple[ArticleDraft, tuple[Article, list[dict[str, Any]]] | Rejection]]:
     """Clean a batch; each item becomes an article or a rejection (run in-process or in a worker)."""
     from .errors import InputRejected
 
+    watchdog = watchdog or Watchdog(None, 0)
     out: list[tuple[ArticleDraft, tuple[Article, list[dict[str, Any]]] | Rejection]] = []
     for d, h in batch:
         try:
-            with time_budget(settings.item_time_budget, "cleaning"):
+            with watchdog.item(d.origin, d.item), time_budget(settings.item_time_budget, "cleaning"):
                 out.append((d, prepare_article(d, settings, evidence, h)))
         except InputRejected as exc:
             out.append((d, Rejection(d.origin, d.item, exc.stage, exc.reason)))
@@ -206,6 +214,17 @@ def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[
     run_id = store.start_run(command)
     report = IngestReport(run_id)
     batch: list[tuple[ArticleDraft, str]] = []
+    # An item stuck past its budget inside C code ended a previous run (see ingest/watchdog.py):
+    # it is recorded now and skipped, so this run completes everything else.
+    watchdog = Watchdog(None if store.path == ":memory:" else f"{store.path}.stalled.json",
+                        settings.item_time_budget)
+    stalled = set(watchdog.stalled_items())
+    for origin, item in sorted(stalled):
+        rejection = Rejection(origin, item, "stalled", f"stopped a previous ingest: stuck over "
+                              f"{watchdog.budget + watchdog.grace:g} s inside a parser that cannot be interrupted; "
+                              "check this item, or remove it from the input")
+        report.rejected.append(rejection)
+        store.add_rejection(rejection, run_id)
 
     def flush() -> None:
         if not batch:
@@ -216,7 +235,7 @@ def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[
             evidence.add_text(d.raw_text)
         # One process: a pool of two cleaning workers was measured slower here (pickling
         # drafts and evidence costs more than the cleaning it spreads), see BENCHMARKS.md.
-        results = _prepare_many(batch, settings, evidence)
+        results = _prepare_many(batch, settings, evidence, watchdog)
         prepared: list[tuple[ArticleDraft, Article, list[dict[str, Any]]]] = []
         for d, outcome in results:
             if isinstance(outcome, Rejection):
@@ -249,23 +268,29 @@ def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[
         batch.clear()
 
     seen_in_run: set[str] = set()
-    for thing in iter_inputs(paths, urls, settings, defaults, fields, client, name_pattern):
-        if isinstance(thing, Rejection):
-            report.rejected.append(thing)
-            store.add_rejection(thing, run_id)
-            if progress:
-                progress(1)
-            continue
-        h = draft_hash(thing)
-        if h in seen_in_run or store.has_content(h):
-            report.duplicates += 1
-            if progress:
-                progress(1)
-            continue
-        seen_in_run.add(h)
-        batch.append((thing, h))
-        if len(batch) >= settings.batch_size:
-            flush()
-    flush()
+    files_to_skip = {origin for origin, item in stalled if not item}
+    with watchdog:
+        for thing in iter_inputs(paths, urls, settings, defaults, fields, client, name_pattern, watchdog,
+                                 files_to_skip):
+            if isinstance(thing, Rejection):
+                report.rejected.append(thing)
+                store.add_rejection(thing, run_id)
+                if progress:
+                    progress(1)
+                continue
+            if (thing.origin, thing.item) in stalled:
+                continue
+            h = draft_hash(thing)
+            if h in seen_in_run or store.has_content(h):
+                report.duplicates += 1
+                if progress:
+                    progress(1)
+                continue
+            seen_in_run.add(h)
+            batch.append((thing, h))
+            if len(batch) >= settings.batch_size:
+                flush()
+        flush()
+    watchdog.forget()
     store.finish_run(run_id, report.as_dict() | {"finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
     return report

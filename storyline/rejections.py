@@ -17,6 +17,7 @@ FIX_BY_STAGE = {
     "fetch": "check the address; retry later if the server was down",
     "budget": "check the item: it took too long to read or clean; raise item_time_budget if it is genuine",
     "store": "check the item's metadata; please report it if the item looks valid",
+    "stalled": "check the item, or remove it from the input; the next run tries it again",
 }
 
 # Phrases that begin the fix part of a reason ("...; fix it", "...; save it as UTF-8").

@@ -92,3 +92,46 @@ def test_a_killed_ingest_leaves_no_worker_and_a_rerun_completes(tmp_path, stage)
     enriched = con.execute("SELECT COUNT(DISTINCT article_id) FROM mentions").fetchone()[0]
     con.close()
     assert enriched == 40
+
+
+_STALLING_INGEST = """
+import signal, sys, time
+import storyline.pipeline as pipeline
+from storyline import load_settings, open_store
+from storyline.ingest.watchdog import Watchdog
+
+Watchdog.default_grace = 1.0
+real = pipeline.clean_text
+
+def clean_text(raw, **kw):
+    if "Stuckville" in raw:
+        # Like a parser deep inside C code: no Python signal handler can run.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(60)
+    return real(raw, **kw)
+
+pipeline.clean_text = clean_text
+store = open_store(sys.argv[1])
+report = pipeline.ingest(store, [sys.argv[2]], settings=load_settings(env={}).replace(item_time_budget=1.0,
+                                                                                     batch_size=1))
+print(len(report.added), [r.stage for r in report.rejected])
+"""
+
+
+def test_an_item_stuck_in_c_code_ends_the_run_and_the_next_run_skips_it(tmp_path):
+    from storyline.ingest.watchdog import STALL_EXIT_CODE
+
+    from .conftest import HARBOUR_STORY
+
+    for name, place in (("a.txt", "Port Elvan"), ("b.txt", "Stuckville"), ("c.txt", "Kolden")):
+        write(tmp_path / "in", name, HARBOUR_STORY.replace("Port Elvan", place))
+    db = tmp_path / "s.db"
+    args = [sys.executable, "-c", _STALLING_INGEST, str(db), str(tmp_path / "in")]
+    started = time.monotonic()
+    first = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert first.returncode == STALL_EXIT_CODE, first.stderr[-2000:]
+    assert time.monotonic() - started < 20 and "is stuck" in first.stderr
+    second = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert second.stdout.split() == ["1", "['stalled']"]  # c.txt added now; a.txt was stored by the first run
+    assert _articles(db) == 2 and not (tmp_path / "s.db.stalled.json").exists()
