@@ -54,6 +54,8 @@ from storyline.errors import ConfigError, NotFound
 __all__ = ["Assignment", "EventSummary", "Explanation", "OnlineEventClusterer", "ReclusterReport"]
 
 STATE_VERSION = 2
+LEXICAL_MEMBERS = 50  # an event's words are those of its latest members (bounds the cost per article)
+Lexical = tuple[np.ndarray, np.ndarray]  # sorted int32 term ids, float32 weights
 _UNDATED = "undated"
 
 
@@ -157,7 +159,7 @@ class _Article:
     vector: np.ndarray | None = None  # kept only while the shard is in the window
     pinned: bool = False
     language: str | None = None
-    lexical: dict[int, float] | None = None  # unit tf-idf vector at insertion, kept while in the window
+    lexical: Lexical | None = None  # unit tf-idf vector at insertion, kept while in the window
 
 
 @dataclass
@@ -170,7 +172,6 @@ class _Event:
     years: Counter[str] = field(default_factory=Counter)
     numbers: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
-    lexical: dict[int, float] = field(default_factory=dict)  # sum of the members' unit tf-idf vectors
     dated_members: int = 0  # members that name (or were published in) some year
     first_day: int | None = None
     last_day: int | None = None
@@ -466,22 +467,39 @@ class OnlineEventClusterer:
             features.article_id, "", round(best[0], 4) if best else 0.0, True, explanation
         ), scored
 
-    def _tfidf(self, terms: dict[int, float]) -> dict[int, float]:
-        """A unit tf-idf vector with the document frequencies seen so far."""
-        weighted = {k: v * (math.log((1 + self._documents) / (1 + self._term_df.get(k, 0))) + 1.0)
-                    for k, v in terms.items()}
-        norm = math.sqrt(sum(v * v for v in weighted.values()))
-        return {k: v / norm for k, v in weighted.items()} if norm else {}
+    def _tfidf(self, terms: dict[int, float]) -> Lexical | None:
+        """A unit tf-idf vector (sorted term ids, weights) with the document frequencies seen so far."""
+        if not terms:
+            return None
+        keys = np.fromiter(sorted(terms), dtype=np.int32, count=len(terms))
+        idf = np.fromiter((math.log((1 + self._documents) / (1 + self._term_df.get(int(k), 0))) + 1.0 for k in keys),
+                          dtype=np.float32, count=len(keys))
+        weights = np.fromiter((terms[int(k)] for k in keys), dtype=np.float32, count=len(keys)) * idf
+        norm = float(np.linalg.norm(weights))
+        return (keys, weights / norm) if norm else None
+
+    def _event_lexical(self, event: _Event) -> Lexical | None:
+        """The sum of the unit tf-idf vectors of the event's latest members still in the
+        window, computed when asked (bounded by ``LEXICAL_MEMBERS``, so memory holds one
+        compact vector per article, not one dictionary per event)."""
+        parts = [self._articles[m].lexical for m in event.members[-LEXICAL_MEMBERS:]]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        keys, inverse = np.unique(np.concatenate([k for k, _ in parts]), return_inverse=True)
+        sums = np.bincount(inverse, weights=np.concatenate([w for _, w in parts])).astype(np.float32)
+        return keys.astype(np.int32), sums
 
     @staticmethod
-    def _sparse_cos(a: dict[int, float], b: dict[int, float]) -> float:
-        if not a or not b:
+    def _lexical_cos(a: Lexical | None, b: Lexical | None) -> float:
+        if a is None or b is None:
             return 0.0
-        small, large = (a, b) if len(a) <= len(b) else (b, a)
-        dot = sum(v * large.get(k, 0.0) for k, v in small.items())
-        norm_a = math.sqrt(sum(v * v for v in a.values()))
-        norm_b = math.sqrt(sum(v * v for v in b.values()))
-        return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+        _common, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
+        dot = float(np.dot(a[1][ia], b[1][ib]))
+        norm = float(np.linalg.norm(a[1]) * np.linalg.norm(b[1]))
+        return dot / norm if norm else 0.0
 
     def _idf(self, entity: str) -> float:
         return math.log((1 + self._documents) / (1 + self._entity_df.get(entity, 0))) + 1.0
@@ -524,13 +542,13 @@ class OnlineEventClusterer:
         # Across languages shared words are an accident of script (Spanish and Italian share
         # names and numbers, Russian and English share nothing): the model gets no lexical
         # evidence there and must decide from the cross-lingual embedding, entities and numbers.
-        lexical = {} if cross_lingual else self._tfidf(features.terms)
+        lexical = None if cross_lingual else self._tfidf(features.terms)
         nearest_lexical = self._articles[nearest].lexical if nearest in self._articles else None
         components = {
             "dense_centroid": centroid_similarity,
             "dense_member": member_similarity,
-            "lexical_centroid": self._sparse_cos(lexical, event.lexical),
-            "lexical_member": self._sparse_cos(lexical, nearest_lexical or {}),
+            "lexical_centroid": self._lexical_cos(lexical, self._event_lexical(event)) if lexical else 0.0,
+            "lexical_member": self._lexical_cos(lexical, nearest_lexical),
             "entities": entity_share,
             "entity_coverage": entity_coverage,
             "numbers": min(len(shared_numbers), 2) / 2,
@@ -715,8 +733,6 @@ class OnlineEventClusterer:
         event.numbers.update(record.numbers)
         if record.language:
             event.languages[record.language] += 1
-        for k, v in (record.lexical or {}).items():
-            event.lexical[k] = event.lexical.get(k, 0.0) + v
         if record.day is not None:
             event.first_day = record.day if event.first_day is None else min(event.first_day, record.day)
             event.last_day = record.day if event.last_day is None else max(event.last_day, record.day)
@@ -732,12 +748,6 @@ class OnlineEventClusterer:
         event.numbers.subtract(record.numbers)
         if record.language:
             event.languages[record.language] -= 1
-        for k, v in (record.lexical or {}).items():
-            left = event.lexical.get(k, 0.0) - v
-            if abs(left) > 1e-6:
-                event.lexical[k] = left
-            else:
-                event.lexical.pop(k, None)
         for counter in (event.entities, event.places, event.years, event.numbers, event.languages):
             for key in [k for k, v in counter.items() if v <= 0]:
                 del counter[key]
@@ -747,12 +757,11 @@ class OnlineEventClusterer:
 
     def _evict(self) -> None:
         """Drop shards that fell out of the window: their articles keep their event, but
-        can no longer be candidates, and their vectors and words are forgotten; so are the
-        word sums of events that ended before the window (memory stays flat with history)."""
+        can no longer be candidates, and their vectors and words are forgotten (memory stays
+        flat with history)."""
         if self._clock is None:
             return
         horizon = (self._clock - 2 * self.window_days) // self.shard_days
-        touched: set[str] = set()
         for name in [n for n in self._shards if n != _UNDATED and int(n) < horizon]:
             index = self._shards.pop(name)
             pending_keys, _ = self._pending.pop(name, ([], []))
@@ -762,12 +771,6 @@ class OnlineEventClusterer:
                     record = self._articles[article_id]
                     record.vector = None
                     record.lexical = None
-                    touched.add(record.event_id)
-        oldest_day = horizon * self.shard_days
-        for event_id in touched:
-            event = self._events.get(event_id)
-            if event is not None and event.last_day is not None and event.last_day < oldest_day:
-                event.lexical = {}
 
     def _summary(self, event: _Event) -> EventSummary:
         centroid = self._centroids[event.row].copy()
@@ -954,6 +957,7 @@ class OnlineEventClusterer:
         years_s, years_l = self._core_years(small), self._core_years(large)
         cross_lingual = bool(small.languages and large.languages
                              and not (small.languages.keys() & large.languages.keys()))
+        lexical_similarity = self._lexical_cos(self._event_lexical(small), self._event_lexical(large))
         gap = age = None
         if None not in (small.first_day, small.last_day, large.first_day, large.last_day):
             gap = float(max(0, small.first_day - large.last_day, large.first_day - small.last_day))
@@ -963,8 +967,8 @@ class OnlineEventClusterer:
         components = {
             "dense_centroid": dense,
             "dense_member": best_member,
-            "lexical_centroid": 0.0 if cross_lingual else self._sparse_cos(small.lexical, large.lexical),
-            "lexical_member": 0.0 if cross_lingual else self._sparse_cos(small.lexical, large.lexical),
+            "lexical_centroid": 0.0 if cross_lingual else lexical_similarity,
+            "lexical_member": 0.0 if cross_lingual else lexical_similarity,
             "entities": sum(self._idf(e) for e in es & el) / total_s if total_s else 0.0,
             "entity_coverage": sum(self._idf(e) for e in es & el) / total_l if total_l else 0.0,
             "numbers": min(len(set(small.numbers) & set(large.numbers)), 2) / 2,
@@ -1027,7 +1031,6 @@ class OnlineEventClusterer:
                     "id": e.event_id,
                     "members": list(e.members),
                     "centroid": _b64(self._centroids[e.row]),
-                    "lexical": [[k, v] for k, v in e.lexical.items()],
                     "locked": e.locked,
                     "cannot_link": sorted(e.cannot_link),
                 }
@@ -1047,7 +1050,7 @@ class OnlineEventClusterer:
                     "vector": _b64(r.vector) if r.vector is not None else None,
                     "pinned": r.pinned,
                     "language": r.language,
-                    "lexical": [[k, v] for k, v in r.lexical.items()] if r.lexical else None,
+                    "lexical": [_b64(r.lexical[0], "<i4"), _b64(r.lexical[1])] if r.lexical is not None else None,
                 }
                 for article_id, r in self._articles.items()
             ],
@@ -1089,7 +1092,8 @@ class OnlineEventClusterer:
                 vector=_unb64(row["vector"]) if row["vector"] is not None else None,
                 pinned=row["pinned"],
                 language=row.get("language"),
-                lexical={int(k): float(v) for k, v in row["lexical"]} if row.get("lexical") else None,
+                lexical=(np.frombuffer(base64.b64decode(row["lexical"][0]), dtype="<i4").astype(np.int32),
+                         _unb64(row["lexical"][1])) if row.get("lexical") else None,
             )
             clusterer._articles[row["id"]] = record
         for row in state["events"]:
@@ -1102,8 +1106,6 @@ class OnlineEventClusterer:
                 clusterer._attach(article_id, record, event)
                 record.vector = vector
             clusterer._centroids[event.row] = _unb64(row["centroid"])
-            # Saved whole: members that left the window no longer hold their part of it.
-            event.lexical = {int(k): float(v) for k, v in row.get("lexical", [])}
         for name, blob in state["shards"].items():
             index = Index.restore(bytearray(base64.b64decode(blob)))
             if index is None:
