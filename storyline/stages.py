@@ -490,8 +490,8 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings:
             "duplicate_groups": [list(g) for g in dups],
         })
     settings = settings or Settings()
-    storylines = link_storylines(summaries, clusterer.story_probability, threshold=settings.story_threshold,
-                                 max_gap_days=settings.story_max_gap_days)
+    storylines = link_storylines(summaries, clusterer.story_probability, related=clusterer.lookalike_probability,
+                                 threshold=settings.story_threshold, max_gap_days=settings.story_max_gap_days)
     store.replace_events(events, [{"id": s.id, "event_ids": list(s.event_ids),
                                    "related_event_ids": list(s.related_event_ids)} for s in storylines])
     store.replace_duplicates({aid: (gid, near_dups.original(gid)) for gid, members in groups.items()

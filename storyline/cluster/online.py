@@ -942,7 +942,12 @@ class OnlineEventClusterer:
         are linked by (:mod:`storyline.cluster.storylines`)."""
         return self._event_pair_score(self._event(a), self._event(b), bounded=False)
 
-    def _event_pair_score(self, a: _Event, b: _Event, *, bounded: bool = True) -> float:
+    def lookalike_probability(self, a: str, b: str) -> float:
+        """P(same happening) for two events as if they had happened at the same time: how
+        alike they are apart from when (an older look-alike is *related* to a story)."""
+        return self._event_pair_score(self._event(a), self._event(b), bounded=False, timeless=True)
+
+    def _event_pair_score(self, a: _Event, b: _Event, *, bounded: bool = True, timeless: bool = False) -> float:
         """P(same event) for two events, from the same scorer: the smaller event plays the
         article (its centroid, its core entities), so merges obey the article rule."""
         small, large = sorted((a, b), key=lambda e: (len(e.members), e.event_id))
@@ -975,9 +980,9 @@ class OnlineEventClusterer:
             "date_conflict": 1.0 if years_s and years_l and not years_s & years_l else 0.0,
             "place_conflict": 1.0 if small.places and large.places
             and not (small.places.keys() & large.places.keys()) else 0.0,
-            "dated": 1.0 if gap is not None else 0.0,
-            "gap_log": math.log1p(gap) if gap is not None else 0.0,
-            "age_log": math.log1p(age) if age is not None else 0.0,
+            "dated": 1.0 if gap is not None or timeless else 0.0,
+            "gap_log": math.log1p(gap) if gap is not None and not timeless else 0.0,
+            "age_log": math.log1p(age) if age is not None and not timeless else 0.0,
             "size_log": math.log1p(len(large.members)),
             "cross_lingual": float(cross_lingual),
         }

@@ -12,8 +12,10 @@ score, in time order:
   single best match: single linkage chains a dam failure, a wind tender and a
   border treaty through one shared country name), if that mean reaches
   ``threshold`` and the story's latest event is at most ``max_gap_days`` before it;
-* an older look-alike (same actors, further back than ``max_gap_days``: last
-  year's earthquake in the same region) is recorded as *related*, never a member.
+* an older look-alike (further back than ``max_gap_days``, and as alike as a
+  member would be once the time apart is left out: ``related(a, b)``, from
+  :meth:`OnlineEventClusterer.lookalike_probability`; last year's earthquake in the
+  same region) is recorded as *related*, never a member.
 
 Story ids are "sl_" plus the number of the story's oldest event id
 ("ev_000042" -> "sl_000042"); event ids never change, so a story keeps its id
@@ -58,6 +60,7 @@ def link_storylines(
     events: Sequence[EventSummary],
     score: Callable[[str, str], float],
     *,
+    related: Callable[[str, str], float] | None = None,
     threshold: float = 0.5,
     max_gap_days: float = 21.0,
 ) -> list[Storyline]:
@@ -71,7 +74,7 @@ def link_storylines(
     centroids /= norms
     story_of: list[int] = []
     stories: list[list[int]] = []
-    related: set[tuple[int, int]] = set()
+    linked: set[tuple[int, int]] = set()
     for i, event in enumerate(ordered):
         near = np.nonzero(centroids[:i] @ centroids[i] >= _PREFILTER_COSINE)[0] if i else []
         scores = {int(j): score(ordered[int(j)].event_id, event.event_id) for j in near}
@@ -86,8 +89,10 @@ def link_storylines(
                 best, best_mean = s, mean
         for j, p in scores.items():
             gap = _gap(ordered[j], event)
-            if p >= threshold and gap is not None and gap > max_gap_days:
-                related.add((j, i))
+            if gap is not None and gap > max_gap_days:
+                alike = related(ordered[j].event_id, event.event_id) if related else p
+                if alike >= threshold:
+                    linked.add((j, i))
         if best is None:
             story_of.append(len(stories))
             stories.append([i])
@@ -95,7 +100,7 @@ def link_storylines(
             story_of.append(best)
             stories[best].append(i)
     related_of: dict[int, set[str]] = {}
-    for j, i in related:
+    for j, i in linked:
         if story_of[j] != story_of[i]:
             related_of.setdefault(story_of[i], set()).add(ordered[j].event_id)
             related_of.setdefault(story_of[j], set()).add(ordered[i].event_id)
