@@ -1,4 +1,4 @@
-"""``storyline eval robustness``: each stage's score on clean and on corrupted gold data."""
+"""``storyline eval robustness`` (each stage clean vs corrupted) and ``storyline train boilerplate``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import click
 
 from .cli import Context, pass_ctx
-from .cli_eval import eval_group
+from .cli_eval import eval_group, train_group
 from .corrupt import KINDS
 
 
@@ -42,3 +42,18 @@ def eval_robustness(ctx: Context, data_dir: str, seed: int, limit: int | None, k
         def fmt(x: float | None) -> str:
             return "      -" if x is None else f"{x:7.3f}"
         click.echo(f"{s.stage:12} {s.metric:24} {fmt(s.clean)} {fmt(s.corrupted)} {fmt(s.drop)} {s.count:6d}")
+
+
+@train_group.command("boilerplate")
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False), default="../shared/data",
+              show_default=True, help="The shared datasets folder.")
+@click.option("--out", type=click.Path(dir_okay=False), required=True,
+              help="Model file to write (the packaged one is storyline/clean/models/boilerplate-lines-v1.json).")
+@click.option("--seed", type=int, default=7, show_default=True)
+def train_boilerplate(data_dir: str, out: str, seed: int) -> None:
+    """The boilerplate line classifier: a logistic regression over line features, trained on
+    the corruption catalogue's lines inserted into the shared data's articles, and measured
+    on held-out datasets, seeds and catalogue templates (needs scikit-learn)."""
+    from .clean.train_lines import train_line_model
+
+    train_line_model(data_dir, out, seed=seed, say=click.echo)

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .corrupt import KINDS, Corruption, corrupt_text
+from .corrupt import DATASET_FURNITURE, KINDS, Corruption, corrupt_text
 from .settings import Settings
 
 __all__ = ["RobustnessReport", "StageScore", "evaluate_robustness", "load_ggt", "speaker_correct"]
@@ -50,10 +50,6 @@ _TOKEN = re.compile(r"\w+")
 # Removals the cleaner lists in an article's changes (quiet normalisation is not listed).
 # A dateline is a line's prefix moved to metadata, not a removed line.
 _REMOVAL_REASONS = ("boilerplate", "credit line", "byline", "URL line", "outlet header")
-# The GGT texts carry some page furniture of their own (checked by hand): related-story links
-# ("READ MORE: <headline>") and agency bylines ("<Name>, The Canadian Press"). They are neither
-# inserted nor genuine, so they are left out of both counts.
-_DATASET_FURNITURE = re.compile(r"\s*READ MORE\s*:.*|[A-Z][\w.' -]{2,40}, The (Canadian|Associated) Press\s*")
 
 
 @dataclass
@@ -260,7 +256,7 @@ def _score_boilerplate(stored: dict[str, _Stored], inserted: dict[str, list[str]
                 pending[line] -= 1
                 total += 1
                 removed += _removed(got.changes, start, end)
-            elif not re.fullmatch(r"\s*(https?:|www\.)\S*\s*", line) and not _DATASET_FURNITURE.fullmatch(line):
+            elif not re.fullmatch(r"\s*(https?:|www\.)\S*\s*", line) and not DATASET_FURNITURE.fullmatch(line):
                 genuine += 1
                 kept += not _removed(got.changes, start, end)
     return (removed / total if total else None), kept / max(1, genuine), total, genuine

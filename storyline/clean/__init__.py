@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Edit, OffsetMap, apply_edits
-from .boilerplate import find_boilerplate, find_credits, find_dateline, find_leading_urls
+from .boilerplate import find_credits, find_dateline, find_leading_urls, find_page_lines
 from .normalize import join_wrapped_lines, normalize_characters, normalize_whitespace, strip_markdown
 
 __all__ = ["Change", "CleanResult", "clean_text"]
@@ -86,13 +86,17 @@ def clean_text(raw: str, *, language: str | None = None, markdown: bool = False,
         step(strip_markdown)
     step(normalize_whitespace)
     step(with_meta(find_leading_urls))
-    step(find_boilerplate)
+    repeats = evidence.line_count if evidence is not None else None
+    step(with_meta(lambda t: find_page_lines(t, classifier=False)))
     step(with_meta(find_credits))
     # Evidence must count the document's own words; the corpus evidence the ingest
     # passes in was built from the whole batch, this document included.
     doc_evidence = evidence if evidence is not None else WordEvidence.from_text(text)
     step(lambda t: hyphen_repairs(t, doc_evidence, language=language or "en"))
     step(join_wrapped_lines)
+    # After credits and bylines have moved to metadata and wrapped lines are joined, the
+    # learned classifier judges the remaining lines.
+    step(with_meta(lambda t: find_page_lines(t, repeats, patterns=False, known_tags=meta.get("tags", ()))))
     step(normalize_whitespace)
     step(with_meta(lambda t: find_dateline(t, source)))
     step(normalize_whitespace)

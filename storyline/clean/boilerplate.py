@@ -7,6 +7,7 @@ credit line or a dateline is moved into metadata rather than thrown away.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..model import Edit
@@ -42,7 +43,8 @@ _MAX_BOILERPLATE_LINE = 220
 _CREDIT = re.compile(
     r"^[ \t]*(?P<line>(?P<who>[^\n]{3,160}?) contributed (reporting )?to this (report|story|article)\.?"
     r"|(additional )?reporting by (?P<who2>[^\n]{3,200})"
-    r"|(writing|editing|edited|compiled) by (?P<who3>[^\n]{3,160}))[ \t]*$",
+    r"|(writing|editing|edited|compiled) by (?P<who3>[^\n]{3,160})"
+    r"|[-–—]?[ \t]*with (files|a report|reporting) from (?P<who4>[^\n]{3,160}))[ \t]*$",
     re.I | re.M,
 )
 _BYLINE = re.compile(r"^[ \t]*(?:by|автор:?)\s+(?P<who>[A-ZА-ЯЁ][^\n]{2,120}?)[ \t]*$", re.M | re.I)
@@ -68,6 +70,35 @@ _OUTLET_WORDS = re.compile(
     r"газета|агентство|новости|известия|коммерсант|ведомости)\b",
     re.I,
 )
+
+
+_TAG_LINE = re.compile(r"\s*(?:tags|topics|keywords|filed under|categories|теги|метки)\b\s*:?\s*(?P<rest>.*)", re.I)
+
+
+def find_page_lines(text: str, batch_repeats: Callable[[str], int] | None = None, *, patterns: bool = True,
+                    classifier: bool = True, known_tags: Sequence[str] = ()) -> tuple[list[Edit], dict[str, Any]]:
+    """Page furniture by the patterns, then by the learned line classifier
+    (:mod:`storyline.clean.lines`). A tag or keyword line becomes metadata (``tags``, after
+    ``known_tags``), never text."""
+    from .lines import load_line_model, score_lines
+
+    edits = find_boilerplate(text) if patterns else []
+    taken = {e.start for e in edits}
+    model = load_line_model() if classifier else None
+    # A text of one or two lines is all story (or nothing): the classifier judges lines in a page.
+    content_lines = sum(1 for line in text.split("\n") if any(c.isalpha() for c in line))
+    if model is not None and content_lines >= 3:
+        for start, end, p in score_lines(text, batch_repeats, model):
+            if p >= model.threshold and start not in taken:
+                edits.append(_line_edit(text, start, end, f"boilerplate: line classifier (p={p:.2f})"))
+        edits.sort(key=lambda e: e.start)
+    tags: list[str] = list(known_tags)
+    for e in edits:
+        m = _TAG_LINE.fullmatch(text[e.start:e.end].strip())
+        if m and m["rest"]:
+            parts = re.split(r"\s*[,;|]\s*", m["rest"].strip())
+            tags += [p for p in parts if p]
+    return edits, ({"tags": list(dict.fromkeys(tags))} if tags else {})
 
 
 def find_boilerplate(text: str) -> list[Edit]:
@@ -112,7 +143,7 @@ def find_leading_urls(text: str) -> tuple[list[Edit], dict[str, Any]]:
 def find_credits(text: str) -> tuple[list[Edit], dict[str, Any]]:
     edits, credits, authors = [], [], []
     for m in _CREDIT.finditer(text):
-        who = m.group("who") or m.group("who2") or m.group("who3") or ""
+        who = m.group("who") or m.group("who2") or m.group("who3") or m.group("who4") or ""
         credits.append(m.group("line").strip())
         authors += [n for n in _NAME_SPLIT.split(re.sub(r";.*", "", who)) if n]
         edits.append(_line_edit(text, m.start(), m.end(), "credit line moved to metadata"))

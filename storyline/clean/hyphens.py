@@ -177,7 +177,7 @@ class WordEvidence:
     without copying the corpus counts.
     """
 
-    __slots__ = ("words", "hyphenated", "_others")
+    __slots__ = ("words", "hyphenated", "lines", "_others")
 
     def __init__(
         self,
@@ -187,6 +187,9 @@ class WordEvidence:
     ):
         self.words: Counter[str] = words if words is not None else Counter()
         self.hyphenated: Counter[str] = hyphenated if hyphenated is not None else Counter()
+        # Short lines, keyed by storyline.clean.lines.line_key, counted once per text: a line that
+        # many texts of a batch share is page furniture evidence for the boilerplate classifier.
+        self.lines: Counter[str] = Counter()
         self._others = others
 
     @classmethod
@@ -203,6 +206,9 @@ class WordEvidence:
         return evidence
 
     def add_text(self, text: str) -> None:
+        from .lines import line_key
+
+        self.lines.update({line_key(line) for line in text.split("\n") if 0 < len(line) <= 160 and line.strip()})
         lower = text.lower()
         self.words.update(_PIECE.findall(lower))
         pairs = []
@@ -225,6 +231,10 @@ class WordEvidence:
     def hyphenated_count(self, left: str, right: str) -> int:
         key = f"{left.lower()}-{right.lower()}"
         return self.hyphenated.get(key, 0) + sum(o._hyphenated_key(key) for o in self._others)
+
+    def line_count(self, key: str) -> int:
+        """How many texts hold a line with this ``line_key``."""
+        return self.lines.get(key, 0) + sum(o.line_count(key) for o in self._others)
 
     def _hyphenated_key(self, key: str) -> int:
         return self.hyphenated.get(key, 0) + sum(o._hyphenated_key(key) for o in self._others)
