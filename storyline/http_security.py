@@ -310,7 +310,7 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
         future.set_result(result)
 
 
-def serve(app: Any, host: str, port: int, *, log_level: str = "info", grace: float = 5.0) -> None:
+def serve(app: Any, host: str, port: int, *, log_level: str = "info", grace: float = 4.0) -> None:
     """Run ``app`` with uvicorn; on SIGTERM or Ctrl-C open requests get ``grace`` seconds, then the process ends.
 
     uvicorn stops waiting for requests after ``timeout_graceful_shutdown``, but a

@@ -203,3 +203,59 @@ def test_sigterm_stops_the_server_within_5_seconds(demo_store):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+_SLOW_SERVER = """
+import sys
+from fastapi import Request
+from storyline.http import create_app
+from storyline.http_security import run_in_child, serve
+from tests import child_jobs
+
+app = create_app(sys.argv[1])
+
+@app.get("/api/slow")
+async def slow(request: Request):
+    return await run_in_child(child_jobs.pid_then_sleep, sys.argv[3], 120, seconds=300, request=request)
+
+serve(app, "127.0.0.1", int(sys.argv[2]), log_level="warning")
+"""
+
+
+def test_sigterm_with_heavy_work_in_flight_stops_within_5_seconds(tmp_path):
+    from storyline import open_store
+
+    open_store(tmp_path / "empty.db").close()
+    port = _free_port()
+    pid_file = tmp_path / "job.pid"
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_SERVER, str(tmp_path / "empty.db"), str(port),
+                             str(pid_file)], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def call():
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/slow", timeout=60).read()
+        except OSError:
+            pass
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # wait for the server, then start the slow request
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/articles?limit=1", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        threading.Thread(target=call, daemon=True).start()
+        while not pid_file.exists():
+            assert time.monotonic() < deadline, "the slow job never started"
+            time.sleep(0.1)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+        assert time.monotonic() - started < 5
+        assert _pid_gone(pid_file), "the heavy job outlived the server"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
