@@ -429,9 +429,10 @@ class OnlineEventClusterer:
             if event_id not in by_event or similarity > by_event[event_id][0]:
                 by_event[event_id] = (similarity, article_id)
         years = _article_years(features)
+        lexical = self._tfidf(features.terms) if by_event else None  # once per article, not per candidate
         scored: list[tuple[float, str, dict[str, Any]]] = []
         for event_id, (member_similarity, nearest) in by_event.items():
-            detail = self._score(features, years, day, self._events[event_id], member_similarity, nearest)
+            detail = self._score(features, years, day, self._events[event_id], member_similarity, nearest, lexical)
             if detail is None:
                 continue
             detail["nearest_article"] = nearest
@@ -471,12 +472,12 @@ class OnlineEventClusterer:
         """A unit tf-idf vector (sorted term ids, weights) with the document frequencies seen so far."""
         if not terms:
             return None
-        keys = np.fromiter(sorted(terms), dtype=np.int32, count=len(terms))
-        idf = np.fromiter((math.log((1 + self._documents) / (1 + self._term_df.get(int(k), 0))) + 1.0 for k in keys),
-                          dtype=np.float32, count=len(keys))
-        weights = np.fromiter((terms[int(k)] for k in keys), dtype=np.float32, count=len(keys)) * idf
+        ids = sorted(terms)
+        df = np.array([self._term_df.get(k, 0) for k in ids], dtype=np.float32)
+        tf = np.array([terms[k] for k in ids], dtype=np.float32)
+        weights = tf * (np.log((1 + self._documents) / (1 + df)) + 1.0)
         norm = float(np.linalg.norm(weights))
-        return (keys, weights / norm) if norm else None
+        return (np.array(ids, dtype=np.int32), weights / norm) if norm else None
 
     def _event_lexical(self, event: _Event) -> Lexical | None:
         """The sum of the unit tf-idf vectors of the event's latest members still in the
@@ -512,6 +513,7 @@ class OnlineEventClusterer:
         event: _Event,
         member_similarity: float,
         nearest: str | None = None,
+        article_lexical: Lexical | None = None,
     ) -> dict[str, Any] | None:
         gap = age = None
         if day is not None and event.first_day is not None and event.last_day is not None:
@@ -542,7 +544,7 @@ class OnlineEventClusterer:
         # Across languages shared words are an accident of script (Spanish and Italian share
         # names and numbers, Russian and English share nothing): the model gets no lexical
         # evidence there and must decide from the cross-lingual embedding, entities and numbers.
-        lexical = None if cross_lingual else self._tfidf(features.terms)
+        lexical = None if cross_lingual else article_lexical
         nearest_lexical = self._articles[nearest].lexical if nearest in self._articles else None
         components = {
             "dense_centroid": centroid_similarity,
