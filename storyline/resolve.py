@@ -31,7 +31,7 @@ __all__ = ["entity_keys", "file_all_entity_keys", "resolve_incremental"]
 
 def entity_keys(resolver: Any, entities: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
     """entity id -> the blocking keys of its name and spellings."""
-    return {e["id"]: {k for name in {e["name"], *e["variants"]} for k in resolver.blocking_keys(name)}
+    return {e["id"]: {k for name in {e["name"], *e["variants"]} for k in resolver.blocking_keys(name, e["type"])}
             for e in entities}
 
 
@@ -85,7 +85,8 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
         file_all_entity_keys(store)
     new = set(new_ids)
     new_mentions = store.mentions(sorted(new))
-    batch_keys = {k for m in new_mentions for text in {m.text, m.normal} - {""} for k in resolver.blocking_keys(text)}
+    batch_keys = {k for m in new_mentions for text in {m.text, m.normal} - {""}
+                  for k in resolver.blocking_keys(text, m.label)}
     touched = store.entities_by_ids(store.entities_for_keys(batch_keys))
     # A re-enriched article: its old mentions are gone, so the entities that listed it shrink.
     stale = store.entities_by_ids(store.entities_in_articles(new))

@@ -51,10 +51,10 @@ def test_a_new_batch_touches_only_the_entities_it_mentions(tmp_path, monkeypatch
     # Every touched entity shares a blocking key with a mention of the new article.
     resolver = EntityResolver()
     batch_keys = {k for m in store.mentions([new_id]) for t in {m.text, m.normal} - {""}
-                  for k in resolver.blocking_keys(t)}
+                  for k in resolver.blocking_keys(t, m.label)}
     for eid in touched:
         names = {before[eid]["name"], *before[eid]["variants"]}
-        assert batch_keys & {k for n in names for k in resolver.blocking_keys(n)}, eid
+        assert batch_keys & {k for n in names for k in resolver.blocking_keys(n, before[eid]["type"])}, eid
     # Only touched entities change (they gain the new mentions); the rest keep their rows exactly.
     after = {e["id"]: e for e in store.entities()}
     changed = set(result["changed_ids"])

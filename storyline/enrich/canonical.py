@@ -468,16 +468,21 @@ class EntityResolver:
 
     # -- within one article ----------------------------------------------------
 
-    def blocking_keys(self, text: str) -> set[str]:
-        """Every key under which :meth:`resolve` could compare a name with another, whatever
-        its label: the last word's sound key and skeleton (surnames, similar spellings), the
-        whole name's key, the alias it stands for, its acronym and the acronyms it could be
-        shortened to. Two names that share none of these are never joined, so an incremental
-        run only re-examines the entities that share a key with a new mention."""
+    def blocking_keys(self, text: str, label: str | None = None) -> set[str]:
+        """Every key under which :meth:`resolve` could compare a name with another: the last
+        word's sound key and skeleton (surnames, similar spellings), the whole name's key read
+        as a person's and as an organisation's, the alias it stands for, its acronym and the
+        acronyms it could be shortened to. Two names that share none of these are never
+        joined, so an incremental run only re-examines the entities that share a key with a
+        new mention.
+
+        The last-word keys serve surnames: a name of several words labelled ORG or LOC gets
+        none, or every "... Department" would be filed beside every other one (a person's full
+        name mislabelled ORG still meets the person through the whole-name key)."""
         text = text.strip()
         words = word_tokens(text)
         keys: set[str] = set()
-        if words:
+        if words and (label in (None, "PERSON") or len(words) == 1):
             keys |= {"w:" + sound_key(words[-1]), "s:" + skeleton(words[-1])}
         for label in ("PERSON", "ORG"):
             form = _parse(label, text)
