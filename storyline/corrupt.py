@@ -318,6 +318,12 @@ def _insert_boilerplate(text: str, rng: random.Random, catalogue: Sequence[tuple
             at = rng.choice(breaks)
             lines[at:at] = ["", line]
             inserted.append(line)
+    # Page furniture sits above the headline and between the headline and the body (bylines, dates).
+    under = [boilerplate_line(rng, catalogue=catalogue)[1] for _ in range(rng.randint(0, 1))]
+    # only where the first line is a line of its own (a headline), never inside a wrapped paragraph
+    if under and len(lines) > 2 and len(lines[0]) <= 100 and lines[1][:1].isupper():
+        lines[1:1] = under
+        inserted += under
     lines = top + lines + bottom
     inserted += top + bottom
     return "\n".join(lines), inserted

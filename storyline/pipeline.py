@@ -17,6 +17,7 @@ from typing import Any
 
 from .clean import clean_text
 from .clean.hyphens import WordEvidence
+from .clean.infer import infer_metadata
 from .ingest import fetch_urls, looks_like_url_list, read_path, read_url_list
 from .ingest.limits import ItemTimeout, time_budget
 from .ingest.readers import display_path, walk
@@ -132,15 +133,19 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
     metadata = dict(draft.metadata)
     metadata.update({k: v for k, v in result.metadata.items() if k != "authors"})
     authors = tuple(dict.fromkeys([*draft.authors, *result.metadata.get("authors", [])]))
-    source = draft.source
-    dateline = result.metadata.get("dateline", {})
-    if not source and dateline.get("agency"):
-        source = dateline["agency"]
-    if not source and result.metadata.get("outlet_header"):
-        source = result.metadata["outlet_header"]
     from_name = draft.metadata.get("from_file_name", {})
-    source = source or from_name.get("source")
+    source = draft.source or from_name.get("source")
     published = draft.published or _iso_or_none(from_name.get("published"))
+    # What the input did not give, the text may: each inferred value carries its evidence.
+    inferred = infer_metadata(draft.raw_text, result, given={"source": source, "published": published,
+                                                             "title": draft.title})
+    if draft.language is None:
+        inferred["language"] = {"value": language, "how": "detected"}
+    if inferred:
+        metadata["inferred"] = inferred
+    source = source or (inferred.get("source") or {}).get("value")
+    if not published and not (inferred.get("published") or {}).get("partial", True):
+        published = inferred["published"]["value"]
     title = draft.title or _first_sentence(result.text)
     chash = chash or content_hash(draft.title, draft.raw_text)
     return Article(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..model import Edit
+from .infer import SECTION_WORDS
 
 # Lines that belong to the page, not to the story. Each pattern is anchored to a
 # whole (short) line: the same words inside a sentence of the story are news
@@ -85,9 +86,9 @@ def find_page_lines(text: str, batch_repeats: Callable[[str], int] | None = None
     edits = find_boilerplate(text) if patterns else []
     taken = {e.start for e in edits}
     model = load_line_model() if classifier else None
-    # A text of one or two lines is all story (or nothing): the classifier judges lines in a page.
+    # A text of three lines or fewer is all story (or nothing): the classifier judges lines in a page.
     content_lines = sum(1 for line in text.split("\n") if any(c.isalpha() for c in line))
-    if model is not None and content_lines >= 3:
+    if model is not None and content_lines >= 4:
         for start, end, p in score_lines(text, batch_repeats, model):
             if p >= model.threshold and start not in taken:
                 edits.append(_line_edit(text, start, end, f"boilerplate: line classifier (p={p:.2f})"))
@@ -169,8 +170,14 @@ def find_dateline(text: str, known_source: str | None = None) -> tuple[list[Edit
     offset = 0
     first, nl, _rest = text.partition("\n")
     header = first.strip()
+    if nl and 0 < len(header.split()) <= 3 and all(
+            w.lower() in SECTION_WORDS for w in re.findall(r"[^\W\d_]+", header)) and re.search(r"[^\W\d_]", header):
+        # A section name above the headline ("Politics", "World news") is where the page filed it.
+        meta["section"] = header
+        edits.append(Edit(0, len(first) + 1, "", "section name moved to metadata"))
+        offset = len(first) + 1
     # An outlet name alone on the first line: the page header of a scan or a paste.
-    if nl and 0 < len(header.split()) <= 5 and not re.search(r"[.!?:\"«»]$", header) and (
+    elif nl and 0 < len(header.split()) <= 5 and not re.search(r"[.!?:\"«»]$", header) and (
         (known_source and header.lower() == known_source.lower()) or _OUTLET_WORDS.search(header)
     ):
         meta["outlet_header"] = header

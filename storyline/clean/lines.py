@@ -19,6 +19,7 @@ import functools
 import json
 import math
 import re
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -59,7 +60,10 @@ FEATURES = (
     "function_ratio", "page_ratio", "digit_ratio", "punct_ratio", "separator", "link_like", "comma",
     "quote_mark", "short", "first_lines", "last_lines", "isolated", "prev_open", "next_open", "in_short_run", "repeated_in_text",
     "batch_repeats",
-)
+) + tuple(f"word_{i}" for i in range(1024))
+# Words of the line, hashed into 1024 buckets (lower case, stable across runs): the model learns
+# which words furniture is made of from the data, next to the hand-made page-word list.
+_BUCKETS = 1024
 
 
 def line_key(line: str) -> str:
@@ -123,7 +127,14 @@ class _TextContext:
                   and len(next_content.split()) <= 4),
             float(self.keys[line_key(s)] > 1),
             math.log1p(batch_repeats),
-        ]
+        ] + _hashed(words)
+
+
+def _hashed(words: Sequence[str]) -> list[float]:
+    out = [0.0] * _BUCKETS
+    for w in words:
+        out[zlib.crc32(w.lower().encode()) % _BUCKETS] = 1.0
+    return out
 
 
 def _has_letter(line: str) -> bool:

@@ -1,0 +1,202 @@
+"""Metadata from the text itself, when the input gave none: outlet, title, publication date.
+
+Each value found here is *inferred*: :func:`infer_metadata` returns it with how it was found
+and its evidence, the raw-text offsets of the words it came from, so a reader can check it
+(``article.metadata["inferred"]``). A value the input gave always wins; nothing here
+overrides it.
+
+- **Outlet**: an agency dateline (``PARIS (Gull Wire) -``, ``Kyiv. March 3. UNIAN -``), an
+  outlet header line the cleaner moved away, or a self-reference in the text
+  (``<Outlet> has reached out to ... for comment``, ``<Outlet> could not independently
+  verify``). ``told <Outlet>`` is *not* one: articles cite other outlets that way.
+- **Title**: the first line of the clean text, once outlet headers and section names
+  (``Politics``, ``World news``) have moved to metadata.
+- **Publication date**: a date line under the headline (``Published June 22, 2019``), which
+  the cleaner removed as page furniture or left in place; then the dateline's date; then a
+  relative statement (``a week ago, on March 3``). Without a year the value stays partial
+  (``--03-10``): a year is never guessed. A full date becomes ``article.published``; a partial
+  one is kept in the inferred metadata only (time windows need years).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+__all__ = ["infer_metadata", "SECTION_WORDS"]
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"], 1)}
+_MONTHS |= {m[:3]: i for m, i in list(_MONTHS.items())} | {"sept": 9}
+_MONTH = (r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December"
+          r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)")
+_DATE = (rf"(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+         rf"|(?P<day2>\d{{1,2}})\s+(?P<month2>January|February|March|April|May|June|July|August|September|October"
+         rf"|November|December)(?:,?\s+(?P<year2>(?:19|20)\d\d))?"
+         rf"|(?P<iso>(?:19|20)\d\d-\d\d-\d\d))")
+# A line that is a date and little else: "Published June 22, 2019", "Updated: Monday, 3 March 2014, 10:15 GMT".
+_DATE_LINE = re.compile(
+    rf"[ \t]*(?:(?:last )?(?:published|updated|posted|posted on|date)\s*:?\s*)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)"
+    rf"day,?\s*)?{_DATE}[\d\s:.,/|apmAPMETGSDUC()-]{{0,30}}[ \t]*",
+    re.I,
+)
+_UPDATED = re.compile(r"\s*(?:last )?updated", re.I)
+# "a week ago, on March 3" / "two days ago, on March 3" / "on March 3, a week ago" / "yesterday, March 3"
+_NUMBER = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_AGO = r"(?P<n>a|an|one|two|three|four|five|six|seven|\d)\s+(?P<unit>days?|weeks?)\s+ago"
+_RELATIVE = [
+    re.compile(rf"\b{_AGO},?\s+on\s+{_DATE}"),
+    re.compile(rf"\bon\s+{_DATE},?\s+{_AGO}"),
+    re.compile(rf"\b(?P<yesterday>[Yy]esterday),?\s+(?:on\s+)?{_DATE}"),
+]
+# Self-references: the outlet speaking of itself in its own copy.
+_OUTLET_NAME = r"(?P<outlet>(?:The )?(?:[A-Z][\w&'’.-]*|[A-Z]{2,})(?: (?:[A-Z][\w&'’.-]*|[A-Z]{2,}|News|of|de)){0,4})"
+_SELF = [
+    re.compile(rf"\b{_OUTLET_NAME} (?:has |had )?(?:reached out to|contacted|asked|requested comment from)\b[^.\n]{{0,120}}"
+               rf"\bfor (?:a )?(?:comment|response|reaction)"),
+    re.compile(rf"\b{_OUTLET_NAME} (?:could not|was unable to|cannot) (?:independently )?(?:verify|confirm)\b"),
+    re.compile(rf"\b(?:told|in an interview with|in a statement to) {_OUTLET_NAME} (?:on|this|last)\b"),
+]
+_NOT_OUTLET = re.compile(r"^(?:The |A )?(?:He|She|They|We|It|Police|Officials?|Authorities|Reporters|Lawyers?|"
+                         r"Investigators|This|That|Nobody|No one|I)$")
+# Section names a page puts above a headline.
+SECTION_WORDS = frozenset(
+    "news world politics business economy markets health science technology tech sports sport opinion culture "
+    "entertainment arts local national international europe asia africa americas canada us uk climate "
+    "environment education lifestyle travel video breaking".split()
+)
+
+
+def _month(name: str) -> int:
+    key = name.lower().rstrip(".")
+    return _MONTHS.get(key) or _MONTHS[key[:3]]
+
+
+def _value(m: re.Match[str]) -> tuple[str, bool] | None:
+    """(ISO value, partial?) of a ``_DATE`` match."""
+    g = m.groupdict()
+    if g.get("iso"):
+        try:
+            return dt.date.fromisoformat(g["iso"]).isoformat(), False
+        except ValueError:
+            return None
+    month = _month(g.get("month") or g.get("month2") or "")
+    day = int(g.get("day") or g.get("day2") or 0)
+    year = g.get("year") or g.get("year2")
+    try:
+        dt.date(int(year) if year else 2000, month, day)  # 2000: a leap year, so 29 February is valid
+    except ValueError:
+        return None
+    return (f"{int(year):04d}-{month:02d}-{day:02d}", False) if year else (f"--{month:02d}-{day:02d}", True)
+
+
+def _shift_partial(value: str, days: int) -> str:
+    """A date ``days`` later; a partial (``--MM-DD``) one stays partial (a leap year is assumed
+    only to let 29 February exist)."""
+    if value.startswith("--"):
+        d = dt.date(2000, int(value[2:4]), int(value[5:7])) + dt.timedelta(days=days)
+        return f"--{d.month:02d}-{d.day:02d}"
+    return (dt.date.fromisoformat(value) + dt.timedelta(days=days)).isoformat()
+
+
+def _inferred(value: Any, how: str, raw_start: int, raw_end: int, raw: str, **extra: Any) -> dict[str, Any]:
+    return {"value": value, "how": how, "evidence": [raw_start, raw_end], "evidence_text": raw[raw_start:raw_end],
+            **extra}
+
+
+def infer_metadata(raw: str, clean: Any, *, given: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Inferred ``source``, ``title``, ``published`` (and ``section``) for a text.
+
+    ``clean`` is the :class:`storyline.clean.CleanResult` of ``raw``; ``given`` the values the
+    input had (``source``, ``title``, ``published``): those are never inferred."""
+    out: dict[str, dict[str, Any]] = {}
+    meta = clean.metadata
+    if not given.get("source"):
+        source = _infer_source(raw, clean)
+        if source:
+            out["source"] = source
+    if not given.get("published"):
+        published = _infer_published(raw, clean)
+        if published:
+            out["published"] = published
+    if not given.get("title"):
+        title = _infer_title(raw, clean)
+        if title:
+            out["title"] = title
+    if meta.get("section"):
+        out["section"] = meta["section"]
+    return out
+
+
+def _find(raw: str, text: str, start: int = 0) -> tuple[int, int]:
+    at = raw.find(text, start)
+    return (at, at + len(text)) if at >= 0 else (0, 0)
+
+
+def _infer_source(raw: str, clean: Any) -> dict[str, Any] | None:
+    meta = clean.metadata
+    dateline = meta.get("dateline") or {}
+    head = raw[:2000]
+    if dateline.get("agency"):
+        s, e = _find(head, dateline["agency"])
+        return _inferred(dateline["agency"], "agency dateline", s, e, raw)
+    if meta.get("outlet_header"):
+        s, e = _find(head, meta["outlet_header"])
+        return _inferred(meta["outlet_header"], "outlet header line", s, e, raw)
+    text = clean.text
+    for pattern in _SELF:
+        for m in pattern.finditer(text):
+            name = m["outlet"].strip()
+            if _NOT_OUTLET.match(name) or len(name) < 2:
+                continue
+            s, e = clean.offset_map.to_source(m.start("outlet")), clean.offset_map.to_source(m.end("outlet"))
+            return _inferred(name, "self-reference", s, e, raw)
+    return None
+
+
+def _infer_title(raw: str, clean: Any) -> dict[str, Any] | None:
+    first = clean.text.strip().split("\n", 1)[0].strip()
+    if not first:
+        return None
+    start = clean.text.find(first)
+    s, e = clean.offset_map.to_source(start), clean.offset_map.to_source(start + len(first))
+    return _inferred(first[:200], "first line", s, e, raw)
+
+
+def _infer_published(raw: str, clean: Any) -> dict[str, Any] | None:
+    # 1. A date line near the top of the raw text (under the headline), removed or not.
+    pos = 0
+    for line in raw.split("\n")[:8]:
+        m = _DATE_LINE.fullmatch(line)
+        if m and not _UPDATED.match(line):
+            got = _value(m)
+            if got:
+                return _inferred(got[0], "date line", pos, pos + len(line), raw, partial=got[1])
+        pos += len(line) + 1
+    # 2. The dateline's date ("Kyiv. March 3. UNIAN -").
+    date = (clean.metadata.get("dateline") or {}).get("date")
+    if date:
+        m = re.fullmatch(_DATE, date)
+        got = _value(m) if m else None
+        if got:
+            s, e = _find(raw[:2000], date)
+            return _inferred(got[0], "dateline", s, e, raw, partial=got[1])
+    # 3. A relative statement: "a week ago, on March 3" -> March 10 (the year stays unknown).
+    text = clean.text
+    for pattern in _RELATIVE:
+        m = pattern.search(text)
+        if not m:
+            continue
+        got = _value(m)
+        if not got:
+            continue
+        if m.groupdict().get("yesterday"):
+            days = 1
+        else:
+            n = m["n"]
+            days = (int(n) if n.isdigit() else _NUMBER[n.lower()]) * (7 if m["unit"].startswith("week") else 1)
+        s, e = clean.offset_map.to_source(m.start()), clean.offset_map.to_source(m.end())
+        return _inferred(_shift_partial(got[0], days), "relative date", s, e, raw, partial=got[1])
+    return None

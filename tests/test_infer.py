@@ -1,0 +1,77 @@
+"""Metadata inferred from the text, each value with its evidence in the raw text."""
+
+from __future__ import annotations
+
+from storyline.model import ArticleDraft
+from storyline.pipeline import prepare_article
+
+BODY = ("The harbour council of Orla voted on Monday to close the old ferry pier for repairs, "
+        "its chair said after a long meeting.\n"
+        "Repairs will take three weeks, according to the port authority.\n")
+
+
+def _prepare(raw: str, settings, **given):
+    article, _changes = prepare_article(ArticleDraft("t.txt", "", raw, **given), settings)
+    return article
+
+
+def test_outlet_header_is_the_source_and_the_next_line_the_title(settings):
+    article = _prepare("Gull Coast News\nOrla closes its ferry pier\n" + BODY, settings)
+    assert article.source == "Gull Coast News"
+    assert article.title == "Orla closes its ferry pier"
+    inferred = article.metadata["inferred"]
+    assert inferred["source"]["how"] == "outlet header line"
+    s, e = inferred["source"]["evidence"]
+    assert article.raw_text[s:e] == "Gull Coast News"
+    assert inferred["title"]["evidence_text"] == "Orla closes its ferry pier"
+
+
+def test_section_name_is_not_the_title(settings):
+    article = _prepare("Local news\nOrla closes its ferry pier\n" + BODY, settings)
+    assert article.title == "Orla closes its ferry pier"
+    assert article.metadata["section"] == "Local news"
+    assert article.source is None
+
+
+def test_agency_dateline_gives_outlet_and_a_partial_date(settings):
+    article = _prepare("Orla. March 3. Gull Wire - " + BODY, settings)
+    inferred = article.metadata["inferred"]
+    assert article.source == "Gull Wire"
+    assert inferred["source"]["how"] == "agency dateline"
+    assert inferred["published"] == {"value": "--03-03", "how": "dateline", "evidence": [6, 13],
+                                     "evidence_text": "March 3", "partial": True}
+    assert article.published is None  # a partial date is never stored as a publication date
+
+
+def test_self_reference_names_the_outlet(settings):
+    raw = BODY + "The Orla Courier has reached out to the port authority for comment.\n"
+    article = _prepare(raw, settings)
+    assert article.source == "The Orla Courier"
+    assert article.metadata["inferred"]["source"]["how"] == "self-reference"
+
+
+def test_told_an_outlet_is_not_a_self_reference(settings):
+    article = _prepare(BODY + "The chair told the Gull Coast Times on Tuesday that work starts soon.\n", settings)
+    assert article.source is None
+
+
+def test_date_line_under_the_headline_is_the_publication_date(settings):
+    article = _prepare("Orla closes its ferry pier\nPublished June 22, 2019\n" + BODY, settings)
+    assert article.published == "2019-06-22"
+    inferred = article.metadata["inferred"]["published"]
+    assert inferred["how"] == "date line" and inferred["evidence_text"] == "Published June 22, 2019"
+    assert "Published" not in article.text
+
+
+def test_relative_date_gives_a_partial_publication_date(settings):
+    raw = BODY + "The pier was last inspected a week ago, on March 3, by two engineers.\n"
+    article = _prepare(raw, settings)
+    assert article.metadata["inferred"]["published"]["value"] == "--03-10"
+    assert article.published is None
+
+
+def test_given_values_are_never_inferred(settings):
+    article = _prepare("Gull Coast News\n" + BODY, settings, source="Orla Daily", published="2020-01-02",
+                       title="Pier", language="en")
+    assert article.source == "Orla Daily" and article.published == "2020-01-02" and article.title == "Pier"
+    assert "inferred" not in article.metadata
