@@ -147,15 +147,16 @@ def sources(c: Context, as_json: bool) -> None:
 @pass_ctx
 def timeline(c: Context, event_id: str | None, show_all: bool, as_json: bool) -> None:
     """What happened when: normalised dates from the articles, next to when they were published."""
-    from .analysis import sentence_around, timeline_dates
+    from .analysis import published_label, sentence_around, timeline_dates
 
     rows = timeline_dates(c.store, event_id, show_all)
     if as_json:
-        _json([d.__dict__ | {"published": a.published} for d, a in rows])
+        _json([d.__dict__ | {"published": a.published, "published_inferred": published_label(a).lstrip("~")
+                             if published_label(a).startswith("~") else None} for d, a in rows])
         return
     for d, a in rows:
         sentence = sentence_around(a.text, d.start, d.end)
-        click.echo(f"{d.value:12} (published {(a.published or '?')[:10]}, {(a.source or '?')[:18]}) {sentence[:110]}")
+        click.echo(f"{d.value:12} (published {published_label(a)}, {(a.source or '?')[:18]}) {sentence[:110]}")
 
 
 @cli.command()
@@ -204,10 +205,14 @@ def event_show(c: Context, event_id: str, why: bool, as_json: bool) -> None:
             x = m["explanation"]
             if m["is_new"]:
                 click.echo(f"      opened the event; best existing: {x.get('runner_up') or 'none'} "
-                           f"(score {m['score']:.2f})")
+                           f"(probability {m['score']:.2f})")
             else:
-                comps = ", ".join(f"{k} {v:+.2f}" for k, v in x.get("components", {}).items())
-                click.echo(f"      joined with score {m['score']:.2f}: {comps}")
+                comps = ", ".join(f"{k} {v:.2f}" for k, v in x.get("components", {}).items() if v)
+                click.echo(f"      joined with probability {m['score']:.2f}: {comps}")
+                # The model's own account: each feature's share of the log-odds, largest first.
+                terms = sorted(x.get("contributions", {}).items(), key=lambda kv: -abs(kv[1]))
+                if terms:
+                    click.echo("      log-odds: " + ", ".join(f"{k} {v:+.2f}" for k, v in terms[:6]))
                 if x.get("shared_entities"):
                     click.echo(f"      shared: {', '.join(x['shared_entities'][:8])}")
                 if x.get("gap_days") is not None:

@@ -51,7 +51,7 @@ def test_events_and_why(demo_store):
     events = json.loads(run(demo_store, "events", "--json"))
     seltva = next(e for e in events if len(e["article_ids"]) == 6)
     why = run(demo_store, "event", seltva["id"], "--why")
-    assert "opened the event" in why and "joined with score" in why
+    assert "opened the event" in why and "joined with probability" in why and "log-odds: " in why
 
 
 def test_storylines_and_report_markdown(demo_store):
