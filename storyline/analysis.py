@@ -95,8 +95,24 @@ def timeline_dates(store: SQLiteStore, event_id: str | None = None, show_all: bo
     ids = store.event(event_id)["article_ids"] if event_id else None
     dates = [d for d in store.dates(ids) if d.value and (show_all or d.is_event)]
     arts = {a.id: a for a in store.articles(ids=ids)}
-    dates.sort(key=lambda d: (d.value or "", d.article_id))
+    dates.sort(key=lambda d: (*timeline_key(d.value), d.article_id))
     return [(d, arts[d.article_id]) for d in dates if d.article_id in arts]
+
+
+def timeline_key(value: str | None) -> tuple[int, str]:
+    """Dated values first, in date order; then partial ones (``--03-03``: month and day, year unknown)
+    in month-day order among themselves, since no year is ever guessed."""
+    if value and value.startswith("--"):
+        return 1, value[2:]
+    return 0, value or ""
+
+
+def published_label(article: Any) -> str:
+    """The publication date, or the inferred partial one marked ``~`` (``~--03-10``), or ``?``."""
+    if article.published:
+        return str(article.published)[:10]
+    inferred = (article.metadata.get("inferred") or {}).get("published") or {}
+    return f"~{inferred['value']}" if inferred.get("value") else "?"
 
 
 def sentence_around(text: str, start: int, end: int) -> str:

@@ -75,3 +75,28 @@ def test_given_values_are_never_inferred(settings):
                        title="Pier", language="en")
     assert article.source == "Orla Daily" and article.published == "2020-01-02" and article.title == "Pier"
     assert "inferred" not in article.metadata
+
+
+def test_timeline_orders_partial_dates_and_shows_inferred_publication(settings, store, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from storyline.api import run_pipeline
+    from storyline.cli import cli
+    from storyline.pipeline import ingest
+
+    (tmp_path / "a.txt").write_text(
+        "Orla pier closes\nThe harbour council of Orla closed the ferry pier on March 9 after a storm, "
+        "the chair said.\nThe pier was last inspected a week ago, on March 3, by two engineers.\n", "utf-8")
+    (tmp_path / "b.txt").write_text(
+        "Orla pier reopens\nFerries returned to Orla on April 2 after repairs, the port authority said.\n"
+        "Engineers had first inspected the damage on March 12, the authority said.\n", "utf-8")
+    ingest(store, [tmp_path], settings=settings.replace(cluster=False, reports=False))
+    run_pipeline(store, settings.replace(cluster=False, reports=False))
+    result = CliRunner().invoke(cli, ["--db", store.path, "timeline", "--all", "--json"], catch_exceptions=False)
+    rows = json.loads(result.output)
+    assert [r["value"] for r in rows] == ["--03-03", "--03-09", "--03-12", "--04-02"]
+    assert rows[0]["published_inferred"] == "--03-10"
+    shown = CliRunner().invoke(cli, ["--db", store.path, "timeline", "--all"]).output
+    assert "(published ~--03-10," in shown
