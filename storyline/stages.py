@@ -335,10 +335,16 @@ class _EntityLinker:
     def link(self, article_id: str, name: str | None, start: int | None, end: int | None,
              type_: str | None) -> str | None:
         if start is not None and end is not None:
+            # The mention must hold the speaker's last word, the head of the phrase: "the Orr
+            # administration official" is an official, not Orr; "President Dana Orr" is Orr.
+            words = (name or "").rstrip().split()
+            head = start + len((name or "").rstrip()) - len(words[-1]) if words else start
             for s, e, eid in self.by_span.get(article_id, ()):
-                if s < end and start < e and (type_ is None or self.type_of.get(eid) == type_):
+                if s <= head < e and (type_ is None or self.type_of.get(eid) == type_):
                     return eid
         if not name:
+            return None
+        if type_ == "PERSON" and _nominal(name):
             return None
         for key in sorted(_name_keys(name), key=len, reverse=True):
             local = {e for e in self.names_in_article[article_id].get(key, ()) if type_ in (None, self.type_of.get(e))}
@@ -351,6 +357,15 @@ class _EntityLinker:
 
 
 _STOP = {"the", "a", "an", "of", "mr", "mrs", "ms", "dr", "news", "agency", "newspaper"}
+
+
+def _nominal(name: str) -> bool:
+    """A speaker named by role, not by name ("a White House official", "the interlocutor"): it
+    starts with an article or ends in a lower-case word, so it must stay nominal, never be
+    linked to the nearest person who shares a word with it."""
+    words = name.split()
+    return bool(words) and (words[0].lower() in ("a", "an", "the", "one", "another", "two", "several")
+                            or words[-1][:1].islower())
 
 
 def _name_keys(name: str | None) -> set[str]:

@@ -14,7 +14,13 @@ from typing import Any
 
 from ..model import Edit, OffsetMap, apply_edits
 from .boilerplate import find_credits, find_dateline, find_leading_urls, find_page_lines
-from .normalize import join_wrapped_lines, normalize_characters, normalize_whitespace, strip_markdown
+from .normalize import (
+    join_wrapped_lines,
+    normalize_characters,
+    normalize_whitespace,
+    repair_punctuation_spacing,
+    strip_markdown,
+)
 
 __all__ = ["Change", "CleanResult", "clean_text"]
 
@@ -40,7 +46,8 @@ class CleanResult:
 
 # Character-level normalisation is too fine-grained to list change by change; the
 # summary counts it instead.
-_QUIET_REASONS = ("unicode", "whitespace", "line ending", "blank lines", "range dash", "line wrap")
+_QUIET_REASONS = ("unicode", "whitespace", "line ending", "blank lines", "range dash", "line wrap",
+                  "punctuation spacing")
 
 
 def clean_text(raw: str, *, language: str | None = None, markdown: bool = False, source: str | None = None,
@@ -94,6 +101,7 @@ def clean_text(raw: str, *, language: str | None = None, markdown: bool = False,
     doc_evidence = evidence if evidence is not None else WordEvidence.from_text(text)
     step(lambda t: hyphen_repairs(t, doc_evidence, language=language or "en"))
     step(join_wrapped_lines)
+    step(repair_punctuation_spacing)
     # After credits and bylines have moved to metadata and wrapped lines are joined, the
     # learned classifier judges the remaining lines.
     step(with_meta(lambda t: find_page_lines(t, repeats, patterns=False, known_tags=meta.get("tags", ()))))

@@ -111,3 +111,37 @@ def strip_markdown(text: str) -> list[Edit]:
             edits.append(Edit(m.start(), m.start() + 1, "", "markdown emphasis"))
             edits.append(Edit(m.end() - 1, m.end(), "", "markdown emphasis"))
     return _drop_overlaps(edits)
+
+
+# Machine translation and some copy-pastes misplace spaces around punctuation: a space before a
+# comma or full stop ("the talks , he said"), and a closing quote mark moved past its space and
+# glued to the next word ('went well, "General Orr said', '... honoured, »Wang said'). A parser
+# reads the glued mark as part of the next word, so the speaker after it is lost.
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<=[^\W\d_])[ ]+(?=[,;:!?.](?:[ \n]|$))")
+_GLUED_CLOSE = re.compile(r"(?<=[,.!?'])( +)([\"»])(?=[^\W\d_])")
+_DETACHED_OPEN = re.compile(r"(?:(?<=[ \n(])|^)([\"«])( +)(?=[^\W\d_])", re.M)
+
+
+def repair_punctuation_spacing(text: str) -> list[Edit]:
+    """Spaces before punctuation removed; a closing mark glued to the next word put back after
+    its clause (`, "General` -> `," General`); an opening mark cut off from its word rejoined
+    (`" The` -> `"The`). A straight ``"`` counts as closing only when an odd number of ``"`` come
+    before it on its line (a quotation is open); ``»`` always closes and ``«`` always opens."""
+    if '"' not in text and "»" not in text and "«" not in text and " ," not in text and " ." not in text:
+        return []
+    edits = [Edit(m.start(), m.end(), "", "punctuation spacing") for m in _SPACE_BEFORE_PUNCT.finditer(text)]
+    for m in _GLUED_CLOSE.finditer(text):
+        mark = m.group(2)
+        if mark == '"':
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if text.count('"', line_start, m.start(2)) % 2 == 0:
+                continue  # no quotation open on this line: the mark opens a new one
+        edits.append(Edit(m.start(1), m.end(2), mark + m.group(1), "punctuation spacing"))
+    for m in _DETACHED_OPEN.finditer(text):
+        mark = m.group(1)
+        if mark == '"':
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if text.count('"', line_start, m.start(1)) % 2 == 1:
+                continue  # a quotation is open: this mark closes it
+        edits.append(Edit(m.start(2), m.end(2), "", "punctuation spacing"))
+    return _drop_overlaps(edits)

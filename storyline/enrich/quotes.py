@@ -66,11 +66,18 @@ def _can_close(text: str, i: int) -> bool:
 
 
 def _mangled_close(text: str, i: int) -> bool:
-    """``safer, ”the minister said``: translation moved the space before the closing mark."""
+    """``safer, ”the minister said`` / ``went well, ”General Orr said``: translation moved the
+    space before the closing mark. Inside an open quotation, a mark after clause-final
+    punctuation and a space, glued to the next word, closes it: a new quotation cannot open
+    inside the first. A capital after the mark is allowed only for the marks that close
+    (``”`` and ``"``), since ``“`` there may open the next quotation."""
     j = i - 1
     while j >= 0 and text[j] == " ":
         j -= 1
-    return j >= 0 and j < i - 1 and text[j] in ",.!?…" and i + 1 < len(text) and text[i + 1].islower()
+    if not (j >= 0 and j < i - 1 and text[j] in ",.!?…" and i + 1 < len(text)):
+        return False
+    nxt = text[i + 1]
+    return nxt.islower() or (nxt.isupper() and text[i] in '”"')
 
 
 def _find_close(text: str, start: int, end: int, opener: str) -> int | None:
@@ -461,15 +468,27 @@ def _persons(text: str, language: str, doc: Any) -> list[tuple[int, int]]:
             return sorted((s.start, s.stop) for s in doc.spans if s.type == "PER")
         return _natasha_persons(text)
     if doc is not None:
-        return [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+        return [span for e in doc.ents if e.label_ == "PERSON" and (span := _letters(text, e.start_char, e.end_char))]
     return [(m.start(), m.end()) for m in _EN_NAME_GUESS.finditer(text)]
+
+
+def _letters(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``text[start:end]`` without the marks and punctuation at its edges (the small English model
+    sometimes tags a lone ``»`` or a ``"`` glued to a name as PERSON); None when no letter is left."""
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum() and text[end - 1] != ".":
+        end -= 1
+    return (start, end) if any(c.isalpha() for c in text[start:end]) else None
 
 
 def _subject_persons(persons: list[tuple[int, int]], doc: Any) -> list[tuple[int, int]]:
     subjects = []
     for ent in doc.ents:
         if ent.label_ == "PERSON" and any(t.dep_ in ("nsubj", "nsubjpass") for t in ent):
-            subjects.append((ent.start_char, ent.end_char))
+            span = _letters(doc.text, ent.start_char, ent.end_char)
+            if span:
+                subjects.append(span)
     return subjects
 
 
@@ -619,7 +638,8 @@ def _en_np_span(tok: Any) -> tuple[int, int]:
 
 def _en_subject(verb: Any) -> Any | None:
     for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubjpass"):
+        # a quote mark the parser took for the subject ('..., »says Ana') names nobody
+        if child.dep_ in ("nsubj", "nsubjpass") and not child.is_punct:
             if child.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
                 return verb.head  # "veteran MPs who say ...": the relative pronoun stands for its noun
             return child
