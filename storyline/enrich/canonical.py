@@ -42,6 +42,7 @@ from typing import Any
 import jellyfish
 
 from storyline.enrich.names import (
+    demonym_pair,
     has_cyrillic,
     is_initial,
     nickname_of,
@@ -1244,6 +1245,8 @@ class _Run:
                 for k2 in keys[i + 1 :]:
                     if jellyfish.jaro_winkler_similarity(k1, k2) < self.r.surname_similarity:
                         continue
+                    if any(demonym_pair(w1, w2) for w1, w2 in zip(k1.split(), k2.split(), strict=False)):
+                        continue  # "Russia" / "Russian" are related words, not spellings of one name
                     a, b = by_key[k1][0], by_key[k2][0]
                     score, items = self.shared_context(a.uid, b.uid)
                     if score >= self.r.context_threshold:

@@ -255,6 +255,12 @@ class EntityRecognizer:
                     if mention is not None:
                         mentions.append(mention)
                 start = tokens[inside[0]].start
+            if "\n" in text[start:stop]:  # never across a line break (see mentions_from_doc)
+                for a, b in line_pieces(text, start, stop):
+                    mention = _make_mention(article_id, text, a, b, label)
+                    if mention is not None:
+                        mentions.append(mention)
+                continue
             normal = _russian_normal(ru.morph_vocab, [tokens[i] for i in inside], kind)
             mention = _make_mention(article_id, text, start, stop, label, normal=normal or text[start:stop])
             if mention is not None:
@@ -394,10 +400,27 @@ def mentions_from_doc(article_id: str, text: str, doc: Any, offset: int = 0) -> 
         label = _SPACY_LABELS.get(ent.label_)
         if label is None:
             continue
-        mention = _make_mention(article_id, text, offset + ent.start_char, offset + ent.end_char, label)
-        if mention is not None:
-            out.append(mention)
+        # A name never runs across a line break: a tag line or a list above ("Harbor Council\nTobias
+        # Renn") glued by the model into one invented name is two mentions, or none.
+        for start, end in line_pieces(text, offset + ent.start_char, offset + ent.end_char):
+            mention = _make_mention(article_id, text, start, end, label)
+            if mention is not None:
+                out.append(mention)
     return out
+
+
+def line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut at its line breaks (the non-empty pieces)."""
+    if "\n" not in text[start:end]:
+        return [(start, end)]
+    pieces, at = [], start
+    while at < end:
+        cut = text.find("\n", at, end)
+        cut = end if cut < 0 else cut
+        if text[at:cut].strip():
+            pieces.append((at, cut))
+        at = cut + 1
+    return pieces
 
 
 def _make_mention(

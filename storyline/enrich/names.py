@@ -27,6 +27,7 @@ import unicodedata
 import jellyfish
 
 __all__ = [
+    "demonym_pair",
     "has_cyrillic",
     "is_initial",
     "name_similarity",
@@ -333,3 +334,16 @@ def _nickname_pairs() -> frozenset[tuple[str, str]]:
 def nickname_of(a: str, b: str) -> bool:
     """True when one given name is a known short form of the other (Bob / Robert)."""
     return (sound_key(a), sound_key(b)) in _nickname_pairs()
+
+
+_DEMONYM_ENDINGS = ("n", "an", "ian", "ean", "ese", "ish", "ic", "i", "ans", "ians", "ns")
+
+
+def demonym_pair(a: str, b: str) -> bool:
+    """Whether one word is the other's demonym or adjective ("Russia"/"Russian",
+    "Ukraine"/"Ukrainian", "China"/"Chinese"): related words, not two spellings of one name."""
+    short, long_ = sorted((a.lower(), b.lower()), key=len)
+    if not 1 <= len(long_) - len(short) <= 4 or len(short) < 4:
+        return False
+    stem = short[:-1] if short[-1] in "aeiouy" else short
+    return long_.startswith(stem) and long_[len(stem):].endswith(_DEMONYM_ENDINGS) and not long_.endswith("a")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import jellyfish
 import numpy as np
 
-from ..enrich.names import has_cyrillic, name_similarity
+from ..enrich.names import demonym_pair, has_cyrillic, name_similarity
 from ..model import Article, Mention, Span
 from .claims import Claim, ClaimFacts, ClaimGroup, outlet_of
 from .options import ReportOptions
@@ -349,6 +349,8 @@ def _variant_of(a: str, b: str) -> bool:
     """Two spellings of one word ("Voloshenko"/"Voloshchenko", "Arkady"/"Arkadiy")."""
     if has_cyrillic(a) != has_cyrillic(b):
         return False  # another script is transliteration, not a disagreement
+    if demonym_pair(a, b):
+        return False  # "Russia" / "Russian": a country and its adjective, not two spellings
     la, lb = a.lower(), b.lower()
     return max(jellyfish.jaro_winkler_similarity(la, lb), name_similarity(a, b)) >= 0.85
 
