@@ -39,3 +39,28 @@ def test_a_tag_line_never_becomes_one_invented_person():
             "The harbour council of Orla met on Monday, and Tobias Renn said the vote would wait.\n")
     mentions = extract_mentions([("a", text, "en")])[0]
     assert all("\n" not in m.text for m in mentions)
+
+
+def test_transliteration_key_joins_the_spellings_of_one_name_word():
+    from storyline.enrich.names import translit_key
+
+    assert translit_key("Zhukovskiy") == translit_key("Jukovsky") == translit_key("Zhukovskii")
+    assert translit_key("Pelosi") == translit_key("Pelosie") == translit_key("Pelosey")
+    assert translit_key("Yulia") == translit_key("Iulia")
+    assert translit_key("Smith") != translit_key("Smyth")
+
+
+def test_surname_variants_merge_within_an_article_when_given_names_agree():
+    from storyline.enrich.canonical import EntityResolver
+    from storyline.model import Mention
+
+    text = ("Konrad Volkovsky spoke first. Later Konrad Volkovskiy said more. Volkovskii agreed. "
+            "Marta Volkovskaya left early.")
+    mentions = []
+    for name in ("Konrad Volkovsky", "Konrad Volkovskiy", "Volkovskii", "Marta Volkovskaya"):
+        at = text.find(name)
+        mentions.append(Mention("a", at, at + len(name), name, "PERSON"))
+    resolution = EntityResolver().resolve({"a": mentions}, texts={"a": text})
+    ids = [resolution.entity_id(m) for m in mentions]
+    assert ids[0] == ids[1] == ids[2]
+    assert ids[3] != ids[0]

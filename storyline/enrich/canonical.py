@@ -50,6 +50,7 @@ from storyline.enrich.names import (
     skeleton,
     sound_key,
     split_name,
+    translit_key,
     word_tokens,
 )
 from storyline.model import Mention
@@ -604,6 +605,12 @@ class EntityResolver:
                 loc for loc in full_by_surname[form.surname] if _given_compatible(loc.best, form) == "strict"
             ]
             if not same:
+                # "Nancy Pelosie" after "Nancy Pelosi": a transliteration variant of the surname joins
+                # a full name of the same article only when the given names agree too.
+                same = [loc for key, locs in full_by_surname.items() if key != form.surname
+                        and translit_key(key) == translit_key(form.surname) for loc in locs
+                        if _given_compatible(loc.best, form) == "strict"][:1]
+            if not same:
                 # "J. Smith" after "John Smith": an initial joins the one name it fits
                 weak = [
                     loc
@@ -629,6 +636,11 @@ class EntityResolver:
             token = form.surname
             candidates = full_by_surname.get(token, [])
             how = "surname"
+            if not candidates:
+                # "Lamettey" after "David Lametti": a transliteration variant of one surname of the article
+                variants = [locs for key, locs in full_by_surname.items() if translit_key(key) == translit_key(token)]
+                if len(variants) == 1:
+                    candidates, how = variants[0], "surname spelled another way"
             if not candidates:
                 # a first-name reference ("Charles" for "Charles Brown") or an East Asian
                 # surname written first ("Xi" for "Xi Jinping")

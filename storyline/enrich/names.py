@@ -28,6 +28,7 @@ import jellyfish
 
 __all__ = [
     "demonym_pair",
+    "translit_key",
     "has_cyrillic",
     "is_initial",
     "name_similarity",
@@ -347,3 +348,24 @@ def demonym_pair(a: str, b: str) -> bool:
         return False
     stem = short[:-1] if short[-1] in "aeiouy" else short
     return long_.startswith(stem) and long_[len(stem):].endswith(_DEMONYM_ENDINGS) and not long_.endswith("a")
+
+
+_TRANSLIT_END = re.compile(r"(?:skiy|skii|skey|skei|skie|sky|ski)$|(?:iy|ey|ei|ie|yi|y|i)$")
+_TRANSLIT_START = (("zh", "j"), ("iu", "yu"), ("ia", "ya"))
+
+
+def translit_key(word: str) -> str:
+    """One key for the spellings transliteration gives one name word: ``-sky``/``-skiy``/``-skii``,
+    ``-ey``/``-i``/``-ie``/``-y``, ``Zh``/``J``, ``Yu``/``Iu``, ``Ya``/``Ia``, ``ks``/``x``
+    ("Zhukovskiy" and "Jukovsky" share one). Words shorter than four letters are their own key."""
+    w = word.lower()
+    if len(w) < 4:
+        return w
+    for a, b in _TRANSLIT_START:
+        if w.startswith(a):
+            w = b + w[len(a):]
+            break
+    m = _TRANSLIT_END.search(w)
+    if m and len(w) - len(m.group()) >= 3:
+        w = w[: m.start()] + ("sky" if m.group().startswith("sk") else "i")
+    return w.replace("ks", "x")
