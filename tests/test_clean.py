@@ -85,3 +85,20 @@ def test_every_change_maps_to_raw_text():
     result = clean_text(raw)
     for change in result.changes:
         assert raw[change.raw_start:change.raw_end] == change.before
+
+
+def test_hard_wrapped_text_is_joined_before_a_capital_too():
+    from storyline.clean.normalize import join_hard_wraps
+
+    paragraph = ("The harbour council of Orla met on Monday to discuss the pier and the\n"
+                 "Ferry Workers Union asked for a delay of three weeks before any vote on\n"
+                 "the budget, its chair said after a long and sometimes tense meeting of\n"
+                 "Orla councillors.\n")
+    wrapped = paragraph * 3
+    result = clean_text(wrapped)
+    assert "the Ferry Workers Union" in result.text
+    assert "meeting of Orla councillors." in result.text
+    assert result.text.count("\n") == 2  # paragraph ends stay
+    # a paragraph per line, lines ending sentences: nothing to join
+    plain = "\n".join(f"Line {i} of a plain text ends its sentence here." for i in range(10))
+    assert join_hard_wraps(plain) == []

@@ -15,6 +15,7 @@ from typing import Any
 from ..model import Edit, OffsetMap, apply_edits
 from .boilerplate import find_credits, find_dateline, find_leading_urls, find_page_lines
 from .normalize import (
+    join_hard_wraps,
     join_wrapped_lines,
     normalize_characters,
     normalize_whitespace,
@@ -100,6 +101,7 @@ def clean_text(raw: str, *, language: str | None = None, markdown: bool = False,
     # passes in was built from the whole batch, this document included.
     doc_evidence = evidence if evidence is not None else WordEvidence.from_text(text)
     step(lambda t: hyphen_repairs(t, doc_evidence, language=language or "en"))
+    step(join_hard_wraps)
     step(join_wrapped_lines)
     step(repair_punctuation_spacing)
     # After credits and bylines have moved to metadata and wrapped lines are joined, the

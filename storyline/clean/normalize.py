@@ -145,3 +145,44 @@ def repair_punctuation_spacing(text: str) -> list[Edit]:
                 continue  # a quotation is open: this mark closes it
         edits.append(Edit(m.start(2), m.end(2), "", "punctuation spacing"))
     return _drop_overlaps(edits)
+
+
+_SENTENCE_FINAL = re.compile(r"[.!?:;\"'»)\]…]$")
+
+
+def join_hard_wraps(text: str) -> list[Edit]:
+    """Line breaks of a hard-wrapped text (print scans, e-mail, fixed-width copies) that end a
+    line mid-sentence before a capital ("...between the\\nFSIN youth"), which
+    :func:`join_wrapped_lines` leaves alone.
+
+    A text counts as hard-wrapped when its lines have a width W (the 90th percentile of line lengths,
+    at most 100 characters): at least eight lines, at least 40% of them between 0.7 W and W + 10,
+    and at least half of those ending mid-sentence. Then such a line ending mid-sentence joins the
+    next non-empty line.
+    Texts with a paragraph per line never qualify: their lines vary in length and end sentences."""
+    lines = text.split("\n")
+    lengths = [len(line) for line in lines if any(c.isalpha() for c in line)]
+    if len(lengths) < 8:
+        return []
+    # the width: most wrapped lines come close to it, so a high percentile finds it even when a
+    # headline or a pasted paragraph runs longer
+    width = sorted(lengths)[int(0.9 * (len(lengths) - 1))]
+    if width > 100:
+        return []
+    low, high = 0.7 * width, width + 10
+
+    def wrapped(line: str) -> bool:
+        return low <= len(line) <= high and not _SENTENCE_FINAL.search(line.rstrip())
+
+    full = [line for line in lines if low <= len(line) <= high]
+    if len(full) < 0.4 * len(lengths) or sum(map(wrapped, full)) < 0.5 * len(full):
+        return []
+    edits = []
+    pos = 0
+    for i, line in enumerate(lines[:-1]):
+        end = pos + len(line)
+        nxt = lines[i + 1]
+        if wrapped(line) and nxt.strip() and not line.rstrip().endswith("-"):
+            edits.append(Edit(end, end + 1, " ", "line wrap"))
+        pos = end + 1
+    return edits
