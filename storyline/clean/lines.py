@@ -51,6 +51,9 @@ _PAGE = frozenset(
     "pinterest pin instagram youtube copy link loading menu home next previous skip content popular trending "
     "inbox unlimited access privacy terms".split()
 )
+_DIGIT = re.compile(r"\d")
+_PUNCT = re.compile(r"[^\w\s]|_")
+_KEYED = 160
 _LINK = re.compile(r"https?:|www\.|\.(?:com|org|net|ru|uk|ca)\b|@\w|#\w")
 _SEPARATOR = re.compile(r"[|•·›»/]|^\W")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”»’)]*$|[\"”»]$")
@@ -85,9 +88,15 @@ class _TextContext:
         self.lines = lines
         self.content = [j for j, line in enumerate(lines) if _has_letter(line)]
         self.rank = {j: r for r, j in enumerate(self.content)}
-        self.keys = Counter(line_key(line) for line in lines if line.strip())
+        # repetition is furniture evidence for short lines only; longer ones are not keyed (cheaper)
+        self.keys = Counter(line_key(line) for line in lines if line.strip() and len(line) <= _KEYED)
 
     def features(self, i: int, batch_repeats: int = 0) -> list[float]:
+        dense, words = self.dense(i, batch_repeats)
+        return dense + _hashed(words)
+
+    def dense(self, i: int, batch_repeats: int = 0) -> tuple[list[float], list[str]]:
+        """The hand-made features of line ``i`` and its words (for the hashed word features)."""
         lines = self.lines
         s = lines[i].strip()
         words = _WORD.findall(s)
@@ -108,8 +117,8 @@ class _TextContext:
             sum(1 for w in words if w[0].isupper()) / n,
             sum(1 for w in words if w.lower() in _FUNCTION) / n,
             sum(1 for w in words if w.lower() in _PAGE) / n,
-            sum(c.isdigit() for c in s) / max(1, len(s)),
-            sum(not c.isalnum() and not c.isspace() for c in s) / max(1, len(s)),
+            len(_DIGIT.findall(s)) / max(1, len(s)),
+            len(_PUNCT.findall(s)) / max(1, len(s)),
             float(bool(_SEPARATOR.search(s))),
             float(bool(_LINK.search(s))),
             float("," in s),
@@ -125,15 +134,19 @@ class _TextContext:
             # a list (cities, nominees) is a run of short lines of the story
             float(bool(prev_content) and bool(next_content) and len(prev_content.split()) <= 4
                   and len(next_content.split()) <= 4),
-            float(self.keys[line_key(s)] > 1),
+            float(len(s) <= _KEYED and self.keys[line_key(s)] > 1),
             math.log1p(batch_repeats),
-        ] + _hashed(words)
+        ], words
+
+
+def _buckets(words: Sequence[str]) -> set[int]:
+    return {zlib.crc32(w.lower().encode()) % _BUCKETS for w in words}
 
 
 def _hashed(words: Sequence[str]) -> list[float]:
     out = [0.0] * _BUCKETS
-    for w in words:
-        out[zlib.crc32(w.lower().encode()) % _BUCKETS] = 1.0
+    for b in _buckets(words):
+        out[b] = 1.0
     return out
 
 
@@ -154,8 +167,26 @@ class LineModel:
     meta: dict[str, Any]
 
     def probability(self, x: Sequence[float]) -> float:
-        z = self.bias + sum(w * (v - m) / s for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True))
+        """P(furniture) of a full feature vector (as :func:`line_features` gives)."""
+        dense = len(self.features) - _BUCKETS
+        return self.probability_of(list(x[:dense]), {i for i in range(_BUCKETS) if x[dense + i]})
+
+    def probability_of(self, dense: Sequence[float], buckets: set[int]) -> float:
+        """P(furniture) from the hand-made features and the set of word buckets present: the hashed
+        features are mostly zero, so their share of the sum at zero is a constant and only the
+        buckets present add to it."""
+        n, offset, scaled = self._sparse
+        z = offset + sum(a * v for a, v in zip(scaled[:n], dense, strict=True))
+        z += sum(scaled[n + b] for b in buckets)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @functools.cached_property
+    def _sparse(self) -> tuple[int, float, tuple[float, ...]]:
+        """(number of hand-made features, the constant part of the sum, the weights over the scales):
+        w·(x - m)/s = Σ (w/s)·x - Σ (w/s)·m."""
+        scaled = tuple(w / s for w, s in zip(self.weights, self.scale, strict=True))
+        return (len(self.features) - _BUCKETS, self.bias - sum(a * m for a, m in zip(scaled, self.mean, strict=True)),
+                scaled)
 
     def to_json(self) -> dict[str, Any]:
         return {"name": "boilerplate-lines", "version": 1, "features": list(self.features), "mean": list(self.mean),
@@ -198,7 +229,8 @@ def score_lines(text: str, batch_repeats: Callable[[str], int] | None = None, mo
     for i, line in enumerate(lines):
         end = pos + len(line)
         if len(line) <= MAX_LINE and _has_letter(line):
-            repeats = max(0, batch_repeats(line_key(line)) - 1) if batch_repeats else 0
-            out.append((pos, end, model.probability(context.features(i, repeats))))
+            repeats = max(0, batch_repeats(line_key(line)) - 1) if batch_repeats and len(line) <= _KEYED else 0
+            dense, words = context.dense(i, repeats)
+            out.append((pos, end, model.probability_of(dense, _buckets(words))))
         pos = end + 1
     return out
