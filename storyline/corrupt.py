@@ -163,6 +163,9 @@ def corrupt_text(text: str, rng: random.Random, kinds: Iterable[str] = KINDS, *,
     if unknown:
         raise ValueError(f"unknown corruption kinds {sorted(unknown)}; choose from {', '.join(KINDS)}")
     out = Corruption(text)
+    # a headline is a short first line of its own, decided before print noise wraps the text
+    first, _nl, rest = text.partition("\n")
+    headline = bool(_nl) and len(first) <= 80 and rest[:1].isupper()
     if "names" in kinds:
         out.text, out.names = _respell_names(out.text, names, rng)
     if "punctuation" in kinds:
@@ -170,7 +173,7 @@ def corrupt_text(text: str, rng: random.Random, kinds: Iterable[str] = KINDS, *,
     if "print" in kinds:
         out.text, out.hyphenated, out.ocr = _print_noise(out.text, rng)
     if "boilerplate" in kinds:
-        out.text, out.boilerplate = _insert_boilerplate(out.text, rng, catalogue)
+        out.text, out.boilerplate = _insert_boilerplate(out.text, rng, catalogue, headline)
     return out
 
 
@@ -305,8 +308,8 @@ def _print_noise(text: str, rng: random.Random) -> tuple[str, list[str], int]:
 # ----------------------------------------------------------------------------- boilerplate
 
 
-def _insert_boilerplate(text: str, rng: random.Random, catalogue: Sequence[tuple[str, str]]
-                        ) -> tuple[str, list[str]]:
+def _insert_boilerplate(text: str, rng: random.Random, catalogue: Sequence[tuple[str, str]],
+                        headline: bool = True) -> tuple[str, list[str]]:
     lines = text.split("\n")
     inserted: list[str] = []
     top = [boilerplate_line(rng, catalogue=catalogue)[1] for _ in range(rng.randint(0, 2))]
@@ -321,7 +324,7 @@ def _insert_boilerplate(text: str, rng: random.Random, catalogue: Sequence[tuple
     # Page furniture sits above the headline and between the headline and the body (bylines, dates).
     under = [boilerplate_line(rng, catalogue=catalogue)[1] for _ in range(rng.randint(0, 1))]
     # only where the first line is a line of its own (a headline), never inside a wrapped paragraph
-    if under and len(lines) > 2 and len(lines[0]) <= 100 and lines[1][:1].isupper():
+    if under and headline and len(lines) > 2 and not lines[0].endswith("-"):
         lines[1:1] = under
         inserted += under
     lines = top + lines + bottom

@@ -172,7 +172,9 @@ def join_hard_wraps(text: str) -> list[Edit]:
     low, high = 0.7 * width, width + 10
 
     def wrapped(line: str) -> bool:
-        return low <= len(line) <= high and not _SENTENCE_FINAL.search(line.rstrip())
+        # a wrapped line stops at a word (or a comma after it); "... marked *" is a line of its own
+        end = line.rstrip()[-1:]
+        return low <= len(line) <= high and (end.isalnum() or end in ",—")
 
     full = [line for line in lines if low <= len(line) <= high]
     if len(full) < 0.4 * len(lengths) or sum(map(wrapped, full)) < 0.5 * len(full):
