@@ -132,10 +132,13 @@ def _parse(text: str):
     return english_docs([text])[0]
 
 
-def eval_ggt(subset: str, show_errors: int) -> dict:
+def eval_ggt(subset: str, show_errors: int, fold: tuple[int, int] | None = None) -> dict:
     nlp = _parse
     rows = _load_ggt()
-    picked = [r for i, r in enumerate(rows) if subset == "all" or (i % 2 == 0) == (subset == "tune")]
+    if fold is not None:  # fold k of n: articles at positions i with i % n == k
+        picked = [r for i, r in enumerate(rows) if i % fold[1] == fold[0]]
+    else:
+        picked = [r for i, r in enumerate(rows) if subset == "all" or (i % 2 == 0) == (subset == "tune")]
     tp = fp = fn = tp_strict = spk_ok = 0
     errors: list[str] = []
     t0 = time.perf_counter()
@@ -199,7 +202,7 @@ def eval_ggt(subset: str, show_errors: int) -> dict:
     for e in errors:
         print(e)
     return {
-        "subset": subset, "articles": len(picked), "gold": tp + fn, "predicted": tp + fp,
+        "subset": f"fold {fold[0] + 1}/{fold[1]}" if fold else subset, "articles": len(picked), "gold": tp + fn, "predicted": tp + fp,
         "precision": round(100 * p, 1), "recall": round(100 * r, 1), "f1": round(100 * f1, 1),
         "speaker_accuracy": round(100 * spk_ok / max(1, tp), 1),
         "strict_f1": round(100 * sf1, 1), "seconds": round(elapsed, 1),
@@ -305,7 +308,18 @@ def main() -> None:
     ap.add_argument("--split", choices=["dev", "train"], default="dev")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--errors", type=int, default=0, help="print up to N errors (ids and labels only)")
+    ap.add_argument("--folds", type=int, default=0, help="GGT: score each of N folds of all articles (i %% N)")
     args = ap.parse_args()
+    if args.dataset == "ggt" and args.folds:
+        folds = [eval_ggt("all", 0, (k, args.folds)) for k in range(args.folds)]
+        for f in folds:
+            print(json.dumps(f))
+        for key in ("f1", "speaker_accuracy"):
+            values = [f[key] for f in folds]
+            mean = sum(values) / len(values)
+            sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+            print(json.dumps({"metric": key, "mean": round(mean, 1), "sd": round(sd, 1), "min": min(values)}))
+        return
     if args.dataset == "ggt":
         result = eval_ggt(args.subset, args.errors)
     else:
