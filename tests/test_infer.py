@@ -100,3 +100,10 @@ def test_timeline_orders_partial_dates_and_shows_inferred_publication(settings, 
     assert rows[0]["published_inferred"] == "--03-10"
     shown = CliRunner().invoke(cli, ["--db", store.path, "timeline", "--all"]).output
     assert "(published ~--03-10," in shown
+
+
+def test_agency_byline_header_gives_the_agency_and_a_sentence_start_is_no_outlet(settings):
+    article = _prepare("Jana Pell, The Gull Press\nOrla closes its ferry pier\n" + BODY, settings)
+    assert article.source == "The Gull Press"
+    raw = BODY + "When the council has reached out to the port authority for comment, it heard nothing.\n"
+    assert _prepare(raw, settings).source is None

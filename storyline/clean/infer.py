@@ -61,6 +61,11 @@ _SELF = [
 ]
 _NOT_OUTLET = re.compile(r"^(?:The |A )?(?:He|She|They|We|It|Police|Officials?|Authorities|Reporters|Lawyers?|"
                          r"Investigators|This|That|Nobody|No one|I)$")
+_OUTLET_WORD = re.compile(
+    r"\b(?:news|times|post|herald|agency|press|wire|daily|journal|gazette|tribune|telegraph|chronicle|courier|"
+    r"observer|guardian|reuters|tass|interfax|bbc|cnn|afp|bloomberg|radio|tv|television|magazine|review|star)\b",
+    re.I,
+)
 # Section names a page puts above a headline.
 SECTION_WORDS = frozenset(
     "news world politics business economy markets health science technology tech sports sport opinion culture "
@@ -143,13 +148,21 @@ def _infer_source(raw: str, clean: Any) -> dict[str, Any] | None:
         s, e = _find(head, dateline["agency"])
         return _inferred(dateline["agency"], "agency dateline", s, e, raw)
     if meta.get("outlet_header"):
-        s, e = _find(head, meta["outlet_header"])
-        return _inferred(meta["outlet_header"], "outlet header line", s, e, raw)
+        header = meta["outlet_header"]
+        # "Jeff Orr, The Gull Press": a byline with the outlet after the comma
+        _who, comma, outlet = header.rpartition(",")
+        name = outlet.strip() if comma and _OUTLET_WORD.search(outlet) else header
+        s, e = _find(head, name)
+        return _inferred(name, "outlet header line", s, e, raw)
     text = clean.text
     for pattern in _SELF:
         for m in pattern.finditer(text):
             name = m["outlet"].strip()
             if _NOT_OUTLET.match(name) or len(name) < 2:
+                continue
+            # one capitalised word at a sentence start ("When ...") is not a name; an outlet has an
+            # outlet word (News, Times, Press ...), two capitalised words, or is an acronym (CBC)
+            if not (_OUTLET_WORD.search(name) or len(name.split()) >= 2 or name.isupper()):
                 continue
             s, e = clean.offset_map.to_source(m.start("outlet")), clean.offset_map.to_source(m.end("outlet"))
             return _inferred(name, "self-reference", s, e, raw)
