@@ -134,16 +134,23 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
     metadata.update({k: v for k, v in result.metadata.items() if k != "authors"})
     authors = tuple(dict.fromkeys([*draft.authors, *result.metadata.get("authors", [])]))
     from_name = draft.metadata.get("from_file_name", {})
-    source = draft.source or from_name.get("source")
     published = draft.published or _iso_or_none(from_name.get("published"))
     # What the input did not give, the text may: each inferred value carries its evidence.
-    inferred = infer_metadata(draft.raw_text, result, given={"source": source, "published": published,
+    inferred = infer_metadata(draft.raw_text, result, given={"source": draft.source, "published": published,
                                                              "title": draft.title})
     if draft.language is None:
         inferred["language"] = {"value": language, "how": "detected"}
     if inferred:
         metadata["inferred"] = inferred
-    source = source or (inferred.get("source") or {}).get("value")
+    # The text's own dateline or header names the outlet better than a file name; a self-reference
+    # deep in the text comes after the file name.
+    found = inferred.get("source") or {}
+    source = draft.source
+    if not source and found.get("how") in ("agency dateline", "outlet header line"):
+        source = found["value"]
+    source = source or from_name.get("source") or found.get("value")
+    if source and source != found.get("value"):
+        inferred.pop("source", None)
     if not published and not (inferred.get("published") or {}).get("partial", True):
         published = inferred["published"]["value"]
     title = draft.title or _first_sentence(result.text)
