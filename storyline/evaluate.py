@@ -123,7 +123,7 @@ def load_gold_records(path: str | Path, *, subset: str | None = None, strip_meta
                 continue
             try:
                 row = json.loads(line)
-                str(row["id"]), row["text"]
+                row["id"], row["text"]  # noqa: B018 - both must be present
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path}:{number}: not a dataset record ({exc}); need JSON with 'id' and 'text'") from exc
             event = str(row["event"]) if row.get("event") is not None else str(row["id"])
@@ -131,7 +131,8 @@ def load_gold_records(path: str | Path, *, subset: str | None = None, strip_meta
             if not subset_of(event, subset):
                 continue
             record = {k: v for k, v in row.items() if k not in _GOLD_FIELDS}
-            record["id"] = f"{row['id']}|{row.get('language') or ''}|{number}"
+            # Unique per line (MEANTIME's translations share an id); the dataset id stays readable.
+            record["id"] = f"{row['id']}|{number}"
             if strip_metadata:
                 record = {"id": record["id"], "text": record["text"]}
             out.append(GoldRecord(record, event, story))
