@@ -151,9 +151,10 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
     source = source or from_name.get("source") or found.get("value")
     if source and source != found.get("value"):
         inferred.pop("source", None)
-    # An inferred date stays in the metadata, never becomes ``published``: grouping windows read
-    # ``published``, and a batch where some articles got a date from a date line and others none
-    # grouped worse (ECB+ dev event B-cubed 0.826 -> 0.774, measured).
+    # A full date read from a date line becomes the publication date (a partial one stays metadata);
+    # grouping features ignore it (storyline.stages._given_published) but the stream order uses it.
+    if not published and not (inferred.get("published") or {}).get("partial", True):
+        published = inferred["published"]["value"]
     title = draft.title or _first_sentence(result.text)
     chash = chash or content_hash(draft.title, draft.raw_text)
     return Article(

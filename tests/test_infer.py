@@ -55,9 +55,9 @@ def test_told_an_outlet_is_not_a_self_reference(settings):
     assert article.source is None
 
 
-def test_date_line_under_the_headline_is_the_inferred_publication_date(settings):
+def test_date_line_under_the_headline_is_the_publication_date(settings):
     article = _prepare("Orla closes its ferry pier\nPublished June 22, 2019\n" + BODY, settings)
-    assert article.published is None  # inferred dates stay metadata (grouping windows read `published`)
+    assert article.published == "2019-06-22"
     inferred = article.metadata["inferred"]["published"]
     assert inferred["value"] == "2019-06-22" and inferred["partial"] is False
     assert inferred["how"] == "date line" and inferred["evidence_text"] == "Published June 22, 2019"

@@ -14,9 +14,9 @@ overrides it.
 - **Publication date**: a date line under the headline (``Published June 22, 2019``), which
   the cleaner removed as page furniture or left in place; then the dateline's date; then a
   relative statement (``a week ago, on March 3``). Without a year the value stays partial
-  (``--03-10``): a year is never guessed. Either way the value stays in the inferred metadata
-  (``storyline timeline`` shows it); it never becomes ``article.published``, which grouping
-  windows read.
+  (``--03-10``): a year is never guessed. A full date becomes ``article.published`` (the
+  grouping features ignore it, see ``storyline.stages._given_published``); a partial one stays
+  in the inferred metadata only (``storyline timeline`` shows it).
 """
 
 from __future__ import annotations
