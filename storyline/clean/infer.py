@@ -60,6 +60,9 @@ _SELF = [
     re.compile(rf"\b{_OUTLET_NAME} (?:could not|was unable to|cannot) (?:independently )?(?:verify|confirm)\b"),
     re.compile(rf"\b(?:told|in an interview with|in a statement to) {_OUTLET_NAME} (?:on|this|last)\b"),
 ]
+# Words each self-reference pattern needs, tested before the pattern runs.
+_SELF_WORDS = (("for comment", "for a comment", "for response", "for a response", "for reaction"),
+               ("verify", "confirm"), ("told ", "interview with", "statement to"))
 _NOT_OUTLET = re.compile(r"^(?:The |A )?(?:He|She|They|We|It|Police|Officials?|Authorities|Reporters|Lawyers?|"
                          r"Investigators|This|That|Nobody|No one|I)$")
 _OUTLET_WORD = re.compile(
@@ -156,7 +159,10 @@ def _infer_source(raw: str, clean: Any) -> dict[str, Any] | None:
         s, e = _find(head, name)
         return _inferred(name, "outlet header line", s, e, raw)
     text = clean.text
-    for pattern in _SELF:
+    low = text.lower()
+    for pattern, words in zip(_SELF, _SELF_WORDS, strict=True):
+        if not any(w in low for w in words):
+            continue  # cheap test first: the patterns scan the whole text
         for m in pattern.finditer(text):
             name = m["outlet"].strip()
             if _NOT_OUTLET.match(name) or len(name) < 2:

@@ -228,7 +228,9 @@ def score_lines(text: str, batch_repeats: Callable[[str], int] | None = None, mo
     pos = 0
     for i, line in enumerate(lines):
         end = pos + len(line)
-        if len(line) <= MAX_LINE and _has_letter(line):
+        # A long line that ends a sentence is story text: no catalogue line is half as long, and
+        # skipping it halves the cost on paragraph-per-line copy.
+        if len(line) <= MAX_LINE and _has_letter(line) and not (len(line) >= 150 and _SENTENCE_END.search(line)):
             repeats = max(0, batch_repeats(line_key(line)) - 1) if batch_repeats and len(line) <= _KEYED else 0
             dense, words = context.dense(i, repeats)
             out.append((pos, end, model.probability_of(dense, _buckets(words))))
