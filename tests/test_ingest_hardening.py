@@ -179,13 +179,13 @@ def test_rejects_says_how_to_fix_each_refusal(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "lang"), [
-    ("Senate Report Details Security Failures in Jan. 6 Capitol Riot. Top federal intelligence agencies failed "
-     "to warn of the potential for violence, a bipartisan Senate report found on Tuesday, and officials in the "
-     "Capitol Police were not prepared for the attack.", "en"),
+    ("Harbour Board Report Details Failures Before the Greyport Flood. The port's own engineers failed to warn "
+     "of the risk to the sea wall, a report by the regional assembly found on Tuesday, and officials in the "
+     "harbour office were not ready for the storm.", "en"),
     ("De gemeenteraad van Amsterdam heeft dinsdag besloten om de brug over het kanaal te sluiten, omdat de "
      "constructie volgens ingenieurs niet meer veilig is voor zwaar verkeer.", "nl"),
-    ("Даже краткосрочное увеличение потребления сахара повышает риск воспаления кишечника, к такому выводу "
-     "пришли канадские учёные.", "ru"),
+    ("Городской совет Греймута во вторник решил закрыть старый мост через реку, потому что инженеры "
+     "признали его опасным для грузовиков.", "ru"),
 ])
 def test_language_detection(text, lang):
     assert detect_language(text)[0] == lang
