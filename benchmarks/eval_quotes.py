@@ -65,17 +65,9 @@ def _overlap(gold: collections.Counter[str], pred: collections.Counter[str]) -> 
 
 
 def _load_ggt() -> list[dict]:
-    rows = []
-    for line in (DATA / "ggt-quotes" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        quotes = row["quotations"]
-        if isinstance(quotes, str):
-            # one record stores its list as a string, written twice and missing a bracket
-            cut = quotes.find("}\n[")
-            quotes = json.loads(quotes[: cut + 1] + "]") if cut >= 0 else json.loads(quotes)
-        row["quotations"] = quotes
-        rows.append(row)
-    return rows
+    from storyline.robustness import load_ggt
+
+    return load_ggt(DATA / "ggt-quotes" / "articles.jsonl")
 
 
 def _strip_accents(s: str) -> str:
