@@ -238,4 +238,54 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
         """,
     ),
+    (
+        6,
+        "clusterer and near-duplicate state as rows; story links",
+        """
+        -- The online clusterer's learned state, one row per article and per event, so a
+        -- batch writes only what it changed (the state used to be one JSON value, rewritten
+        -- whole after every batch). `vector` and `lexical` are kept while the article is in
+        -- the time window (the ANN index is rebuilt from them on load) and set NULL after.
+        CREATE TABLE cluster_articles (
+            article_id TEXT PRIMARY KEY,
+            key INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            event_id TEXT NOT NULL,
+            day INTEGER,
+            shard TEXT NOT NULL,
+            features TEXT NOT NULL,
+            vector BLOB,
+            lexical BLOB
+        );
+        CREATE INDEX cluster_articles_event ON cluster_articles(event_id);
+        CREATE TABLE cluster_events (
+            event_id TEXT PRIMARY KEY,
+            centroid BLOB NOT NULL,
+            locked INTEGER NOT NULL DEFAULT 0,
+            cannot_link TEXT NOT NULL DEFAULT '[]'
+        );
+        -- Document frequencies of entities ('e') and hashed words ('t').
+        CREATE TABLE cluster_df (
+            kind TEXT NOT NULL,
+            term TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (kind, term)
+        );
+        -- MinHash signatures of the near-duplicate index, in insertion order.
+        CREATE TABLE neardup_articles (
+            article_id TEXT PRIMARY KEY,
+            ord INTEGER NOT NULL,
+            published TEXT,
+            signature BLOB NOT NULL
+        );
+        -- Older look-alike events found while linking stories (the stories' "related").
+        CREATE TABLE story_links (
+            older TEXT NOT NULL,
+            newer TEXT NOT NULL,
+            PRIMARY KEY (older, newer)
+        );
+        CREATE INDEX story_links_newer ON story_links(newer);
+        DELETE FROM kv WHERE key IN ('cluster.state', 'neardup.state');
+        """,
+    ),
 ]
