@@ -19,6 +19,7 @@ from storyline.report import (
 )
 from storyline.report.claims import align_claims, claim_facts, content_words, word_overlap
 from storyline.report.discrepancies import dates_compatible
+from storyline.report.options import ReportOptions
 from storyline.report.text import clause_spans, extract_numbers, negation_cues, sentence_spans
 from storyline.report.timeline import date_range
 
@@ -227,13 +228,26 @@ def test_name_spelling_is_its_own_kind_not_two_people(orvel):
     assert sides == {"Tarnovska": {"Gull Wire", "Velm Courier"}, "Tarnowska": {"Harbor Tribune"}}
 
 
-def test_polarity_discrepancy_is_found(orvel):
+def test_stance_discrepancy_is_found_with_both_cues(orvel):
     report, _ = orvel
+    d = _kinds(report)["stance"]
+    assert d.description == "stance: considering vs not considering"
+    sides = {s.value: s for s in d.sides}
+    assert sides["not considering"].outlets == ("Velm Courier",)
+    assert sides["not considering"].value_spans[0].text == "not considering"
+    assert sides["considering"].outlets == ("Harbor Tribune",)
+    assert sides["considering"].value_spans[0].text == "considering"
+    assert d.confidence == 0.8
+
+
+def test_negation_mismatch_baseline_stays_available(orvel):
+    _, encoder = orvel
+    report = build_event_report(orvel_event(), encoder=encoder, options=ReportOptions(stance_rule="negation"))
     d = _kinds(report)["polarity"]
     sides = {s.value: s for s in d.sides}
-    assert sides["negated"].outlets == ("Velm Courier",)
     assert sides["negated"].value_spans[0].text == "not"
     assert sides["affirmed"].outlets == ("Harbor Tribune",)
+    assert d.confidence is None
 
 
 def test_no_disagreement_between_identical_articles():

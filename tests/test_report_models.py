@@ -104,7 +104,7 @@ def test_stance_disagreement_considering_vs_no_plans():
                 "Mayor Ilse Tarnovska said the city has no plans to accept the offer from Velka Rail to rebuild the "
                 "bridge.")
     report = build_event_report(EventInput("offer", None, [a, b]))
-    (polarity,) = [d for d in report.discrepancies if d.kind == "polarity"]
-    sides = {s.value: (s.outlets, s.value_spans[0].text) for s in polarity.sides}
-    assert sides["negated"] == (("Velm Courier",), "no")
-    assert sides["affirmed"][0] == ("Gull Wire",)
+    (stance,) = [d for d in report.discrepancies if d.kind == "stance"]
+    sides = {s.value: (s.outlets, s.value_spans[0].text) for s in stance.sides}
+    assert sides["no plans"] == (("Velm Courier",), "no plans")
+    assert sides["considering"] == (("Gull Wire",), "considering")

@@ -18,7 +18,7 @@ the spans (the claim, and the exact words of the value) where they do.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +29,7 @@ from ..enrich.names import demonym_pair, has_cyrillic, name_similarity
 from ..model import Article, Mention, Span
 from .claims import Claim, ClaimFacts, ClaimGroup, outlet_of
 from .options import ReportOptions
+from .stance import claim_stance, contradiction
 from .text import NumberMention
 
 __all__ = ["Discrepancy", "DiscrepancySide", "dates_compatible", "find_discrepancies", "name_spelling_discrepancies"]
@@ -45,11 +46,14 @@ class DiscrepancySide:
 @dataclass(frozen=True)
 class Discrepancy:
     id: str
-    kind: str  # number | date | place | name | polarity | name_spelling
+    kind: str  # number | date | place | name | stance | polarity | name_spelling
     description: str
     sides: tuple[DiscrepancySide, ...]
     group_id: str | None = None
     entity_id: str | None = None
+    # stance only: how likely the two sides really contradict (the frame pair's measured
+    # precision on judged BASIL findings, lowered for looser alignments)
+    confidence: float | None = None
 
 
 # ----------------------------------------------------------------------------- dates
@@ -113,6 +117,7 @@ class _Collector:
         self.found: dict[tuple, dict[str, dict[str, list]]] = {}
         self.order: list[tuple] = []
         self.description: dict[tuple, str] = {}
+        self.confidence: dict[tuple, float] = {}
 
     def add(self, key: tuple, description: str, value: str, claim: Claim, outlet: str, value_span: Span) -> None:
         if key not in self.found:
@@ -209,15 +214,10 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
                                       mentions, entities)
                     _compare_entities(col, "name", group.id, ci, cj, fi.persons, fj.persons, ai, aj, oi, oj,
                                       mentions, entities)
-                if sim >= options.polarity_min_similarity and bool(fi.negations) != bool(fj.negations):
-                    # cues inside quotation marks (the lone "no" vote) are words quoted, not a stance
-                    key = (group.id, "polarity")
-                    for c, f, a, o in ((ci, fi, ai, oi), (cj, fj, aj, oj)):
-                        if f.negations:
-                            s, e = f.negations[0]
-                            col.add(key, "polarity", "negated", c, o, _value_span(a, s, e))
-                        else:
-                            col.add(key, "polarity", "affirmed", c, o, _value_span(a, c.start, c.end))
+                if options.stance_rule == "negation":
+                    _negation_mismatch(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj))
+                elif sim >= options.stance_min_similarity:
+                    _compare_stances(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj))
     _complete_sides(col, groups, claims, facts, articles, index)
     out: list[Discrepancy] = []
     for key in col.order:
@@ -227,10 +227,49 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
         )
         if len(sides) < 2:
             continue
-        out.append(Discrepancy(f"d{len(out) + 1}", key[1], col.description[key], sides, group_id=key[0]))
+        out.append(Discrepancy(f"d{len(out) + 1}", key[1], col.description[key], sides, group_id=key[0],
+                               confidence=col.confidence.get(key)))
     for d in name_spelling_discrepancies(mentions, articles, entities):
         out.append(Discrepancy(f"d{len(out) + 1}", d.kind, d.description, d.sides, None, d.entity_id))
     return out
+
+
+_Side = tuple[Claim, ClaimFacts, Article, str]  # a claim, its facts, its article, its outlet
+
+
+def _negation_mismatch(col: _Collector, gid: str, sim: float, options: ReportOptions, a: _Side, b: _Side) -> None:
+    """The baseline: one claim has a negation cue anywhere outside short quotes, the other none."""
+    if sim < options.polarity_min_similarity or bool(a[1].negations) == bool(b[1].negations):
+        return
+    key = (gid, "polarity")
+    for c, f, art, o in (a, b):
+        if f.negations:
+            s, e = f.negations[0]
+            col.add(key, "polarity", "negated", c, o, _value_span(art, s, e))
+        else:
+            col.add(key, "polarity", "affirmed", c, o, _value_span(art, c.start, c.end))
+
+
+def _compare_stances(col: _Collector, gid: str, sim: float, options: ReportOptions, a: _Side, b: _Side) -> None:
+    """A stance contradiction (considering / no plans, will / will not, confirmed / denied,
+    agreed / rejected, the same predicate asserted and negated), read from each claim's parse.
+    Claims not in English have no parser here and keep the negation-mismatch rule."""
+    if not all((side[2].language or "en").lower().startswith("en") for side in (a, b)):
+        _negation_mismatch(col, gid, sim, options, a, b)
+        return
+    sa, sb = claim_stance(a[0].text), claim_stance(b[0].text)
+    if sa is None or sb is None:
+        return
+    confidence = contradiction(sa, sb, sim)
+    if confidence is None or confidence < options.stance_min_confidence:
+        return
+    key = (gid, "stance")
+    pos, neg = (sb, sa) if sa.negative else (sa, sb)
+    description = f"stance: {pos.frame} vs {neg.frame}"
+    for (c, _f, art, o), st in ((a, sa), (b, sb)):
+        s, e = st.cue
+        col.add(key, description, st.frame, c, o, _value_span(art, c.start + s, c.start + e))
+    col.confidence[key] = max(confidence, col.confidence.get(key, 0.0))
 
 
 def _complete_sides(col: _Collector, groups: Sequence[ClaimGroup], claims: Sequence[Claim],
@@ -355,13 +394,29 @@ def _variant_of(a: str, b: str) -> bool:
     return max(jellyfish.jaro_winkler_similarity(la, lb), name_similarity(a, b)) >= 0.85
 
 
+_PERSON_TYPES = frozenset({"PERSON", "PER"})
+
+
+def _entity_type(eid: str, mentions: Sequence[Mention], entities: Mapping[str, Mapping]) -> str | None:
+    known = entities.get(eid, {}).get("type")
+    if known:
+        return str(known)
+    labels = Counter(m.label for m in mentions if m.label)
+    return labels.most_common(1)[0][0] if labels else None
+
+
 def name_spelling_discrepancies(mentions: Sequence[Mention], articles: Mapping[str, Article],
                                 entities: Mapping[str, Mapping]) -> list[Discrepancy]:
-    """One discrepancy per name word that outlets spell differently for the same entity."""
+    """One discrepancy per name word that outlets spell differently for the same person.
+
+    Only people: a place or an organisation "spelled" two ways is mostly a merged adjective
+    or a short form ("Russia" / "Russian", "EU" / "European"), which no journalist would call
+    a spelling disagreement. An entity's type is its canonical type, else its mentions' majority label."""
     by_entity: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
         if m.entity_id and m.article_id in articles:
             by_entity[m.entity_id].append(m)
+    by_entity = {eid: ms for eid, ms in by_entity.items() if _entity_type(eid, ms, entities) in _PERSON_TYPES}
     out: list[Discrepancy] = []
     for eid, ms in by_entity.items():
         # spelling -> outlet -> (mention spans, token spans)

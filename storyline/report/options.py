@@ -41,6 +41,11 @@ class ReportOptions:
     # discrepancies: pairs must be this similar before a disagreement is reported
     number_min_similarity: float = 0.55
     polarity_min_similarity: float = 0.8  # set on BASIL dev: refusal verbs and stray "not"s
+    # "stance": contradictions read from the parse (report.stance); "negation": the baseline,
+    # a negation cue anywhere in one claim and none in the other (kind "polarity")
+    stance_rule: str = "stance"
+    stance_min_similarity: float = 0.7  # claims of one group are aligned at 0.7 already
+    stance_min_confidence: float = 0.3
     entity_conflict_min_similarity: float = 0.75
     # quotes: cosine of the quoted words for a known-compatible speaker, and for an
     # unknown one; token containment for truncations

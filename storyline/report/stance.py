@@ -1,0 +1,224 @@
+"""The stance a claim takes, read from its parse, and when two stances contradict.
+
+A claim's *stance* is what its main predicate asserts about the story: that something is
+being considered, will happen, was confirmed or agreed, or the opposite (no plans, will not,
+denied, rejected, not). The main predicate is the root of the claim's parse, or, when the
+root only reports speech ("officials said ..."), the clause it reports. Negation counts only
+when it hangs on that predicate (a ``neg`` child, a ``no`` determiner on its subject or on
+the plan it has): a "not" inside a relative clause or a quoted word is about something else.
+That is the difference from the negation-mismatch baseline
+(:func:`~storyline.report.text.negation_cues` anywhere in either claim), which fires on
+every stray "not".
+
+Two stances contradict when one is positive and the other negative about the same thing:
+either a known pair of frames (considering / no plans, will / will not, confirmed / denied,
+agreed / rejected) or the same predicate asserted and negated. Each contradiction carries a
+confidence: the frame pair's prior (set before judging, see benchmarks/results/report.md)
+lowered when the two claims are less alike. Only English claims are parsed; other languages
+keep the baseline rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["Stance", "claim_stance", "contradiction"]
+
+# Word families by their first letters: one entry covers "consider/considers/considering".
+_REPORTING = ("say", "said", "tell", "told", "added", "adds", "stated", "states", "report", "wrote", "write",
+              "announc", "accord", "explain", "noted", "notes", "insist", "argu", "claim", "suggest", "warn",
+              "indicat")
+_CONSIDER = ("consider", "weigh", "mull", "explor", "eye", "eyeing", "ponder", "study", "studi", "review",
+             "discuss", "evaluat", "assess", "debat", "contemplat")
+_PLAN_VERB = ("plan", "intend", "aim", "prepar", "expect")  # with a "to" clause: "plans to", "expects to"
+_PLAN_NOUN = ("plan", "intention", "intent", "decision")
+_CONFIRM = ("confirm", "acknowledg", "admit", "verif")
+_DENY = ("deni", "deny", "refut", "dismiss", "disput", "contest")
+_AGREE = ("agre", "accept", "approv", "endors", "sign", "ratif")
+_REJECT = ("reject", "refus", "declin", "veto", "spurn", "rebuff")
+_WILL = frozenset({"will", "'ll", "’ll", "wo", "shall", "would"})
+_MAYBE = frozenset({"may", "might", "could"})
+_NEGATORS = frozenset({"not", "n't", "n’t", "never", "no"})
+_NO_DET = frozenset({"no", "neither", "none"})
+_LIGHT_VERBS = frozenset({"is", "are", "was", "were", "be", "been", "being", "'s", "’s", "has", "have", "had",
+                          "having"})
+
+POSITIVE = frozenset({"affirmed", "considering", "will", "possible", "confirmed", "agreed"})
+NEGATIVE = frozenset({"negated", "no plans", "will not", "denied", "rejected", "not considering", "not confirmed",
+                      "not agreed"})
+
+# (positive frame, negative frame) -> prior that the pair is a real contradiction, given
+# that the claims were aligned. Priors were written down before the BASIL findings were
+# judged; their measured precision is in benchmarks/results/report.md.
+_FRAME_PAIRS: dict[tuple[str, str], float] = {
+    ("considering", "no plans"): 0.8, ("considering", "rejected"): 0.75, ("considering", "not considering"): 0.8,
+    ("considering", "will not"): 0.75,
+    ("will", "will not"): 0.8, ("will", "no plans"): 0.8, ("will", "rejected"): 0.7,
+    ("confirmed", "denied"): 0.8, ("confirmed", "not confirmed"): 0.6,
+    ("agreed", "rejected"): 0.8, ("agreed", "not agreed"): 0.8, ("agreed", "will not"): 0.7,
+    ("possible", "will not"): 0.55, ("possible", "no plans"): 0.55, ("possible", "rejected"): 0.5,
+}
+_SAME_PREDICATE = 0.6  # "X was responsible" / "X was not responsible": same verb, opposite polarity
+_DENIED_FACT = 0.65  # "troops crossed" / "the ministry denied that troops crossed"
+
+
+@dataclass(frozen=True)
+class Stance:
+    """A claim's stance. Offsets are relative to the parsed text (the claim)."""
+
+    frame: str  # one of POSITIVE | NEGATIVE
+    cue: tuple[int, int]  # the words that carry the frame ("no plans", "will not", "denied")
+    predicate: str  # stem of the main predicate
+    content: frozenset[str]  # stems of the predicate and the clause it governs
+
+    @property
+    def negative(self) -> bool:
+        return self.frame in NEGATIVE
+
+
+def _stem(word: str) -> str:
+    w = word.lower().replace("’", "'")
+    for suffix in ("ing", "ied", "ies", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)] + ("y" if suffix in ("ied", "ies") else "")
+            break
+    return w[:6]
+
+
+def _is(token: Any, family: tuple[str, ...]) -> bool:
+    """Does the word start like one of ``family``? Proper nouns never do ("Sayers")."""
+    return token.tag_ not in ("NNP", "NNPS") and token.lower_.startswith(family)
+
+
+def _is_verb(token: Any) -> bool:
+    return token.tag_.startswith("VB") or token.tag_ == "MD"
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    from ..nlp import english
+
+    return english()
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Any:
+    return _parser()(text)
+
+
+_SHORT_QUOTE = re.compile(r"[\"“«„][^\"“”«»„]{1,40}[\"”»“]")
+
+
+def _main_predicate(sent: Any) -> Any:
+    """The predicate the claim asserts: the root, or the clause a reporting verb reports."""
+    pred = sent.root
+    for _ in range(3):
+        if not _is(pred, _REPORTING):
+            break
+        reported = [c for c in pred.children if c.dep_ in ("ccomp", "xcomp", "parataxis") and _is_verb(c)]
+        if not reported:
+            # "according to officials, X" parses with X's verb as the root already; a bare
+            # "he said" clause with nothing reported has no stance
+            break
+        pred = reported[0]
+    return pred
+
+
+def _governed_clause(pred: Any) -> list[Any]:
+    """The predicate and the verbs of the clause it takes ("plans to accept", "denied that it hit")."""
+    out = [pred]
+    for c in pred.children:
+        if c.dep_ in ("xcomp", "ccomp", "acl", "dobj", "attr") and (_is_verb(c) or c.dep_ in ("dobj", "attr")):
+            out.append(c)
+            out += [g for g in c.children if g.dep_ in ("xcomp", "acl", "ccomp") and _is_verb(g)]
+    return out
+
+
+def claim_stance(text: str) -> Stance | None:
+    """The stance of one English claim, or None when it has no predicate to read."""
+    doc = _parse(text)
+    sents = [s for s in doc.sents if any(_is_verb(t) for t in s)]
+    if not sents:
+        return None
+    pred = _main_predicate(sents[0])
+    quoted = [(m.start(), m.end()) for m in _SHORT_QUOTE.finditer(text)]
+
+    def usable(t: Any) -> bool:
+        return not any(s <= t.idx < e for s, e in quoted)
+
+    children = list(pred.children)
+    neg = [c for c in children if c.dep_ == "neg" and c.lower_ in _NEGATORS | {"never"} and usable(c)]
+    neg += [g for c in children if c.dep_ in ("nsubj", "nsubjpass") for g in c.children
+            if g.dep_ == "det" and g.lower_ in _NO_DET and usable(g)]
+    neg += [c for c in children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("nobody", "none", "nothing")]
+    modal = [c for c in children if c.dep_ == "aux" and c.tag_ == "MD"]
+    will = [c for c in modal if c.lower_ in _WILL]
+    maybe = [c for c in modal if c.lower_ in _MAYBE]
+    clause = _governed_clause(pred)
+    content = frozenset(_stem(t.text) for t in clause)
+
+    def span(*tokens: Any) -> tuple[int, int]:
+        start = min(t.idx for t in tokens)
+        end = max(t.idx + len(t.text) for t in tokens)
+        return start, end
+
+    # a copula or "have" says little: "was responsible" is about "responsible"
+    head = pred
+    if pred.lower_ in _LIGHT_VERBS:
+        head = next((c for c in children if c.dep_ in ("acomp", "attr", "dobj", "oprd")), pred)
+
+    def stance(frame: str, *tokens: Any) -> Stance:
+        return Stance(frame, span(*tokens), _stem(head.text), content)
+
+    # "has no plans to", "there are no plans": a plan noun with "no" on it
+    plan_nouns = [c for c in children if c.dep_ in ("dobj", "attr", "nsubj") and _is(c, _PLAN_NOUN)]
+    for noun in plan_nouns:
+        nos = [g for g in noun.children if g.dep_ in ("det", "neg") and g.lower_ in _NO_DET and usable(g)]
+        if nos or neg:
+            return stance("no plans", *(nos or neg), noun)
+        if any(g.dep_ in ("acl", "relcl") for g in noun.children) or _is(noun, ("plan",)):
+            return stance("will", pred, noun)
+    if _is(pred, _DENY):
+        return None if neg else stance("denied", pred)  # "did not deny" is neither confirmation nor denial
+    if _is(pred, _REJECT) or (pred.lower_.startswith("rul") and any(c.lower_ == "out" for c in children)):
+        return None if neg else stance("rejected", pred)
+    if _is(pred, _CONSIDER):
+        return stance("not considering", *neg, pred) if neg else stance("considering", pred)
+    if _is(pred, _CONFIRM):
+        return stance("not confirmed", *neg, pred) if neg else stance("confirmed", pred)
+    if _is(pred, _PLAN_VERB) and any(c.dep_ == "xcomp" for c in children):
+        return stance("no plans", *neg, pred) if neg else stance("will", *(will or [pred]))
+    if _is(pred, _AGREE):
+        if neg:
+            return stance("will not" if will else "not agreed", *will, *neg, pred)
+        return stance("will", *will, pred) if will else stance("agreed", pred)
+    if neg:
+        return stance("will not", *will, *neg) if will else stance("negated", *neg)
+    if will:
+        return stance("will", *will, pred)
+    if maybe:
+        return stance("possible", *maybe, pred)
+    return stance("affirmed", pred)
+
+
+def contradiction(a: Stance, b: Stance, similarity: float) -> float | None:
+    """Confidence that stances ``a`` and ``b`` of two aligned claims contradict, or None.
+
+    The prior of the frame pair, minus half of how far the claims' cosine falls below 0.85
+    (a looser alignment is more often two different statements)."""
+    if a.negative == b.negative:
+        return None
+    pos, neg = (b, a) if a.negative else (a, b)
+    prior = _FRAME_PAIRS.get((pos.frame, neg.frame))
+    if prior is None:
+        if neg.frame == "denied" and pos.predicate in neg.content and pos.predicate != neg.predicate:
+            prior = _DENIED_FACT
+        elif pos.predicate == neg.predicate and pos.frame in ("affirmed", "will", "agreed") \
+                and neg.frame in ("negated", "will not", "not agreed"):
+            prior = _SAME_PREDICATE
+        else:
+            return None
+    return round(max(0.05, prior - 0.5 * max(0.0, 0.85 - similarity)), 2)

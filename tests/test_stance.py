@@ -1,0 +1,72 @@
+"""Stance frames read from the parse, and which pairs contradict (invented sentences)."""
+
+from __future__ import annotations
+
+import pytest
+
+from storyline.report.stance import claim_stance, contradiction
+
+
+@pytest.mark.parametrize(("text", "frame", "cue"), [
+    ("Officials said the Velm council is weighing the ferry proposal.", "considering", "weighing"),
+    ("The council has no plans yet to accept the ferry proposal, a spokesman said.", "no plans", "no plans"),
+    ("The port authority denied that the Tarvik ferry had hit the pier.", "denied", "denied"),
+    ("The port authority confirmed that the Tarvik ferry had hit the pier.", "confirmed", "confirmed"),
+    ("Governor Orla Venn will not sign the harbour bill, her office said.", "will not", "will not sign"),
+    ("Governor Orla Venn will sign the harbour bill, her office said.", "will", "will sign"),
+    ("The union rejected the wage offer on Friday.", "rejected", "rejected"),
+    ("The union agreed to the wage offer on Friday.", "agreed", "agreed"),
+    ("The mill company does not plan to close the Kessan plant.", "no plans", "not plan"),
+    ("There are no plans to close the Kessan plant.", "no plans", "no plans"),
+    ("The harbour master was not responsible for the crash.", "negated", "not"),
+])
+def test_frame_and_cue_words(text, frame, cue):
+    stance = claim_stance(text)
+    assert stance is not None
+    assert stance.frame == frame
+    assert text[stance.cue[0]:stance.cue[1]] == cue
+
+
+def test_negation_outside_the_main_predicate_is_not_a_stance():
+    # the "not" belongs to the relative clause; the claim asserts that the bill will pass
+    stance = claim_stance("The senator said the harbour bill, which is not popular, will pass in May.")
+    assert stance.frame == "will"
+
+
+def test_a_quoted_no_is_a_word_quoted_not_a_stance():
+    stance = claim_stance('The mayor cast the lone "no" vote on the ferry budget.')
+    assert stance.frame == "affirmed"
+
+
+def test_considering_against_no_plans_contradicts():
+    a = claim_stance("The Velm council is considering the ferry proposal from Tarvik Lines.")
+    b = claim_stance("The Velm council has no plans to accept the ferry proposal from Tarvik Lines.")
+    assert contradiction(a, b, 0.9) == 0.8
+    assert contradiction(b, a, 0.9) == 0.8
+
+
+def test_looser_alignment_lowers_the_confidence():
+    a = claim_stance("Governor Orla Venn will sign the harbour bill.")
+    b = claim_stance("Governor Orla Venn will not sign the harbour bill.")
+    assert contradiction(a, b, 0.85) == 0.8
+    assert contradiction(a, b, 0.65) == 0.7
+
+
+def test_same_side_or_unrelated_frames_do_not_contradict():
+    will = claim_stance("Governor Orla Venn will sign the harbour bill.")
+    agreed = claim_stance("The union agreed to the wage offer on Friday.")
+    negated_other = claim_stance("The harbour master was not responsible for the crash.")
+    assert contradiction(will, agreed, 0.9) is None  # both positive
+    assert contradiction(will, negated_other, 0.9) is None  # a "not" about another predicate
+
+
+def test_same_predicate_asserted_and_negated():
+    a = claim_stance("The harbour master was responsible for the crash.")
+    b = claim_stance("The harbour master was not responsible for the crash.")
+    assert contradiction(a, b, 0.9) == 0.6
+
+
+def test_a_fact_and_its_denial():
+    a = claim_stance("The Tarvik ferry hit the pier on Monday.")
+    b = claim_stance("The port authority denied that the Tarvik ferry hit the pier on Monday.")
+    assert contradiction(a, b, 0.9) == 0.65
