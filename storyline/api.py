@@ -121,11 +121,9 @@ def events_overview(store: SQLiteStore) -> list[str]:
 
 
 def corpus_overview(store: SQLiteStore) -> list[str]:
-    rows = store.db.execute(
-        "SELECT coalesce(source, '?') s, count(*) n, group_concat(DISTINCT language) l FROM articles GROUP BY s ORDER BY n DESC"
-    ).fetchall()
+    rows = store.outlet_summary()
     out = [f"{store.count_articles()} articles from {len(rows)} outlets:"]
-    out += [f"  {r['s']:28} {r['n']:3} article(s)  [{r['l']}]" for r in rows]
+    out += [f"  {r['source']:28} {r['n']:3} article(s)  [{r['languages']}]" for r in rows]
     return out
 
 

@@ -46,7 +46,8 @@ class StorylineGroup(click.Group):
     """Turns library errors into a one-line message and exit code 1, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        import sqlite3
+        from .store import database_errors
+        from .store.postgres import redact
 
         try:
             return super().invoke(ctx)
@@ -56,16 +57,16 @@ class StorylineGroup(click.Group):
         except StorylineError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
-        except sqlite3.DatabaseError as exc:
-            db = ctx.obj.db if isinstance(ctx.obj, Context) else "the database"
-            click.echo(f"error: cannot use {db} as a storyline database ({exc}); give another --db file, or "
-                       "move this one aside if it is not yours", err=True)
+        except database_errors() as exc:
+            db = redact(ctx.obj.db) if isinstance(ctx.obj, Context) else "the database"
+            click.echo(f"error: cannot use {db} as a storyline database ({redact(str(exc))}); give another --db, "
+                       "or move this one aside if it is not yours", err=True)
             ctx.exit(2)
 
 
 @click.group(cls=StorylineGroup)
 @click.option("--db", envvar="STORYLINE_DB", default="storyline.db", show_default=True,
-              help="SQLite database file (or set STORYLINE_DB).")
+              help="Store: a SQLite file, or postgresql://user@host/dbname (or set STORYLINE_DB).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only results and errors.")
 @click.option("--config", type=click.Path(dir_okay=False), help="Settings file (default ./storyline.toml).")
 @click.version_option(__version__, prog_name="storyline")
@@ -400,7 +401,7 @@ def main() -> None:
     cli(prog_name="storyline")
 
 
-from . import cli_analysis, cli_eval, cli_robustness  # noqa: E402,F401  (register the analysis and eval commands on `cli`)
+from . import cli_analysis, cli_eval, cli_robustness, cli_store  # noqa: E402,F401  (register the analysis, eval and store commands on `cli`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -261,18 +261,15 @@ def ingest(store: SQLiteStore, paths: Iterable[str | Path] = (), urls: Iterable[
             for d, article, changes in prepared:
                 # A savepoint per article: one that cannot be stored is rolled back alone
                 # and recorded, and the rest of the batch is committed.
-                store.db.execute("SAVEPOINT item")
                 try:
-                    added = store.add_article(article, item=d.item, changes=changes, run_id=run_id)
+                    with store.savepoint():
+                        added = store.add_article(article, item=d.item, changes=changes, run_id=run_id)
                 except Exception as exc:  # noqa: BLE001 - one item must never stop the batch
-                    store.db.execute("ROLLBACK TO item")
-                    store.db.execute("RELEASE item")
                     rejection = Rejection(d.origin, d.item, "store", f"cannot be stored ({exc.__class__.__name__}: "
                                           f"{exc}); check this item, and please report it")
                     report.rejected.append(rejection)
                     store.add_rejection(rejection, run_id)
                     continue
-                store.db.execute("RELEASE item")
                 if added:
                     report.added.append(article.id)
                 else:

@@ -258,7 +258,7 @@ def _enrich_pool(settings: Settings, store: SQLiteStore, ids: Sequence[str]) -> 
 
     # Load before forking so the workers share the weights instead of loading their own.
     english()
-    languages = {r[0] for r in store.db.execute("SELECT DISTINCT language FROM articles")}
+    languages = store.languages()
     if "ru" in languages:
         russian()
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),

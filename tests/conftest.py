@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +16,49 @@ from storyline.api import DEMO_NAME_PATTERN, demo_corpus_path
 def settings():
     # No user file, no environment: tests see the packaged defaults only.
     return load_settings(env={})
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for the session (storyline/store/pg_cluster.py). Without
+    the server binaries or psycopg the Postgres tests fail in CI (.ci/run sets
+    STORYLINE_REQUIRE_POSTGRES=1) and are skipped elsewhere."""
+    from storyline.store.pg_cluster import INSTALL_HINT, postgres_bin, throwaway_cluster
+
+    required = bool(os.environ.get("CI")) or os.environ.get("STORYLINE_REQUIRE_POSTGRES") == "1"
+    missing = INSTALL_HINT if postgres_bin() is None else None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing = 'psycopg is not installed: pip install -e ".[dev]" (or ".[postgres]")'
+    if missing:
+        (pytest.fail if required else pytest.skip)(missing)
+    with throwaway_cluster() as cluster:
+        yield cluster
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster):
+    """A new empty database on the session's cluster."""
+    return postgres_cluster.create_database(f"test{next(_databases)}")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_store_url(request, tmp_path_factory):
+    """The location of a new store of each backend: the conformance suite runs on both."""
+    if request.param == "sqlite":
+        return str(tmp_path_factory.mktemp("db") / "test.db")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def any_store(any_store_url):
+    s = open_store(any_store_url)
+    yield s
+    s.close()
 
 
 @pytest.fixture

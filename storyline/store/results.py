@@ -243,7 +243,7 @@ class ResultStoreMixin:
         batches: Iterable[Sequence[str] | None] = [None] if article_ids is None else _chunked(list(article_ids))
         for chunk in batches:
             for sql, col in zip(queries, columns, strict=True):
-                where, args = ("1", []) if chunk is None else (f"{col} IN ({_marks(len(chunk))})", list(chunk))
+                where, args = ("1 = 1", []) if chunk is None else (f"{col} IN ({_marks(len(chunk))})", list(chunk))
                 for row in self.db.execute(sql.format(w=where), args):
                     h = hashes.get(row[0])
                     if h is None:
@@ -349,7 +349,7 @@ class ResultStoreMixin:
 
     def iter_events(self, event_ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         """Events one at a time (only ``event_ids`` when given)."""
-        from .sqlite import _event_row
+        from .base import _event_row
 
         if event_ids is None:
             for r in self.db.execute("SELECT * FROM events ORDER BY first_published IS NULL, first_published, id"):
