@@ -23,6 +23,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from jellyfish import jaro_winkler_similarity
+
+from .enrich.names import skeleton, sound_key, word_tokens
 from .model import Mention
 from .store.sqlite import SQLiteStore
 
@@ -35,13 +38,46 @@ def entity_keys(resolver: Any, entities: Sequence[dict[str, Any]]) -> dict[str, 
             for e in entities}
 
 
+# Bumped when EntityResolver.blocking_keys files names differently: a store filed under
+# other keys is filed again before its next incremental run.
+KEYS_VERSION = "2"
+KEYS_VERSION_KV = "entity_keys.version"
+
+
 def file_all_entity_keys(store: SQLiteStore) -> int:
     """File every stored entity under its blocking keys (after a full resolution)."""
     from .enrich.canonical import EntityResolver
 
     keys = entity_keys(EntityResolver(), store.entities())
     store.put_entity_keys(keys, replace_all=True)
+    store.set_kv(KEYS_VERSION_KV, KEYS_VERSION)
     return len(keys)
+
+
+def _touched(store: SQLiteStore, resolver: Any, mentions: Sequence[Mention]) -> dict[str, dict[str, Any]]:
+    """The stored entities a batch's mentions could join: those filed under a probe key of a
+    mention, less those met only through a last-word skeleton (``s:``) whose last words are
+    not similar enough for the resolver to ever join them (the resolver compares surnames of
+    one skeleton and joins them only at ``surname_similarity`` or above)."""
+    probes: set[str] = set()
+    last_words: dict[str, set[str]] = defaultdict(set)  # skeleton key -> sound keys of the batch's last words
+    for m in mentions:
+        for text in {m.text, m.normal} - {"", None}:
+            keys = resolver.probe_keys(text, m.label)
+            probes |= keys
+            words = word_tokens(text)
+            if words and "s:" + skeleton(words[-1]) in keys:
+                last_words["s:" + skeleton(words[-1])].add(sound_key(words[-1]))
+    strong = store.entities_for_keys(k for k in probes if not k.startswith("s:"))
+    by_skeleton = store.entities_for_keys(k for k in probes if k.startswith("s:")) - strong
+    touched = store.entities_by_ids(strong | by_skeleton)
+    for eid in by_skeleton:
+        e = touched[eid]
+        pairs = [(ours, sound_key(words[-1])) for name in {e["name"], *e["variants"]}
+                 if (words := word_tokens(name)) for ours in last_words.get("s:" + skeleton(words[-1]), ())]
+        if not any(jaro_winkler_similarity(a, b) >= resolver.surname_similarity for a, b in pairs):
+            del touched[eid]
+    return touched
 
 
 def _representatives(store: SQLiteStore, entities: dict[str, dict[str, Any]], per_entity: int
@@ -81,13 +117,11 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
     if not new_ids or store.count_entities() == 0:
         return None
     resolver = EntityResolver()
-    if not store.entity_keys_filed():  # a store resolved before the keys were kept
-        file_all_entity_keys(store)
+    if not store.entity_keys_filed() or store.get_kv(KEYS_VERSION_KV) != KEYS_VERSION:
+        file_all_entity_keys(store)  # a store resolved before the keys were kept, or kept otherwise
     new = set(new_ids)
     new_mentions = store.mentions(sorted(new))
-    batch_keys = {k for m in new_mentions for text in {m.text, m.normal} - {""}
-                  for k in resolver.blocking_keys(text, m.label)}
-    touched = store.entities_by_ids(store.entities_for_keys(batch_keys))
+    touched = _touched(store, resolver, new_mentions)
     # A re-enriched article: its old mentions are gone, so the entities that listed it shrink.
     stale = store.entities_by_ids(store.entities_in_articles(new))
     subset: dict[str, list[Mention]] = defaultdict(list)
@@ -142,7 +176,7 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
                              entity_of.get((m.article_id, m.start, m.end))) for m in new_mentions]
     names = {q.speaker for _, q in quotes if q.speaker} | {c.cited for _, c in citations if c.cited}
     near = store.entities_by_ids(store.entities_for_keys(
-        {k for n in names for k in resolver.blocking_keys(n) if k.startswith("w:")}))
+        {k for n in names for k in resolver.probe_keys(n) if k.startswith("w:")}))
     near.update(changed)
     linker = _EntityLinker(list(near.values()), mentions_here,
                            {(m.article_id, m.start, m.end): m.entity_id for m in mentions_here if m.entity_id})

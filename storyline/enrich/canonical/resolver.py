@@ -197,12 +197,12 @@ class EntityResolver:
     # -- within one article ----------------------------------------------------
 
     def blocking_keys(self, text: str, label: str | None = None) -> set[str]:
-        """Every key under which :meth:`resolve` could compare a name with another: the last
-        word's sound key and skeleton (surnames, similar spellings), the whole name's key read
-        as a person's and as an organisation's, the alias it stands for, its acronym and the
-        acronyms it could be shortened to. Two names that share none of these are never
-        joined, so an incremental run only re-examines the entities that share a key with a
-        new mention.
+        """The keys a name is filed under for :meth:`probe_keys` to find: the last word's
+        sound key and skeleton (surnames, similar spellings), the whole name's key read as a
+        person's and as an organisation's, the alias it stands for, its acronym (``ia:``) and
+        the acronyms it could be shortened to (``in:``). Two names that share no probe key
+        are never joined by :meth:`resolve`, so an incremental run only re-examines the
+        entities filed under a probe key of a new mention.
 
         The last-word keys serve surnames: a name of several words labelled ORG or LOC gets
         none, or every "... Department" would be filed beside every other one (a person's full
@@ -220,12 +220,27 @@ class EntityResolver:
                 key, alias = self._canonical_name_key(form)
                 if alias:
                     keys.add("a:" + alias)
-                keys |= {"i:" + a for a in (form.acronym, *form.initials_of) if a}
+                keys |= {"in:" + a for a in form.initials_of if a}
                 if form.acronym:
-                    keys.add("i:" + romanize(form.acronym))
-        keys.discard("w:")
-        keys.discard("s:")
+                    keys |= {"ia:" + form.acronym, "ia:" + romanize(form.acronym)}
+        keys -= {"w:", "s:", "ia:"}
         return keys
+
+    def probe_keys(self, text: str, label: str | None = None) -> set[str]:
+        """The filed keys (:meth:`blocking_keys`) a new name must look up to find every entity
+        it could join. Acronyms meet in one direction only: an acronym ("NYT") looks up the
+        names it could abbreviate and the same acronym, a long name looks up the acronyms
+        that could stand for it, but two long names with the same initials ("Kalo Bank",
+        "Kiro Bureau") are never compared for that, so they do not meet."""
+        out: set[str] = set()
+        for k in self.blocking_keys(text, label):
+            if k.startswith("ia:"):
+                out |= {k, "in:" + k[3:]}
+            elif k.startswith("in:"):
+                out.add("ia:" + k[3:])
+            else:
+                out.add(k)
+        return out
 
     def _form(self, mention: Mention) -> _Form:
         base = (mention.normal or mention.text).strip()
