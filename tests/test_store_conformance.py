@@ -1,0 +1,200 @@
+"""One store contract, two backends: every test here runs on SQLite and on PostgreSQL (the
+`any_store` fixtures start a throwaway cluster; tests/conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from storyline import ingest, open_store
+from storyline.errors import StoreError
+from storyline.model import Citation, DateMention, Mention, Quote, Rejection
+from storyline.store.pg_schema import PG_MIGRATIONS
+from storyline.store.schema import MIGRATIONS
+
+from .conftest import HARBOUR_STORY, write
+
+FERRY = "Ferry strike ends\nThe ferry crews returned to work on Friday after a week of talks.\n"
+BUDGET = "Budget passes\nThe council passed the budget; a ferry subsidy was cut by a third.\n"
+
+
+def test_every_sqlite_migration_has_its_postgres_counterpart():
+    assert [(v, name) for v, name, _ in PG_MIGRATIONS] == [(v, name) for v, name, _ in MIGRATIONS]
+
+
+def test_both_backends_create_the_same_tables_and_columns(postgres_url, tmp_path):
+    with open_store(tmp_path / "x.db") as lite, open_store(postgres_url) as pg:
+        assert pg.tables() == lite.tables()
+        assert "articles" in lite.tables() and "articles_fts" not in lite.tables()
+
+
+def test_migrations_reach_the_latest_version_once(any_store_url):
+    with open_store(any_store_url) as s:
+        assert s.schema_version() == MIGRATIONS[-1][0]
+        s.set_kv("kept", {"a": 1})
+    with open_store(any_store_url) as s:  # reopening applies nothing twice and keeps the data
+        assert s.schema_version() == MIGRATIONS[-1][0]
+        assert s.get_kv("kept") == {"a": 1}
+
+
+def test_a_postgres_store_from_a_newer_storyline_is_refused(postgres_url):
+    with open_store(postgres_url) as s:
+        s.db.execute("INSERT INTO storyline_schema(version) VALUES (999)")
+    with pytest.raises(StoreError, match="newer than this storyline"):
+        open_store(postgres_url)
+
+
+def test_a_bad_postgres_password_is_never_printed(postgres_cluster):
+    url = f"postgresql://nobody:s3cret-pw@127.0.0.1:{postgres_cluster.port}/missing"
+    with pytest.raises(StoreError, match="cannot connect") as failed:
+        open_store(url)
+    assert "s3cret-pw" not in str(failed.value) and "***" in str(failed.value)
+
+
+def test_a_failed_transaction_rolls_back_the_nested_ones_too(any_store):
+    with pytest.raises(RuntimeError), any_store.transaction():
+        any_store.set_kv("outer", 1)
+        with any_store.transaction():
+            any_store.set_kv("inner", 2)
+        raise RuntimeError("stop")
+    assert any_store.get_kv("outer") is None and any_store.get_kv("inner") is None
+
+
+def test_a_savepoint_undoes_only_its_own_part(any_store):
+    with any_store.transaction():
+        any_store.set_kv("before", 1)
+        with pytest.raises(ValueError), any_store.savepoint():
+            any_store.set_kv("inside", 2)
+            raise ValueError("one bad item")
+        any_store.set_kv("after", 3)
+    assert [any_store.get_kv(k) for k in ("before", "inside", "after")] == [1, None, 3]
+
+
+def test_reingesting_the_same_files_adds_nothing(any_store, settings, tmp_path):
+    write(tmp_path, "ferry.txt", FERRY)
+    write(tmp_path, "budget.txt", BUDGET)
+    first = ingest(any_store, [tmp_path], settings=settings)
+    again = ingest(any_store, [tmp_path], settings=settings)
+    assert (len(first.added), len(again.added), again.duplicates) == (2, 0, 2)
+    assert any_store.count_articles() == 2
+    assert [r["command"] for r in any_store.runs()] == ["ingest", "ingest"]
+
+
+def test_rejections_are_recorded_and_a_successful_retry_clears_them(any_store, settings, tmp_path):
+    path = write(tmp_path, "late.txt", b"")
+    ingest(any_store, [tmp_path], settings=settings)
+    [rejection] = any_store.rejections()
+    assert (rejection["origin"], rejection["stage"]) == (str(path), "read")
+    assert rejection["reason"].startswith("empty file")
+    any_store.add_rejection(Rejection("feed.jsonl", "line 3", "clean", "no text"))
+    any_store.add_rejection(Rejection("feed.jsonl", "line 3", "clean", "still no text"))  # one row per item
+    assert [r["reason"] for r in any_store.rejections() if r["origin"] == "feed.jsonl"] == ["still no text"]
+    path.write_text(HARBOUR_STORY)
+    ingest(any_store, [tmp_path], settings=settings)
+    assert [r["origin"] for r in any_store.rejections()] == ["feed.jsonl"]
+
+
+def test_annotations_are_replaced_not_doubled(any_store, settings, tmp_path):
+    write(tmp_path, "harbour.txt", HARBOUR_STORY)
+    [aid] = ingest(any_store, [tmp_path], settings=settings).added
+    annotations = dict(
+        mentions=[Mention(aid, 10, 19, "Mira Tansk", "PERSON", "Mira Tansk")],
+        quotes=[Quote(aid, 40, 80, "We will stay out", "Mira Tansk", 10, 19, "said")],
+        citations=[Citation(aid, 90, 99, "the union", "the union", "official")],
+        dates=[DateMention(aid, 50, 56, "Monday", "2026-03-02", "day", True)],
+    )
+    for _ in range(2):
+        any_store.replace_annotations(aid, **annotations)
+    assert any_store.mentions([aid]) == annotations["mentions"]
+    assert any_store.quotes([aid]) == annotations["quotes"]
+    assert any_store.citations() == annotations["citations"]
+    assert any_store.dates([aid]) == annotations["dates"]
+    any_store.replace_entities([{"id": "en_1", "name": "Mira Tansk", "type": "PERSON", "variants": {"Mira Tansk": 1},
+                                 "article_ids": [aid]}], {(aid, 10, 19): "en_1"})
+    assert any_store.mentions()[0].entity_id == "en_1"
+    assert any_store.entities_in_articles([aid, "other"]) == {"en_1"}
+
+
+def test_events_members_vectors_and_reports_round_trip(any_store, settings, tmp_path):
+    write(tmp_path, "ferry.txt", FERRY)
+    write(tmp_path, "budget.txt", BUDGET)
+    a, b = sorted(ingest(any_store, [tmp_path], settings=settings).added)
+    vector = np.array([0.25, -1.5, 3.0], dtype=np.float32)
+    any_store.put_embeddings({a: vector}, model="m1")
+    any_store.put_embeddings({a: vector * 2}, model="m1")  # replaced, not duplicated
+    assert np.array_equal(any_store.embeddings([a])[a], vector * 2)
+    event = {"id": "ev_1", "title": "Ferry", "article_ids": [a, b], "first_published": None, "last_published": None,
+             "outlets": ["Gull Wire"], "languages": ["en"], "duplicate_groups": []}
+    any_store.replace_events([event], [{"id": "st_1", "event_ids": ["ev_1"], "related_event_ids": []}])
+    assert any_store.event("ev_1") == event | {"storyline_id": "st_1"}
+    assert any_store.event_assignments() == {a: "ev_1", b: "ev_1"}
+    any_store.put_event_members([(a, "ev_1", 0.75, True, {"why": "first"})])
+    any_store.put_event_members([(a, "ev_1", 0.5, False, {"why": "again"})])
+    assert any_store.event_member(a)["score"] == 0.5 and any_store.event_member(a)["explanation"] == {"why": "again"}
+    any_store.put_sentence_vectors([(a, "m1", [(0, 5), (6, 9)], np.ones((2, 3), dtype=np.float32))])
+    spans, mat = any_store.sentence_vectors([a])[a]
+    assert spans == [(0, 5), (6, 9)] and mat.shape == (2, 3)
+    any_store.put_report("ev_1", "fp1", "v1", {"data": 1}, {"view": "ü"})
+    any_store.put_report("ev_1", "fp2", "v1", {"data": 2}, {"view": "ü"})
+    assert any_store.stored_report("ev_1") == ("fp2", {"view": "ü"})
+
+
+def test_decisions_form_an_audit_log(any_store):
+    first = any_store.add_decision("entity.merge", {"keep": "en_1", "other": "en_2"}, note="same person")
+    second = any_store.add_decision("event.split", {"event": "ev_1"})
+    assert second > first
+    any_store.retire_decision(first)
+    any_store.retire_decision(first)  # undoing twice changes nothing
+    assert [d["kind"] for d in any_store.decisions()] == ["undone.entity.merge", "event.split"]
+    assert [d["payload"] for d in any_store.decisions("event.")] == [{"event": "ev_1"}]
+
+
+def test_search_ranks_title_matches_first_with_a_snippet(any_store, settings, tmp_path):
+    write(tmp_path, "a.txt", FERRY)
+    write(tmp_path, "b.txt", BUDGET)
+    ingest(any_store, [tmp_path], settings=settings)
+    hits = any_store.search("ferry")
+    assert [h.title for h in hits] == ["Ferry strike ends", "Budget passes"]
+    assert "[ferry]" in hits[1].snippet
+    assert any_store.search('U.S. "unclosed') == []  # not valid query syntax: no error, no hit
+
+
+def test_postgres_search_stems_english_and_russian(postgres_url, settings, tmp_path):
+    write(tmp_path, "en.txt", "Ministers meet\nThe ministers were meeting the striking dockers all week long.\n")
+    write(tmp_path, "ru.txt", "Министры встретились\nМинистры встретились с бастующими докерами в порту Элван "
+                              "и обсуждали новые контракты для всех рабочих.\n")
+    with open_store(postgres_url) as s:
+        ingest(s, [tmp_path], settings=settings)
+        assert {a.language for a in s.articles()} == {"en", "ru"}
+        assert [h.title for h in s.search("minister")] == ["Ministers meet"]  # english stemming
+        assert [h.title for h in s.search("докер")] == ["Министры встретились"]  # russian stemming
+        assert [h.title for h in s.search("контрактами")] == ["Министры встретились"]
+
+
+def _ingest_command(url: str, folder: os.PathLike) -> list[str]:
+    return [sys.executable, "-m", "storyline.cli", "--db", str(url), "-q", "ingest", str(folder), "--no-enrich"]
+
+
+def test_two_ingests_at_once_lose_and_duplicate_nothing(any_store_url, tmp_path):
+    shared, own_a, own_b = tmp_path / "shared", tmp_path / "a", tmp_path / "b"
+    for i in range(40):
+        write(shared, f"s{i:03}.txt", f"Harbour notice {i}\nThe harbour board published notice {i} about berth {i * 3}.\n")
+    for folder, tag in ((own_a, "a"), (own_b, "b")):
+        for i in range(15):
+            write(folder, f"{tag}{i:03}.txt", f"Quay {tag} log {i}\nQuay {tag} logged ship {i} at dawn, the master said.\n")
+    open_store(any_store_url).close()  # migrated before the race: the race is about articles
+    env = dict(os.environ, STORYLINE_BATCH_SIZE="5")
+    procs = [subprocess.Popen(_ingest_command(any_store_url, shared) + [str(own)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for own in (own_a, own_b)]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    with open_store(any_store_url) as s:
+        articles = s.articles()
+        assert len(articles) == 40 + 15 + 15
+        assert len({a.content_hash for a in articles}) == len({a.title for a in articles}) == 70
+        assert s.rejections() == []
+        assert len(s.search("harbour")) == 20 and len(s.search("harbour", limit=100)) == 40
