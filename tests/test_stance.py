@@ -70,3 +70,56 @@ def test_a_fact_and_its_denial():
     a = claim_stance("The Tarvik ferry hit the pier on Monday.")
     b = claim_stance("The port authority denied that the Tarvik ferry hit the pier on Monday.")
     assert contradiction(a, b, 0.9) == 0.65
+
+
+# ----------------------------------------------------------------------------- in the report
+
+def _report(texts: dict[str, str], mentions=(), entities=None):
+    from storyline.report import EventInput, build_event_report
+
+    from .test_report_fixtures import WordHashEncoder, article
+
+    arts = [article(f"a{k}", outlet, "2025-06-02", text) for k, (outlet, text) in enumerate(texts.items())]
+    made = [m(arts) for m in mentions]
+    return build_event_report(EventInput("e", None, arts, made, entities or {}), encoder=WordHashEncoder())
+
+
+def test_weighing_against_no_plans_is_found_across_claim_groups():
+    # the case: the two claims say opposite things, so the aligner keeps them apart
+    report = _report({
+        "Gull Wire": "Officials in Dravonia said the government is weighing the proposal from Keltsa to share "
+                     "the water of the Seltva dam.",
+        "Velm Courier": "Dravonia has no plans yet to accept the Keltsa proposal on the water of the Seltva dam, "
+                        "a ministry spokesman said.",
+    })
+    (d,) = [d for d in report.discrepancies if d.kind == "stance"]
+    sides = {s.value: (s.outlets, s.value_spans[0].text) for s in d.sides}
+    assert sides == {"considering": (("Gull Wire",), "weighing"), "no plans": (("Velm Courier",), "no plans")}
+    assert 0.3 <= d.confidence < 0.8  # not aligned: less sure than an aligned pair
+
+
+def test_name_spelling_compares_surnames_with_surnames_and_skips_short_forms():
+    from .test_report_fixtures import mention
+
+    texts = {"Gull Wire": "Governor Chris Tarnovska met Joseph Velman in Kessan.",
+             "Velm Courier": "Governor Christopher Tarnowska met Joe Velman in Kessan."}
+    people = {"ent:t": {"name": "Chris Tarnovska", "type": "PERSON"}, "ent:v": {"name": "Joe Velman", "type": "PERSON"}}
+    report = _report(texts, mentions=[
+        lambda a: mention(a[0], "Chris Tarnovska", "PERSON", "ent:t"),
+        lambda a: mention(a[1], "Christopher Tarnowska", "PERSON", "ent:t"),
+        lambda a: mention(a[0], "Joseph Velman", "PERSON", "ent:v"),
+        lambda a: mention(a[1], "Joe Velman", "PERSON", "ent:v"),
+    ], entities=people)
+    found = [{s.value for s in d.sides} for d in report.discrepancies if d.kind == "name_spelling"]
+    assert found == [{"Tarnovska", "Tarnowska"}]
+
+
+def test_a_country_and_its_adjective_are_not_a_name_spelling():
+    from .test_report_fixtures import mention
+
+    texts = {"Gull Wire": "Russia sent a delegation to Kessan on Monday.",
+             "Velm Courier": "A Russian delegation reached Kessan on Monday."}
+    report = _report(texts, mentions=[lambda a: mention(a[0], "Russia", "GPE", "ent:ru"),
+                                      lambda a: mention(a[1], "Russian", "NORP", "ent:ru")],
+                     entities={"ent:ru": {"name": "Russia", "type": "GPE"}})
+    assert [d for d in report.discrepancies if d.kind == "name_spelling"] == []

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import jellyfish
 import numpy as np
 
-from ..enrich.names import demonym_pair, has_cyrillic, name_similarity
+from ..enrich.names import demonym_pair, has_cyrillic, name_similarity, nickname_of
 from ..model import Article, Mention, Span
-from .claims import Claim, ClaimFacts, ClaimGroup, outlet_of
+from .claims import Claim, ClaimFacts, ClaimGroup, content_words, outlet_of
 from .options import ReportOptions
-from .stance import claim_stance, contradiction
+from .stance import FRAMED, Stance, claim_stance, contradiction, stance_hint
 from .text import NumberMention
 
 __all__ = ["Discrepancy", "DiscrepancySide", "dates_compatible", "find_discrepancies", "name_spelling_discrepancies"]
@@ -218,6 +218,8 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
                     _negation_mismatch(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj))
                 elif sim >= options.stance_min_similarity:
                     _compare_stances(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj))
+    if options.stance_rule == "stance":
+        _stances_across_groups(col, claims, facts, vectors, articles, options)
     _complete_sides(col, groups, claims, facts, articles, index)
     out: list[Discrepancy] = []
     for key in col.order:
@@ -263,13 +265,52 @@ def _compare_stances(col: _Collector, gid: str, sim: float, options: ReportOptio
     confidence = contradiction(sa, sb, sim)
     if confidence is None or confidence < options.stance_min_confidence:
         return
-    key = (gid, "stance")
+    _add_stance(col, (gid, "stance"), confidence, a, b, sa, sb)
+
+
+def _add_stance(col: _Collector, key: tuple, confidence: float, a: _Side, b: _Side, sa: Stance, sb: Stance) -> None:
     pos, neg = (sb, sa) if sa.negative else (sa, sb)
     description = f"stance: {pos.frame} vs {neg.frame}"
     for (c, _f, art, o), st in ((a, sa), (b, sb)):
         s, e = st.cue
         col.add(key, description, st.frame, c, o, _value_span(art, c.start + s, c.start + e))
     col.confidence[key] = max(confidence, col.confidence.get(key, 0.0))
+
+
+def _stances_across_groups(col: _Collector, claims: Sequence[Claim], facts: Sequence[ClaimFacts], vectors: np.ndarray,
+                           articles: Mapping[str, Article], options: ReportOptions) -> None:
+    """Contradictions the aligner does not group: "the government is weighing the proposal" and
+    "the capital has no plans to accept it" say opposite things, so their cosine is lower than
+    that of two claims saying the same thing. Only claims with a stance cue word are parsed;
+    a pair needs a known frame pair (considering / no plans, will / will not, ...), a cosine of
+    ``options.stance_pair_similarity``, and a shared entity or content word beyond the event's
+    common ones."""
+    english = [i for i, c in enumerate(claims)
+               if (articles[c.article_id].language or "en").lower().startswith("en") and stance_hint(c.text)]
+    if len(english) < 2:
+        return
+    stances = {i: claim_stance(claims[i].text) for i in english}
+    framed = [i for i in english if stances[i] is not None and stances[i].frame in FRAMED]
+    words = {i: content_words(claims[i].text) for i in framed}
+    for x, i in enumerate(framed):
+        for j in framed[x + 1:]:
+            ci, cj = claims[i], claims[j]
+            if ci.group_id is not None and ci.group_id == cj.group_id:
+                continue  # compared inside the group already
+            ai, aj = articles[ci.article_id], articles[cj.article_id]
+            oi, oj = outlet_of(ai), outlet_of(aj)
+            if oi == oj:
+                continue
+            sim = float(vectors[i] @ vectors[j])
+            if sim < options.stance_pair_similarity:
+                continue
+            if not (facts[i].entity_ids & facts[j].entity_ids or words[i] & words[j]):
+                continue
+            confidence = contradiction(stances[i], stances[j], sim, framed_only=True)
+            if confidence is None or confidence < options.stance_min_confidence:
+                continue
+            _add_stance(col, (ci.group_id, "stance", cj.id), confidence, (ci, facts[i], ai, oi),
+                        (cj, facts[j], aj, oj), stances[i], stances[j])
 
 
 def _complete_sides(col: _Collector, groups: Sequence[ClaimGroup], claims: Sequence[Claim],
@@ -363,13 +404,15 @@ _NAME_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
-def _spelling_tokens(mention: Mention) -> list[tuple[str, int, int]]:
-    out = []
+def _spelling_tokens(mention: Mention) -> list[tuple[str, int, int, str]]:
+    """The name words of a mention with their role: the last word is the surname, earlier
+    ones are given names ("Chris" and "Christie" are two words of one name, not two spellings)."""
+    words = []
     for m in _NAME_TOKEN.finditer(mention.text):
         token = _POSSESSIVE.sub("", m.group(0))
         if len(token) >= 3 and token[0].isupper():
-            out.append((token, mention.start + m.start(), mention.start + m.start() + len(token)))
-    return out
+            words.append((token, mention.start + m.start(), mention.start + m.start() + len(token)))
+    return [(t, s, e, "surname" if k == len(words) - 1 else "given") for k, (t, s, e) in enumerate(words)]
 
 
 def _same_spelling(a: str, b: str) -> bool:
@@ -391,6 +434,8 @@ def _variant_of(a: str, b: str) -> bool:
     if demonym_pair(a, b):
         return False  # "Russia" / "Russian": a country and its adjective, not two spellings
     la, lb = a.lower(), b.lower()
+    if la.startswith(lb) or lb.startswith(la) or nickname_of(a, b):
+        return False  # "Chris" / "Christopher", "Joe" / "Joseph": a short form, not another spelling
     return max(jellyfish.jaro_winkler_similarity(la, lb), name_similarity(a, b)) >= 0.85
 
 
@@ -420,11 +465,11 @@ def name_spelling_discrepancies(mentions: Sequence[Mention], articles: Mapping[s
     out: list[Discrepancy] = []
     for eid, ms in by_entity.items():
         # spelling -> outlet -> (mention spans, token spans)
-        spellings: dict[str, dict[str, tuple[list[Span], list[Span]]]] = {}
+        spellings: dict[tuple[str, str], dict[str, tuple[list[Span], list[Span]]]] = {}
         for m in sorted(ms, key=lambda m: (m.article_id, m.start)):
             article = articles[m.article_id]
-            for token, s, e in _spelling_tokens(m):
-                key = next((k for k in spellings if _same_spelling(k, token)), token)
+            for token, s, e, role in _spelling_tokens(m):
+                key = next((k for k in spellings if k[0] == role and _same_spelling(k[1], token)), (role, token))
                 slot = spellings.setdefault(key, {}).setdefault(outlet_of(article), ([], []))
                 span = Span(m.article_id, m.start, m.end, m.text)
                 if span not in slot[0]:
@@ -433,7 +478,7 @@ def name_spelling_discrepancies(mentions: Sequence[Mention], articles: Mapping[s
         clusters: list[list[str]] = []
         for spelling in spellings:
             for cluster in clusters:
-                if any(_variant_of(spelling, other) for other in cluster):
+                if any(spelling[0] == other[0] and _variant_of(spelling[1], other[1]) for other in cluster):
                     cluster.append(spelling)
                     break
             else:
@@ -450,7 +495,7 @@ def name_spelling_discrepancies(mentions: Sequence[Mention], articles: Mapping[s
                 per_outlet = spellings[s]
                 spans = tuple(sp for o in per_outlet for sp in per_outlet[o][0][:3])
                 value_spans = tuple(sp for o in per_outlet for sp in per_outlet[o][1][:3])
-                sides.append(DiscrepancySide(s, tuple(per_outlet), spans, value_spans))
-            name = entities.get(eid, {}).get("name", cluster[0])
+                sides.append(DiscrepancySide(s[1], tuple(per_outlet), spans, value_spans))
+            name = entities.get(eid, {}).get("name", cluster[0][1])
             out.append(Discrepancy("", "name_spelling", f"spelling of {name}", tuple(sides), None, eid))
     return out

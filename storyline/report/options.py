@@ -46,6 +46,9 @@ class ReportOptions:
     stance_rule: str = "stance"
     stance_min_similarity: float = 0.7  # claims of one group are aligned at 0.7 already
     stance_min_confidence: float = 0.3
+    # claims in two groups may still contradict ("weighing the proposal" / "no plans to accept
+    # it" score lower than two claims saying the same): a known frame pair at this cosine
+    stance_pair_similarity: float = 0.5
     entity_conflict_min_similarity: float = 0.75
     # quotes: cosine of the quoted words for a known-compatible speaker, and for an
     # unknown one; token containment for truncations

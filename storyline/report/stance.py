@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Stance", "claim_stance", "contradiction"]
+__all__ = ["FRAMED", "Stance", "claim_stance", "contradiction", "stance_hint"]
 
 # Word families by their first letters: one entry covers "consider/considers/considering".
 _REPORTING = ("say", "said", "tell", "told", "added", "adds", "stated", "states", "report", "wrote", "write",
@@ -61,8 +61,25 @@ _FRAME_PAIRS: dict[tuple[str, str], float] = {
     ("agreed", "rejected"): 0.8, ("agreed", "not agreed"): 0.8, ("agreed", "will not"): 0.7,
     ("possible", "will not"): 0.55, ("possible", "no plans"): 0.55, ("possible", "rejected"): 0.5,
 }
+FRAMED = frozenset(f for pair in _FRAME_PAIRS for f in pair)  # frames that take part in a known pair
 _SAME_PREDICATE = 0.6  # "X was responsible" / "X was not responsible": same verb, opposite polarity
 _DENIED_FACT = 0.65  # "troops crossed" / "the ministry denied that troops crossed"
+
+
+_HINT = re.compile(
+    r"\b(?:not|no|never|neither|none|nobody|will|won't|wo|shall|would|may|might|could|plan\w*|intend\w*|"
+    r"intention|aim\w*|prepar\w*|expect\w*|consider\w*|weigh\w*|mull\w*|explor\w*|eye\w*|ponder\w*|"
+    r"stud\w*|review\w*|discuss\w*|evaluat\w*|assess\w*|debat\w*|contemplat\w*|confirm\w*|acknowledg\w*|"
+    r"admit\w*|verif\w*|den(?:y|ied|ies|ying)|refut\w*|dismiss\w*|disput\w*|contest\w*|agre\w*|accept\w*|"
+    r"approv\w*|endors\w*|sign\w*|ratif\w*|reject\w*|refus\w*|declin\w*|veto\w*|spurn\w*|rebuff\w*|"
+    r"rul\w* out)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+
+
+def stance_hint(text: str) -> bool:
+    """Whether a claim has any word a stance frame is made of (cheap test before parsing)."""
+    return _HINT.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -204,15 +221,19 @@ def claim_stance(text: str) -> Stance | None:
     return stance("affirmed", pred)
 
 
-def contradiction(a: Stance, b: Stance, similarity: float) -> float | None:
+def contradiction(a: Stance, b: Stance, similarity: float, framed_only: bool = False) -> float | None:
     """Confidence that stances ``a`` and ``b`` of two aligned claims contradict, or None.
 
     The prior of the frame pair, minus half of how far the claims' cosine falls below 0.85
-    (a looser alignment is more often two different statements)."""
+    (a looser alignment is more often two different statements). ``framed_only``: only the
+    known frame pairs count (for claims the aligner did not group, where "the same predicate
+    negated" is too weak a link)."""
     if a.negative == b.negative:
         return None
     pos, neg = (b, a) if a.negative else (a, b)
     prior = _FRAME_PAIRS.get((pos.frame, neg.frame))
+    if prior is None and framed_only:
+        return None
     if prior is None:
         if neg.frame == "denied" and pos.predicate in neg.content and pos.predicate != neg.predicate:
             prior = _DENIED_FACT

@@ -1,0 +1,191 @@
+"""Precision of the report's discrepancy findings, on hand judgments (issue 9, item 6).
+
+    python benchmarks/eval_discrepancies.py [--ggt-limit N] [--seed S] [--print] [--json]
+
+Two sources of findings, both through the product path (``pipeline.ingest`` +
+``api.run_pipeline`` into a temporary store, then the event report of every stored event
+with two or more outlets, built from what the store holds):
+
+* **BASIL** (all 234 articles, three outlets per story, metadata as given);
+* **AllSides** (all 602 lead paragraphs, 2-3 outlets of different leanings per story), where
+  outlets disagree more often than in BASIL;
+* **the harness**: a seeded sample of GGT articles, each ingested twice as two outlets, as
+  given and with the harness's transliteration and punctuation corruptions
+  (``storyline.corrupt``), so each name the harness respelled is one person in two spellings.
+
+Each report is built twice from the same stored input: with the stance detector
+(``ReportOptions(stance_rule="stance")``, kind ``stance``) and with the baseline, a negation
+cue anywhere in one aligned claim and none in the other (``stance_rule="negation"``, kind
+``polarity``). ``name_spelling`` findings come from both (they do not depend on the rule).
+
+A finding is identified by its first two sides' first spans: the two claims (stance,
+polarity) or the two spelled words (name_spelling), as (external article id, start, end)
+in the stored clean text. ``tests/fixtures/contradiction_judgments.jsonl`` holds one hand
+judgment per finding (ids and offsets only, a label and a one-line reason; no text):
+``yes`` when reading both spans a journalist would call it a real disagreement between the
+outlets (for name spellings: two spellings of one person's name). ``--print`` shows the
+findings not judged yet, with their text, on the terminal only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import DATA, REPO  # noqa: E402
+
+JUDGMENTS = REPO / "tests" / "fixtures" / "contradiction_judgments.jsonl"
+KINDS = ("stance", "polarity", "name_spelling")
+
+
+def _records(dataset: str) -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in (DATA / dataset / "docs.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    keep = ("id", "text", "title", "source", "published", "url", "language")
+    return [{k: r[k] for k in keep if r.get(k) is not None} for r in rows]
+
+
+def _harness_records(limit: int, seed: int) -> list[dict[str, Any]]:
+    from storyline.corrupt import corrupt_text
+    from storyline.robustness import load_ggt
+
+    rows = load_ggt(DATA / "ggt-quotes" / "articles.jsonl")
+    rows = [r for r in rows if r.get("people")]
+    rows = random.Random(seed).sample(rows, min(limit, len(rows)))
+    rng = random.Random(seed)
+    out = []
+    for r in rows:
+        text = r["articleBodyText"]
+        c = corrupt_text(text, rng, ("names", "punctuation"), names=r["people"])
+        if not c.names:
+            continue  # nothing respelled: the copy would only test punctuation
+        out.append({"id": f"{r['_id']}", "text": text, "source": "Harness clean copy", "language": "en"})
+        out.append({"id": f"{r['_id']}~", "text": c.text, "source": "Harness corrupted copy", "language": "en"})
+    return out
+
+
+def _findings(source: str, records: list[dict[str, Any]], workdir: str | None) -> tuple[list[dict], dict]:
+    """Every stance, polarity and name_spelling finding of the stored events' reports."""
+    from storyline.api import run_pipeline
+    from storyline.materialise import event_input, span_vectors
+    from storyline.pipeline import ingest
+    from storyline.report import build_event_report
+    from storyline.report.options import ReportOptions
+    from storyline.settings import load_settings
+    from storyline.store.sqlite import open_store
+
+    settings = load_settings().replace(reports=False)
+    found: list[dict] = []
+    texts: dict[tuple[str, int, int], str] = {}
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        path = Path(tmp) / "input.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        with open_store(Path(tmp) / "findings.db") as store:
+            ingest(store, [path], settings=settings, command="eval discrepancies")
+            run_pipeline(store, settings)
+            external = {a.id: str(a.external_id) for a in store.articles()}
+            events = [e for e in store.events() if len(e["article_ids"]) > 1]
+            for event in events:
+                inp = event_input(store, event["id"], event)
+                vectors = span_vectors(store, event["article_ids"])
+                for rule in ("stance", "negation"):
+                    report = build_event_report(inp, vectors=vectors, options=ReportOptions(stance_rule=rule))
+                    for d in report.discrepancies:
+                        if d.kind not in KINDS or (rule == "negation" and d.kind == "name_spelling"):
+                            continue
+                        a, b = d.sides[0], d.sides[1]
+                        spans = (a.spans[0], b.spans[0]) if d.kind != "name_spelling" else \
+                            (a.value_spans[0], b.value_spans[0])
+                        keys = sorted((external[s.article_id], s.start, s.end) for s in spans)
+                        for (aid, s, e), sp in zip(keys, sorted(spans, key=lambda s: (external[s.article_id],
+                                                                                     s.start, s.end)), strict=True):
+                            texts[(aid, s, e)] = sp.text
+                        cues = [(external[x.value_spans[0].article_id], x.value, x.value_spans[0].text)
+                                for x in (a, b)]
+                        found.append({"source": source, "kind": d.kind, "a": keys[0], "b": keys[1],
+                                      "confidence": d.confidence, "description": d.description, "cues": cues})
+    return found, texts
+
+
+def _key(kind: str, a, b) -> tuple:
+    # stance and polarity findings are judged alike: do these two claims contradict?
+    return ("claims" if kind in ("stance", "polarity") else kind, tuple(a), tuple(b))
+
+
+def load_judgments(path: Path = JUDGMENTS) -> dict[tuple, dict]:
+    if not path.exists():
+        return {}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {_key(r["kind"], (r["a"]["article_id"], r["a"]["start"], r["a"]["end"]),
+                 (r["b"]["article_id"], r["b"]["start"], r["b"]["end"])): r for r in rows}
+
+
+def score(found: list[dict], judged: dict[tuple, dict]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind in KINDS:
+        mine = [f for f in found if f["kind"] == kind]
+        seen = [judged[_key(kind, f["a"], f["b"])] for f in mine if _key(kind, f["a"], f["b"]) in judged]
+        yes = sum(j["label"] == "yes" for j in seen)
+        by_source = defaultdict(int)
+        for f in mine:
+            by_source[f["source"]] += 1
+        out[kind] = {"findings": len(mine), "by_source": dict(by_source), "judged": len(seen), "yes": yes,
+                     "precision": round(yes / len(seen), 3) if seen else None}
+    # calibration of the stance confidence: mean confidence against the share judged right
+    bins: dict[str, list] = defaultdict(list)
+    for f in found:
+        k = _key(f["kind"], f["a"], f["b"])
+        if f["kind"] == "stance" and k in judged:
+            lo = "0.6+" if f["confidence"] >= 0.6 else "<0.6"
+            bins[lo].append((f["confidence"], judged[k]["label"] == "yes"))
+    out["stance_calibration"] = {b: {"n": len(v), "mean_confidence": round(sum(c for c, _ in v) / len(v), 3),
+                                     "precision": round(sum(y for _, y in v) / len(v), 3)}
+                                 for b, v in sorted(bins.items())}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--ggt-limit", type=int, default=20, help="GGT articles for the harness pairs")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--print", action="store_true", help="show unjudged findings with their text (terminal only)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    started = time.perf_counter()
+    found, texts = [], {}
+    for source, records in (("basil", _records("basil")), ("allsides", _records("allsides")),
+                            ("harness", _harness_records(args.ggt_limit, args.seed))):
+        more, more_texts = _findings(source, records, None)
+        found += more
+        texts.update(more_texts)
+    # one finding per key and kind (an event report can repeat a pair under two rules)
+    unique = {(f["kind"],) + _key(f["kind"], f["a"], f["b"]): f for f in found}
+    found = list(unique.values())
+    judged = load_judgments()
+    result = score(found, judged)
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    result["command"] = f"python benchmarks/eval_discrepancies.py --ggt-limit {args.ggt_limit} --seed {args.seed}"
+    if args.print:
+        n = 0
+        for f in sorted(found, key=lambda f: (f["source"], f["kind"], f["a"])):
+            if _key(f["kind"], f["a"], f["b"]) in judged:
+                continue
+            n += 1
+            print(f"\n#{n} [{f['source']}] {f['kind']} conf={f['confidence']} {f['description']}")
+            print(f"  a={list(f['a'])} b={list(f['b'])} cues={f['cues']}")
+            print(f"  A: {texts[tuple(f['a'])]!r}")
+            print(f"  B: {texts[tuple(f['b'])]!r}")
+    print(json.dumps(result, indent=2) if args.json else json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
