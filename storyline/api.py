@@ -194,18 +194,28 @@ def find_entity(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
 
 def _with_clusterer(store: SQLiteStore, change: Callable[[Any], Any], kind: str, payload: dict[str, Any],
                     note: str | None, by: str | None = None) -> Any:
-    from .stages import CLUSTER_STATE_KEY, load_clusterer, load_near_duplicates, refresh_events
+    """Apply an analyst correction to the clusterer and write back only what it changed: the
+    rows of the articles and events it touched, their events table rows and the stories from
+    the earliest of them on. The undo record keeps those rows as they were before."""
+    from .cluster.persist import encode_rows, rows_digest, take_delta
+    from .stages import load_clusterer, load_near_duplicates, refresh_events
 
-    before = store.get_kv(CLUSTER_STATE_KEY)
     clusterer = load_clusterer(store)
     result = change(clusterer)
-    after = clusterer.to_state()
+    delta = take_delta(clusterer)
+    articles = {r["article_id"] for r in delta.articles}
+    events = delta.event_ids | delta.removed_events
+    before = {"meta": store.cluster_meta(),
+              "articles": encode_rows(list(store.cluster_article_rows(sorted(articles)))),
+              "events": encode_rows(store.cluster_event_rows(sorted(events)))}
     with store.transaction():
-        store.set_kv(CLUSTER_STATE_KEY, after)
+        store.put_cluster_delta(delta)
         decision_id = store.add_decision(kind, _signed(payload, by), note)
-        # What undo needs: the state before, and a digest of the state after (to see later changes).
-        store.set_kv(f"{UNDO_KEY}{decision_id}", {"before": before, "after_digest": _digest(after)})
-    refresh_events(store, clusterer, load_near_duplicates(store))
+        store.set_kv(f"{UNDO_KEY}{decision_id}", {"before": before, "articles": sorted(articles),
+                                                 "events": sorted(events),
+                                                 "after_digest": rows_digest(store, articles, events)})
+    refresh_events(store, clusterer, load_near_duplicates(store), changed=delta.event_ids,
+                   removed=delta.removed_events)
     return result
 
 
@@ -251,13 +261,6 @@ def _signed(payload: dict[str, Any], by: str | None) -> dict[str, Any]:
     return payload | {"by": by} if by else payload
 
 
-def _digest(state: Any) -> str:
-    import hashlib
-    import json
-
-    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
-
-
 def decision_log(store: SQLiteStore) -> list[dict[str, Any]]:
     """The audit log, newest first: every analyst decision with who (``by``), when, and whether it was undone."""
     rows = store.decisions()
@@ -274,13 +277,8 @@ def undo_decision(store: SQLiteStore, decision_id: int | None = None, *, by: str
     when the events changed since (articles clustered, another correction): undo the later change first,
     or apply the inverse correction (split what was merged, merge what was split)."""
     from .errors import ConfigError, NotFound
-    from .stages import (
-        CLUSTER_STATE_KEY,
-        load_clusterer,
-        load_near_duplicates,
-        refresh_events,
-        resolve_entities,
-    )
+    from .cluster.persist import ClusterDelta, decode_rows, rows_digest
+    from .stages import load_clusterer, load_near_duplicates, refresh_events, resolve_entities
 
     standing = [d for d in decision_log(store) if d["undoable"]]
     if decision_id is None:
@@ -298,17 +296,24 @@ def undo_decision(store: SQLiteStore, decision_id: int | None = None, *, by: str
         resolve_entities(store)
         return {"undo": record, "decision": target["id"], "kind": target["kind"]}
     saved = store.get_kv(f"{UNDO_KEY}{target['id']}")
-    if saved is None:
-        raise ConfigError(f"decision {target['id']} was made before undo existed; apply the inverse correction")
-    current = store.get_kv(CLUSTER_STATE_KEY)
-    if _digest(current) != saved["after_digest"]:
+    if saved is None or "articles" not in saved:
+        raise ConfigError(f"decision {target['id']} was made before this kind of undo existed; apply the inverse "
+                          "correction (split what was merged, or merge back)")
+    articles, events = set(saved["articles"]), set(saved["events"])
+    if rows_digest(store, articles, events) != saved["after_digest"]:
         raise ConfigError(f"the events changed after decision {target['id']} ({target['kind']}); undo later "
                           "decisions first, or apply the inverse correction (split what was merged, or merge back)")
+    before = saved["before"]
+    rows = decode_rows(before["articles"], ("vector", "lexical"))
+    kept = decode_rows(before["events"], ("centroid",))
+    existed = {e["event_id"] for e in kept}
+    delta = ClusterDelta(meta=before["meta"], articles=rows, events=kept, removed_events=events - existed)
     with store.transaction():
-        store.set_kv(CLUSTER_STATE_KEY, saved["before"])
+        store.put_cluster_delta(delta)
         store.retire_decision(target["id"])
         record = store.add_decision("undo", _signed({"decision": target["id"], "kind": target["kind"]}, by))
-    refresh_events(store, load_clusterer(store), load_near_duplicates(store))
+    refresh_events(store, load_clusterer(store), load_near_duplicates(store), changed=existed,
+                   removed=delta.removed_events)
     return {"undo": record, "decision": target["id"], "kind": target["kind"]}
 
 

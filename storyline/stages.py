@@ -57,13 +57,15 @@ _CLOSING_MARKS = frozenset("”\"’»")
 _OPENING_MARKS = frozenset("“\"‘«„")
 
 
-@functools.lru_cache(maxsize=1)
-def _parse_trigger() -> re.Pattern[str]:
+@functools.lru_cache(maxsize=4)
+def _parse_trigger(extra_cues: frozenset[str] | None = None) -> re.Pattern[str]:
     """What makes a sentence worth parsing: a quote mark or a word quote attribution reads
-    (a cue verb, "according to", "pointed out", "went on")."""
-    from .enrich.quotes import EN_CUE_SET
+    (a cue verb, "according to", "pointed out", "went on", and the cue words the learned
+    attribution tagger saw in training, ``extra_cues``; None means the packaged model's)."""
+    from .enrich.quotes import EN_CUE_SET, model_cue_words
 
-    words = sorted(EN_CUE_SET | {"according", "pointed", "went"}, key=len, reverse=True)
+    extra = model_cue_words() if extra_cues is None else extra_cues
+    words = sorted(EN_CUE_SET | extra | {"according", "pointed", "went"}, key=len, reverse=True)
     return re.compile(r"[“”\"«»„‘’‹›]|\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
 
 
@@ -96,7 +98,8 @@ def _rough_sentences(doc: Any) -> list[tuple[int, int]]:
     return bounds
 
 
-def english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: int = 64) -> list[Any]:
+def english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: int = 64,
+                 extra_cues: frozenset[str] | None = None) -> list[Any]:
     """spaCy docs of ``texts`` with entities everywhere but the parse only where quote
     attribution reads it.
 
@@ -112,7 +115,7 @@ def english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: i
     from .nlp import english
 
     nlp = english()
-    trigger = _parse_trigger()
+    trigger = _parse_trigger(extra_cues)
     docs = list(nlp.get_pipe("ner").pipe((nlp.make_doc(t) for t in texts), batch_size=batch_size))
     plans: list[list[tuple[int, int, bool]]] = []
     pieces: list[Any] = []
@@ -379,9 +382,7 @@ def _name_keys(name: str | None) -> set[str]:
 
 
 
-CLUSTER_VERSION = "cluster-v2"  # v2: the learned same-event scorer
-CLUSTER_STATE_KEY = "cluster.state"
-NEARDUP_STATE_KEY = "neardup.state"
+CLUSTER_VERSION = "cluster-v3"  # v2: the learned same-event scorer; v3: state as rows (schema 6)
 
 
 def embed_pending(store: SQLiteStore, article_ids: Sequence[str]) -> dict[str, Any]:
@@ -449,28 +450,37 @@ def load_clusterer(store: SQLiteStore, settings: Settings | None = None) -> Any:
     """The store's clusterer; a fresh one with the settings' parameters when the store has
     none, or one saved by an older storyline (its articles are pending again, see
     CLUSTER_VERSION)."""
-    from .cluster.online import STATE_VERSION, OnlineEventClusterer
+    from .cluster.online import OnlineEventClusterer
+    from .cluster.persist import load_clusterer_rows
 
-    state = store.get_kv(CLUSTER_STATE_KEY)
-    if state and state.get("version") == STATE_VERSION:
-        return OnlineEventClusterer.from_state(state)
-    return OnlineEventClusterer(**clusterer_params(settings or Settings()))
+    clusterer = load_clusterer_rows(store, OnlineEventClusterer)
+    return clusterer if clusterer is not None else OnlineEventClusterer(**clusterer_params(settings or Settings()))
 
 
 def load_near_duplicates(store: SQLiteStore) -> Any:
     from .cluster.near_duplicates import NearDuplicateIndex
+    from .cluster.persist import load_near_duplicate_rows
 
-    state = store.get_kv(NEARDUP_STATE_KEY)
-    return NearDuplicateIndex.from_state(state) if state else NearDuplicateIndex()
+    index = load_near_duplicate_rows(store, NearDuplicateIndex)
+    return index if index is not None else NearDuplicateIndex()
 
 
 def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress = None) -> dict[str, Any]:
     """Assign every article not yet clustered, in publication order, to an event; update
-    near-duplicate groups, events and storylines. Event ids never change."""
+    near-duplicate groups, events and storylines. Event ids never change.
+
+    Each batch writes only the rows it changed (clusterer rows, near-duplicate signatures),
+    and only the events it touched, and the stories after them, are rewritten at the end."""
+    from .cluster.persist import save_clusterer, save_near_duplicates
+
     ids = store.pending("cluster", CLUSTER_VERSION)
+    if store.cluster_meta() is None:
+        store.clear_cluster_state()  # nothing saved, or saved by an older storyline: start over
     clusterer = load_clusterer(store, settings)
     near_dups = load_near_duplicates(store)
     new_events = 0
+    changed: set[str] = set()
+    removed: set[str] = set()
     for batch_ids in _chunks(ids, 64):
         articles = store.articles(ids=batch_ids)  # publication order
         vectors = embed_pending(store, [a.id for a in articles])
@@ -483,54 +493,89 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
             near_dups.add(article.id, article.text, article.published)
         with store.transaction():
             store.put_event_members(members)
-            store.set_kv(CLUSTER_STATE_KEY, clusterer.to_state())
-            store.set_kv(NEARDUP_STATE_KEY, near_dups.to_state())
+            delta = save_clusterer(store, clusterer)
+            duplicates = save_near_duplicates(store, near_dups)
             store.mark_done([a.id for a in articles], "cluster", CLUSTER_VERSION)
+        changed |= delta.event_ids
+        removed |= delta.removed_events
+        # An event lists its members' duplicate groups: a group that grew changes it too.
+        changed |= {clusterer.event_of(a) for a in duplicates if a in clusterer._articles}
         if progress:
             progress(len(articles))
-    if ids or not store.events():
-        refresh_events(store, clusterer, near_dups, settings)
-    return {"articles": len(ids), "new events": new_events, "events": clusterer.n_events}
+    rewritten = {"events": 0, "relinked": 0}
+    if changed or removed:
+        rewritten = refresh_events(store, clusterer, near_dups, settings, changed=changed - removed, removed=removed)
+    return {"articles": len(ids), "new events": new_events, "events": clusterer.n_events,
+            "events rewritten": rewritten["events"], "events relinked": rewritten["relinked"]}
 
 
-def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings: Settings | None = None) -> None:
-    """Rewrite the events and storylines tables from the clusterer's state."""
-    from .cluster.storylines import link_storylines
+def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings: Settings | None = None, *,
+                   changed: set[str] | None = None, removed: set[str] = frozenset()) -> dict[str, int]:
+    """Rewrite the rows of the ``changed`` events (all when None), delete the ``removed`` ones,
+    and relink the stories from the earliest of them on (storylines.relink_storylines)."""
+    from .cluster.online import parse_day
+    from .cluster.storylines import relink_storylines, sort_key
 
+    settings = settings or Settings()
     summaries = clusterer.events()
+    by_id = {ev.event_id: ev for ev in summaries}
+    full = changed is None
+    if full:
+        removed = set(store.event_storylines()) - set(by_id)
+        changed = set(by_id)
+    changed = {e for e in changed if e in by_id}
+    old_published = store.event_first_published(changed | set(removed))
+    keys = [sort_key(by_id[e].first_day, e) for e in changed]
+    keys += [sort_key(parse_day(old_published[e]), e) for e in old_published]
+    rows = _event_rows(store, [by_id[e] for e in sorted(changed)], near_dups)
+    previous_story = {e: s for e, s in store.event_storylines().items() if s}
+    update = relink_storylines(
+        summaries, clusterer.story_probability, related=clusterer.lookalike_probability,
+        threshold=settings.story_threshold, max_gap_days=settings.story_max_gap_days,
+        from_key=None if full or not keys else min(keys), previous_story=previous_story,
+        previous_links=[] if full else store.story_links())
+    stored = {s["id"]: (list(s["event_ids"]), list(s["related_event_ids"])) for s in store.storylines()}
+    stories = [{"id": s.id, "event_ids": list(s.event_ids), "related_event_ids": list(s.related_event_ids)}
+               for s in update.storylines]
+    fresh = [s for s in stories if stored.get(s["id"]) != (s["event_ids"], s["related_event_ids"])]
+    # A new event whose story row did not change still needs its storyline_id set.
+    fresh_ids = {s["id"] for s in fresh}
+    fresh += [s for s in stories if s["id"] not in fresh_ids and set(s["event_ids"]) & changed]
+    with store.transaction():
+        store.put_events(rows, removed=removed)
+        store.put_storylines(fresh, removed=set(stored) - {s["id"] for s in stories})
+        store.replace_story_links(update.relinked | set(removed), update.links)
+    return {"events": len(rows), "removed": len(removed), "stories": len(fresh), "relinked": len(update.relinked)}
+
+
+def _event_rows(store: SQLiteStore, summaries: Sequence[Any], near_dups: Any) -> list[dict[str, Any]]:
+    """The events table rows of some events, from their members' metadata (no article text)."""
     all_ids = [aid for ev in summaries for aid in ev.article_ids]
-    meta = {a.id: a for a in store.articles(ids=all_ids)} if all_ids else {}
-    groups = {g.group_id: list(g.article_ids) for g in near_dups.groups()}
-    group_of = {aid: gid for gid, members in groups.items() for aid in members}
-    events = []
+    meta = {m["id"]: m for m in store.article_meta(all_ids)} if all_ids else {}
+    rows = []
     for ev in summaries:
-        arts = sorted((meta[a] for a in ev.article_ids if a in meta), key=lambda a: (a.published or "9999", a.id))
-        outlets = sorted({a.source for a in arts if a.source})
-        dups = sorted({tuple(sorted(groups[group_of[a.id]])) for a in arts if a.id in group_of})
-        events.append({
+        arts = sorted((meta[a] for a in ev.article_ids if a in meta),
+                      key=lambda m: (m["published"] or "9999", m["id"]))
+        dups = sorted({tuple(sorted(near_dups.group(g).article_ids)) for g in
+                       {near_dups.group_of(m["id"]) for m in arts} if g})
+        rows.append({
             "id": ev.event_id,
             "title": _representative_title(arts),
-            "article_ids": [a.id for a in arts],
+            "article_ids": [m["id"] for m in arts],
             "first_published": ev.first_published,
             "last_published": ev.last_published,
-            "outlets": outlets,
-            "languages": sorted({a.language for a in arts if a.language}),
+            "outlets": sorted({m["source"] for m in arts if m["source"]}),
+            "languages": sorted({m["language"] for m in arts if m["language"]}),
             "duplicate_groups": [list(g) for g in dups],
         })
-    settings = settings or Settings()
-    storylines = link_storylines(summaries, clusterer.story_probability, related=clusterer.lookalike_probability,
-                                 threshold=settings.story_threshold, max_gap_days=settings.story_max_gap_days)
-    store.replace_events(events, [{"id": s.id, "event_ids": list(s.event_ids),
-                                   "related_event_ids": list(s.related_event_ids)} for s in storylines])
-    store.replace_duplicates({aid: (gid, near_dups.original(gid)) for gid, members in groups.items()
-                              for aid in members})
+    return rows
 
 
 def _representative_title(articles: Sequence[Any]) -> str | None:
     """The title of the earliest titled article, preferring English ones (``articles`` come
     in publication order), so the event keeps the headline that first reported it."""
-    titled = [a for a in articles if a.title]
+    titled = [a for a in articles if a["title"]]
     if not titled:
         return None
-    english = [a for a in titled if a.language == "en"] or titled
-    return english[0].title
+    english = [a for a in titled if a["language"] == "en"] or titled
+    return str(english[0]["title"])

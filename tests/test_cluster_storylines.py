@@ -80,3 +80,37 @@ def test_ids_are_stable_when_events_are_added():
     after = {s.id for s in link_storylines([WALKOUT, BAKERY, REACTION, DEAL], score)}
     assert before == after == {"sl_000003", "sl_000005"}
     assert link_storylines([], score) == []
+
+
+def _previous(stories):
+    return {e: s.id for s in stories for e in s.event_ids}
+
+
+def test_relinking_from_a_point_equals_linking_everything():
+    """A later batch relinks only the events after the earliest change, and gets the stories a
+    full linking would give (the scores of earlier pairs are unchanged)."""
+    from storyline.cluster.storylines import relink_storylines, sort_key
+
+    first = relink_storylines([OLD_STRIKE, WALKOUT, BAKERY], score, threshold=0.5, max_gap_days=21)
+    everything = [OLD_STRIKE, WALKOUT, BAKERY, REACTION, DEAL]
+    full = link_storylines(everything, score, threshold=0.5, max_gap_days=21)
+    later = relink_storylines(everything, score, threshold=0.5, max_gap_days=21,
+                              from_key=sort_key(REACTION.first_day, REACTION.event_id),
+                              previous_story=_previous(first.storylines), previous_links=first.links)
+    assert later.relinked == frozenset({"ev_000007", "ev_000008"})
+    assert later.storylines == full
+    assert later.links == []  # the old strike's link was found by the first run and is kept by the caller
+    assert {s.id: s.related_event_ids for s in later.storylines}["sl_000001"] == ("ev_000003",)
+
+
+def test_an_event_that_moves_earlier_relinks_from_its_new_place():
+    from storyline.cluster.storylines import relink_storylines, sort_key
+
+    first = relink_storylines([WALKOUT, BAKERY, REACTION], score, threshold=0.5, max_gap_days=21)
+    bakery_earlier = event("ev_000005", 1, "2025-01-09")
+    events = [WALKOUT, bakery_earlier, REACTION]
+    start = min(sort_key(BAKERY.first_day, "ev_000005"), sort_key(bakery_earlier.first_day, "ev_000005"))
+    later = relink_storylines(events, score, threshold=0.5, max_gap_days=21, from_key=start,
+                              previous_story=_previous(first.storylines), previous_links=first.links)
+    assert later.relinked == frozenset({"ev_000005", "ev_000003", "ev_000007"})
+    assert later.storylines == link_storylines(events, score, threshold=0.5, max_gap_days=21)

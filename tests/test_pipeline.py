@@ -132,3 +132,30 @@ def test_new_batches_never_rename_events_and_decisions_survive(tmp_path):
     assert store.event_assignments()[moved.id] == own_event
     assert [d["kind"] for d in store.decisions("event.")] == ["event.move"]
     store.close()
+
+
+def test_a_later_batch_rewrites_only_its_events_and_the_stories_after_them(tmp_path):
+    """Issue 10: events and stories are updated for what changed, not rebuilt. The treaty
+    reports come after every dam report, so the dam events' rows stay as they were."""
+    settings = storyline.load_settings(env={})
+    first = [*GOLD["D"], *GOLD["A"][:5]]
+    files = [f.name for f in demo_corpus_path().iterdir() if f.stem in first]
+    store = storyline.open_store(tmp_path / "s.db")
+    storyline.ingest(store, [_corpus(tmp_path, files)], settings=settings, name_pattern=DEMO_NAME_PATTERN)
+    storyline.run_pipeline(store, settings)
+    dam_rows = {e["id"]: e for e in store.events()}
+    dam_stories = store.storylines()
+    assert len(dam_rows) == 2
+    treaty = tmp_path / "treaty"
+    treaty.mkdir()
+    (tmp_path / "all").mkdir()
+    src = _corpus(tmp_path / "all")
+    for name in ("2025-03-13_pradenskiy-vestnik_tisva-treaty-ru.md", "2025-03-13_coastline-news_tisva-treaty.txt"):
+        shutil.copy(src / name, treaty / name)
+    storyline.ingest(store, [treaty], settings=settings, name_pattern=DEMO_NAME_PATTERN)
+    stats = storyline.run_pipeline(store, settings).stages["cluster"]
+    assert (stats["articles"], stats["new events"], stats["events rewritten"], stats["events relinked"]) == (2, 1, 1, 1)
+    after = {e["id"]: e for e in store.events()}
+    assert {k: after[k] for k in dam_rows} == dam_rows
+    assert [s for s in store.storylines() if s["id"] in {d["id"] for d in dam_stories}] == dam_stories
+    store.close()

@@ -69,6 +69,26 @@ class NearDuplicateIndex:
         self._group_of: dict[str, str] = {}
         self._groups: dict[str, list[str]] = {}
         self._next_group = 1
+        self._new: list[str] = []  # added since the last take_changes (persist writes only these)
+        self._changed_groups: set[str] = set()
+
+    def params(self) -> dict[str, Any]:
+        return {"threshold": self.threshold, "num_perm": self.num_perm, "shingle_size": self.shingle_size,
+                "seed": self.seed}
+
+    def take_changes(self) -> tuple[list[str], set[str]]:
+        """Articles added and groups changed since the last call (which this call forgets)."""
+        changes = (self._new, self._changed_groups)
+        self._new, self._changed_groups = [], set()
+        return changes
+
+    def restore_one(self, article_id: str, hashvalues: np.ndarray, published: str | None, order: int) -> None:
+        """Re-insert a saved signature (loading from the store)."""
+        minhash = self._minhash("", hashvalues=hashvalues)
+        self._lsh.insert(article_id, minhash)
+        self._signatures[article_id] = minhash.hashvalues
+        self._published[article_id] = published
+        self._order[article_id] = order
 
     def _minhash(self, text: str, hashvalues: np.ndarray | None = None) -> Any:
         from datasketch import MinHash
@@ -98,6 +118,7 @@ class NearDuplicateIndex:
         self._signatures[article_id] = minhash.hashvalues
         self._published[article_id] = published
         self._order[article_id] = len(self._order)
+        self._new.append(article_id)
         if not matches:
             return None
         # Join the group of the most similar earlier article (LSH candidates are approximate).
@@ -114,6 +135,7 @@ class NearDuplicateIndex:
             self._group_of[best] = group_id
         self._groups[group_id].append(article_id)
         self._group_of[article_id] = group_id
+        self._changed_groups.add(group_id)
         return group_id
 
     @staticmethod
@@ -143,12 +165,7 @@ class NearDuplicateIndex:
     def to_state(self) -> dict[str, Any]:
         return {
             "version": STATE_VERSION,
-            "params": {
-                "threshold": self.threshold,
-                "num_perm": self.num_perm,
-                "shingle_size": self.shingle_size,
-                "seed": self.seed,
-            },
+            "params": self.params(),
             "articles": [
                 {
                     "id": article_id,
@@ -172,12 +189,9 @@ class NearDuplicateIndex:
         index = cls(**state["params"])
         for row in state["articles"]:
             hashvalues = np.frombuffer(base64.b64decode(row["signature"]), dtype="<u8").astype(np.uint64)
-            minhash = index._minhash("", hashvalues=hashvalues)
-            index._lsh.insert(row["id"], minhash)
-            index._signatures[row["id"]] = minhash.hashvalues
-            index._published[row["id"]] = row["published"]
-            index._order[row["id"]] = len(index._order)
+            index.restore_one(row["id"], hashvalues, row["published"], len(index._order))
         index._groups = {g: list(m) for g, m in state["groups"].items()}
         index._group_of = {m: g for g, members in index._groups.items() for m in members}
         index._next_group = state["next_group"]
+        index.take_changes()
         return index

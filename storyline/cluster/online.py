@@ -38,7 +38,6 @@ event an analyst merged is never split automatically.
 
 from __future__ import annotations
 
-import base64
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -160,6 +159,7 @@ class _Article:
     pinned: bool = False
     language: str | None = None
     lexical: Lexical | None = None  # unit tf-idf vector at insertion, kept while in the window
+    seq: int = 0  # when it joined its event: members are kept in this order
 
 
 @dataclass
@@ -203,14 +203,6 @@ def _article_years(features: ArticleFeatures) -> frozenset[str]:
     if features.published:
         years.add(str(features.published)[:4])
     return frozenset(years)
-
-
-def _b64(array: np.ndarray, dtype: str = "<f4") -> str:
-    return base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode("ascii")
-
-
-def _unb64(text: str, dtype: str = "<f4") -> np.ndarray:
-    return np.frombuffer(base64.b64decode(text), dtype=dtype).astype(np.float32)
 
 
 class OnlineEventClusterer:
@@ -318,6 +310,13 @@ class OnlineEventClusterer:
         self._next_key = 0
         self._clock: int | None = None  # latest publication day seen
         self.overrides: list[dict[str, Any]] = []
+        self._seq = 0
+        # What changed since the last save (storyline.cluster.persist writes only these rows).
+        self._dirty_articles: set[str] = set()
+        self._dirty_events: set[str] = set()
+        self._removed_events: set[str] = set()
+        self._dirty_entity_df: set[str] = set()
+        self._dirty_term_df: set[int] = set()
 
     def clone(self, **changes: Any) -> OnlineEventClusterer:
         """A fresh, unfitted clusterer with the same parameters, some changed."""
@@ -647,6 +646,8 @@ class OnlineEventClusterer:
         self._centroids[row] = 0.0
         event = _Event(event_id=event_id, row=row)
         self._events[event_id] = event
+        self._dirty_events.add(event_id)
+        self._removed_events.discard(event_id)
         return event
 
     def _event(self, event_id: str) -> _Event:
@@ -682,6 +683,8 @@ class OnlineEventClusterer:
         self._documents += 1
         self._entity_df.update(features.entities)
         self._term_df.update(features.terms.keys())
+        self._dirty_entity_df.update(features.entities)
+        self._dirty_term_df.update(features.terms.keys())
         if not index:
             self._attach(features.article_id, record, self._events[event_id])
             record.vector = None
@@ -725,7 +728,11 @@ class OnlineEventClusterer:
 
     def _attach(self, article_id: str, record: _Article, event: _Event) -> None:
         record.event_id = event.event_id
+        record.seq = self._seq
+        self._seq += 1
         event.members.append(article_id)
+        self._dirty_articles.add(article_id)
+        self._dirty_events.add(event.event_id)
         if record.vector is not None:
             self._centroids[event.row] += record.vector
         event.entities.update(record.entities)
@@ -741,6 +748,8 @@ class OnlineEventClusterer:
 
     def _detach(self, article_id: str, record: _Article, event: _Event) -> None:
         event.members.remove(article_id)
+        self._dirty_articles.add(article_id)
+        self._dirty_events.add(event.event_id)
         if record.vector is not None:
             self._centroids[event.row] -= record.vector
         event.entities.subtract(record.entities)
@@ -773,6 +782,7 @@ class OnlineEventClusterer:
                     record = self._articles[article_id]
                     record.vector = None
                     record.lexical = None
+                    self._dirty_articles.add(article_id)
 
     def _summary(self, event: _Event) -> EventSummary:
         centroid = self._centroids[event.row].copy()
@@ -790,6 +800,8 @@ class OnlineEventClusterer:
 
     def _retire(self, absorbed: _Event, survivor: _Event) -> None:
         del self._events[absorbed.event_id]
+        self._dirty_events.discard(absorbed.event_id)
+        self._removed_events.add(absorbed.event_id)
         self._aliases[absorbed.event_id] = survivor.event_id
         self._centroids[absorbed.row] = 0.0
         self._free_rows.append(absorbed.row)
@@ -804,6 +816,7 @@ class OnlineEventClusterer:
             return survivor.event_id
         self._merge_events(survivor, absorbed)
         survivor.locked = True
+        self._dirty_events.add(survivor.event_id)
         self.overrides.append({"op": "merge", "into": survivor.event_id, "other": absorbed.event_id})
         return survivor.event_id
 
@@ -817,6 +830,7 @@ class OnlineEventClusterer:
             if absorbed.event_id in event.cannot_link:
                 event.cannot_link.discard(absorbed.event_id)
                 event.cannot_link.add(survivor.event_id)
+                self._dirty_events.add(event.event_id)
         survivor.locked = survivor.locked or absorbed.locked
         self._retire(absorbed, survivor)
 
@@ -838,6 +852,7 @@ class OnlineEventClusterer:
                 source.cannot_link.add(target.event_id)
                 target.cannot_link.add(source.event_id)
         record.pinned = True
+        self._dirty_articles.add(article_id)
         self.overrides.append({"op": "move", "article_id": article_id, "to_event": target.event_id})
         return target.event_id
 
@@ -1017,109 +1032,17 @@ class OnlineEventClusterer:
             return []
         return moving
 
-    # --- persistence -------------------------------------------------------------------
+    # --- persistence (storyline.cluster.persist) ------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
         """Everything learned, as JSON-able data (vectors and indexes as base64)."""
-        self._flush_batches()
-        return {
-            "version": STATE_VERSION,
-            "params": self._params(),
-            "next_event": self._next_event,
-            "next_key": self._next_key,
-            "clock": self._clock,
-            "documents": self._documents,
-            "entity_df": dict(self._entity_df),
-            "term_df": [[k, v] for k, v in self._term_df.items()],
-            "aliases": dict(self._aliases),
-            "overrides": list(self.overrides),
-            "events": [
-                {
-                    "id": e.event_id,
-                    "members": list(e.members),
-                    "centroid": _b64(self._centroids[e.row]),
-                    "locked": e.locked,
-                    "cannot_link": sorted(e.cannot_link),
-                }
-                for e in sorted(self._events.values(), key=lambda e: e.event_id)
-            ],
-            "articles": [
-                {
-                    "id": article_id,
-                    "key": r.key,
-                    "event": r.event_id,
-                    "day": r.day,
-                    "shard": r.shard,
-                    "entities": sorted(r.entities),
-                    "places": sorted(r.places),
-                    "years": sorted(r.years),
-                    "numbers": sorted(r.numbers),
-                    "vector": _b64(r.vector) if r.vector is not None else None,
-                    "pinned": r.pinned,
-                    "language": r.language,
-                    "lexical": [_b64(r.lexical[0], "<i4"), _b64(r.lexical[1])] if r.lexical is not None else None,
-                }
-                for article_id, r in self._articles.items()
-            ],
-            "shards": {
-                name: base64.b64encode(bytes(index.save())).decode("ascii")
-                for name, index in self._shards.items()
-            },
-        }
+        from .persist import clusterer_to_state
+
+        return clusterer_to_state(self)
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> OnlineEventClusterer:
         """Rebuild a clusterer saved by :meth:`to_state`; it continues exactly where it stopped."""
-        if state.get("version") != STATE_VERSION:
-            raise ConfigError(
-                f"clusterer state version {state.get('version')!r} is not {STATE_VERSION}; "
-                "re-run clustering to rebuild it with this storyline"
-            )
-        from usearch.index import Index
+        from .persist import clusterer_from_state
 
-        clusterer = cls(**state["params"])
-        clusterer._next_event = state["next_event"]
-        clusterer._next_key = state["next_key"]
-        clusterer._clock = state["clock"]
-        clusterer._documents = state["documents"]
-        clusterer._entity_df = Counter(state["entity_df"])
-        clusterer._term_df = Counter({int(k): int(v) for k, v in state.get("term_df", [])})
-        clusterer._aliases = dict(state["aliases"])
-        clusterer.overrides = list(state["overrides"])
-        for row in state["articles"]:
-            record = _Article(
-                key=row["key"],
-                event_id=row["event"],
-                day=row["day"],
-                shard=row["shard"],
-                entities=frozenset(row["entities"]),
-                places=frozenset(row["places"]),
-                years=frozenset(row["years"]),
-                numbers=frozenset(row["numbers"]),
-                vector=_unb64(row["vector"]) if row["vector"] is not None else None,
-                pinned=row["pinned"],
-                language=row.get("language"),
-                lexical=(np.frombuffer(base64.b64decode(row["lexical"][0]), dtype="<i4").astype(np.int32),
-                         _unb64(row["lexical"][1])) if row.get("lexical") else None,
-            )
-            clusterer._articles[row["id"]] = record
-        for row in state["events"]:
-            event = clusterer._create_event(row["id"])
-            event.locked = row["locked"]
-            event.cannot_link = set(row["cannot_link"])
-            for article_id in row["members"]:
-                record = clusterer._articles[article_id]
-                vector, record.vector = record.vector, None  # the saved centroid already holds it
-                clusterer._attach(article_id, record, event)
-                record.vector = vector
-            clusterer._centroids[event.row] = _unb64(row["centroid"])
-        for name, blob in state["shards"].items():
-            index = Index.restore(bytearray(base64.b64decode(blob)))
-            if index is None:
-                raise ConfigError(f"clusterer state: index shard {name!r} cannot be read; re-run clustering")
-            clusterer._shards[name] = index
-        key_to_id = {r.key: article_id for article_id, r in clusterer._articles.items()}
-        for index in clusterer._shards.values():
-            for key in index.keys:
-                clusterer._key_to_article[int(key)] = key_to_id[int(key)]
-        return clusterer
+        return clusterer_from_state(cls, state)

@@ -31,7 +31,7 @@ import numpy as np
 
 from storyline.cluster.online import EventSummary
 
-__all__ = ["Storyline", "link_storylines"]
+__all__ = ["StoryUpdate", "Storyline", "link_storylines", "relink_storylines", "sort_key"]
 
 # Pairs below this centroid cosine are never scored: the scorer would say no anyway, and
 # skipping them keeps linking near-linear in the number of events.
@@ -56,6 +56,21 @@ def _gap(a: EventSummary, b: EventSummary) -> float | None:
     return float(max(0, b.first_day - a.last_day, a.first_day - b.last_day))  # type: ignore[operator]
 
 
+def sort_key(first_day: int | None, event_id: str) -> tuple[bool, int, str]:
+    """Where an event stands in the linking order: by first day, undated events last, by id."""
+    return (first_day is None, first_day or 0, event_id)
+
+
+@dataclass(frozen=True)
+class StoryUpdate:
+    """The stories after a (re)linking, the look-alike links found for the relinked events
+    as ``(older, newer)`` event ids, and which events were relinked."""
+
+    storylines: list[Storyline]
+    links: list[tuple[str, str]]
+    relinked: frozenset[str]
+
+
 def link_storylines(
     events: Sequence[EventSummary],
     score: Callable[[str, str], float],
@@ -65,17 +80,56 @@ def link_storylines(
     max_gap_days: float = 21.0,
 ) -> list[Storyline]:
     """Group events into stories (singletons included), ordered by id."""
+    return relink_storylines(events, score, related=related, threshold=threshold,
+                             max_gap_days=max_gap_days).storylines
+
+
+def relink_storylines(
+    events: Sequence[EventSummary],
+    score: Callable[[str, str], float],
+    *,
+    related: Callable[[str, str], float] | None = None,
+    threshold: float = 0.5,
+    max_gap_days: float = 21.0,
+    from_key: tuple[bool, int, str] | None = None,
+    previous_story: dict[str, str] | None = None,
+    previous_links: Sequence[tuple[str, str]] = (),
+) -> StoryUpdate:
+    """Link events into stories; with ``from_key``, only the events at or after that point of
+    the linking order are linked again.
+
+    Linking is one pass in time order, and an event's story depends only on the events before
+    it, so the events before ``from_key`` keep the stories they had (``previous_story``: event
+    id -> story id) and their look-alike links (``previous_links``); a new batch that touches
+    recent events relinks just those. The caller passes the smallest key, old or new, of every
+    event that changed or vanished."""
     if not events:
-        return []
-    ordered = sorted(events, key=lambda e: (e.first_day is None, e.first_day or 0, e.event_id))
+        return StoryUpdate([], [], frozenset())
+    ordered = sorted(events, key=lambda e: sort_key(e.first_day, e.event_id))
+    start = 0 if from_key is None else next(
+        (i for i, e in enumerate(ordered) if sort_key(e.first_day, e.event_id) >= from_key), len(ordered))
     centroids = np.vstack([e.centroid for e in ordered]).astype(np.float32)
     norms = np.linalg.norm(centroids, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     centroids /= norms
     story_of: list[int] = []
     stories: list[list[int]] = []
+    position = {e.event_id: i for i, e in enumerate(ordered)}
     linked: set[tuple[int, int]] = set()
-    for i, event in enumerate(ordered):
+    if start:
+        previous_story = previous_story or {}
+        story_index: dict[str, int] = {}
+        for i in range(start):
+            sid = previous_story.get(ordered[i].event_id, f"?{ordered[i].event_id}")
+            if sid not in story_index:
+                story_index[sid] = len(stories)
+                stories.append([])
+            story_of.append(story_index[sid])
+            stories[story_index[sid]].append(i)
+        linked = {(position[a], position[b]) for a, b in previous_links
+                  if a in position and b in position and position[a] < start and position[b] < start}
+    for i in range(start, len(ordered)):
+        event = ordered[i]
         near = np.nonzero(centroids[:i] @ centroids[i] >= _PREFILTER_COSINE)[0] if i else []
         scores = {int(j): score(ordered[int(j)].event_id, event.event_id) for j in near}
         best, best_mean = None, threshold
@@ -106,7 +160,10 @@ def link_storylines(
             related_of.setdefault(story_of[j], set()).add(ordered[i].event_id)
     out = []
     for s, members in enumerate(stories):
+        if not members:
+            continue
         event_ids = tuple(ordered[m].event_id for m in members)
         out.append(Storyline(_storyline_id(min(event_ids)), event_ids, tuple(sorted(related_of.get(s, ())))))
     out.sort(key=lambda st: st.id)
-    return out
+    links = sorted((ordered[j].event_id, ordered[i].event_id) for j, i in linked if i >= start)
+    return StoryUpdate(out, links, frozenset(e.event_id for e in ordered[start:]))

@@ -187,3 +187,12 @@ class ClusterStateStoreMixin:
                                 [*chunk, *chunk])
             self.db.executemany("INSERT INTO story_links(older, newer) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                 sorted(set(links)))
+
+    def event_storylines(self) -> dict[str, str | None]:
+        """Event id -> story id, for every event (light: no member lists)."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT id, storyline_id FROM events")}
+
+    def event_first_published(self, event_ids: Iterable[str]) -> dict[str, str | None]:
+        ids = list(event_ids)
+        return {r[0]: r[1] for chunk in _chunked(ids) for r in self.db.execute(
+            f"SELECT id, first_published FROM events WHERE id IN ({','.join('?' * len(chunk))})", list(chunk))}

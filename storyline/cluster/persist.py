@@ -1,0 +1,318 @@
+"""Saving and loading the online clusterer and the near-duplicate index.
+
+Two forms:
+
+* **rows in the store** (what ingest uses): each article, event and document frequency is
+  a row, and a batch writes only the rows it changed (:func:`take_delta`,
+  :func:`save_clusterer`). Article vectors and word vectors stay in their row while the
+  article is inside the time window; the ANN index over them is rebuilt on load
+  (:func:`load_clusterer_rows`), which costs the window, not the history;
+* **one JSON value** (:func:`clusterer_to_state`), for tests and for copying a clusterer
+  in memory; it also holds the ANN index, so a restored clusterer continues bit for bit.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from storyline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from storyline.cluster.near_duplicates import NearDuplicateIndex
+    from storyline.cluster.online import OnlineEventClusterer
+
+__all__ = [
+    "ClusterDelta",
+    "clusterer_from_state",
+    "clusterer_to_state",
+    "load_clusterer_rows",
+    "load_near_duplicate_rows",
+    "rows_digest",
+    "save_clusterer",
+    "save_near_duplicates",
+    "take_delta",
+]
+
+META_VERSION = 3  # rows (schema 6); 2 was the JSON blob
+
+
+def _b64(array: np.ndarray, dtype: str = "<f4") -> str:
+    return base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode("ascii")
+
+
+def _unb64(text: str, dtype: str = "<f4") -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=dtype).astype(np.float32)
+
+
+def _pack_lexical(lexical: Any) -> bytes | None:
+    if lexical is None:
+        return None
+    idx, val = lexical
+    return np.ascontiguousarray(idx, dtype="<i4").tobytes() + np.ascontiguousarray(val, dtype="<f4").tobytes()
+
+
+def _unpack_lexical(blob: bytes | None) -> Any:
+    if blob is None:
+        return None
+    n = len(blob) // 8
+    return (np.frombuffer(blob[: 4 * n], dtype="<i4").astype(np.int32),
+            np.frombuffer(blob[4 * n :], dtype="<f4").astype(np.float32))
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ClusterDelta:
+    """The rows one save writes: changed articles and events, removed events, changed
+    document frequencies as ``(kind, term, count)``, and the small meta record."""
+
+    meta: dict[str, Any]
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    removed_events: set[str] = field(default_factory=set)
+    frequencies: list[tuple[str, str, int]] = field(default_factory=list)
+
+    @property
+    def event_ids(self) -> set[str]:
+        """Events whose membership or state changed (kept ones)."""
+        return {e["event_id"] for e in self.events}
+
+
+def _meta(c: OnlineEventClusterer) -> dict[str, Any]:
+    return {"version": META_VERSION, "params": c._params(), "next_event": c._next_event, "next_key": c._next_key,
+            "seq": c._seq, "clock": c._clock, "documents": c._documents, "aliases": dict(c._aliases),
+            "overrides": list(c.overrides)}
+
+
+def article_row(article_id: str, r: Any) -> dict[str, Any]:
+    return {"article_id": article_id, "key": r.key, "seq": r.seq, "event_id": r.event_id, "day": r.day,
+            "shard": r.shard,
+            "features": {"entities": sorted(r.entities), "places": sorted(r.places), "years": sorted(r.years),
+                         "numbers": sorted(r.numbers), "language": r.language, "pinned": r.pinned},
+            "vector": None if r.vector is None else np.ascontiguousarray(r.vector, dtype="<f4").tobytes(),
+            "lexical": _pack_lexical(r.lexical)}
+
+
+def take_delta(c: OnlineEventClusterer) -> ClusterDelta:
+    """The rows changed since the last call (which this call forgets)."""
+    c._flush_batches()
+    delta = ClusterDelta(meta=_meta(c))
+    delta.articles = [article_row(a, c._articles[a]) for a in sorted(c._dirty_articles) if a in c._articles]
+    for event_id in sorted(c._dirty_events):
+        event = c._events.get(event_id)
+        if event is not None:
+            delta.events.append({"event_id": event_id,
+                                 "centroid": np.ascontiguousarray(c._centroids[event.row], dtype="<f4").tobytes(),
+                                 "locked": event.locked, "cannot_link": sorted(event.cannot_link)})
+    delta.removed_events = set(c._removed_events)
+    delta.frequencies = ([("e", k, c._entity_df[k]) for k in sorted(c._dirty_entity_df)]
+                         + [("t", str(k), c._term_df[k]) for k in sorted(c._dirty_term_df)])
+    c._dirty_articles.clear()
+    c._dirty_events.clear()
+    c._removed_events.clear()
+    c._dirty_entity_df.clear()
+    c._dirty_term_df.clear()
+    return delta
+
+
+def save_clusterer(store: Any, c: OnlineEventClusterer) -> ClusterDelta:
+    """Write what changed since the last save; returns it (its events are the changed ones)."""
+    delta = take_delta(c)
+    store.put_cluster_delta(delta)
+    return delta
+
+
+def load_clusterer_rows(store: Any, cls: type[OnlineEventClusterer]) -> OnlineEventClusterer | None:
+    """The clusterer saved in the store's rows, or None when there is none (or an older one)."""
+    meta = store.cluster_meta()
+    if not meta or meta.get("version") != META_VERSION:
+        return None
+    from storyline.cluster.online import _Article
+
+    c = cls(**meta["params"])
+    c._next_event, c._next_key, c._clock = meta["next_event"], meta["next_key"], meta["clock"]
+    c._documents, c._aliases, c.overrides = meta["documents"], dict(meta["aliases"]), list(meta["overrides"])
+    for kind, term, count in store.cluster_frequencies():
+        if kind == "e":
+            c._entity_df[term] = count
+        else:
+            c._term_df[int(term)] = count
+    events = {row["event_id"]: row for row in store.cluster_event_rows()}
+    for event_id in sorted(events):
+        row = events[event_id]
+        event = c._create_event(event_id)
+        event.locked, event.cannot_link = row["locked"], set(row["cannot_link"])
+    live: dict[str, tuple[list[int], list[np.ndarray]]] = defaultdict(lambda: ([], []))
+    for row in store.cluster_article_rows():  # in seq order: members come back in the order they joined
+        f = row["features"]
+        record = _Article(key=row["key"], event_id=row["event_id"], day=row["day"], shard=row["shard"],
+                          entities=frozenset(f["entities"]), places=frozenset(f["places"]),
+                          years=frozenset(f["years"]), numbers=frozenset(f["numbers"]), pinned=f["pinned"],
+                          language=f["language"], lexical=_unpack_lexical(row["lexical"]))
+        c._articles[row["article_id"]] = record
+        c._attach(row["article_id"], record, c._events[row["event_id"]])  # no vector yet: centroids are stored
+        record.seq = row["seq"]
+        if row["vector"] is not None:
+            record.vector = np.frombuffer(row["vector"], dtype="<f4").astype(np.float32)
+            keys, vectors = live[record.shard]
+            keys.append(record.key)
+            vectors.append(record.vector)
+            c._key_to_article[record.key] = row["article_id"]
+    for event_id, row in events.items():
+        c._centroids[c._events[event_id].row] = np.frombuffer(row["centroid"], dtype="<f4")
+    for shard, (keys, vectors) in live.items():
+        index = c._new_index()
+        index.add(np.asarray(keys, dtype=np.uint64), np.vstack(vectors))
+        c._shards[shard] = index
+    c._seq = meta["seq"]
+    for dirty in (c._dirty_articles, c._dirty_events, c._removed_events, c._dirty_entity_df, c._dirty_term_df):
+        dirty.clear()
+    return c
+
+
+def rows_digest(store: Any, article_ids: set[str], event_ids: set[str]) -> str:
+    """A digest of the stored rows of some articles and events and of the meta record: what
+    undo compares to see whether anything touched them after a decision."""
+    h = hashlib.sha256()
+    h.update(json.dumps(store.cluster_meta(), sort_keys=True).encode())
+    for row in sorted(store.cluster_article_rows(sorted(article_ids)), key=lambda r: r["article_id"]):
+        h.update(json.dumps({k: v for k, v in row.items() if k not in ("vector", "lexical")}, sort_keys=True)
+                 .encode())
+    for row in store.cluster_event_rows(sorted(event_ids)):
+        h.update(row["event_id"].encode() + row["centroid"] + json.dumps(row["cannot_link"]).encode()
+                 + bytes([row["locked"]]))
+    return h.hexdigest()
+
+
+def encode_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows made JSON-able (blobs as base64), for the undo record."""
+    return [{k: base64.b64encode(v).decode("ascii") if isinstance(v, bytes) else v for k, v in r.items()}
+            for r in rows]
+
+
+def decode_rows(rows: list[dict[str, Any]], blobs: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{k: base64.b64decode(v) if k in blobs and v is not None else v for k, v in r.items()} for r in rows]
+
+
+# --- near-duplicate index ------------------------------------------------------------------------
+
+
+def save_near_duplicates(store: Any, index: NearDuplicateIndex) -> dict[str, tuple[str, str]]:
+    """Write the signatures added since the last save, and the duplicate rows of the groups
+    that changed; returns those rows (article id -> (group id, original id))."""
+    new, changed = index.take_changes()
+    store.put_near_duplicate_rows(
+        [(a, index._order[a], index._published[a], index._signatures[a].astype("<u8").tobytes()) for a in new],
+        {"version": META_VERSION, "params": index.params(), "next_group": index._next_group})
+    rows = {a: (g, index.original(g)) for g in sorted(changed) for a in index._groups[g]}
+    store.put_duplicates(rows)
+    return rows
+
+
+def load_near_duplicate_rows(store: Any, cls: type[NearDuplicateIndex]) -> NearDuplicateIndex | None:
+    meta = store.near_duplicate_meta()
+    if not meta or meta.get("version") != META_VERSION:
+        return None
+    index = cls(**meta["params"])
+    for article_id, order, published, signature in store.near_duplicate_rows():
+        index.restore_one(article_id, np.frombuffer(signature, dtype="<u8").astype(np.uint64), published, order)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for article_id, (group_id, _original) in sorted(store.duplicates().items(), key=lambda kv: index._order[kv[0]]):
+        groups[group_id].append(article_id)
+    index._groups = dict(groups)
+    index._group_of = {m: g for g, members in groups.items() for m in members}
+    index._next_group = meta["next_group"]
+    index.take_changes()
+    return index
+
+
+# --- one JSON value ------------------------------------------------------------------------------
+
+
+def clusterer_to_state(c: OnlineEventClusterer) -> dict[str, Any]:
+    from storyline.cluster.online import STATE_VERSION
+
+    c._flush_batches()
+    return {
+        "version": STATE_VERSION,
+        "params": c._params(),
+        "next_event": c._next_event,
+        "next_key": c._next_key,
+        "clock": c._clock,
+        "documents": c._documents,
+        "entity_df": dict(c._entity_df),
+        "term_df": [[k, v] for k, v in c._term_df.items()],
+        "aliases": dict(c._aliases),
+        "overrides": list(c.overrides),
+        "events": [
+            {"id": e.event_id, "members": list(e.members), "centroid": _b64(c._centroids[e.row]),
+             "locked": e.locked, "cannot_link": sorted(e.cannot_link)}
+            for e in sorted(c._events.values(), key=lambda e: e.event_id)
+        ],
+        "articles": [
+            {"id": article_id, "key": r.key, "event": r.event_id, "day": r.day, "shard": r.shard,
+             "entities": sorted(r.entities), "places": sorted(r.places), "years": sorted(r.years),
+             "numbers": sorted(r.numbers), "vector": _b64(r.vector) if r.vector is not None else None,
+             "pinned": r.pinned, "language": r.language,
+             "lexical": [_b64(r.lexical[0], "<i4"), _b64(r.lexical[1])] if r.lexical is not None else None}
+            for article_id, r in c._articles.items()
+        ],
+        "shards": {name: base64.b64encode(bytes(index.save())).decode("ascii") for name, index in c._shards.items()},
+    }
+
+
+def clusterer_from_state(cls: type[OnlineEventClusterer], state: dict[str, Any]) -> OnlineEventClusterer:
+    from usearch.index import Index
+
+    from storyline.cluster.online import STATE_VERSION, _Article
+
+    if state.get("version") != STATE_VERSION:
+        raise ConfigError(f"clusterer state version {state.get('version')!r} is not {STATE_VERSION}; "
+                          "re-run clustering to rebuild it with this storyline")
+    c = cls(**state["params"])
+    c._next_event, c._next_key = state["next_event"], state["next_key"]
+    c._clock, c._documents = state["clock"], state["documents"]
+    c._entity_df = Counter(state["entity_df"])
+    c._term_df = Counter({int(k): int(v) for k, v in state.get("term_df", [])})
+    c._aliases = dict(state["aliases"])
+    c.overrides = list(state["overrides"])
+    for row in state["articles"]:
+        c._articles[row["id"]] = _Article(
+            key=row["key"], event_id=row["event"], day=row["day"], shard=row["shard"],
+            entities=frozenset(row["entities"]), places=frozenset(row["places"]), years=frozenset(row["years"]),
+            numbers=frozenset(row["numbers"]),
+            vector=_unb64(row["vector"]) if row["vector"] is not None else None, pinned=row["pinned"],
+            language=row.get("language"),
+            lexical=(np.frombuffer(base64.b64decode(row["lexical"][0]), dtype="<i4").astype(np.int32),
+                     _unb64(row["lexical"][1])) if row.get("lexical") else None,
+        )
+    for row in state["events"]:
+        event = c._create_event(row["id"])
+        event.locked = row["locked"]
+        event.cannot_link = set(row["cannot_link"])
+        for article_id in row["members"]:
+            record = c._articles[article_id]
+            vector, record.vector = record.vector, None  # the saved centroid already holds it
+            c._attach(article_id, record, event)
+            record.vector = vector
+        c._centroids[event.row] = _unb64(row["centroid"])
+    for name, blob in state["shards"].items():
+        index = Index.restore(bytearray(base64.b64decode(blob)))
+        if index is None:
+            raise ConfigError(f"clusterer state: index shard {name!r} cannot be read; re-run clustering")
+        c._shards[name] = index
+    key_to_id = {r.key: article_id for article_id, r in c._articles.items()}
+    for index in c._shards.values():
+        for key in index.keys:
+            c._key_to_article[int(key)] = key_to_id[int(key)]
+    for dirty in (c._dirty_articles, c._dirty_events, c._removed_events, c._dirty_entity_df, c._dirty_term_df):
+        dirty.clear()
+    return c
