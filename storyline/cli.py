@@ -401,7 +401,7 @@ def main() -> None:
     cli(prog_name="storyline")
 
 
-from . import cli_analysis, cli_eval, cli_robustness, cli_store  # noqa: E402,F401  (register the analysis, eval and store commands on `cli`)
+from . import cli_analysis, cli_eval, cli_robustness, cli_spark, cli_store  # noqa: E402,F401  (register the analysis, eval, Spark and store commands on `cli`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
