@@ -163,6 +163,8 @@ class PostgresStore(SQLStore):
 
     def migrate(self) -> None:
         latest = PG_MIGRATIONS[-1][0]
+        if self.schema_version() == latest:
+            return  # the common case (the web app opens a store per request): one query, no lock
         for version, _name, sql in PG_MIGRATIONS:
             with self.transaction():
                 # One migrating process at a time; the others wait here, then see the new version.
