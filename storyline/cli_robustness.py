@@ -18,30 +18,34 @@ from .corrupt import KINDS
 @click.option("--limit", type=int, help="Only this many articles (seeded sample), for quick runs.")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS),
               help="Corruptions to apply (default: all); metadata is always stripped.")
+@click.option("--ecb-topics", type=click.IntRange(min=0),
+              help="Also score events and entity chains on this many ECB+ dev topics (seeded; default all "
+                   "eight; 0 skips them).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def eval_robustness(ctx: Context, data_dir: str, seed: int, limit: int | None, kinds: tuple[str, ...],
-                    as_json: bool) -> None:
+                    ecb_topics: int | None, as_json: bool) -> None:
     """Clean vs corrupted, through the product path.
 
     The GGT sample is ingested twice into temporary stores by the same code and settings as
     `storyline ingest`: once as given, once with metadata stripped and the text corrupted
     (boilerplate lines from a catalogue, machine-translation punctuation, print hyphenation,
     OCR slips and hard wraps, transliterated name spellings; seeded). Each stage's score is
-    printed for both runs with the drop."""
+    printed for both runs with the drop. ECB+ dev goes through the same two runs with
+    clustering on, for events (B-cubed) and entity chains."""
     from .robustness import evaluate_robustness
 
     report = evaluate_robustness(data_dir, ctx.settings, seed=seed, limit=limit, kinds=kinds or KINDS,
-                                 say=None if as_json else click.echo)
+                                 say=None if as_json else click.echo, ecb_topics=ecb_topics)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
         return
     click.echo(f"{report.dataset}: {report.articles} articles, seed {report.seed}, {report.seconds:.0f}s")
-    click.echo(f"{'stage':12} {'metric':24} {'clean':>7} {'corrupt':>7} {'drop':>7} {'n':>6}")
+    click.echo(f"{'stage':20} {'metric':40} {'clean':>7} {'corrupt':>7} {'drop':>7} {'n':>6}")
     for s in report.scores:
         def fmt(x: float | None) -> str:
             return "      -" if x is None else f"{x:7.3f}"
-        click.echo(f"{s.stage:12} {s.metric:24} {fmt(s.clean)} {fmt(s.corrupted)} {fmt(s.drop)} {s.count:6d}")
+        click.echo(f"{s.stage:20} {s.metric:40} {fmt(s.clean)} {fmt(s.corrupted)} {fmt(s.drop)} {s.count:6d}")
 
 
 @train_group.command("boilerplate")

@@ -44,7 +44,7 @@ from typing import Any
 from .corrupt import DATASET_FURNITURE, KINDS, Corruption, corrupt_text
 from .settings import Settings
 
-__all__ = ["RobustnessReport", "StageScore", "evaluate_robustness", "load_ggt", "speaker_correct"]
+__all__ = ["RobustnessReport", "StageScore", "evaluate_robustness", "load_ggt", "run_store", "speaker_correct"]
 
 _TOKEN = re.compile(r"\w+")
 # Removals the cleaner lists in an article's changes (quiet normalisation is not listed).
@@ -128,10 +128,11 @@ class _Stored:
     changes: list[dict[str, Any]]
     quotes: list[Any]
     mentions: list[Any]
+    event: str | None = None  # the stored event (when the run clusters)
 
 
-def _run(records: Sequence[dict[str, Any]], settings: Settings, workdir: str | Path | None = None
-         ) -> dict[str, _Stored]:
+def run_store(records: Sequence[dict[str, Any]], settings: Settings, workdir: str | Path | None = None
+              ) -> dict[str, _Stored]:
     """Ingest ``records`` and run the pipeline in a fresh store; what it holds, by record id."""
     from .api import run_pipeline
     from .pipeline import ingest
@@ -153,9 +154,10 @@ def _run(records: Sequence[dict[str, Any]], settings: Settings, workdir: str | P
             mentions: dict[str, list[Any]] = defaultdict(list)
             for m in store.mentions():
                 mentions[m.article_id].append(m)
+            event_of = store.event_assignments() if settings.cluster else {}
             for a in articles:
                 out[str(a.external_id)] = _Stored(a.text, a.raw_text, a.source, store.article_changes(a.id),
-                                                  quotes[a.id], mentions[a.id])
+                                                  quotes[a.id], mentions[a.id], event_of.get(a.id))
     return out
 
 
@@ -315,11 +317,13 @@ def _score_hyphens(clean: dict[str, _Stored], corrupted: dict[str, _Stored], spl
 
 def evaluate_robustness(data_dir: str | Path, settings: Settings, *, seed: int = 0, limit: int | None = None,
                         kinds: Iterable[str] = KINDS, say: Callable[[str], None] | None = None,
-                        workdir: str | Path | None = None) -> RobustnessReport:
+                        workdir: str | Path | None = None, ecb_topics: int | None = 0) -> RobustnessReport:
     """Run the product on the GGT sample clean and corrupted (seeded) and score each stage.
 
     ``limit`` takes a seeded sample of that many articles (for CI); the pipeline runs without
-    clustering and reports, which no stage scored here reads."""
+    clustering and reports, which no stage scored here reads. ``ecb_topics``: also score
+    events and entity chains on that many ECB+ dev topics (None: all eight; 0: none), see
+    :mod:`storyline.robustness_ecb`."""
     kinds = tuple(k for k in KINDS if k in set(kinds))
     started = time.perf_counter()
     rows = load_ggt(Path(data_dir) / "ggt-quotes" / "articles.jsonl")
@@ -338,13 +342,13 @@ def evaluate_robustness(data_dir: str | Path, settings: Settings, *, seed: int =
         # Metadata stripped: the product is given id and text only.
         corrupt_records.append({"id": rid, "text": c.text})
         inserted[rid], split[rid], respelled[rid] = c.boilerplate, c.hyphenated, c.names
-    settings = settings.replace(cluster=False, reports=False)
+    ggt_settings = settings.replace(cluster=False, reports=False)
     if say:
         say(f"clean run: {len(clean_records)} articles")
-    clean = _run(clean_records, settings, workdir)
+    clean = run_store(clean_records, ggt_settings, workdir)
     if say:
         say(f"corrupted run ({', '.join(kinds)}; seed {seed})")
-    corrupted = _run(corrupt_records, settings, workdir)
+    corrupted = run_store(corrupt_records, ggt_settings, workdir)
 
     report = RobustnessReport("ggt-quotes", len(rows), seed, kinds)
     _none, kept_c, _n, _g = _score_boilerplate(clean, {})
@@ -367,5 +371,10 @@ def evaluate_robustness(data_dir: str | Path, settings: Settings, *, seed: int =
     known_c = sum(1 for s in clean.values() if s.source) / max(1, len(clean))
     known_x = sum(1 for s in corrupted.values() if s.source) / max(1, len(corrupted))
     report.scores.append(StageScore("metadata", "outlet known", known_c, known_x, len(corrupted)))
+    if ecb_topics != 0:
+        from .robustness_ecb import evaluate_ecb
+
+        report.scores += evaluate_ecb(data_dir, settings, seed=seed, topics=ecb_topics, kinds=kinds, say=say,
+                                      workdir=workdir)
     report.seconds = time.perf_counter() - started
     return report
