@@ -174,6 +174,7 @@ def run_backend(name: str, location: str, db_file: Path | None, corpus: Path, ex
         t0 = time.perf_counter()
         report = storyline.ingest(store, [corpus], settings=settings)
         took = time.perf_counter() - t0
+        assert not report.rejected, report.rejected[:3]
         out["ingest"] = {"articles": len(report.added), "seconds": round(took, 1),
                          "articles_per_s": round(len(report.added) / took, 1)}
         print(name, "ingest", out["ingest"], flush=True)
@@ -221,9 +222,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         rows = synthetic_corpus(args.ingest + 1000)
-        corpus, extra = work / "corpus.jsonl", work / "extra.jsonl"
-        corpus.write_text("".join(json.dumps(r) + "\n" for r in rows[: args.ingest]), encoding="utf-8")
-        extra.write_text("".join(json.dumps(r) + "\n" for r in rows[args.ingest:]), encoding="utf-8")
+        corpus, extra = work / "corpus", work / "extra"
+        # Files of 1,000 lines: ingest refuses files over 20 MB.
+        for folder, part in ((corpus, rows[: args.ingest]), (extra, rows[args.ingest:])):
+            folder.mkdir()
+            for i in range(0, len(part), 1000):
+                (folder / f"part{i // 1000:03d}.jsonl").write_text(
+                    "".join(json.dumps(r) + "\n" for r in part[i : i + 1000]), encoding="utf-8")
         result["backends"].append(run_backend("sqlite", str(work / "bench.db"), work / "bench.db", corpus, extra,
                                               sizes, views, settings))
         with throwaway_cluster(options=("-c synchronous_commit=off", "-c shared_buffers=512MB")) as cluster:
