@@ -198,3 +198,18 @@ def test_two_ingests_at_once_lose_and_duplicate_nothing(any_store_url, tmp_path)
         assert len({a.content_hash for a in articles}) == len({a.title for a in articles}) == 70
         assert s.rejections() == []
         assert len(s.search("harbour")) == 20 and len(s.search("harbour", limit=100)) == 40
+
+
+def test_no_sql_outside_the_store_package():
+    """The store is an interface: the CLI, the API, the web app and the stages reach the
+    database only through its methods, so every backend serves them all."""
+    import re
+    from pathlib import Path
+
+    import storyline
+
+    root = Path(storyline.__file__).parent
+    offenders = [f"{p.relative_to(root)}:{n}" for p in sorted(root.rglob("*.py")) if p.parent.name != "store"
+                 for n, line in enumerate(p.read_text().splitlines(), 1)
+                 if re.search(r"\.db\.execute|import sqlite3|\bpsycopg\b", line)]
+    assert offenders == []
