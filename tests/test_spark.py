@@ -145,3 +145,23 @@ def test_only_the_runner_imports_pyspark():
     found = subprocess.run(["grep", "-rlE", r"^\s*(from|import) pyspark", "storyline"], capture_output=True,
                            text=True, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))).stdout.split()
     assert found == ["storyline/spark/runner.py"]
+
+
+@pytest.mark.models
+def test_the_spark_cluster_sequence_of_deploy_md_runs(tmp_path):
+    """docs/deploy.md's Spark section, run as written with local[2] on two invented articles."""
+    _spark_or_skip()
+    from .conftest import HARBOUR_STORY, write
+    from .test_deploy_docs import run, section_commands
+
+    write(tmp_path / "articles", "harbour.txt", HARBOUR_STORY)
+    write(tmp_path / "articles", "feed.jsonl", '{"id": "f1", "title": "Ferry crews return", "text": "Ferry crews in '
+          'Port Elvan returned to the harbour on Friday after the union signed the contracts.", '
+          '"published": "2025-05-02", "source": "Gull Wire"}\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STORYLINE_", "PG"))}
+    out = run(section_commands("Spark cluster", 0), tmp_path, env)
+    assert "wrote 2 article(s) and 0 rejection(s)" in out
+    assert "loaded 2 article(s), skipped 0 already stored" in out
+    assert "loaded 0 article(s), skipped 2 already stored" in out
+    assert (tmp_path / "results" / "storyline-spark.json").exists() and (tmp_path / "firehose.db").exists()
+    assert "2 art.  1 outlets [en]" in out  # `storyline events`: the strike and its end, one event
