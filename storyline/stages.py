@@ -471,7 +471,7 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
 
     Each batch writes only the rows it changed (clusterer rows, near-duplicate signatures),
     and only the events it touched, and the stories after them, are rewritten at the end."""
-    from .cluster.persist import save_clusterer, save_near_duplicates
+    from .cluster.persist import save_clusterer, save_index, save_near_duplicates
 
     ids = store.pending("cluster", CLUSTER_VERSION)
     if store.cluster_meta() is None:
@@ -502,6 +502,8 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
         changed |= {clusterer.event_of(a) for a in duplicates if a in clusterer._articles}
         if progress:
             progress(len(articles))
+    if ids:
+        save_index(store, clusterer)
     rewritten = {"events": 0, "relinked": 0}
     if changed or removed:
         rewritten = refresh_events(store, clusterer, near_dups, settings, changed=changed - removed, removed=removed)

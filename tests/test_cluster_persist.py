@@ -7,6 +7,7 @@ from storyline.cluster.persist import (
     load_clusterer_rows,
     load_near_duplicate_rows,
     save_clusterer,
+    save_index,
     save_near_duplicates,
     take_delta,
 )
@@ -49,12 +50,12 @@ def test_a_clusterer_loaded_from_rows_continues_like_the_saved_one(tmp_path):
         clusterer.merge("ev_000001", "ev_000002")
         save_clusterer(store, clusterer)
         loaded = load_clusterer_rows(store, OnlineEventClusterer)
-    assert loaded is not None
-    assert loaded.assignments() == clusterer.assignments()
-    assert loaded.members("ev_000001") == clusterer.members("ev_000001") == ["dam1", "dam2", "dam3", "chess1"]
-    assert loaded.resolve("ev_000002") == "ev_000001" and loaded.overrides == clusterer.overrides
-    later = [dam(4), chess(5, published="2024-05-04"), article("flood1", near(FLOOD, 300))]
-    assert [a.event_id for a in loaded.learn_many(later)] == [a.event_id for a in clusterer.learn_many(later)]
+        assert loaded is not None
+        assert loaded.assignments() == clusterer.assignments()
+        assert loaded.members("ev_000001") == clusterer.members("ev_000001") == ["dam1", "dam2", "dam3", "chess1"]
+        assert loaded.resolve("ev_000002") == "ev_000001" and loaded.overrides == clusterer.overrides
+        later = [dam(4), chess(5, published="2024-05-04"), article("flood1", near(FLOOD, 300))]
+        assert [a.event_id for a in loaded.learn_many(later)] == [a.event_id for a in clusterer.learn_many(later)]
 
 
 def test_near_duplicates_saved_as_rows_keep_their_groups(store, settings, tmp_path):
@@ -73,3 +74,31 @@ def test_near_duplicates_saved_as_rows_keep_their_groups(store, settings, tmp_pa
     loaded = load_near_duplicate_rows(store, NearDuplicateIndex)
     assert loaded is not None and loaded.group_of(copy) == "dup_000001" and loaded.threshold == 0.5
     assert save_near_duplicates(store, loaded) == {}  # nothing new to write
+
+
+def test_saved_index_shards_are_restored_and_stale_ones_rebuilt(tmp_path):
+    with open_store(tmp_path / "shards.db") as store:
+        clusterer = OnlineEventClusterer()
+        clusterer.learn_many([dam(1), chess(1), dam(2)])
+        save_clusterer(store, clusterer)
+        assert save_index(store, clusterer) == 1 and save_index(store, clusterer) == 0
+        restored = load_clusterer_rows(store, OnlineEventClusterer)
+        assert restored is not None and restored._dirty_shards == set()  # restored, not rebuilt
+        clusterer.learn_one(chess(2))
+        save_clusterer(store, clusterer)  # a run stopped before its index save
+        rebuilt = load_clusterer_rows(store, OnlineEventClusterer)
+        assert rebuilt is not None and rebuilt._dirty_shards == {clusterer._articles["chess2"].shard}
+        probe = dam(7)
+        assert rebuilt.predict_one(probe) == clusterer.predict_one(probe)
+
+
+def test_word_frequencies_are_read_from_the_store_when_needed(tmp_path):
+    with open_store(tmp_path / "df.db") as store:
+        clusterer = OnlineEventClusterer()
+        clusterer.learn_many([dam(1), dam(2), chess(1)])
+        save_clusterer(store, clusterer)
+        loaded = load_clusterer_rows(store, OnlineEventClusterer)
+        assert loaded is not None and len(loaded._term_df) == 0  # none read yet
+        later = dam(3)
+        assert loaded.learn_one(later) == clusterer.learn_one(later)
+        assert {k: loaded._term_df[k] for k in later.terms} == {k: clusterer._term_df[k] for k in later.terms}

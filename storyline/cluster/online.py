@@ -317,6 +317,11 @@ class OnlineEventClusterer:
         self._removed_events: set[str] = set()
         self._dirty_entity_df: set[str] = set()
         self._dirty_term_df: set[int] = set()
+        self._dirty_shards: set[str] = set()
+        self._removed_shards: set[str] = set()
+        # Where word frequencies not in memory come from (the store, for a loaded clusterer):
+        # a long history has millions of distinct words, and a batch needs a few thousand.
+        self.term_df_source: Any = None
 
     def clone(self, **changes: Any) -> OnlineEventClusterer:
         """A fresh, unfitted clusterer with the same parameters, some changed."""
@@ -472,6 +477,12 @@ class OnlineEventClusterer:
         if not terms:
             return None
         ids = sorted(terms)
+        if self.term_df_source is not None:
+            missing = [k for k in ids if k not in self._term_df]
+            if missing:
+                found = self.term_df_source(missing)
+                for k in missing:
+                    self._term_df[k] = found.get(k, 0)
         df = np.array([self._term_df.get(k, 0) for k in ids], dtype=np.float32)
         tf = np.array([terms[k] for k in ids], dtype=np.float32)
         weights = tf * (np.log((1 + self._documents) / (1 + df)) + 1.0)
@@ -695,6 +706,8 @@ class OnlineEventClusterer:
         self._key_to_article[key] = features.article_id
         if shard not in self._shards:
             self._shards[shard] = self._new_index()
+        self._dirty_shards.add(shard)
+        self._removed_shards.discard(shard)
         if batch:
             self._pending.setdefault(shard, ([], []))
             self._pending[shard][0].append(key)
@@ -775,6 +788,8 @@ class OnlineEventClusterer:
         horizon = (self._clock - 2 * self.window_days) // self.shard_days
         for name in [n for n in self._shards if n != _UNDATED and int(n) < horizon]:
             index = self._shards.pop(name)
+            self._dirty_shards.discard(name)
+            self._removed_shards.add(name)
             pending_keys, _ = self._pending.pop(name, ([], []))
             for key in [*index.keys, *pending_keys]:
                 article_id = self._key_to_article.pop(int(key), None)

@@ -36,6 +36,7 @@ __all__ = [
     "load_near_duplicate_rows",
     "rows_digest",
     "save_clusterer",
+    "save_index",
     "save_near_duplicates",
     "take_delta",
 ]
@@ -140,11 +141,9 @@ def load_clusterer_rows(store: Any, cls: type[OnlineEventClusterer]) -> OnlineEv
     c = cls(**meta["params"])
     c._next_event, c._next_key, c._clock = meta["next_event"], meta["next_key"], meta["clock"]
     c._documents, c._aliases, c.overrides = meta["documents"], dict(meta["aliases"]), list(meta["overrides"])
-    for kind, term, count in store.cluster_frequencies():
-        if kind == "e":
-            c._entity_df[term] = count
-        else:
-            c._term_df[int(term)] = count
+    c._entity_df.update(store.cluster_frequencies("e"))
+    c.term_df_source = lambda keys: {int(k): v for k, v in store.cluster_frequencies("t", [str(k) for k in keys])
+                                     .items()}
     events = {row["event_id"]: row for row in store.cluster_event_rows()}
     for event_id in sorted(events):
         row = events[event_id]
@@ -168,14 +167,43 @@ def load_clusterer_rows(store: Any, cls: type[OnlineEventClusterer]) -> OnlineEv
             c._key_to_article[record.key] = row["article_id"]
     for event_id, row in events.items():
         c._centroids[c._events[event_id].row] = np.frombuffer(row["centroid"], dtype="<f4")
-    for shard, (keys, vectors) in live.items():
-        index = c._new_index()
-        index.add(np.asarray(keys, dtype=np.uint64), np.vstack(vectors))
-        c._shards[shard] = index
-    c._seq = meta["seq"]
     for dirty in (c._dirty_articles, c._dirty_events, c._removed_events, c._dirty_entity_df, c._dirty_term_df):
         dirty.clear()
+    _restore_index(store, c, live)
+    c._seq = meta["seq"]
     return c
+
+
+def _restore_index(store: Any, c: OnlineEventClusterer, live: dict[str, tuple[list[int], list[np.ndarray]]]) -> None:
+    """Restore the saved index shards that hold exactly the window's vectors; rebuild the others
+    from the article rows (a run stopped between its last batch and its index save)."""
+    from usearch.index import Index
+
+    saved = store.cluster_shards()
+    for shard, (keys, vectors) in live.items():
+        index = None
+        if shard in saved and saved[shard][0] == len(keys):
+            index = Index.restore(bytearray(saved[shard][1]))
+            if index is not None and {int(k) for k in index.keys} != set(keys):
+                index = None
+        if index is None:
+            index = c._new_index()
+            index.add(np.asarray(keys, dtype=np.uint64), np.vstack(vectors))
+            c._dirty_shards.add(shard)
+        c._shards[shard] = index
+    c._removed_shards |= set(saved) - set(live)
+
+
+def save_index(store: Any, c: OnlineEventClusterer) -> int:
+    """Write the index shards that changed since the last call (once per run: a shard is
+    rewritten whole, so per batch it would cost the window); returns how many."""
+    c._flush_batches()
+    shards = [(name, len(c._shards[name]), bytes(c._shards[name].save())) for name in sorted(c._dirty_shards)
+              if name in c._shards]
+    store.put_cluster_shards(shards, removed=c._removed_shards)
+    c._dirty_shards.clear()
+    c._removed_shards.clear()
+    return len(shards)
 
 
 def rows_digest(store: Any, article_ids: set[str], event_ids: set[str]) -> str:

@@ -94,9 +94,26 @@ class ClusterStateStoreMixin:
         return [{"event_id": r[0], "centroid": bytes(r[1]), "locked": bool(r[2]), "cannot_link": json.loads(r[3])}
                 for r in rows]
 
-    def cluster_frequencies(self) -> Iterator[tuple[str, str, int]]:
-        for r in self.db.execute("SELECT kind, term, count FROM cluster_df"):
-            yield r[0], r[1], int(r[2])
+    def cluster_frequencies(self, kind: str, terms: Sequence[str] | None = None) -> dict[str, int]:
+        """Document frequencies of one kind ('e' entities, 't' hashed words): all, or some terms."""
+        if terms is None:
+            return {r[0]: int(r[1]) for r in self.db.execute("SELECT term, count FROM cluster_df WHERE kind = ?",
+                                                              (kind,))}
+        return {r[0]: int(r[1]) for chunk in _chunked(list(terms)) for r in self.db.execute(
+            f"SELECT term, count FROM cluster_df WHERE kind = ? AND term IN ({','.join('?' * len(chunk))})",
+            [kind, *chunk])}
+
+    def put_cluster_shards(self, shards: Sequence[tuple[str, int, bytes]], removed: Iterable[str] = ()) -> None:
+        with self.transaction():  # type: ignore[attr-defined]
+            for chunk in _chunked(sorted(removed)):
+                self.db.execute(f"DELETE FROM cluster_shards WHERE name IN ({','.join('?' * len(chunk))})",
+                                list(chunk))
+            self.db.executemany(
+                "INSERT INTO cluster_shards(name, size, data) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                "size = excluded.size, data = excluded.data", list(shards))
+
+    def cluster_shards(self) -> dict[str, tuple[int, bytes]]:
+        return {r[0]: (int(r[1]), bytes(r[2])) for r in self.db.execute("SELECT name, size, data FROM cluster_shards")}
 
     def delete_cluster_rows(self, *, event_ids: Iterable[str] = ()) -> None:
         """Drop events that an undo takes back (they did not exist before the decision)."""
@@ -109,7 +126,8 @@ class ClusterStateStoreMixin:
     def clear_cluster_state(self) -> None:
         """Forget the clusterer, the near-duplicate index and the events (a full re-clustering)."""
         with self.transaction():  # type: ignore[attr-defined]
-            for table in ("cluster_articles", "cluster_events", "cluster_df", "neardup_articles", "story_links",
+            for table in ("cluster_articles", "cluster_events", "cluster_df", "cluster_shards", "neardup_articles",
+                          "story_links",
                           "events", "storylines", "duplicates"):
                 self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             self.db.execute("DELETE FROM kv WHERE key IN ('cluster.meta', 'neardup.meta')")

@@ -288,4 +288,19 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         DELETE FROM kv WHERE key IN ('cluster.state', 'neardup.state');
         """,
     ),
+    (
+        7,
+        "the clusterer's ANN index shards as rows",
+        """
+        -- One serialised usearch index per time shard of the clusterer's window, written once
+        -- per run for the shards that changed; `size` is its number of vectors. Loading
+        -- restores them instead of rebuilding the graph, and rebuilds a shard from
+        -- cluster_articles when it does not match the rows (a run stopped half-way).
+        CREATE TABLE cluster_shards (
+            name TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL
+        );
+        """,
+    ),
 ]
