@@ -213,3 +213,15 @@ def test_no_sql_outside_the_store_package():
                  for n, line in enumerate(p.read_text().splitlines(), 1)
                  if re.search(r"\.db\.execute|import sqlite3|\bpsycopg\b", line)]
     assert offenders == []
+
+
+def test_postgres_connections_are_reused_but_never_mid_transaction(postgres_url):
+    first = open_store(postgres_url)
+    conn = first.db
+    first.close()
+    second = open_store(postgres_url)
+    assert second.db is conn  # the web app opens a store per request: no new server process each time
+    second.db.execute("BEGIN")
+    second.close()  # left inside a transaction: closed, not handed on
+    with open_store(postgres_url) as third:
+        assert third.db is not conn and third.count_articles() == 0

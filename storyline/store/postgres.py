@@ -8,7 +8,9 @@ JSON functions) is written here for PostgreSQL. Needs psycopg 3: ``pip install -
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -129,6 +131,44 @@ class PostgresConnection:
         return self._keys
 
 
+class _IdleConnections:
+    """A few open connections per URL, reused by the next store of this process; never across a
+    fork (a child must not talk on its parent's socket) nor in the middle of a transaction."""
+
+    KEEP = 4
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[str, list[tuple[int, PostgresConnection]]] = {}
+
+    def take(self, url: str) -> PostgresConnection | None:
+        with self._lock:
+            pool = self._idle.get(url, [])
+            while pool:
+                pid, conn = pool.pop()
+                if pid == os.getpid() and not conn.conn.closed:
+                    return conn
+        return None
+
+    def give(self, url: str, conn: PostgresConnection) -> None:
+        from psycopg.pq import TransactionStatus
+
+        if conn.conn.closed:
+            return
+        if conn.conn.info.transaction_status != TransactionStatus.IDLE:
+            conn.close()  # left mid-transaction (an error): a fresh connection is cheaper than doubt
+            return
+        with self._lock:
+            pool = self._idle.setdefault(url, [])
+            if len(pool) < self.KEEP:
+                pool.append((os.getpid(), conn))
+                return
+        conn.close()
+
+
+_IDLE = _IdleConnections()
+
+
 class PostgresStore(SQLStore):
     """The store on a PostgreSQL server (15 tested): same tables, same results as SQLiteStore."""
 
@@ -138,19 +178,29 @@ class PostgresStore(SQLStore):
         except ImportError:
             raise StoreError('a postgresql:// store needs psycopg 3: pip install -e ".[postgres]"') from None
         self.path = redact(url)
-        try:
-            # autocommit: transactions are opened by transaction() with BEGIN, as on SQLite.
-            conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory,
-                                   cursor_factory=psycopg.ClientCursor, connect_timeout=10)
-        except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to {self.path}: {redact(str(exc)).strip()}; check that the server "
-                             "runs, the database exists and the user may use it") from None
-        self.db = PostgresConnection(conn)
+        self._url = url
+        conn = _IDLE.take(url)
+        if conn is None:
+            try:
+                # autocommit: transactions are opened by transaction() with BEGIN, as on SQLite.
+                conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory,
+                                       cursor_factory=psycopg.ClientCursor, connect_timeout=10)
+            except psycopg.Error as exc:
+                raise StoreError(f"cannot connect to {self.path}: {redact(str(exc)).strip()}; check that the server "
+                                 "runs, the database exists and the user may use it") from None
+            conn = PostgresConnection(conn)
+        self.db = conn
         self._depth = 0
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            conn.close()
+            raise
 
     def close(self) -> None:
-        self.db.close()
+        """Hand the connection back for the next store opened on the same URL in this process
+        (the web app opens one per request; a new PostgreSQL connection costs a server process)."""
+        _IDLE.give(self._url, self.db)
 
     # -- schema versions --------------------------------------------------------------------------
 
