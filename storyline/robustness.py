@@ -19,8 +19,10 @@ Stages scored (clean, corrupted, drop = clean - corrupted):
   the gold reference's surname (either spelling when the harness respelled it); for
   non-person references, when they share a content word (as ``benchmarks/eval_quotes.py``);
 - ``names``: for each respelled person word, the person mentions carrying it (in either
-  spelling) in one article: merge recall is the share of their pairs put in one entity,
-  merge precision the share of same-entity pairs that involve only that person;
+  spelling) in one article: merge recall is the share of their pairs put in one entity (pairs
+  where one name holds the other's words, spellings undone: "Barry" / "Ibrahima Barry", not
+  "Ibrahima Barry" / "Tanour Barry", two people), merge precision the share of same-entity
+  pairs that involve only that person;
 - ``hyphens``: share of the words split by print hyphenation that the clean text has whole
   again, and share of the clean run's genuine hyphenated compounds still there;
 - ``metadata``: share of articles whose outlet the product knows (given in the clean run,
@@ -277,10 +279,16 @@ def _score_names(stored: dict[str, _Stored], respelled: dict[str, dict[str, str]
             forms = {original} if clean else {original, variant}
             mine = [m for m in persons if forms & set(_TOKEN.findall(m.text))]
             others = [m for m in persons if m not in mine and not ({original, variant} & set(_TOKEN.findall(m.text)))]
+            back = {v: o for v, o in spell.items()}
+            words = [{back.get(w, w) for w in _TOKEN.findall(m.text)} for m in mine]
             for i, a in enumerate(mine):
-                for b in mine[i + 1:]:
+                for j in range(i + 1, len(mine)):
+                    # one person only when one name holds the other ("Barry" / "Ibrahima Barry"),
+                    # not "Ibrahima Barry" / "Tanour Barry"
+                    if not (words[i] <= words[j] or words[j] <= words[i]):
+                        continue
                     pairs += 1
-                    same += a.entity_id == b.entity_id
+                    same += a.entity_id == mine[j].entity_id
             entities = {m.entity_id for m in mine}
             wrong += sum(1 for m in others if m.entity_id in entities
                          and not set(_TOKEN.findall(m.text)) & _name_words(mine))

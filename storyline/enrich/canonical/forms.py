@@ -18,6 +18,7 @@ from storyline.enrich.names import (
     skeleton,
     sound_key,
     split_name,
+    translit_key,
     word_tokens,
 )
 from storyline.model import Mention
@@ -250,8 +251,8 @@ def _given_compatible(a: _Form, b: _Form, similarity: float = 0.8) -> str | None
     sound, or a nickname), "weak" (similar sound or an initial), or None."""
     if a.given and b.given:
         x, y = a.given[0], b.given[0]
-        if x == y or nickname_of(x, y):
-            return "strict"
+        if x == y or nickname_of(x, y) or translit_key(x) == translit_key(y):
+            return "strict"  # translit_key: "Katie" / "Katey", spellings of one name
         if skeleton(x) == skeleton(y) and jellyfish.jaro_winkler_similarity(x, y) >= similarity:
             return "weak"
         if min(len(x), len(y)) >= 3 and (x.startswith(y) or y.startswith(x)):

@@ -385,6 +385,11 @@ class EntityResolver:
                 # surname written first ("Xi" for "Xi Jinping")
                 candidates = [loc for loc in out if loc.best.given and loc.best.given[0] == token]
                 how = "first name"
+            if not candidates:
+                # "Sydnie" for "Sydney Hale": a first name spelled another way, when one person has it
+                variants = [loc for loc in out if loc.best.given and translit_key(loc.best.given[0]) == translit_key(token)]
+                if len(variants) == 1:
+                    candidates, how = variants, "first name spelled another way"
             if candidates:
                 loc = _nearest(candidates, m)
                 rivals = (
@@ -395,6 +400,9 @@ class EntityResolver:
                 loc.add(m, form, f"'{m.text}' = '{loc.best.base}' ({how}, within article{rivals})")
                 continue
             loc = next((x for x in out if not x.best.full and x.key == token), None)
+            if loc is None:
+                # "Demie" after "Demi": one lone name spelled two ways in one article
+                loc = next((x for x in out if not x.best.full and translit_key(x.key) == translit_key(token)), None)
             if loc is None:
                 loc = _Local(start_uid + len(out), article_id, "PERSON", [m], [form], form, token)
                 out.append(loc)
