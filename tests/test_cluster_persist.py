@@ -1,6 +1,7 @@
 """The clusterer saved as rows: a batch writes only what it changed, and a clusterer loaded
 from the rows continues as the one that saved them."""
 
+from storyline import ingest
 from storyline.cluster.near_duplicates import NearDuplicateIndex
 from storyline.cluster.online import OnlineEventClusterer
 from storyline.cluster.persist import (
@@ -11,7 +12,6 @@ from storyline.cluster.persist import (
     save_near_duplicates,
     take_delta,
 )
-from storyline import ingest
 from storyline.store import open_store
 from tests.conftest import write
 from tests.test_cluster_online import FLOOD, article, chess, dam, near
@@ -66,8 +66,8 @@ def test_near_duplicates_saved_as_rows_keep_their_groups(store, settings, tmp_pa
     ingest(store, [tmp_path], settings=settings)
     ids = {a.title: a.id for a in store.articles()}
     index = NearDuplicateIndex(threshold=0.5)
-    for article in store.articles():
-        index.add(article.id, article.text)
+    for stored in store.articles():
+        index.add(stored.id, stored.text)
     first, copy = ids["Ferry late"], ids["Ferry late again"]
     rows = save_near_duplicates(store, index)
     assert rows == {first: ("dup_000001", first), copy: ("dup_000001", first)}
