@@ -37,8 +37,9 @@ from _common import machine  # noqa: E402
 from scale_store import synthetic_corpus  # noqa: E402
 
 
-def _tree_rss_mb(root: int) -> tuple[float, dict[str, float]]:
-    """Resident MB of ``root`` and all its descendants, and per command name."""
+def _tree_rss_mb(root: int, cpu: dict[int, float] | None = None) -> tuple[float, dict[str, float]]:
+    """Resident MB of ``root`` and all its descendants, and per command name; ``cpu`` gets each
+    process's CPU seconds so far (user + system), by pid."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -61,6 +62,12 @@ def _tree_rss_mb(root: int) -> tuple[float, dict[str, float]]:
         except OSError:
             continue
         rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0) / 1024
+        if cpu is not None:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, IndexError, ValueError):
+                pass
         total += rss
         kind = "jvm" if "java" in cmd.split(" ")[0] else "python worker" if "pyspark" in cmd else "driver/other"
         if pid == root:
@@ -74,13 +81,15 @@ class PeakMemory:
 
     def __enter__(self) -> PeakMemory:
         self.peak, self.largest, self._stop = 0.0, {}, threading.Event()
+        self.cpu: dict[int, float] = {}
+        self._cpu_before = sum(os.times()[:2])
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
 
     def _run(self) -> None:
         while not self._stop.wait(0.5):
-            total, by_name = _tree_rss_mb(os.getpid())
+            total, by_name = _tree_rss_mb(os.getpid(), self.cpu)
             self.peak = max(self.peak, total)
             for k, v in by_name.items():
                 self.largest[k] = max(self.largest.get(k, 0.0), v)
@@ -88,6 +97,10 @@ class PeakMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        # CPU seconds of the tree: the last sample of every child (JVM, Python workers, forked
+        # enrichment workers) plus this process's own time during the block.
+        me = os.getpid()
+        self.cpu_s = sum(v for pid, v in self.cpu.items() if pid != me) + sum(os.times()[:2]) - self._cpu_before
 
 
 def run_embedded(corpus: Path, work: Path, settings) -> dict:
@@ -106,7 +119,7 @@ def run_embedded(corpus: Path, work: Path, settings) -> dict:
         t3 = time.perf_counter()
     n = len(report.added)
     return {"config": "embedded", "articles": n, "seconds": t3 - t0, "ingest_s": t1 - t0, "enrich_s": t2 - t1,
-            "embed_s": t3 - t2, "docs_per_s": n / (t3 - t0), "peak_rss_mb": mem.peak, "rss_by_kind": mem.largest}
+            "embed_s": t3 - t2, "docs_per_s": n / (t3 - t0), "cpu_s_per_article": mem.cpu_s / n, "peak_rss_mb": mem.peak, "rss_by_kind": mem.largest}
 
 
 def run_spark(corpus: Path, work: Path, settings, cores: int) -> dict:
@@ -132,6 +145,7 @@ def run_spark(corpus: Path, work: Path, settings, cores: int) -> dict:
     parquet = sum(f.stat().st_size for f in out.rglob("*.parquet"))
     return {"config": f"local[{cores}]", "articles": report.articles, "seconds": t2 - t1, "startup_s": t1 - t0,
             "docs_per_s": report.articles / (t2 - t1), "steady_docs_per_s": steady, "waves": report.waves,
+            "cpu_s_per_article": mem.cpu_s / max(1, report.articles),
             "peak_rss_mb": mem.peak, "rss_by_kind": mem.largest, "parquet_bytes": parquet, "out": str(out)}
 
 
