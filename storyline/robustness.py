@@ -23,8 +23,9 @@ Stages scored (clean, corrupted, drop = clean - corrupted):
   where one name holds the other's words, spellings undone: "Barry" / "Ibrahima Barry", not
   "Ibrahima Barry" / "Tanour Barry", two people), merge precision the share of same-entity
   pairs that involve only that person;
-- ``hyphens``: share of the words split by print hyphenation that the clean text has whole
-  again, and share of the clean run's genuine hyphenated compounds still there;
+- ``hyphens``: share of the words split by print hyphenation whose split form is gone from
+  the clean text (``Thanks-giving`` left in counts as not repaired), and share of the clean
+  run's genuine hyphenated compounds still there;
 - ``metadata``: share of articles whose outlet the product knows (given in the clean run,
   to be inferred in the corrupted one).
 """
@@ -309,15 +310,23 @@ def _score_hyphens(clean: dict[str, _Stored], corrupted: dict[str, _Stored], spl
         a, b = clean.get(rid), corrupted.get(rid)
         if not a or not b:
             continue
-        before, after = Counter(_TOKEN.findall(a.text)), Counter(_TOKEN.findall(b.text))
         for w, n in Counter(words).items():
             total += n
-            # the clean run has before[w]; the corrupted one lost n and got back what was repaired
-            restored += max(0, min(n, after[w] - (before[w] - n)))
+            # A split word is repaired unless its split form is still there ("Thanks-giving",
+            # "Thanks-\ngiving"), beyond what the clean run has. Counting whole words instead
+            # would charge the repair with OCR slips and respellings of the word's other occurrences.
+            left = _split_forms(b.text, w) - _split_forms(a.text, w)
+            restored += n - min(n, max(0, left))
         ca, cb = Counter(compound.findall(a.text)), Counter(compound.findall(b.text))
         genuine += sum(ca.values())
         kept += sum((ca & cb).values())
     return restored / max(1, total), kept / max(1, genuine), total
+
+
+def _split_forms(text: str, word: str) -> int:
+    """How often ``word`` appears cut by a hyphen (and maybe a line break) somewhere inside it."""
+    return sum(len(re.findall(rf"(?<!\w){re.escape(word[:k])}-\s*{re.escape(word[k:])}(?!\w)", text))
+               for k in range(1, len(word)))
 
 
 # ----------------------------------------------------------------------------- the harness

@@ -104,3 +104,10 @@ def test_ecb_events_and_entity_chains_stay_above_floors(settings, tmp_path):
         assert got[key].corrupted >= corrupted, f"{key} corrupted: {got[key].corrupted} < {corrupted}"
     baseline = got[("entities (ECB+ dev)", "chain B-cubed F1, same-string baseline")]
     assert got[("entities (ECB+ dev)", "chain B-cubed F1")].corrupted > baseline.corrupted
+
+
+def test_a_split_word_counts_as_repaired_only_when_its_split_form_is_gone():
+    from storyline.robustness import _split_forms
+
+    assert _split_forms("Last week-\nend, and the week-end before.", "weekend") == 2
+    assert _split_forms("Last weekend, a weak endorsement.", "weekend") == 0
