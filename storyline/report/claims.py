@@ -285,23 +285,16 @@ def align_claims(claims: Sequence[Claim], vectors: np.ndarray, facts: Sequence[C
     candidates = []
     distinctive = _distinctive_words(claims, lang_of, len(articles), options)
 
-    def worded_alike(i: int, j: int) -> bool:
-        # same-language pairs need shared distinctive words unless they are close paraphrases
-        # or count the same thing (the lead sentences "twelve people died" / "fourteen people
-        # were killed" share only the story's common words, and are what discrepancies need)
-        return (lang_of[i] != lang_of[j] or float(vectors[i] @ vectors[j]) >= options.lexical_free_similarity
-                or word_overlap(distinctive[i], distinctive[j]) >= options.min_word_overlap
-                or count_same_thing(facts[i], facts[j]))
-
     if n > 1:
         sims = vectors @ vectors.T
         max_bonus = options.entity_bonus * 3 + options.number_bonus * 2 + options.date_bonus * 2
         ii, jj = np.nonzero(np.triu(sims >= min(same_t, cross_t) - max_bonus, k=1))
-        for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
-            if art_of[i] == art_of[j]:
-                continue
-            if not worded_alike(i, j):
-                continue
+        arts = {a: k for k, a in enumerate(dict.fromkeys(art_of))}
+        art_code = np.array([arts[a] for a in art_of])
+        keep = art_code[ii] != art_code[jj]
+        ii, jj = ii[keep], jj[keep]
+        alike = _worded_alike(ii, jj, sims, vectors, distinctive, lang_of, facts, options)
+        for i, j in zip(ii[alike].tolist(), jj[alike].tolist(), strict=True):
             threshold = same_t if lang_of[i] == lang_of[j] else cross_t
             # the margin over the pair's threshold ranks candidates across languages fairly
             margin = float(sims[i, j]) + _fact_bonus(facts[i], facts[j], options) - threshold
@@ -320,6 +313,44 @@ def align_claims(claims: Sequence[Claim], vectors: np.ndarray, facts: Sequence[C
 
     clusters = greedy_groups(art_of, candidates, accept)
     return _make_groups(claims, vectors, clusters, articles, duplicate_groups)
+
+
+def _worded_alike(ii: np.ndarray, jj: np.ndarray, sims: np.ndarray, vectors: np.ndarray,
+                  distinctive: Sequence[frozenset[str]], lang_of: Sequence[str], facts: Sequence[ClaimFacts],
+                  options: ReportOptions) -> np.ndarray:
+    """Which pairs ``(ii[k], jj[k])`` are worded alike. Same-language pairs need shared
+    distinctive words unless they are close paraphrases or count the same thing (the lead
+    sentences "twelve people died" / "fourteen people were killed" share only the story's
+    common words, and are what discrepancies need). Pairs of other languages always are.
+
+    The same decisions as testing each pair in turn with its own dot product, but the cosine
+    comes from the matrix product, recomputed pair by pair only near the paraphrase threshold
+    (where the two may differ in the last bit), and the word tests run only for the pairs
+    the languages and the cosine leave undecided."""
+    if not len(ii):
+        return np.zeros(0, dtype=bool)
+    langs = {x: k for k, x in enumerate(dict.fromkeys(lang_of))}
+    lang = np.array([langs[x] for x in lang_of])
+    out = lang[ii] != lang[jj]
+    cos = sims[ii, jj].astype(np.float64)
+    near = np.abs(cos - options.lexical_free_similarity) < 1e-4
+    for k in np.nonzero(near)[0].tolist():
+        cos[k] = float(vectors[ii[k]] @ vectors[jj[k]])
+    out |= cos >= options.lexical_free_similarity
+    # word_overlap of each pair, as bit sets: shared words = bits of a & b
+    bit = {w: 1 << k for k, w in enumerate(dict.fromkeys(w for ws in distinctive for w in ws))}
+    masks = [sum(bit[w] for w in ws) for ws in distinctive]
+    sizes = [len(ws) for ws in distinctive]
+    counted = [bool(f.numbers) for f in facts]
+    il, jl = ii.tolist(), jj.tolist()
+    for k in np.nonzero(~out)[0].tolist():
+        i, j = il[k], jl[k]
+        shorter = min(sizes[i], sizes[j])
+        if shorter and (masks[i] & masks[j]).bit_count() / shorter >= options.min_word_overlap:
+            out[k] = True
+        elif counted[i] and counted[j]:
+            out[k] = count_same_thing(facts[i], facts[j])
+    return out
 
 
 def _make_groups(claims: Sequence[Claim], vectors: np.ndarray, clusters: list[list[int]],

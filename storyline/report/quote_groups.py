@@ -85,6 +85,36 @@ def _containment(a: str, b: str) -> float:
     return sum(t in long_ for t in short) / len(short)
 
 
+class _Words:
+    """The quotes' words, for :func:`_containment` of many pairs at once (the same values)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        tokens = [[t.lower() for t in _TOKEN.findall(x)] for x in texts]
+        self.length = np.array([len(t) for t in tokens], dtype=np.float64)
+        # Only words of two quotes or more can be found in another quote.
+        df: dict[str, int] = {}
+        for ts in tokens:
+            for t in set(ts):
+                df[t] = df.get(t, 0) + 1
+        vocab = {t: k for k, t in enumerate(t for t, c in df.items() if c > 1)}
+        self.counts = np.zeros((len(texts), max(1, len(vocab))), dtype=np.float32)
+        for i, ts in enumerate(tokens):
+            for t in ts:
+                if t in vocab:
+                    self.counts[i, vocab[t]] += 1
+        self.present = (self.counts > 0).astype(np.float32)
+
+    def containment(self, rows: slice) -> np.ndarray:
+        """Rows ``rows`` of the containment matrix (counts are small integers: exact in float32)."""
+        found = (self.counts[rows] @ self.present.T).astype(np.float64)  # [i, j]: words of i present in j
+        found_t = (self.present[rows] @ self.counts.T).astype(np.float64)  # [i, j]: words of j present in i
+        li, lj = self.length[rows][:, None], self.length[None, :]
+        i_short = li <= lj
+        short_len = np.where(i_short, li, lj)
+        shared = np.where(i_short, found, found_t)
+        return np.where(short_len >= 3, shared / np.maximum(short_len, 1.0), 0.0)
+
+
 def group_quotes(quotes: Sequence[Quote], vectors: np.ndarray, articles: Sequence[Article],
                  entities: Mapping[str, Mapping], options: ReportOptions | None = None
                  ) -> tuple[list[QuoteGroup], list[Quote]]:
@@ -92,24 +122,42 @@ def group_quotes(quotes: Sequence[Quote], vectors: np.ndarray, articles: Sequenc
     included, marked :attr:`QuoteGroup.unique`) and the quotes with ``group_id`` set."""
     options = options or ReportOptions()
     n = len(quotes)
-    candidates = []
-    sims = vectors @ vectors.T if n else np.zeros((0, 0))
-    for i in range(n):
-        for j in range(i + 1, n):
-            if quotes[i].article_id == quotes[j].article_id:
-                continue
-            ok, known = speakers_compatible(quotes[i], quotes[j], entities)
-            if not ok:
-                continue
-            sim = float(sims[i, j])
-            threshold = options.quote_threshold if known else options.quote_threshold_unknown_speaker
-            contained = _containment(quotes[i].text, quotes[j].text) >= options.quote_containment
-            if sim >= threshold or contained:
-                candidates.append((max(sim, 1.0 if contained else 0.0), i, j))
+    # Speakers compared once per pair of distinct (entity, speaker string), not per quote pair.
+    keys = [(q.speaker_entity_id, q.speaker) for q in quotes]
+    distinct = list(dict.fromkeys(keys))
+    index = {k: x for x, k in enumerate(distinct)}
+    key_of = np.array([index[k] for k in keys], dtype=np.int64)
+    first: dict[tuple[str | None, str | None], Quote] = {}
+    for k, q in zip(keys, quotes, strict=True):
+        first.setdefault(k, q)
+    compat = np.zeros((len(distinct), len(distinct)), dtype=bool)
+    known = np.zeros_like(compat)
+    for a, ka in enumerate(distinct):
+        for b, kb in enumerate(distinct):
+            compat[a, b], known[a, b] = speakers_compatible(first[ka], first[kb], entities)
+    candidates: list[tuple[float, int, int]] = []
+    if n > 1:
+        words = _Words([q.text for q in quotes])
+        articles_of = {a: x for x, a in enumerate(dict.fromkeys(q.article_id for q in quotes))}
+        art = np.array([articles_of[q.article_id] for q in quotes])
+        cols = np.arange(n)
+        all_sims = vectors @ vectors.T
+        for r0 in range(0, n, 256):  # row blocks: memory stays bounded for events with thousands of quotes
+            rows = slice(r0, min(n, r0 + 256))
+            sims = all_sims[rows].astype(np.float64)
+            ki = key_of[rows][:, None]
+            pair = (cols[None, :] > np.arange(rows.start, rows.stop)[:, None]) & (art[rows][:, None] != art[None, :])
+            pair &= compat[ki, key_of[None, :]]
+            threshold = np.where(known[ki, key_of[None, :]], options.quote_threshold,
+                                 options.quote_threshold_unknown_speaker)
+            contained = words.containment(rows) >= options.quote_containment
+            ii, jj = np.nonzero(pair & ((sims >= threshold) | contained))
+            score = np.maximum(sims[ii, jj], contained[ii, jj].astype(np.float64))
+            candidates += zip(score.tolist(), (ii + r0).tolist(), jj.tolist(), strict=True)
 
     def accept(a: list[int], b: list[int]) -> bool:
         # every known speaker of the merged group must stay compatible
-        return all(speakers_compatible(quotes[x], quotes[y], entities)[0] for x in a for y in b)
+        return bool(compat[np.ix_(key_of[a], key_of[b])].all())
 
     groups = greedy_groups([q.article_id for q in quotes], candidates, accept)
 
