@@ -102,6 +102,25 @@ def test_moving_an_article_rematerialises_only_the_two_events_involved(demo_copy
 
 
 @pytest.mark.models
+def test_changing_one_article_rebuilds_only_its_event_report(demo_copy, monkeypatch):
+    from storyline import report as report_module
+
+    event = max(demo_copy.events(), key=lambda e: len(e["article_ids"]))
+    stored_at = dict(demo_copy.db.execute("SELECT event_id, materialised_at FROM event_reports").fetchall())
+    built = []
+    original = report_module.build_event_report  # materialise imports it from here at each build
+    monkeypatch.setattr(report_module, "build_event_report",
+                        lambda inp, **kw: built.append(inp.event_id) or original(inp, **kw))
+    demo_copy.update_article(event["article_ids"][0], title="A headline the outlet corrected")
+    stats = api.materialise_reports(demo_copy)
+    assert built == [event["id"]] and stats["event_ids"] == [event["id"]]
+    assert stats["materialised"] == 1 and stats["unchanged"] == len(stored_at) - 1
+    now = dict(demo_copy.db.execute("SELECT event_id, materialised_at FROM event_reports").fetchall())
+    assert {e for e in now if now[e] != stored_at[e]} == {event["id"]}
+    assert api.materialise_reports(demo_copy)["materialised"] == 0 and built == [event["id"]]
+
+
+@pytest.mark.models
 def test_merging_two_events_rebuilds_one_report_and_drops_the_other(demo_copy):
     a, b = [e["id"] for e in demo_copy.events()[:2]]
     api.merge_events(demo_copy, a, b)
