@@ -1,7 +1,12 @@
 """Score storyline's quote extraction on two gold sets (evaluation only; no text is stored).
 
-    python benchmarks/eval_quotes.py ggt      [--subset tune|heldout|all] [--errors N]
+    python benchmarks/eval_quotes.py ggt      [--folds 5 | --subset tune|heldout|all] [--errors N]
     python benchmarks/eval_quotes.py polnear  [--split dev|train] [--limit N]
+
+Both run two systems in one process (``--systems rules,product``): ``product`` is quote
+extraction as ingest's enrichment stage runs it (``storyline.stages.enrich_batch``: one
+partial parse, the rules, the learned attribution tagger); ``rules`` is the baseline, the
+rules alone on the parse they need.
 
 **Gender Gap Tracker sample** (../shared/data/ggt-quotes/articles.jsonl, 66 articles).
 Quotes are matched by string, not by the published offsets (they are unreliable):
@@ -27,9 +32,10 @@ subset; odd positions are held out and never looked at during development.
 **PolNeAR dev** (../shared/data/polnear/dev, 84 articles, brat). Every gold attribution
 with a Content span is a target. A predicted quote's content matches a gold content
 when the character overlap covers at least half of the gold content (one-to-one,
-greedy). Content F1 counts those matches; attribution F1 additionally requires the
-predicted *surface* speaker span (a pronoun stays a pronoun there, as PolNeAR
-annotates it) to overlap the gold Source span by at least one character. Exact F1
+greedy). Content F1 counts those matches; "resolved source" F1 additionally requires the
+product's speaker span to overlap the gold Source span by at least one character (the
+product resolves pronouns to the named person, PolNeAR marks the pronoun, so this is a
+lower bound; earlier versions scored the unresolved surface span here). Exact F1
 requires equal content boundaries after trimming spaces, quote marks and
 punctuation. Texts annotated twice are scored against the first annotator's file
 (sorted by name). Tuning was done on the first 150 train articles only.
@@ -49,8 +55,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from storyline.enrich.quotes import extract_attributions  # noqa: E402
-from storyline.stages import english_docs  # noqa: E402  (the parse enrichment runs)
+from storyline.enrich.quotes import extract_quotes  # noqa: E402
+from storyline.enrich.train_attribution import polnear_articles  # noqa: E402
+from storyline.stages import EnrichInput, english_docs, enrich_batch  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 _TOKEN = re.compile(r"\w+")
@@ -119,13 +126,24 @@ def _match_score(
     return shared / max(1, sum((ptoks if reverse else gold).values()))
 
 
-def _parse(text: str):
-    """The same partial parse enrichment uses (NER everywhere, parser where quotes are)."""
-    return english_docs([text])[0]
+def product_quotes(texts: list[str]) -> list[list]:
+    """Quotes as ingest's enrichment stage finds them (``stages.enrich_batch``: one partial
+    parse, the rules and the learned attribution tagger)."""
+    out = enrich_batch([EnrichInput(f"a{i}", t, "en", None) for i, t in enumerate(texts)])
+    return [r.quotes for r in out]
 
 
-def eval_ggt(subset: str, show_errors: int, fold: tuple[int, int] | None = None) -> dict:
-    nlp = _parse
+def rules_quotes(texts: list[str]) -> list[list]:
+    """Baseline: the rules alone on the same parse (the parse the rules alone need: no
+    extra cue words)."""
+    docs = english_docs(texts, extra_cues=frozenset())
+    return [extract_quotes(f"a{i}", t, "en", d, learned=False) for i, (t, d) in enumerate(zip(texts, docs, strict=False))]
+
+
+SYSTEMS = {"product": product_quotes, "rules": rules_quotes}
+
+
+def eval_ggt(subset: str, show_errors: int, fold: tuple[int, int] | None = None, system: str = "product") -> dict:
     rows = _load_ggt()
     if fold is not None:  # fold k of n: articles at positions i with i % n == k
         picked = [r for i, r in enumerate(rows) if i % fold[1] == fold[0]]
@@ -134,18 +152,11 @@ def eval_ggt(subset: str, show_errors: int, fold: tuple[int, int] | None = None)
     tp = fp = fn = tp_strict = spk_ok = 0
     errors: list[str] = []
     t0 = time.perf_counter()
-    for row in picked:
+    all_preds = SYSTEMS[system]([row["articleBodyText"] for row in picked])
+    elapsed = time.perf_counter() - t0
+    for row, preds in zip(picked, all_preds, strict=False):
         text = row["articleBodyText"]
-        doc = nlp(text)
-        preds = extract_attributions(text, "en", doc)
-        pred_items = [
-            (
-                text[a.start : a.end],
-                text[a.speaker_start : a.speaker_end] if a.speaker_start is not None else None,
-                _tokens(text[a.start : a.end]),
-            )
-            for a in preds
-        ]
+        pred_items = [(q.text, q.speaker, _tokens(q.text)) for q in preds]
         remaining = list(range(len(pred_items)))
         for q in row["quotations"]:
             gold = _tokens(q["quote"])
@@ -183,7 +194,6 @@ def eval_ggt(subset: str, show_errors: int, fold: tuple[int, int] | None = None)
                 errors.append(
                     f"EXTRA {row['_id'][-8:]} speaker={pred_items[k][1]!r} words={sum(pred_items[k][2].values())}"
                 )
-    elapsed = time.perf_counter() - t0
     p = tp / max(1, tp + fp)
     r = tp / max(1, tp + fn)
     f1 = 2 * p * r / max(1e-9, p + r)
@@ -194,39 +204,16 @@ def eval_ggt(subset: str, show_errors: int, fold: tuple[int, int] | None = None)
     for e in errors:
         print(e)
     return {
-        "subset": f"fold {fold[0] + 1}/{fold[1]}" if fold else subset, "articles": len(picked), "gold": tp + fn, "predicted": tp + fp,
+        "system": system, "subset": f"fold {fold[0] + 1}/{fold[1]}" if fold else subset, "articles": len(picked),
+        "gold": tp + fn, "predicted": tp + fp,
         "precision": round(100 * p, 1), "recall": round(100 * r, 1), "f1": round(100 * f1, 1),
         "speaker_accuracy": round(100 * spk_ok / max(1, tp), 1),
         "strict_f1": round(100 * sf1, 1), "seconds": round(elapsed, 1),
+        "docs_per_s": round(len(picked) / max(1e-9, elapsed), 2),
     }  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- PolNeAR
-
-
-def _read_brat(path: Path) -> list[dict]:
-    spans: dict[str, tuple[str, set[int], tuple[int, int]]] = {}
-    relations = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("T"):
-            tid, info, _txt = line.split("\t", 2)
-            label, ranges = info.split(" ", 1)
-            chars: set[int] = set()
-            lo, hi = 10**9, 0
-            for piece in ranges.split(";"):
-                a, b = map(int, piece.split())
-                chars.update(range(a, b))
-                lo, hi = min(lo, a), max(hi, b)
-            spans[tid] = (label, chars, (lo, hi))
-        elif line.startswith("E"):
-            roles: dict[str, tuple[set[int], tuple[int, int]]] = {}
-            for part in line.split("\t")[1].split():
-                role, tid = part.split(":")
-                if tid in spans:
-                    roles[role] = (spans[tid][1], spans[tid][2])
-            if "Content" in roles:
-                relations.append(roles)
-    return relations
 
 
 _TRIM = " \t\n,.;:!?\"'“”‘’«»—–-"
@@ -240,21 +227,14 @@ def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def eval_polnear(split: str, limit: int | None, show_errors: int) -> dict:
-    nlp = _parse
-    folder = DATA / "polnear" / split
-    files = sorted((folder / "text").iterdir())[:limit] if limit else sorted((folder / "text").iterdir())
+def eval_polnear(split: str, limit: int | None, show_errors: int, system: str = "product") -> dict:
+    articles = polnear_articles(DATA / "polnear" / split, limit)
     tp = fp = fn = tp_attr = tp_exact = 0
     cue_counter: collections.Counter[str] = collections.Counter()
     t0 = time.perf_counter()
-    for f in files:
-        text = f.read_text(encoding="utf-8")
-        # annotation files are named <text stem>_<annotator>.ann; a few texts have two: take the first
-        anns = sorted((folder / "attributions").glob(f.stem + "_*.ann"))
-        if not anns:
-            continue
-        gold = _read_brat(anns[0])
-        preds = extract_attributions(text, "en", nlp(text))
+    all_preds = SYSTEMS[system]([text for _name, text, _gold in articles])
+    elapsed = time.perf_counter() - t0
+    for (_name, text, gold), preds in zip(articles, all_preds, strict=False):
         remaining = list(range(len(preds)))
         for g in gold:
             gchars, (glo, ghi) = g["Content"]
@@ -274,11 +254,12 @@ def eval_polnear(split: str, limit: int | None, show_errors: int) -> dict:
             a = preds[best]
             if _trimmed(text, a.start, a.end) == _trimmed(text, glo, ghi):
                 tp_exact += 1
-            if "Source" in g and a.surface_start is not None:
-                if g["Source"][0].intersection(range(a.surface_start, a.surface_end)):
+            # the product's speaker is resolved (a pronoun points to the named person), so a
+            # gold pronoun Source only matches when the pronoun was left unresolved
+            if "Source" in g and a.speaker_start is not None:
+                if g["Source"][0].intersection(range(a.speaker_start, a.speaker_end)):
                     tp_attr += 1
         fp += len(remaining)
-    elapsed = time.perf_counter() - t0
 
     def prf(t: int) -> tuple[float, float, float]:
         p, r = t / max(1, tp + fp), t / max(1, tp + fn)
@@ -287,9 +268,9 @@ def eval_polnear(split: str, limit: int | None, show_errors: int) -> dict:
     if show_errors:
         print("most frequent cues of missed attributions:", cue_counter.most_common(show_errors))
     return {
-        "split": split, "articles": len(files), "gold": tp + fn, "predicted": tp + fp,
-        "content_prf": prf(tp), "attribution_prf": prf(tp_attr), "exact_content_prf": prf(tp_exact),
-        "seconds": round(elapsed, 1),
+        "system": system, "split": split, "articles": len(articles), "gold": tp + fn, "predicted": tp + fp,
+        "content_prf": prf(tp), "resolved_source_prf": prf(tp_attr), "exact_content_prf": prf(tp_exact),
+        "seconds": round(elapsed, 1), "docs_per_s": round(len(articles) / max(1e-9, elapsed), 2),
     }  # fmt: skip
 
 
@@ -301,23 +282,27 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--errors", type=int, default=0, help="print up to N errors (ids and labels only)")
     ap.add_argument("--folds", type=int, default=0, help="GGT: score each of N folds of all articles (i %% N)")
+    ap.add_argument("--systems", default="rules,product",
+                    help="comma-separated: rules (the rules alone, baseline) and product (enrichment as ingest runs it)")
     args = ap.parse_args()
-    if args.dataset == "ggt" and args.folds:
-        folds = [eval_ggt("all", 0, (k, args.folds)) for k in range(args.folds)]
-        for f in folds:
-            print(json.dumps(f))
-        for key in ("f1", "speaker_accuracy"):
-            values = [f[key] for f in folds]
-            mean = sum(values) / len(values)
-            sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
-            print(json.dumps({"metric": key, "mean": round(mean, 1), "sd": round(sd, 1), "min": min(values)}))
-        return
-    if args.dataset == "ggt":
-        result = eval_ggt(args.subset, args.errors)
-    else:
-        result = eval_polnear(args.split, args.limit, args.errors)
-    print(json.dumps(result))
-
+    # Interleaved in one process, so the docs/s figures compare on the same machine load.
+    for system in args.systems.split(","):
+        if args.dataset == "ggt" and args.folds:
+            folds = [eval_ggt("all", 0, (k, args.folds), system) for k in range(args.folds)]
+            for f in folds:
+                print(json.dumps(f))
+            for key in ("f1", "speaker_accuracy"):
+                values = [f[key] for f in folds]
+                mean = sum(values) / len(values)
+                sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+                print(json.dumps({"system": system, "metric": key, "mean": round(mean, 1), "sd": round(sd, 1),
+                                  "min": min(values)}))  # fmt: skip
+            continue
+        if args.dataset == "ggt":
+            result = eval_ggt(args.subset, args.errors, None, system)
+        else:
+            result = eval_polnear(args.split, args.limit, args.errors, system)
+        print(json.dumps(result))
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""``storyline eval robustness`` (each stage clean vs corrupted) and ``storyline train boilerplate``."""
+"""``storyline eval robustness`` (each stage clean vs corrupted), ``storyline train boilerplate`` and
+``storyline train attribution``."""
 
 from __future__ import annotations
 
@@ -61,3 +62,19 @@ def train_boilerplate(data_dir: str, out: str, seed: int) -> None:
     from .clean.train_lines import train_line_model
 
     train_line_model(data_dir, out, seed=seed, say=click.echo)
+
+
+@train_group.command("attribution")
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False), default="../shared/data",
+              show_default=True, help="The shared datasets folder (reads polnear/train only).")
+@click.option("--out", type=click.Path(dir_okay=False), required=True,
+              help="Model file to write (the packaged one is storyline/enrich/models/attribution-v1.json).")
+@click.option("--seed", type=int, default=11, show_default=True, help="Seed of the cross-validation folds.")
+@click.option("--limit", type=int, help="Only the first N train articles, for quick runs.")
+def train_attribution(data_dir: str, out: str, seed: int, limit: int | None) -> None:
+    """The attribution tagger that adds to the quote rules: a logistic regression over the
+    parse's (cue, content, source) frames, trained on PolNeAR train; regularisation and
+    threshold chosen by cross-validation on train (needs scikit-learn)."""
+    from .enrich.train_attribution import train_attribution_model
+
+    train_attribution_model(data_dir, out, seed=seed, limit=limit, say=click.echo)

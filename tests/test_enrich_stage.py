@@ -87,7 +87,7 @@ _HARBOUR = (
     "Harbour talks\n"
     "The harbour board of Port Elvan met on Monday. Its chair Mira Tansk opened the session at noon.\n"
     "\"We will reopen the ferry berths by Friday,\" said Mira Tansk. Dockers in Elvan stayed home.\n"
-    "According to Jonas Brell, the cranes need new cables. The gulls did not care."
+    "According to Jonas Brell, the cranes need new cables. Rain fell at dusk."
 )
 
 
@@ -123,7 +123,7 @@ def test_sentences_without_quote_marks_or_cue_words_are_not_parsed():
     from storyline.stages import english_docs
 
     [doc] = english_docs([_HARBOUR])
-    quiet = _HARBOUR.index("The gulls")
+    quiet = _HARBOUR.index("Rain fell")  # no cue word of the rules or the attribution tagger
     cue = _HARBOUR.index("said")
     assert all(t.tag_ == "" and t.dep_ in ("ROOT", "dep") for t in doc if t.idx >= quiet)
     assert next(t for t in doc if t.idx == cue).tag_ == "VBD"

@@ -36,6 +36,7 @@ from typing import Any
 
 from storyline.model import Quote
 
+from .attribution_model import load_attribution_model
 from .quote_cues import (
     _attribute_direct_parse,
     _attribute_direct_regex,
@@ -65,10 +66,12 @@ __all__ = [
     "extract_attributions",
     "extract_quotes",
     "find_quoted_spans",
+    "model_cue_words",
 ]
 
 MIN_DIRECT_WORDS = 4  # shorter quoted stretches are scare quotes or titles unless a cue sits next to them
 FLOATING_GAP_PARAGRAPHS = 2
+LEARNED_OVERLAP = 0.5  # a learned frame sharing more than this with a rule quote is that quote
 
 # ----------------------------------------------------------------------------- public
 
@@ -77,8 +80,14 @@ def _word_count(s: str) -> int:
     return len(s.split())
 
 
-def extract_attributions(text: str, language: str | None, doc: Any = None) -> list[Attribution]:
-    """All quotes found in ``text`` with cue and speaker spans, in reading order."""
+def extract_attributions(
+    text: str, language: str | None, doc: Any = None, learned: bool = True
+) -> list[Attribution]:
+    """All quotes found in ``text`` with cue and speaker spans, in reading order.
+
+    With a parse and ``learned`` (the default), the attribution tagger
+    (:mod:`storyline.enrich.attribution_model`) adds the frames the rules missed; the
+    rules keep every quote they found (direct quotes above all)."""
     lang = "ru" if (language or "").lower().startswith("ru") else "en"
     use_parse = lang == "en" and doc is not None and hasattr(doc, "sents")
     sentences = [(s.start_char, s.end_char) for s in doc.sents] if use_parse else _regex_sentences(text)
@@ -131,9 +140,58 @@ def extract_attributions(text: str, language: str | None, doc: Any = None) -> li
     # an indirect quote whose cue already attributes a direct quote is that quote's frame
     used_cues = {a.cue_start for a in raw if a.cue_start is not None}
     raw.extend(a for a in indirect if a.cue_start not in used_cues)
+    if use_parse and learned:
+        raw.extend(_learned_attributions(doc, raw, quoted))
     raw.sort(key=lambda a: (a.start, a.end))
     raw = [a for i, a in enumerate(raw) if i == 0 or (a.start, a.end) != (raw[i - 1].start, raw[i - 1].end)]
     return _resolve_speakers(ctx, raw, para_index)
+
+
+def model_cue_words() -> frozenset[str]:
+    """Cue words of the packaged attribution tagger (empty without it): sentences holding
+    one are parsed by enrichment so the tagger can read them."""
+    model = load_attribution_model()
+    return model.cue_words if model is not None else frozenset()
+
+
+def _learned_attributions(
+    doc: Any, found: list[Attribution], quoted: list[tuple[int, int]]
+) -> list[Attribution]:
+    """The tagger's frames that no rule found: content not overlapping a found quote by
+    more than ``LEARNED_OVERLAP`` of the shorter one, cue not already used, cue not inside
+    quote marks (a frame inside a quote is part of what the speaker said)."""
+    model = load_attribution_model()
+    if model is None:
+        return []
+    used_cues = {a.cue_start for a in found if a.cue_start is not None}
+    out = []
+    for c, _p in model.predict(doc):
+        cue = doc[c.cue]
+        if cue.idx in used_cues or any(qs <= cue.idx < qe for qs, qe in quoted):
+            continue
+        length = c.content_end - c.content_start
+        if any(
+            min(a.end, c.content_end) - max(a.start, c.content_start)
+            > LEARNED_OVERLAP * min(length, a.end - a.start)
+            for a in found
+        ):
+            continue
+        s0, s1 = _en_np_span(doc[c.source]) if c.source is not None else (None, None)
+        out.append(
+            Attribution(
+                c.content_start,
+                c.content_end,
+                "indirect",
+                cue.text,
+                cue.idx,
+                cue.idx + len(cue),
+                s0,
+                s1,
+                s0,
+                s1,
+            )
+        )
+    return out
 
 
 def _resolve_speakers(ctx: _Context, raw: list[Attribution], para_index: Any) -> list[Attribution]:
@@ -178,7 +236,9 @@ def _starts_sentence(text: str, qs: int) -> bool:
     return j < 0 or text[j] in "\n.!?:…" or text[j] in _ALL_MARKS
 
 
-def extract_quotes(article_id: str, text: str, language: str | None, doc: Any = None) -> list[Quote]:
+def extract_quotes(
+    article_id: str, text: str, language: str | None, doc: Any = None, learned: bool = True
+) -> list[Quote]:
     """Quotes of ``text`` as ``Quote`` records (``text[q.start:q.end] == q.text``).
 
     ``doc`` is the spaCy parse of ``text`` for English (``storyline.nlp.english()(text)``);
@@ -186,7 +246,7 @@ def extract_quotes(article_id: str, text: str, language: str | None, doc: Any = 
     natasha ``Doc`` with NER already run; otherwise natasha is run here for person names.
     """
     quotes = []
-    for a in extract_attributions(text, language, doc):
+    for a in extract_attributions(text, language, doc, learned):
         spk = text[a.speaker_start : a.speaker_end] if a.speaker_start is not None else None
         quotes.append(
             Quote(
