@@ -292,6 +292,12 @@ def align_claims(claims: Sequence[Claim], vectors: np.ndarray, facts: Sequence[C
         arts = {a: k for k, a in enumerate(dict.fromkeys(art_of))}
         art_code = np.array([arts[a] for a in art_of])
         keep = art_code[ii] != art_code[jj]
+        # a pair below its own language threshold less the largest bonus can never make it
+        # (1e-9: the bonus sums may round differently from max_bonus)
+        langs = {x: k for k, x in enumerate(dict.fromkeys(lang_of))}
+        lang = np.array([langs[x] for x in lang_of])
+        floor = np.where(lang[ii] == lang[jj], same_t, cross_t) - max_bonus - 1e-9
+        keep &= sims[ii, jj].astype(np.float64) >= floor
         ii, jj = ii[keep], jj[keep]
         alike = _worded_alike(ii, jj, sims, vectors, distinctive, lang_of, facts, options)
         for i, j in zip(ii[alike].tolist(), jj[alike].tolist(), strict=True):
