@@ -310,6 +310,10 @@ class SQLStore(AnnotationStoreMixin, EventStoreMixin, ResultStoreMixin, ClusterS
         most articles first."""
         raise NotImplementedError
 
+    def optimise(self) -> None:
+        """Refresh the query planner's statistics after a bulk load (a migration, a large ingest)."""
+        self.db.execute("ANALYZE")
+
     def tables(self) -> dict[str, list[str]]:
         """Every data table with its stored columns (not search indexes or bookkeeping): what
         `storyline migrate` copies."""

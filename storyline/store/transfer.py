@@ -79,6 +79,7 @@ def copy_store(source: SQLStore, target: SQLStore, *, batch: int = 1000,
             copied[table] += len(rows)
             if progress:
                 progress(table, copied[table])
+    target.optimise()
     for table in _ordered(tables):
         columns = [c for c in tables[table] if c in target_tables[table]]
         before, after = table_digest(source, table, columns), table_digest(target, table, columns)
