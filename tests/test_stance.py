@@ -123,3 +123,17 @@ def test_a_country_and_its_adjective_are_not_a_name_spelling():
                                       lambda a: mention(a[1], "Russian", "NORP", "ent:ru")],
                      entities={"ent:ru": {"name": "Russia", "type": "GPE"}})
     assert [d for d in report.discrepancies if d.kind == "name_spelling"] == []
+
+
+def test_judgments_hold_ids_offsets_and_labels_only():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "contradiction_judgments.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 50
+    for row in rows:
+        assert set(row) == {"n", "source", "kind", "a", "b", "label", "reason", "judged_on"}
+        assert row["label"] in ("yes", "no") and row["kind"] in ("stance", "polarity", "name_spelling")
+        for side in (row["a"], row["b"]):
+            assert set(side) == {"article_id", "start", "end"} and 0 <= side["start"] < side["end"]
