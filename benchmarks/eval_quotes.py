@@ -3,10 +3,12 @@
     python benchmarks/eval_quotes.py ggt      [--folds 5 | --subset tune|heldout|all] [--errors N]
     python benchmarks/eval_quotes.py polnear  [--split dev|train] [--limit N]
 
-Both run two systems in one process (``--systems rules,product``): ``product`` is quote
-extraction as ingest's enrichment stage runs it (``storyline.stages.enrich_batch``: one
-partial parse, the rules, the learned attribution tagger); ``rules`` is the baseline, the
-rules alone on the parse they need.
+Both run three systems in one process (``--systems rules,product-speech,product``):
+``product`` is quote extraction as ingest's enrichment stage runs it
+(``storyline.stages.enrich_batch``: one partial parse, the rules, the learned attribution
+tagger), every kind; ``product-speech`` is the same output without the ``attributed``
+kind (stances and beliefs, "X believes ...": GGT does not annotate them, PolNeAR does);
+``rules`` is the baseline, the rules alone on the parse they need.
 
 **Gender Gap Tracker sample** (../shared/data/ggt-quotes/articles.jsonl, 66 articles).
 Quotes are matched by string, not by the published offsets (they are unreliable):
@@ -140,7 +142,14 @@ def rules_quotes(texts: list[str]) -> list[list]:
     return [extract_quotes(f"a{i}", t, "en", d, learned=False) for i, (t, d) in enumerate(zip(texts, docs, strict=False))]
 
 
-SYSTEMS = {"product": product_quotes, "rules": rules_quotes}
+def product_speech_quotes(texts: list[str]) -> list[list]:
+    """The product's quotes of reported speech only: kinds ``direct`` and ``indirect``, not
+    the stances and beliefs (``attributed``, "X believes ...") the tagger also finds. GGT
+    annotates speech; PolNeAR annotates both."""
+    return [[q for q in qs if q.kind != "attributed"] for qs in product_quotes(texts)]
+
+
+SYSTEMS = {"product": product_quotes, "product-speech": product_speech_quotes, "rules": rules_quotes}
 
 
 def eval_ggt(subset: str, show_errors: int, fold: tuple[int, int] | None = None, system: str = "product") -> dict:
@@ -282,8 +291,9 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--errors", type=int, default=0, help="print up to N errors (ids and labels only)")
     ap.add_argument("--folds", type=int, default=0, help="GGT: score each of N folds of all articles (i %% N)")
-    ap.add_argument("--systems", default="rules,product",
-                    help="comma-separated: rules (the rules alone, baseline) and product (enrichment as ingest runs it)")
+    ap.add_argument("--systems", default="rules,product-speech,product",
+                    help="comma-separated: rules (the rules alone, baseline), product (enrichment as ingest runs "
+                         "it, every kind), product-speech (its direct and indirect speech only)")
     args = ap.parse_args()
     # Interleaved in one process, so the docs/s figures compare on the same machine load.
     for system in args.systems.split(","):

@@ -240,7 +240,7 @@ class Quote:
     speaker_start: int | None = None
     speaker_end: int | None = None
     cue: str | None = None
-    kind: str = "direct"  # direct | indirect
+    kind: str = "direct"  # direct | indirect | attributed (a stance or belief, not speech: "X believes ...")
     speaker_entity_id: str | None = None
     group_id: str | None = None
 

@@ -140,7 +140,7 @@ class Attribution:
 
     start: int
     end: int
-    kind: str  # direct | indirect
+    kind: str  # direct | indirect | attributed (a stance or belief, not speech: "X believes ...")
     cue: str | None
     cue_start: int | None
     cue_end: int | None

@@ -125,7 +125,7 @@ def train_attribution_model(data_dir: str | Path, out: str | Path, *, seed: int 
     t0 = time.perf_counter()
     articles = polnear_articles(Path(data_dir) / "polnear" / "train", limit)
     cues = cue_words(articles)
-    say(f"{len(articles)} train articles, {len(cues)} cue words")
+    say(f"{len(articles)} train articles, {len(cues)} words in gold cues (the training parse's trigger)")
     if cache and Path(cache).exists():  # the parse is most of the time: reuse it while tuning features
         rows, cands = pickle.loads(Path(cache).read_bytes())
     else:
@@ -133,6 +133,14 @@ def train_attribution_model(data_dir: str | Path, out: str | Path, *, seed: int 
         if cache:
             Path(cache).write_bytes(pickle.dumps((rows, cands)))
     say(f"{len(rows)} candidates, {sum(r[2] for r in rows)} positive ({time.perf_counter() - t0:.0f}s)")
+    # What enrichment parses for: words that headed a positive frame at least MIN_CUE_COUNT times.
+    # The wider list of every word in a gold Cue span (used for the training parse above) made
+    # enrichment parse sentences for words like "off" and "over": 0.72x the speed without the tagger.
+    heads: collections.Counter[str] = collections.Counter(
+        next(k[2:] for k in r[1] if k.startswith("w=")) for r in rows if r[2]
+    )
+    cues = frozenset(w for w, n in heads.items() if n >= MIN_CUE_COUNT and w not in _STOP_CUES)
+    say(f"{len(cues)} cue words make enrichment parse a sentence")
     vec = DictVectorizer()
     x = vec.fit_transform([r[1] for r in rows])
     x.indices, x.indptr = x.indices.astype(np.int32), x.indptr.astype(np.int32)  # liblinear wants 32-bit
@@ -149,7 +157,7 @@ def train_attribution_model(data_dir: str | Path, out: str | Path, *, seed: int 
     for c_reg in grid_c:
         probs = np.zeros(len(rows))
         for f in range(folds):
-            clf = LogisticRegression(C=c_reg, solver="liblinear")
+            clf = LogisticRegression(C=c_reg, solver="liblinear", random_state=seed)
             clf.fit(x[fold != f], y[fold != f])
             probs[fold == f] = clf.predict_proba(x[fold == f])[:, 1]
         probs_by_c[c_reg] = probs
@@ -160,7 +168,7 @@ def train_attribution_model(data_dir: str | Path, out: str | Path, *, seed: int 
     p, r, f1 = scores[best]
     say(f"cross-validated on train (C={best[0]}, threshold {best[1]}): content P/R/F1 "
         f"{100 * p:.1f}/{100 * r:.1f}/{100 * f1:.1f} (candidates alone, without the rules)")
-    clf = LogisticRegression(C=best[0], solver="liblinear").fit(x, y)
+    clf = LogisticRegression(C=best[0], solver="liblinear", random_state=seed).fit(x, y)
     names = vec.get_feature_names_out()
     weights = {str(n): round(float(w), 4) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= 1e-3}
     weights["bias"] = round(weights.get("bias", 0.0) + float(clf.intercept_[0]), 4)
