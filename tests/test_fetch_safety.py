@@ -192,12 +192,15 @@ def test_a_declared_oversized_body_is_not_downloaded(server):
 
 
 def test_an_undeclared_oversized_body_is_dropped_while_streaming(server):
-    reason = _reason(_fetch([f"{server}/undeclared-huge"], max_file_bytes=1_000_000))
+    reason = _reason(_fetch([f"{server}/undeclared-huge"], max_file_bytes=1_000_000, fetch_timeout=30.0,
+                            fetch_deadline=60.0))
     assert "over the 1 MB limit" in reason
     time.sleep(0.2)
     assert _Handler.sent < 50_000_000  # far from the 200 MB the server had to send
 
 
 def test_a_gzip_bomb_is_dropped_while_inflating(server):
-    reason = _reason(_fetch([f"{server}/gzip-bomb"], max_decompressed_bytes=5_000_000))
+    # Generous time limits: on a busy machine the 2 s default could fire before the size check does.
+    reason = _reason(_fetch([f"{server}/gzip-bomb"], max_decompressed_bytes=5_000_000, fetch_timeout=30.0,
+                            fetch_deadline=60.0))
     assert "inflates past 5 MB" in reason
