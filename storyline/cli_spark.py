@@ -39,8 +39,9 @@ def spark_ingest(c: Context, paths: tuple[str, ...], out_dir: Path, master: str,
     """Clean, detect language, enrich and embed files, folders, JSONL and Parquet on Spark.
 
     The same stage functions as `storyline ingest` run on the executors, one ingest batch per
-    task; one Parquet row per input item (article or rejection) goes to OUT. No store is
-    touched: load the results with `storyline load OUT`."""
+    task (article vectors, and the reports' sentence vectors unless reports are off); one
+    Parquet row per input item (article or rejection) goes to OUT. No store is touched: load
+    the results with `storyline load OUT`."""
     from .spark.runner import spark_ingest as run
 
     if "" in paths:
@@ -60,9 +61,9 @@ def spark_ingest(c: Context, paths: tuple[str, ...], out_dir: Path, master: str,
 def load(c: Context, out_dir: Path, no_run: bool) -> None:
     """Bring the results of `storyline spark ingest` into the store, then run the remaining stages.
 
-    Articles, annotations and vectors are stored and enrichment is marked done, so only the
-    corpus-wide stages run here: entity resolution, sentences, grouping into events by the
-    online clusterer (in publication order) and reports. Loading twice adds nothing."""
+    Articles, annotations and vectors are stored and the stages Spark ran are marked done, so
+    only the corpus-wide stages run here: entity resolution, grouping into events by the online
+    clusterer (in publication order) and reports. Loading twice adds nothing."""
     from .api import run_pipeline
     from .spark.load import load_results
 

@@ -67,10 +67,15 @@ def both_paths(spark, corpus, small_batches, tmp_path_factory):
     from storyline.spark.runner import spark_ingest
 
     root = tmp_path_factory.mktemp("paths")
+    from storyline.materialise import embed_sentences
+
     embedded = open_store(root / "embedded.db")
     ingest(embedded, [corpus], settings=small_batches, name_pattern=DEMO_NAME_PATTERN)
     run_pipeline(embedded, small_batches)
-    report = spark_ingest([corpus], root / "out", small_batches, spark=spark, name_pattern=DEMO_NAME_PATTERN)
+    embed_sentences(embedded, small_batches)  # the report stage's vectors, without the slow report writing
+    # With reports on, the Spark tasks also compute the sentence vectors.
+    report = spark_ingest([corpus], root / "out", small_batches.replace(reports=True), spark=spark,
+                          name_pattern=DEMO_NAME_PATTERN)
     scaled = open_store(root / "spark.db")
     loaded = load_results(scaled, root / "out")
     run_pipeline(scaled, small_batches)
@@ -115,6 +120,20 @@ def test_same_vectors_and_events_within_a_hundredth_of_b_cubed(both_paths):
     _p, _r, f1 = bcubed({i: mine_events[i] for i in ids}, {i: their_events[i] for i in ids})
     assert f1 >= 0.99
     assert len(scaled.events()) >= 4
+
+
+def test_same_sentence_vectors_as_the_report_stage(both_paths):
+    from storyline.materialise import sentence_model_id
+
+    embedded, scaled, *_ = both_paths
+    ids = [a.id for a in embedded.articles()]
+    mine, theirs = scaled.sentence_vectors(ids, sentence_model_id()), embedded.sentence_vectors(ids, sentence_model_id())
+    assert set(mine) == set(theirs) == set(ids)
+    for i in ids:
+        assert list(map(tuple, mine[i][0])) == list(map(tuple, theirs[i][0]))
+        if len(theirs[i][0]):
+            assert np.abs(np.asarray(mine[i][1]) - np.asarray(theirs[i][1])).max() < 2e-3
+    assert sum(len(theirs[i][0]) for i in ids) > 100
 
 
 def test_loading_twice_adds_nothing(both_paths):

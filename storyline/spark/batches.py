@@ -5,8 +5,8 @@ Agreement with ``storyline ingest`` + ``run_pipeline`` is by construction, not b
 implementation: the batches are the ones ``storyline.pipeline.ingest`` makes (same reader,
 same in-run de-duplication, ``settings.batch_size`` drafts each, so hyphen repair sees the same
 corpus evidence), and each batch goes through ``pipeline._prepare_many`` (cleaning, language),
-``stages.enrich_batch`` (mentions, quotes, citations, dates) and ``cluster.features.embed_articles``
-(the vectors the clusterer reads). Models load on first use and stay cached for the life of the
+``stages.enrich_batch`` (mentions, quotes, citations, dates), ``cluster.features.embed_articles``
+(the vectors the clusterer reads) and, with reports on, the report stage's sentence vectors. Models load on first use and stay cached for the life of the
 Python worker process, so an executor loads them once, not once per batch.
 """
 
@@ -26,7 +26,8 @@ from ..settings import Settings
 Item = tuple[int, ArticleDraft | Rejection, str | None]
 
 ROW_FIELDS = ("seq", "kind", "id", "origin", "item", "language", "published", "source", "title", "article",
-              "changes", "annotations", "note", "embedding", "embedding_model", "stage", "reason")
+              "changes", "annotations", "note", "embedding", "embedding_model", "sentence_spans", "sentence_vectors",
+              "sentence_model", "stage", "reason")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _ENRICH_CHUNK = 64  # the chunk enrich_pending and embed_pending use
 
@@ -132,9 +133,35 @@ def process_batch(batch: Sequence[Item], settings: Settings) -> list[dict[str, A
         articles = [a for _s, _d, a, _c in chunk]
         enriched = _isolated([EnrichInput(a.id, a.text, a.language, a.published) for a in articles], enrich_batch)
         vectors = embed_articles([(a.title, a.text) for a in articles])
+        sentences = sentence_vectors(articles, [q for r in enriched for q in r.quotes]) if settings.reports else {}
         for (seq, draft, article, changes), result, vector in zip(chunk, enriched, vectors, strict=True):
-            rows.append(article_row(seq, draft, article, changes, result, [float(x) for x in vector], model))
+            row = article_row(seq, draft, article, changes, result, [float(x) for x in vector], model)
+            if article.id in sentences:
+                spans, matrix, sentence_model = sentences[article.id]
+                row |= {"sentence_spans": json.dumps(spans), "sentence_vectors": [float(x) for x in matrix.ravel()],
+                        "sentence_model": sentence_model}
+            rows.append(row)
     return sorted(rows, key=lambda r: r["seq"])
+
+
+def sentence_vectors(articles: Sequence[Article], quotes: Sequence[Quote]) -> dict[str, tuple[list[Any], Any, str]]:
+    """What the report stage's ``materialise.embed_sentences`` stores for these articles: the claim and
+    quote spans of each, encoded by the shared sentence encoder (each distinct text once), normalised."""
+    import numpy as np
+
+    from ..materialise import article_spans, sentence_model_id
+    from ..nlp import sentence_encoder
+
+    per_article = [(a, article_spans(a, quotes)) for a in articles]
+    texts = list(dict.fromkeys(a.text[s:e] for a, spans in per_article for s, e in spans))
+    vecs = np.zeros((0, 0), dtype=np.float32)
+    if texts:
+        vecs = np.asarray(sentence_encoder().encode(texts), dtype=np.float32)
+        vecs /= np.where((n := np.linalg.norm(vecs, axis=1, keepdims=True)) == 0, 1, n)
+    row = {t: k for k, t in enumerate(texts)}
+    model = sentence_model_id()
+    return {a.id: ([list(sp) for sp in spans], vecs[[row[a.text[s:e]] for s, e in spans]] if spans
+                   else np.zeros((0, 0), dtype=np.float32), model) for a, spans in per_article}
 
 
 def _empty_row(seq: int, kind: str) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """``storyline load DIR``: bring the Parquet results of ``storyline spark ingest`` into a store.
 
 Everything goes through store methods (any backend). Articles are added in input order, their
-annotations and vectors stored, and the enrich stage marked done with the same version and
-notes ``enrich_pending`` writes, so ``run_pipeline`` does not redo it: it runs the corpus-wide
-steps only (entity resolution here, then sentences, grouping by the online clusterer as the
-single ordered consumer, reports). Loading the same directory twice adds nothing.
+annotations, article vectors and (when the run had reports on) the report stage's sentence vectors
+stored, and those stages marked done with the versions and notes ``enrich_pending`` and
+``embed_sentences`` write, so ``run_pipeline`` does not redo them: it runs the corpus-wide steps
+only (entity resolution here, then grouping by the online clusterer as the single ordered consumer,
+reports). Loading the same directory twice adds nothing.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def load_results(store: Any, out_dir: Path, *, command: str = "load") -> LoadRep
     import numpy as np
     import pyarrow.parquet as pq
 
+    from ..materialise import SENTENCE_VERSION
     from ..stages import ENRICH_VERSION, resolve_entities
 
     waves = wave_dirs(Path(out_dir))
@@ -63,6 +65,7 @@ def load_results(store: Any, out_dir: Path, *, command: str = "load") -> LoadRep
                 vectors: dict[str, dict[str, Any]] = {}
                 notes: dict[str, str] = {}
                 done: list[str] = []
+                sentences: dict[str, list[tuple[str, str, list[tuple[int, int]], Any]]] = {}
                 for row in rows:
                     if row["kind"] == "rejection":
                         rejection = Rejection(row["origin"], row["item"] or "", row["stage"], row["reason"])
@@ -80,6 +83,11 @@ def load_results(store: Any, out_dir: Path, *, command: str = "load") -> LoadRep
                     report.counts.update({k: len(v) for k, v in annotations.items()})
                     vectors.setdefault(row["embedding_model"], {})[article.id] = np.asarray(row["embedding"],
                                                                                             dtype=np.float32)
+                    if row.get("sentence_model"):
+                        spans = [tuple(sp) for sp in _json(row["sentence_spans"])]
+                        matrix = np.asarray(row["sentence_vectors"], dtype=np.float32).reshape(len(spans), -1)
+                        sentences.setdefault(row["sentence_model"], []).append((article.id, row["sentence_model"],
+                                                                                spans, matrix))
                     if row["note"]:
                         notes[article.id] = row["note"]
                         report.counts["skipped steps"] += 1
@@ -88,6 +96,10 @@ def load_results(store: Any, out_dir: Path, *, command: str = "load") -> LoadRep
                     store.put_embeddings(by_id, model=model)
                 if done:
                     store.mark_done(done, "enrich", ENRICH_VERSION, notes)
+                for model, rows_of_model in sentences.items():
+                    # The report stage's sentence vectors, computed on the executors (materialise.embed_sentences).
+                    store.put_sentence_vectors(rows_of_model)
+                    store.mark_done([r[0] for r in rows_of_model], "sentences", f"{SENTENCE_VERSION} {model}")
     if report.added:
         report.counts["entities"] = resolve_entities(store, new_ids=report.added)
     store.finish_run(run_id, report.as_dict() | {"finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})

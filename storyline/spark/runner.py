@@ -69,7 +69,8 @@ def spark_session(master: str = "local[2]", app_name: str = "storyline", conf: M
 def _schema() -> Any:
     from pyspark.sql.types import ArrayType, FloatType, LongType, StringType, StructField, StructType
 
-    types = {"seq": LongType(), "embedding": ArrayType(FloatType(), containsNull=False)}
+    types = {"seq": LongType(), "embedding": ArrayType(FloatType(), containsNull=False),
+             "sentence_vectors": ArrayType(FloatType(), containsNull=False)}
     return StructType([StructField(name, types.get(name, StringType()), nullable=name != "seq")
                        for name in ROW_FIELDS])
 
