@@ -17,6 +17,11 @@ How it works, in three passes over one article:
    (``X said (that) ...``, ``..., a source said``) and ``according to X, ...``. Without a
    parse, and for Russian, regular expressions for the same shapes (``X заявил, что ...``,
    ``по словам X, ...``).
+4. **Learned attributions.** English with a parse: the attribution tagger trained on PolNeAR
+   (:mod:`storyline.enrich.attribution_model`) adds the frames the rules missed whose cue is not
+   a speech verb, as kind ``attributed`` (stances, beliefs, intentions: ``X believes ...``,
+   ``X wants ...``, ``X's claim that ...``); reported speech stays the rules' job
+   (``LEARNED_SPEECH``).
 
 Pronoun speakers (he/she, он/она) are resolved to the last-named person before them, and the
 quote then carries that person's name and span. With a parse, "named person" means a PERSON
@@ -162,7 +167,8 @@ def _learned_attributions(
 ) -> list[Attribution]:
     """The tagger's frames that no rule found: content not overlapping a found quote by
     more than ``LEARNED_OVERLAP`` of the shorter one, cue not already used, cue not inside
-    quote marks (a frame inside a quote is part of what the speaker said)."""
+    quote marks (a frame inside a quote is part of what the speaker said), and, unless
+    ``LEARNED_SPEECH``, cue not a speech verb."""
     model = load_attribution_model()
     if model is None:
         return []
