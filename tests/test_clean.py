@@ -102,3 +102,19 @@ def test_hard_wrapped_text_is_joined_before_a_capital_too():
     # a paragraph per line, lines ending sentences: nothing to join
     plain = "\n".join(f"Line {i} of a plain text ends its sentence here." for i in range(10))
     assert join_hard_wraps(plain) == []
+
+
+def test_a_url_line_under_page_furniture_or_with_dash_variants_is_not_the_title():
+    """The robustness harness's ECB+ events lost 0.07 B-cubed to these two: the URL line was joined
+    to a "Subscribe" line above it as a hard wrap, or a "—" inside it hid that it was a URL, and
+    either way it became the title (benchmarks/results/robustness.md)."""
+    body = ("Orlan Ferries fired its chief pilot on Tuesday , naming Mara Teslo as interim chief.\n"
+            "The company said the decision followed the harbour collision in May.\n")
+    under = clean_text("Subscribe to The Aster Review for unlimited access\n"
+                       "http: / / www. orlan-news. example / ferries / pilot - fired\n" + body, language="en")
+    assert "http" not in under.text and "Orlan Ferries fired its chief pilot on Tuesday, naming" in under.text
+    assert under.metadata["leading_urls"] == ["http://www.orlan-news.example/ferries/pilot-fired"]
+    dashed = clean_text("http: / / www. orlan-news. example / ferries — pilot -- fired\n" + body, language="en")
+    assert dashed.text.startswith("Orlan Ferries") and dashed.metadata["leading_urls"]
+    prose = clean_text("Orlan Ferries said www. orlan. example — its site — was down.\n" + body, language="en")
+    assert prose.text.startswith("Orlan Ferries said") and "leading_urls" not in prose.metadata

@@ -126,17 +126,21 @@ _URL_LINE = re.compile(r"[ \t]*(?:https?|ftp)\s*:\s*/\s*/\s*\S[^\n]*|[ \t]*www\s
 
 
 def find_leading_urls(text: str) -> tuple[list[Edit], dict[str, Any]]:
-    """URL-only lines among the first three lines, moved to metadata (``leading_urls``)."""
+    """URL-only lines among the first three lines, moved to metadata (``leading_urls``).
+
+    Also under a line of page furniture ("Subscribe to ..."): left in place, the URL line would
+    be joined to that line as a hard wrap before the furniture is recognised, and the two would
+    become the title. Dash variants inside the URL (machine translation and OCR turn "-" into
+    "—" or "--") do not stop it being a URL."""
     edits: list[Edit] = []
     urls: list[str] = []
     start = 0
     for line in text.split("\n")[:3]:
         end = start + len(line)
-        if line.strip() and _URL_LINE.fullmatch(line) and " " not in re.sub(r"\s*([:/.\-_?=&])\s*", r"\1", line.strip()):
+        if line.strip() and _URL_LINE.fullmatch(line) and " " not in re.sub(r"\s*([:/.\-_?=&—–])\s*", r"\1",
+                                                                             line.strip()):
             urls.append(re.sub(r"\s+", "", line))
             edits.append(_line_edit(text, start, end, "URL line moved to metadata"))
-        elif line.strip():
-            break
         start = end + 1
     return edits, ({"leading_urls": urls} if urls else {})
 
