@@ -519,9 +519,11 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings:
     from .cluster.storylines import relink_storylines, sort_key
 
     settings = settings or Settings()
+    full = changed is None
+    if not full and not changed and not removed:
+        return {"events": 0, "removed": 0, "stories": 0, "relinked": 0}  # a correction that changed nothing
     summaries = clusterer.events()
     by_id = {ev.event_id: ev for ev in summaries}
-    full = changed is None
     if full:
         removed = set(store.event_storylines()) - set(by_id)
         changed = set(by_id)
