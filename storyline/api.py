@@ -198,7 +198,7 @@ def _with_clusterer(store: SQLiteStore, change: Callable[[Any], Any], kind: str,
     rows of the articles and events it touched, their events table rows and the stories from
     the earliest of them on. The undo record keeps those rows as they were before."""
     from .cluster.persist import encode_rows, rows_digest, take_delta
-    from .stages import load_clusterer, load_near_duplicates, refresh_events
+    from .stages import UNREFRESHED_KEY, load_clusterer, load_near_duplicates, refresh_events
 
     clusterer = load_clusterer(store)
     result = change(clusterer)
@@ -209,6 +209,7 @@ def _with_clusterer(store: SQLiteStore, change: Callable[[Any], Any], kind: str,
               "articles": encode_rows(list(store.cluster_article_rows(sorted(articles)))),
               "events": encode_rows(store.cluster_event_rows(sorted(events)))}
     with store.transaction():
+        store.set_kv(UNREFRESHED_KEY, True)
         store.put_cluster_delta(delta)
         decision_id = store.add_decision(kind, _signed(payload, by), note)
         store.set_kv(f"{UNDO_KEY}{decision_id}", {"before": before, "articles": sorted(articles),
@@ -216,6 +217,7 @@ def _with_clusterer(store: SQLiteStore, change: Callable[[Any], Any], kind: str,
                                                  "after_digest": rows_digest(store, articles, events)})
     refresh_events(store, clusterer, load_near_duplicates(store), changed=delta.event_ids,
                    removed=delta.removed_events)
+    store.set_kv(UNREFRESHED_KEY, False)
     return result
 
 
@@ -276,9 +278,15 @@ def undo_decision(store: SQLiteStore, decision_id: int | None = None, *, by: str
     entities. Event decisions restore the clustering state saved before the decision; that is refused
     when the events changed since (articles clustered, another correction): undo the later change first,
     or apply the inverse correction (split what was merged, merge what was split)."""
-    from .errors import ConfigError, NotFound
     from .cluster.persist import ClusterDelta, decode_rows, rows_digest
-    from .stages import load_clusterer, load_near_duplicates, refresh_events, resolve_entities
+    from .errors import ConfigError, NotFound
+    from .stages import (
+        UNREFRESHED_KEY,
+        load_clusterer,
+        load_near_duplicates,
+        refresh_events,
+        resolve_entities,
+    )
 
     standing = [d for d in decision_log(store) if d["undoable"]]
     if decision_id is None:
@@ -309,11 +317,13 @@ def undo_decision(store: SQLiteStore, decision_id: int | None = None, *, by: str
     existed = {e["event_id"] for e in kept}
     delta = ClusterDelta(meta=before["meta"], articles=rows, events=kept, removed_events=events - existed)
     with store.transaction():
+        store.set_kv(UNREFRESHED_KEY, True)
         store.put_cluster_delta(delta)
         store.retire_decision(target["id"])
         record = store.add_decision("undo", _signed({"decision": target["id"], "kind": target["kind"]}, by))
     refresh_events(store, load_clusterer(store), load_near_duplicates(store), changed=existed,
                    removed=delta.removed_events)
+    store.set_kv(UNREFRESHED_KEY, False)
     return {"undo": record, "decision": target["id"], "kind": target["kind"]}
 
 

@@ -465,6 +465,9 @@ def load_near_duplicates(store: SQLiteStore) -> Any:
     return index if index is not None else NearDuplicateIndex()
 
 
+UNREFRESHED_KEY = "cluster.unrefreshed"  # set while clusterer rows are newer than the events table
+
+
 def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress = None) -> dict[str, Any]:
     """Assign every article not yet clustered, in publication order, to an event; update
     near-duplicate groups, events and storylines. Event ids never change.
@@ -476,6 +479,8 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
     ids = store.pending("cluster", CLUSTER_VERSION)
     if store.cluster_meta() is None:
         store.clear_cluster_state()  # nothing saved, or saved by an older storyline: start over
+    # A run stopped between its batches and its refresh left events unrewritten: refresh all.
+    interrupted = bool(store.get_kv(UNREFRESHED_KEY))
     clusterer = load_clusterer(store, settings)
     near_dups = load_near_duplicates(store)
     new_events = 0
@@ -492,6 +497,7 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
                             assignment.explanation.to_json()))
             near_dups.add(article.id, article.text, article.published)
         with store.transaction():
+            store.set_kv(UNREFRESHED_KEY, True)
             store.put_event_members(members)
             delta = save_clusterer(store, clusterer)
             duplicates = save_near_duplicates(store, near_dups)
@@ -505,8 +511,11 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
     if ids:
         save_index(store, clusterer)
     rewritten = {"events": 0, "relinked": 0}
-    if changed or removed:
+    if interrupted:
+        rewritten = refresh_events(store, clusterer, near_dups, settings)
+    elif changed or removed:
         rewritten = refresh_events(store, clusterer, near_dups, settings, changed=changed - removed, removed=removed)
+    store.set_kv(UNREFRESHED_KEY, False)
     return {"articles": len(ids), "new events": new_events, "events": clusterer.n_events,
             "events rewritten": rewritten["events"], "events relinked": rewritten["relinked"]}
 

@@ -159,3 +159,20 @@ def test_a_later_batch_rewrites_only_its_events_and_the_stories_after_them(tmp_p
     assert {k: after[k] for k in dam_rows} == dam_rows
     assert [s for s in store.storylines() if s["id"] in {d["id"] for d in dam_stories}] == dam_stories
     store.close()
+
+
+def test_a_run_stopped_before_its_event_refresh_is_repaired_by_the_next(tmp_path):
+    """Clusterer rows are saved batch by batch, the events table once at the end of a run: when a
+    run stops in between, the next run rewrites every event, so none is left missing."""
+    settings = storyline.load_settings(env={})
+    files = [f.name for f in demo_corpus_path().iterdir() if f.stem in GOLD["D"]]
+    store = storyline.open_store(tmp_path / "s.db")
+    storyline.ingest(store, [_corpus(tmp_path, files)], settings=settings, name_pattern=DEMO_NAME_PATTERN)
+    storyline.run_pipeline(store, settings)
+    [event] = store.events()
+    store.put_events([], removed={event["id"]})  # what a run stopped before its refresh leaves behind
+    store.set_kv("cluster.unrefreshed", True)
+    stats = storyline.run_pipeline(store, settings).stages["cluster"]
+    assert (stats["articles"], stats["events rewritten"]) == (0, 1)
+    assert store.events() == [event] and store.get_kv("cluster.unrefreshed") is False
+    store.close()
