@@ -18,22 +18,20 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..model import Rejection
+from ..pipeline import IngestReport
 from .batches import annotations_from_json, article_from_json
 
 MANIFEST = "storyline-spark.json"
 
 
 @dataclass
-class LoadReport:
-    run_id: int
-    added: list[str] = field(default_factory=list)
-    duplicates: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
+class LoadReport(IngestReport):
+    """What ``storyline ingest`` reports, plus the annotation rows loaded by kind."""
+
     counts: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "added": len(self.added), "duplicates": self.duplicates,
-                "rejected": len(self.rejected), **self.counts}
+        return {**super().as_dict(), **self.counts}
 
 
 def wave_dirs(out_dir: Path) -> list[Path]:
