@@ -48,29 +48,27 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import re
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storyline.enrich.quotes import extract_quotes  # noqa: E402
+from storyline.enrich.speaker_ranker import use_speaker_model  # noqa: E402
 from storyline.enrich.train_attribution import polnear_articles  # noqa: E402
+from storyline.enrich.train_speakers import (  # noqa: E402
+    fit_speaker_model,
+    ggt_examples,
+    locate,
+    match_score,
+    speaker_correct,
+    tokens,
+)
 from storyline.stages import EnrichInput, english_docs, enrich_batch  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
-_TOKEN = re.compile(r"\w+")
-
-
-def _tokens(s: str) -> collections.Counter[str]:
-    return collections.Counter(t.lower() for t in _TOKEN.findall(s))
-
-
-def _overlap(gold: collections.Counter[str], pred: collections.Counter[str]) -> int:
-    return sum((gold & pred).values())
 
 
 def _load_ggt() -> list[dict]:
@@ -79,53 +77,15 @@ def _load_ggt() -> list[dict]:
     return load_ggt(DATA / "ggt-quotes" / "articles.jsonl")
 
 
-def _strip_accents(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+def _tokens(s: str) -> collections.Counter[str]:
+    return tokens(s)
 
 
-def _surname(name: str) -> str:
-    words = [w for w in re.findall(r"[\w'-]+", _strip_accents(name).replace("’", "'").lower())]
-    words = [re.sub(r"'s$", "", w) for w in words if w not in ("jr", "sr", "ii", "iii")]
-    return words[-1] if words else ""
+def _match_score(located, gold, pred, ptoks, reverse=False) -> float:  # noqa: ANN001
+    return match_score(located, gold, pred.start, pred.end, ptoks, reverse)
 
 
-_STOP = {"the", "a", "an", "of", "for", "and", "at", "in", "to", "s", "its", "his", "her", "their"}
-
-
-def speaker_correct(pred: str | None, reference: str, surface: str, people: list[str]) -> bool:
-    if not pred:
-        return False
-    if reference in people or not reference:
-        return bool(reference) and _surname(pred) == _surname(reference)
-    pred_words = set(_tokens(_strip_accents(pred))) - _STOP
-    gold_words = (set(_tokens(_strip_accents(reference))) | set(_tokens(_strip_accents(surface)))) - _STOP
-    return bool(pred_words & gold_words)
-
-
-def _locate(text: str, quote: str, index: str) -> tuple[int, int] | None:
-    """The occurrence of ``quote`` in ``text`` nearest to the annotated start, or None."""
-    quote = quote.strip()
-    if not quote:
-        return None
-    m = re.match(r"\((\d+),", index or "")
-    hint = int(m[1]) if m else 0
-    best, pos = None, text.find(quote)
-    while pos >= 0:
-        if best is None or abs(pos - hint) < abs(best - hint):
-            best = pos
-        pos = text.find(quote, pos + 1)
-    return None if best is None else (best, best + len(quote))
-
-
-def _match_score(
-    located: tuple[int, int] | None, gold: collections.Counter[str], pred, ptoks, reverse=False
-) -> float:
-    """Shared part over the gold quote (or over the prediction when ``reverse``)."""
-    if located is not None:
-        shared = max(0, min(located[1], pred.end) - max(located[0], pred.start))
-        return shared / max(1, (pred.end - pred.start) if reverse else (located[1] - located[0]))
-    shared = _overlap(gold, ptoks)
-    return shared / max(1, sum((ptoks if reverse else gold).values()))
+_locate = locate
 
 
 def product_quotes(texts: list[str]) -> list[list]:
@@ -139,7 +99,10 @@ def rules_quotes(texts: list[str]) -> list[list]:
     """Baseline: the rules alone on the same parse (the parse the rules alone need: no
     extra cue words)."""
     docs = english_docs(texts, extra_cues=frozenset())
-    return [extract_quotes(f"a{i}", t, "en", d, learned=False) for i, (t, d) in enumerate(zip(texts, docs, strict=False))]
+    return [
+        extract_quotes(f"a{i}", t, "en", d, learned=False)
+        for i, (t, d) in enumerate(zip(texts, docs, strict=False))
+    ]
 
 
 def product_speech_quotes(texts: list[str]) -> list[list]:
@@ -149,10 +112,34 @@ def product_speech_quotes(texts: list[str]) -> list[list]:
     return [[q for q in qs if q.kind != "attributed"] for qs in product_quotes(texts)]
 
 
-SYSTEMS = {"product": product_quotes, "product-speech": product_speech_quotes, "rules": rules_quotes}
+def speech_rule_speakers(texts: list[str]) -> list[list]:
+    """``product-speech`` with the speaker ranker off (the rules' speakers): the ranker's baseline."""
+    with use_speaker_model(None):
+        return product_speech_quotes(texts)
 
 
-def eval_ggt(subset: str, show_errors: int, fold: tuple[int, int] | None = None, system: str = "product") -> dict:
+SYSTEMS = {
+    "product": product_quotes,
+    "product-speech": product_speech_quotes,
+    "rules": rules_quotes,
+    "speech-rule-speakers": speech_rule_speakers,
+}
+RANKED = {"product", "product-speech"}  # the systems that run the speaker ranker
+_EXAMPLES: list = []  # ranker examples of every GGT article, built once per process
+
+
+def heldout_speaker_model(rows: list[dict], held: set[int]):  # noqa: ANN201
+    """The speaker ranker trained on the GGT articles outside ``held`` only (the packaged
+    one saw every article, so scoring GGT with it would be in-sample)."""
+    if not _EXAMPLES:
+        _EXAMPLES.extend(ggt_examples(rows))
+    model, _measured = fit_speaker_model([e for e in _EXAMPLES if e.article not in held])
+    return model
+
+
+def eval_ggt(
+    subset: str, show_errors: int, fold: tuple[int, int] | None = None, system: str = "product"
+) -> dict:
     rows = _load_ggt()
     if fold is not None:  # fold k of n: articles at positions i with i % n == k
         picked = [r for i, r in enumerate(rows) if i % fold[1] == fold[0]]
@@ -160,8 +147,14 @@ def eval_ggt(subset: str, show_errors: int, fold: tuple[int, int] | None = None,
         picked = [r for i, r in enumerate(rows) if subset == "all" or (i % 2 == 0) == (subset == "tune")]
     tp = fp = fn = tp_strict = spk_ok = 0
     errors: list[str] = []
+    held = {i for i, r in enumerate(rows) if any(r is p for p in picked)}
+    model = heldout_speaker_model(rows, held) if system in RANKED and len(held) < len(rows) else None
     t0 = time.perf_counter()
-    all_preds = SYSTEMS[system]([row["articleBodyText"] for row in picked])
+    if model is not None:
+        with use_speaker_model(model):
+            all_preds = SYSTEMS[system]([row["articleBodyText"] for row in picked])
+    else:  # every article: the packaged ranker (in-sample for its speakers)
+        all_preds = SYSTEMS[system]([row["articleBodyText"] for row in picked])
     elapsed = time.perf_counter() - t0
     for row, preds in zip(picked, all_preds, strict=False):
         text = row["articleBodyText"]
@@ -290,10 +283,15 @@ def main() -> None:
     ap.add_argument("--split", choices=["dev", "train"], default="dev")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--errors", type=int, default=0, help="print up to N errors (ids and labels only)")
-    ap.add_argument("--folds", type=int, default=0, help="GGT: score each of N folds of all articles (i %% N)")
-    ap.add_argument("--systems", default="rules,product-speech,product",
-                    help="comma-separated: rules (the rules alone, baseline), product (enrichment as ingest runs "
-                         "it, every kind), product-speech (its direct and indirect speech only)")
+    ap.add_argument(
+        "--folds", type=int, default=0, help="GGT: score each of N folds of all articles (i %% N)"
+    )
+    ap.add_argument(
+        "--systems",
+        default="rules,product-speech,product",
+        help="comma-separated: rules (the rules alone, baseline), product (enrichment as ingest runs "
+        "it, every kind), product-speech (its direct and indirect speech only)",
+    )
     args = ap.parse_args()
     # Interleaved in one process, so the docs/s figures compare on the same machine load.
     for system in args.systems.split(","):
@@ -313,6 +311,7 @@ def main() -> None:
         else:
             result = eval_polnear(args.split, args.limit, args.errors, system)
         print(json.dumps(result))
+
 
 if __name__ == "__main__":
     main()

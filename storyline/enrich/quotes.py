@@ -62,6 +62,7 @@ from .quote_speakers import (
     _resolve,
     _subject_persons,
 )
+from .speaker_ranker import rank_speakers
 
 __all__ = [
     "EN_CUE_SET",
@@ -72,6 +73,7 @@ __all__ = [
     "extract_quotes",
     "find_quoted_spans",
     "model_cue_words",
+    "rule_attributions",
 ]
 
 MIN_DIRECT_WORDS = 4  # shorter quoted stretches are scare quotes or titles unless a cue sits next to them
@@ -95,7 +97,19 @@ def extract_attributions(
 
     With a parse and ``learned`` (the default), the attribution tagger
     (:mod:`storyline.enrich.attribution_model`) adds the frames the rules missed; the
-    rules keep every quote they found (direct quotes above all)."""
+    rules keep every quote they found (direct quotes above all); and the speaker ranker
+    (:mod:`storyline.enrich.speaker_ranker`) picks each speech quote's speaker among the
+    people and noun phrases around it, the rules' choice among them."""
+    ctx, found = rule_attributions(text, language, doc, learned)
+    if learned and ctx.language == "en" and doc is not None and hasattr(doc, "sents"):
+        found = rank_speakers(ctx, doc, found)
+    return found
+
+
+def rule_attributions(
+    text: str, language: str | None, doc: Any = None, learned: bool = True
+) -> tuple[_Context, list[Attribution]]:
+    """The article's context and its quotes with the rules' speakers (no ranker)."""
     lang = "ru" if (language or "").lower().startswith("ru") else "en"
     use_parse = lang == "en" and doc is not None and hasattr(doc, "sents")
     sentences = [(s.start_char, s.end_char) for s in doc.sents] if use_parse else _regex_sentences(text)
@@ -152,7 +166,7 @@ def extract_attributions(
         raw.extend(_learned_attributions(doc, raw, quoted))
     raw.sort(key=lambda a: (a.start, a.end))
     raw = [a for i, a in enumerate(raw) if i == 0 or (a.start, a.end) != (raw[i - 1].start, raw[i - 1].end)]
-    return _resolve_speakers(ctx, raw, para_index)
+    return ctx, _resolve_speakers(ctx, raw, para_index)
 
 
 def model_cue_words() -> frozenset[str]:
