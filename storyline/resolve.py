@@ -20,16 +20,18 @@ and a stored entity keeps its display name. ``storyline.stages.resolve_entities(
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jellyfish import jaro_winkler_similarity
 
+from .enrich.canonical.forms import _Form, _given_compatible, _parse
 from .enrich.names import skeleton, sound_key, word_tokens
+from .enrich.canonical.results import mention_key
 from .model import Mention
 from .store.sqlite import SQLiteStore
 
-__all__ = ["entity_keys", "file_all_entity_keys", "resolve_incremental"]
+__all__ = ["entity_keys", "file_all_entity_keys", "file_all_profiles", "resolve_incremental"]
 
 
 def entity_keys(resolver: Any, entities: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
@@ -37,6 +39,35 @@ def entity_keys(resolver: Any, entities: Sequence[dict[str, Any]]) -> dict[str, 
     return {e["id"]: {k for name in {e["name"], *e["variants"]} for k in resolver.blocking_keys(name, e["type"])}
             for e in entities}
 
+
+# Bumped when what a profile holds changes: a store without current profiles is resolved
+# in full once (which files them) before incremental runs resume.
+PROFILES_VERSION = "1"
+PROFILES_VERSION_KV = "entity_profiles.version"
+# Role words kept per profile, most frequent first (an entity's roles are few; a hub's are
+# many and rarely decide anything).
+ROLES_KEPT = 8
+
+
+def profile(roles: Counter[str]) -> dict[str, Any]:
+    """An entity's stored profile: its most frequent role words with their counts."""
+    return {"roles": dict(sorted(roles.items(), key=lambda kv: (-kv[1], kv[0]))[:ROLES_KEPT])}
+
+
+def file_all_profiles(store: SQLiteStore, roles: Mapping[str, Sequence[str]], entity_of: Mapping[str, str]) -> int:
+    """Store every entity's profile after a full resolution: ``roles`` (mention key -> role
+    words, :attr:`Resolution.roles`) counted per entity through ``entity_of``."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for key, eid in entity_of.items():
+        counts[eid].update(roles.get(key, ()))
+    store.put_entity_profiles({eid: profile(counts[eid]) for eid in set(entity_of.values())}, replace_all=True)
+    store.set_kv(PROFILES_VERSION_KV, PROFILES_VERSION)
+    return len(counts)
+
+
+# Stored people met only through a shared surname that a batch's name looks at, besides
+# those whose given name could be its own (storyline/defaults.toml: resolve_per_surname).
+PER_SURNAME = 3
 
 # Bumped when EntityResolver.blocking_keys files names differently: a store filed under
 # other keys is filed again before its next incremental run.
@@ -54,28 +85,73 @@ def file_all_entity_keys(store: SQLiteStore) -> int:
     return len(keys)
 
 
-def _touched(store: SQLiteStore, resolver: Any, mentions: Sequence[Mention]) -> dict[str, dict[str, Any]]:
-    """The stored entities a batch's mentions could join: those filed under a probe key of a
-    mention, less those met only through a last-word skeleton (``s:``) whose last words are
-    not similar enough for the resolver to ever join them (the resolver compares surnames of
-    one skeleton and joins them only at ``surname_similarity`` or above)."""
-    probes: set[str] = set()
+def _touched(store: SQLiteStore, resolver: Any, mentions: Sequence[Mention], per_surname: int
+             ) -> dict[str, dict[str, Any]]:
+    """The stored entities a batch's mentions could join.
+
+    Entities filed under a whole-name, alias or acronym probe key of a mention are all kept.
+    Those met only through a last word (``w:`` sound key, ``s:`` skeleton, or the key of a
+    one-word name, which every person once named by that surname alone has) are the people
+    who share a surname, and they accumulate as the store grows (about 1 per surname at 1k
+    articles, 7 at 30k in the scale benchmark): each mention keeps those whose given name
+    could be its own (the only full names it can join without a choice) and the
+    ``per_surname`` most-mentioned others (a lone surname joins one of them by shared
+    context, or none); the rest are not looked at. ``per_surname`` of 0 keeps them all.
+    Candidates met only through a skeleton are dropped unless the two last words reach the
+    resolver's surname similarity (the resolver joins skeleton-mates only at
+    ``surname_similarity`` or above)."""
+    names: set[str] = set()
+    asks: dict[tuple[frozenset[str], str], _Form] = {}  # (last-word keys, name) -> the name read as a person's
     last_words: dict[str, set[str]] = defaultdict(set)  # skeleton key -> sound keys of the batch's last words
+    # A surname alone in an article that names the person in full joins that full name
+    # inside the article (EntityResolver._local_people): it needs no candidates of its own.
+    named_in_full = {(m.article_id, f.surname) for m in mentions if m.label == "PERSON"
+                     for text in {m.text, m.normal} - {"", None} if (f := _parse("PERSON", text)).full}
     for m in mentions:
         for text in {m.text, m.normal} - {"", None}:
             keys = resolver.probe_keys(text, m.label)
-            probes |= keys
             words = word_tokens(text)
+            if len(words) == 1 and m.label == "PERSON" and (m.article_id, _parse("PERSON", text).surname) in named_in_full:
+                continue
+            # A one-word name's own key is a surname key too: every person named by that
+            # surname alone somewhere has it among their spellings.
+            surname = frozenset(k for k in keys if k.startswith(("w:", "s:")) or (len(words) == 1 and k.startswith("k:")))
+            names |= keys - surname
+            if surname:
+                asks.setdefault((surname, text), _parse("PERSON", text))
             if words and "s:" + skeleton(words[-1]) in keys:
                 last_words["s:" + skeleton(words[-1])].add(sound_key(words[-1]))
-    strong = store.entities_for_keys(k for k in probes if not k.startswith("s:"))
-    by_skeleton = store.entities_for_keys(k for k in probes if k.startswith("s:")) - strong
-    touched = store.entities_by_ids(strong | by_skeleton)
-    for eid in by_skeleton:
-        e = touched[eid]
-        pairs = [(ours, sound_key(words[-1])) for name in {e["name"], *e["variants"]}
-                 if (words := word_tokens(name)) for ours in last_words.get("s:" + skeleton(words[-1]), ())]
-        if not any(jaro_winkler_similarity(a, b) >= resolver.surname_similarity for a, b in pairs):
+    by_key = store.entities_by_key(names | {k for keys, _ in asks for k in keys})
+    strong = {e for k in names for e in by_key.get(k, ())}
+    by_skeleton = {e for k, ids in by_key.items() if k.startswith("s:") for e in ids} - strong - {
+        e for k, ids in by_key.items() if not k.startswith("s:") for e in ids}
+
+    def similar_last_word(names_: Any) -> bool:
+        pairs = [(ours, sound_key(words[-1])) for name in names_ if (words := word_tokens(name))
+                 for ours in last_words.get("s:" + skeleton(words[-1]), ())]
+        return any(jaro_winkler_similarity(a, b) >= resolver.surname_similarity for a, b in pairs)
+
+    kept: set[str] = set()
+    sizes = store.entity_sizes({e for keys, _ in asks for k in keys for e in by_key.get(k, ())} - strong)
+    for (keys, text), form in asks.items():
+        candidates = {e for k in keys for e in by_key.get(k, ())} - strong
+        if per_surname <= 0 or len(candidates) <= per_surname:
+            kept |= candidates
+            continue
+        kept |= {e for e in candidates if sizes[e][0].casefold() == text.casefold()}  # the name itself
+        if form.given or form.initials:
+            # A full name joins a stored full name only if the given names are compatible; the
+            # others it could meet are people known by the surname alone.
+            full = {e for e in candidates if sizes[e][1] == "PERSON" and len(word_tokens(sizes[e][0])) > 1}
+            kept |= {e for e in full if _given_compatible(_parse("PERSON", sizes[e][0]), form,
+                                                          resolver.given_similarity)}
+            candidates -= full
+        # A skeleton-mate whose name is not similar enough is dropped below: not worth a place.
+        kept.update(sorted(candidates, key=lambda e: (e in by_skeleton and not similar_last_word([sizes[e][0]]),
+                                                      -sizes[e][2], e))[:per_surname])
+    touched = store.entities_by_ids(strong | kept)
+    for eid in by_skeleton & kept:
+        if not similar_last_word({touched[eid]["name"], *touched[eid]["variants"]}):
             del touched[eid]
     return touched
 
@@ -100,7 +176,8 @@ def _representatives(store: SQLiteStore, entities: dict[str, dict[str, Any]], pe
     return reps
 
 
-def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: int = 4) -> dict[str, Any] | None:
+def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: int = 4,
+                        per_surname: int = PER_SURNAME) -> dict[str, Any] | None:
     """Resolve the mentions of ``new_ids`` against the stored entities. Returns counts, or
     None when a full run is needed (no entities yet).
 
@@ -114,14 +191,14 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
     from .enrich.canonical import EntityResolver
     from .stages import _EntityLinker
 
-    if not new_ids or store.count_entities() == 0:
-        return None
+    if not new_ids or store.count_entities() == 0 or store.get_kv(PROFILES_VERSION_KV) != PROFILES_VERSION:
+        return None  # nothing resolved yet, or resolved before profiles were kept: a full run files them
     resolver = EntityResolver()
     if not store.entity_keys_filed() or store.get_kv(KEYS_VERSION_KV) != KEYS_VERSION:
         file_all_entity_keys(store)  # a store resolved before the keys were kept, or kept otherwise
     new = set(new_ids)
     new_mentions = store.mentions(sorted(new))
-    touched = _touched(store, resolver, new_mentions)
+    touched = _touched(store, resolver, new_mentions, per_surname)
     # A re-enriched article: its old mentions are gone, so the entities that listed it shrink.
     stale = store.entities_by_ids(store.entities_in_articles(new))
     subset: dict[str, list[Mention]] = defaultdict(list)
@@ -130,14 +207,24 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
     for aid, ms in _representatives(store, touched, per_entity).items():
         if aid not in new:
             subset[aid].extend(ms)
-    texts = {aid: t[0] for aid, t in store.article_texts(subset).items()}
+    # Only the new articles are read: a stored entity's representatives carry the role words
+    # of its profile instead of their articles' text.
+    texts = {aid: t[0] for aid, t in store.article_texts(sorted(new)).items()}
+    profiles = store.entity_profiles(touched)
+    roles = {mention_key(m): list(profiles[m.entity_id]["roles"]) for a, ms in subset.items() if a not in new
+             for m in ms if m.entity_id in profiles and profiles[m.entity_id]["roles"]}
     event_of = store.event_assignments()
-    resolution = resolver.resolve(subset, texts=texts, groups={a: event_of[a] for a in subset if a in event_of} or None)
+    resolution = resolver.resolve(subset, texts=texts, groups={a: event_of[a] for a in subset if a in event_of} or None,
+                                  roles=roles)
     changed: dict[str, dict[str, Any]] = {}
+    removed: set[tuple[str, str]] = set()
     for eid, e in stale.items():
         if eid not in new:
             gone = {a for a in e["article_ids"] if a in new}
+            removed |= {(a, eid) for a in gone}
             changed[eid] = e | {"article_ids": [a for a in e["article_ids"] if a not in gone]}
+    added: set[tuple[str, str]] = set()
+    gained_roles: dict[str, Counter[str]] = defaultdict(Counter)
     entity_of: dict[tuple[str, int, int], str | None] = {}
     created = 0
     for ent in resolution.entities:
@@ -165,6 +252,8 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
                                   "article_ids": sorted(set(base["article_ids"]) | {k[0] for k in fresh})}
         for k in fresh:
             entity_of[k] = target
+            gained_roles[target].update(resolution.roles.get(f"{k[0]}:{k[1]}:{k[2]}", ()))
+        added |= {(k[0], target) for k in fresh}
     for m in new_mentions:
         entity_of.setdefault((m.article_id, m.start, m.end), None)
     entities = list(changed.values())
@@ -184,8 +273,12 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
                 for qid, q in quotes}
     cited = {cid: linker.link(c.article_id, c.cited, None, None, None) for cid, c in citations}
     empty = {eid for eid, e in changed.items() if not e["article_ids"]}
-    store.update_entities(empty, [e for e in entities if e["id"] not in empty], entity_of, speakers, cited,
-                          keys=entity_keys(resolver, [e for e in entities if e["id"] not in empty]))
+    kept = [e for e in entities if e["id"] not in empty]
+    old_profiles = store.entity_profiles(set(changed) - set(profiles)) | profiles
+    new_profiles = {e["id"]: profile(Counter(old_profiles.get(e["id"], {}).get("roles", {})) + gained_roles[e["id"]])
+                    for e in kept}
+    store.update_entities(empty, kept, entity_of, speakers, cited, keys=entity_keys(resolver, kept),
+                          memberships=(sorted(added - removed), sorted(removed)), profiles=new_profiles)
     return {"mode": "incremental", "touched": len(touched), "changed": len(changed), "new": created,
             "articles_examined": len(subset), "entities": store.count_entities(),
             "touched_ids": sorted(touched), "changed_ids": sorted(changed)}

@@ -226,7 +226,7 @@ def enrich_pending(store: SQLiteStore, settings: Settings, progress: Progress = 
             pool.shutdown()
     stats: dict[str, Any] = {"articles": len(ids), **counts}
     if ids or not store.count_entities():  # a count, not every entity loaded
-        stats["entities"] = resolve_entities(store, new_ids=ids)
+        stats["entities"] = resolve_entities(store, new_ids=ids, per_surname=settings.resolve_per_surname)
     return stats
 
 
@@ -268,18 +268,20 @@ def _enrich_pool(settings: Settings, store: SQLiteStore, ids: Sequence[str]) -> 
                                initializer=die_with_parent, initargs=(os.getpid(),))
 
 
-def resolve_entities(store: SQLiteStore, new_ids: Sequence[str] | None = None) -> int:
+def resolve_entities(store: SQLiteStore, new_ids: Sequence[str] | None = None,
+                     per_surname: int | None = None) -> int:
     """Group every mention of the corpus into entities and link quotes and citations to them.
 
     With ``new_ids`` (a batch just enriched), only the entities those articles' mentions could
     join are re-examined (``storyline.resolve``); the whole corpus is resolved when there are
-    no entities yet or the batch touches most of them."""
+    no entities yet or the batch touches most of them. ``per_surname``: the setting
+    ``resolve_per_surname`` (see ``storyline.resolve``)."""
     from .enrich.canonical import EntityResolver
 
     if new_ids is not None:
         from .resolve import resolve_incremental
 
-        done = resolve_incremental(store, new_ids)
+        done = resolve_incremental(store, new_ids, **({} if per_surname is None else {"per_surname": per_surname}))
         if done is not None:
             return int(done["entities"])
 
@@ -304,9 +306,10 @@ def resolve_entities(store: SQLiteStore, new_ids: Sequence[str] | None = None) -
     citation_entities = {cid: linker.link(c.article_id, c.cited, None, None, None)
                          for cid, c in store.citations_with_ids()}
     store.replace_entities(entities, entity_of, quote_speakers, citation_entities)
-    from .resolve import file_all_entity_keys
+    from .resolve import file_all_entity_keys, file_all_profiles
 
     file_all_entity_keys(store)  # what the next incremental run looks up
+    file_all_profiles(store, resolution.roles, resolution.entity_of)  # and compares with
     return len(entities)
 
 

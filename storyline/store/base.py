@@ -135,6 +135,7 @@ class AnnotationStoreMixin:
                          quote_speakers: dict[int, str | None] | None = None,
                          citation_entities: dict[int, str | None] | None = None) -> None:
         """Store the corpus-wide entity grouping and point mentions, quotes and citations at it."""
+        entities = list(entities)
         with self.transaction():  # type: ignore[attr-defined]
             self.db.execute("DELETE FROM entities")
             self.db.executemany(
@@ -143,6 +144,9 @@ class AnnotationStoreMixin:
                   json.dumps(e.get("article_ids", [])), json.dumps(e.get("explanations", []), ensure_ascii=False))
                  for e in entities],
             )
+            self.db.execute("DELETE FROM entity_articles")
+            self.db.executemany("INSERT INTO entity_articles(article_id, entity_id) VALUES (?, ?)",
+                                [(a, e["id"]) for e in entities for a in dict.fromkeys(e.get("article_ids", []))])
             self.db.execute("UPDATE mentions SET entity_id = NULL")
             self.db.executemany('UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND "end" = ?',
                                 [(eid, a, s, e) for (a, s, e), eid in mention_entity.items()])

@@ -307,4 +307,23 @@ PG_MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        8,
+        "entity memberships by article and entity profiles for incremental resolution",
+        """
+        CREATE TABLE entity_articles (
+            article_id TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            PRIMARY KEY (article_id, entity_id)
+        );
+        CREATE INDEX entity_articles_entity ON entity_articles(entity_id);
+        INSERT INTO entity_articles(article_id, entity_id)
+            SELECT DISTINCT j, e.id FROM entities e, json_array_elements_text(e.article_ids::json) j
+            ON CONFLICT DO NOTHING;
+        CREATE TABLE entity_profiles (
+            entity_id TEXT PRIMARY KEY,
+            roles TEXT NOT NULL DEFAULT '{}'
+        );
+        """,
+    ),
 ]

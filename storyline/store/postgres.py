@@ -261,13 +261,13 @@ class PostgresStore(SQLStore):
                                "string_agg(DISTINCT language, ',') AS languages FROM articles GROUP BY 1 ORDER BY n DESC, 1")
         return [dict(r) for r in rows]
 
-    def entities_in_articles(self, article_ids: Iterable[str]) -> set[str]:
-        ids = sorted(set(article_ids))
+    def entity_sizes(self, entity_ids: Iterable[str]) -> dict[str, tuple[str, str, int]]:
+        ids = sorted(set(entity_ids))
         if not ids:
-            return set()
-        rows = self.db.execute("SELECT DISTINCT e.id FROM entities e, json_array_elements_text(e.article_ids::json) j "
-                               "WHERE j = ANY(?)", (ids,))
-        return {r[0] for r in rows}
+            return {}
+        rows = self.db.execute("SELECT id, name, type, json_array_length(article_ids::json) FROM entities "
+                               "WHERE id = ANY(?)", (ids,))
+        return {r[0]: (r[1], r[2], int(r[3])) for r in rows}
 
     def tables(self) -> dict[str, list[str]]:
         rows = self.db.execute(

@@ -176,14 +176,54 @@ class ResultStoreMixin:
                 f"SELECT DISTINCT entity_id FROM entity_keys WHERE key IN ({_marks(len(chunk))})", chunk)}
         return out
 
+    def entities_by_key(self, keys: Iterable[str]) -> dict[str, set[str]]:
+        """Blocking key -> ids of the entities filed under it (keys with none are left out)."""
+        out: dict[str, set[str]] = {}
+        for chunk in _chunked(sorted(set(keys))):
+            for key, eid in self.db.execute(
+                    f"SELECT key, entity_id FROM entity_keys WHERE key IN ({_marks(len(chunk))})", chunk):
+                out.setdefault(key, set()).add(eid)
+        return out
+
+    def entity_sizes(self, entity_ids: Iterable[str]) -> dict[str, tuple[str, str, int]]:
+        """entity id -> (name, type, number of articles), without reading the article lists
+        into Python (a hub entity's list is long)."""
+        out = {}
+        for chunk in _chunked(sorted(set(entity_ids))):
+            for r in self.db.execute(f"SELECT id, name, type, json_array_length(article_ids) FROM entities "
+                                     f"WHERE id IN ({_marks(len(chunk))})", chunk):
+                out[r[0]] = (r[1], r[2], int(r[3]))
+        return out
+
     def entities_in_articles(self, article_ids: Iterable[str]) -> set[str]:
         """Ids of the entities whose article list names any of these articles."""
         out: set[str] = set()
         for chunk in _chunked(sorted(set(article_ids))):
             out |= {r[0] for r in self.db.execute(
-                "SELECT DISTINCT e.id FROM entities e, json_each(e.article_ids) j "
-                f"WHERE j.value IN ({_marks(len(chunk))})", chunk)}
+                f"SELECT DISTINCT entity_id FROM entity_articles WHERE article_id IN ({_marks(len(chunk))})", chunk)}
         return out
+
+    def entity_profiles(self, entity_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """entity id -> its stored profile (``{"roles": {role: mentions}}``), for the entities that have one."""
+        out = {}
+        for chunk in _chunked(sorted(set(entity_ids))):
+            for eid, roles in self.db.execute(
+                    f"SELECT entity_id, roles FROM entity_profiles WHERE entity_id IN ({_marks(len(chunk))})", chunk):
+                out[eid] = {"roles": json.loads(roles)}
+        return out
+
+    def put_entity_profiles(self, profiles: dict[str, dict[str, Any]], *, replace_all: bool = False) -> None:
+        """Store entity profiles (``entity id -> {"roles": {...}}``); ``replace_all`` first
+        empties the table (after a full resolution)."""
+        with self.transaction():  # type: ignore[attr-defined]
+            if replace_all:
+                self.db.execute("DELETE FROM entity_profiles")
+            else:
+                for chunk in _chunked(sorted(profiles)):
+                    self.db.execute(f"DELETE FROM entity_profiles WHERE entity_id IN ({_marks(len(chunk))})", chunk)
+            self.db.executemany("INSERT INTO entity_profiles(entity_id, roles) VALUES (?, ?)",
+                                [(eid, json.dumps(p.get("roles", {}), ensure_ascii=False, sort_keys=True))
+                                 for eid, p in profiles.items()])
 
     def entities_by_ids(self, entity_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         out = {}
@@ -198,15 +238,34 @@ class ResultStoreMixin:
     def update_entities(self, remove_ids: Iterable[str], entities: Iterable[dict[str, Any]],
                         mention_entity: dict[tuple[str, int, int], str | None],
                         quote_speakers: dict[int, str | None], citation_entities: dict[int, str | None],
-                        keys: dict[str, Iterable[str]] | None = None) -> None:
+                        keys: dict[str, Iterable[str]] | None = None,
+                        memberships: tuple[Iterable[tuple[str, str]], Iterable[tuple[str, str]]] | None = None,
+                        profiles: dict[str, dict[str, Any]] | None = None) -> None:
         """Replace some entities (not the whole table): drop ``remove_ids``, insert ``entities``
-        (filed under ``keys``), and point the given mentions, quotes and citations at them."""
+        (filed under ``keys``, with ``profiles``), and point the given mentions, quotes and
+        citations at them. ``memberships`` (``(article, entity)`` pairs added, pairs removed)
+        updates the article index row by row; without it the index rows of ``entities`` are
+        rewritten from their article lists."""
+        entities = list(entities)
         with self.transaction():  # type: ignore[attr-defined]
             for chunk in _chunked(sorted(remove_ids)):
-                self.db.execute(f"DELETE FROM entities WHERE id IN ({_marks(len(chunk))})", chunk)
-                self.db.execute(f"DELETE FROM entity_keys WHERE entity_id IN ({_marks(len(chunk))})", chunk)
+                for table, column in (("entities", "id"), ("entity_keys", "entity_id"),
+                                      ("entity_articles", "entity_id"), ("entity_profiles", "entity_id")):
+                    self.db.execute(f"DELETE FROM {table} WHERE {column} IN ({_marks(len(chunk))})", chunk)
             if keys:
                 self.put_entity_keys(keys)
+            if profiles:
+                self.put_entity_profiles(profiles)
+            if memberships is None:
+                for chunk in _chunked(sorted(e["id"] for e in entities)):
+                    self.db.execute(f"DELETE FROM entity_articles WHERE entity_id IN ({_marks(len(chunk))})", chunk)
+                added: Iterable[tuple[str, str]] = [(a, e["id"]) for e in entities
+                                                    for a in dict.fromkeys(e.get("article_ids", []))]
+            else:
+                added, removed = memberships
+                self.db.executemany("DELETE FROM entity_articles WHERE article_id = ? AND entity_id = ?", list(removed))
+            self.db.executemany("INSERT INTO entity_articles(article_id, entity_id) VALUES (?, ?) "
+                                "ON CONFLICT DO NOTHING", list(added))
             self.db.executemany(
                 "INSERT OR REPLACE INTO entities(id, name, type, variants, article_ids, explanations) "
                 "VALUES (?, ?, ?, ?, ?, ?)",

@@ -303,4 +303,27 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        8,
+        "entity memberships by article and entity profiles for incremental resolution",
+        """
+        -- Which entities name each article, so a re-enriched article finds the entities that
+        -- listed it with an indexed lookup (not a scan of every entity's article list), and an
+        -- entity that gains an article gains a row.
+        CREATE TABLE entity_articles (
+            article_id TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            PRIMARY KEY (article_id, entity_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_articles_entity ON entity_articles(entity_id);
+        INSERT OR IGNORE INTO entity_articles(article_id, entity_id)
+            SELECT j.value, e.id FROM entities e, json_each(e.article_ids) j;
+        -- A compact profile per entity that incremental resolution compares new mentions
+        -- with instead of re-reading its articles: the role words found around its mentions.
+        CREATE TABLE entity_profiles (
+            entity_id TEXT PRIMARY KEY,
+            roles TEXT NOT NULL DEFAULT '{}'
+        );
+        """,
+    ),
 ]

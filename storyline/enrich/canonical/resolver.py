@@ -81,23 +81,29 @@ class EntityResolver:
         texts: Mapping[str, str] | None = None,
         groups: Mapping[str, str] | None = None,
         overrides: Sequence[Mapping[str, Any]] = (),
+        roles: Mapping[str, Sequence[str]] | None = None,
     ) -> Resolution:
         """Group every mention of the corpus into entities.
 
         ``texts`` (article id -> clean text) lets role words around names count
         as context; ``groups`` (article id -> story/event cluster id) makes
         articles of one story count as shared context; ``overrides`` are the
-        analyst decisions made with :func:`merge` and :func:`split`.
+        analyst decisions made with :func:`merge` and :func:`split`. ``roles``
+        (mention key -> role words) stands in for the text of an article not in
+        ``texts`` (an incremental run passes a stored entity's profile); the role
+        words found are returned in :attr:`Resolution.roles`.
         """
         majority = _majority_labels(mentions_by_article)
         places = _place_votes(mentions_by_article, texts) if texts else {}
         locals_: list[_Local] = []
+        found_roles: dict[str, tuple[str, ...]] = {}
         for article_id in sorted(mentions_by_article):
             mentions = sorted(mentions_by_article[article_id], key=lambda m: (m.start, m.end))
             text = texts.get(article_id) if texts else None
             group = groups.get(article_id) if groups else None
             locals_.extend(
-                self._local_entities(article_id, mentions, text, group, len(locals_), majority, places)
+                self._local_entities(article_id, mentions, text, group, len(locals_), majority, places,
+                                     roles or {}, found_roles)
             )
         same_person = self._people_tagged_as_names(locals_)
         self._surnames_tagged_as_names(locals_)
@@ -107,7 +113,7 @@ class EntityResolver:
         run.resolve_people()
         run.resolve_names()
         entities = run.entities()
-        return _apply_overrides(entities, overrides, self.max_explanations)
+        return replace(_apply_overrides(entities, overrides, self.max_explanations), roles=found_roles)
 
     def _people_tagged_as_names(self, locals_: list[_Local]) -> list[tuple[int, int, str]]:
         """A full personal name tagged ORG/LOC ("Arkadiy Voloshenko" as ORG) whose
@@ -259,6 +265,8 @@ class EntityResolver:
         start_uid: int,
         majority: Mapping[str, str],
         places: Mapping[str, str],
+        known_roles: Mapping[str, Sequence[str]],
+        found_roles: dict[str, tuple[str, ...]],
     ) -> list[_Local]:
         people, names, relabelled = self._fix_labels(mentions, majority, places)
         out = self._local_people(article_id, people, start_uid)
@@ -271,9 +279,13 @@ class EntityResolver:
             loc.features = feats - {self._feature(loc)}
             if group is not None:
                 loc.features.add(f"G:{group}")
-            if text is not None and loc.type == "PERSON":
+            if loc.type == "PERSON":
                 for m in loc.mentions:
-                    loc.features.update(f"R:{r}" for r in _roles(text, m))
+                    key = mention_key(m)
+                    words = tuple(sorted(_roles(text, m))) if text is not None else tuple(known_roles.get(key, ()))
+                    if words:
+                        found_roles[key] = words
+                    loc.features.update(f"R:{r}" for r in words)
         return out
 
     def _fix_labels(

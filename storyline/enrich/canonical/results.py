@@ -57,6 +57,7 @@ class Resolution:
     entities: list[Entity]
     entity_of: dict[str, str]  # mention key -> entity id
     unapplied_overrides: list[dict[str, Any]] = field(default_factory=list)  # each with a "reason"
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # mention key -> role words around it
 
     def entity_id(self, mention: Mention) -> str | None:
         return self.entity_of.get(mention_key(mention))
