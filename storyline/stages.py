@@ -98,6 +98,20 @@ def _rough_sentences(doc: Any) -> list[tuple[int, int]]:
     return bounds
 
 
+def _paragraph_starts(span: Any) -> list[bool | None]:
+    """A token after a line break starts a sentence; the parser decides the rest. Without this
+    the parser joins a paragraph to the one before it after an abbreviation ("... N.B.\n\nVickers
+    said that ...": "Vickers" became an object of "from" and the quote was lost)."""
+    starts: list[bool | None] = [None] * len(span)
+    after_break = False
+    for k, tok in enumerate(span):
+        if tok.is_space:
+            after_break = after_break or "\n" in tok.text
+        elif after_break:
+            starts[k], after_break = True, False
+    return starts
+
+
 def english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: int = 64,
                  extra_cues: frozenset[str] | None = None) -> list[Any]:
     """spaCy docs of ``texts`` with entities everywhere but the parse only where quote
@@ -130,7 +144,8 @@ def english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: i
         for s, e, chosen in plan:
             if chosen:
                 span = doc[s:e]
-                pieces.append(Doc(nlp.vocab, words=[t.text for t in span], spaces=[bool(t.whitespace_) for t in span]))
+                pieces.append(Doc(nlp.vocab, words=[t.text for t in span], spaces=[bool(t.whitespace_) for t in span],
+                                  sent_starts=_paragraph_starts(span)))
         plans.append(plan)
     for name in ("tok2vec", "tagger", "parser"):
         pieces = list(nlp.get_pipe(name).pipe(pieces, batch_size=piece_batch_size))
