@@ -1,5 +1,6 @@
 from storyline.clean import clean_text
 from storyline.clean.boilerplate import find_dateline
+from storyline.model import apply_edits
 
 
 def test_unicode_quotes_dashes_and_spaces_are_normalised():
@@ -118,3 +119,48 @@ def test_a_url_line_under_page_furniture_or_with_dash_variants_is_not_the_title(
     assert dashed.text.startswith("Orlan Ferries") and dashed.metadata["leading_urls"]
     prose = clean_text("Orlan Ferries said www. orlan. example — its site — was down.\n" + body, language="en")
     assert prose.text.startswith("Orlan Ferries said") and "leading_urls" not in prose.metadata
+
+
+def test_a_url_broken_over_lines_by_a_hard_wrap_goes_whole_to_metadata():
+    """A hard wrap cut the URL line of 93 of the 197 ECB+ dev documents under print noise, and its
+    tail became the title (benchmarks/results/robustness.md, "Print noise and short texts")."""
+    text = ("http: / / www. orlan-news. example / harbour / ferries - orlan - pilot -\n"
+            "fired - after - collision / story - 4471. html\n"
+            "Orlan Ferries fires its chief pilot\n"
+            "The company named Mara Teslo as interim chief on Tuesday.\n")
+    result = clean_text(text, language="en")
+    assert result.text.startswith("Orlan Ferries fires its chief pilot\n")
+    assert result.metadata["leading_urls"] == [
+        "http://www.orlan-news.example/harbour/ferries-orlan-pilot-fired-after-collision/story-4471.html"]
+    # a headline with spaces under a whole URL line stays the headline
+    whole = clean_text("http://www.orlan-news.example/a-b\nOrlan Ferries fires its pilot\nThe company said so.\n")
+    assert whole.text.startswith("Orlan Ferries fires its pilot")
+
+
+def test_a_break_where_the_next_word_would_have_fitted_is_the_authors_not_a_wrap():
+    from storyline.clean.normalize import join_hard_wraps
+
+    wrapped = ("Orlan council approves the plan for the old harbour quays\n"
+               "Ferries to move north\n"
+               "Updated: November 12, 2031\n"
+               + "The council of Orlan voted on Tuesday to approve a plan for the old\n"
+                 "harbour that will move the ferry terminal and the fish market to the\n"
+                 "north quay, a change that the Harbour Board had opposed for years at\n"
+                 "every public meeting since the storm of the previous winter damaged\n"
+                 "the south quay and its cranes beyond any repair worth the money\n"
+                 "spent on it, according to the engineers the council had hired in\n"
+                 "March to study the two quays and the traffic between the ferry and\n"
+                 "Orlan.\n")
+    joined = apply_edits(wrapped, join_hard_wraps(wrapped))[0]
+    assert joined.startswith("Orlan council approves the plan for the old harbour quays\nFerries to move north\n"
+                             "Updated: November 12, 2031\nThe council")
+    assert "for the old harbour that will move" in joined
+
+
+def test_a_tag_line_above_a_two_sentence_item_is_removed_and_an_outlet_header_kept():
+    short = clean_text("Tags Harbor Council Mara Teslo Orlan Ferries\n"
+                       "Orlan Ferries fired its chief pilot on Tuesday after the collision in May.\n"
+                       "The company named Mara Teslo as interim chief.", language="en")
+    assert short.text.startswith("Orlan Ferries fired") and "Tags" not in short.text
+    header = clean_text("Gull Wire\nThe ferry resumed service on Sunday after the storm passed.", source="Gull Wire")
+    assert header.metadata["outlet_header"] == "Gull Wire"

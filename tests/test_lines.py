@@ -31,7 +31,7 @@ def test_furniture_lines_go_and_story_lines_stay():
     assert reasons.count("boilerplate: line classifier") == 3
 
 
-def test_a_short_text_is_never_judged():
+def test_a_short_text_is_never_emptied():
     assert clean_text("Keywords Orla Island\nShare Post").text == "Keywords Orla Island\nShare Post"
 
 

@@ -106,7 +106,8 @@ def clean_text(raw: str, *, language: str | None = None, markdown: bool = False,
     step(repair_punctuation_spacing)
     # After credits and bylines have moved to metadata and wrapped lines are joined, the
     # learned classifier judges the remaining lines.
-    step(with_meta(lambda t: find_page_lines(t, repeats, patterns=False, known_tags=meta.get("tags", ()))))
+    step(with_meta(lambda t: find_page_lines(t, repeats, patterns=False, known_tags=meta.get("tags", ()),
+                                             source=source)))
     step(normalize_whitespace)
     step(with_meta(lambda t: find_dateline(t, source)))
     step(normalize_whitespace)

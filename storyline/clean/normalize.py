@@ -78,7 +78,7 @@ def _drop_overlaps(edits: list[Edit]) -> list[Edit]:
 # A hard line wrap inside a sentence (print scans, e-mail copy): a line that ends
 # mid-sentence followed by one that starts lower-case. Real paragraph breaks end
 # with punctuation or are followed by a capital, so they stay.
-_WRAP = re.compile(r"(?<=[a-zа-яё,;])\n(?=[a-zа-яё])")
+_WRAP = re.compile(r"(?<=[a-zа-яё0-9,;])\n(?=[a-zа-яё])")
 
 
 def join_wrapped_lines(text: str) -> list[Edit]:
@@ -147,6 +147,11 @@ def repair_punctuation_spacing(text: str) -> list[Edit]:
     return _drop_overlaps(edits)
 
 
+# A date line under a headline ("Updated: Nov. 11, 2011", "Posted on ...") is a line of its own,
+# never the continuation of a wrapped headline.
+_DATE_LINE_START = re.compile(r"[ \t]*(?:Last [Uu]pdated|Updated|Published|Posted)\b|[ \t]*(?:(?:Mon|Tue|Wed|Thu|Fri|"
+                              r"Sat|Sun)[a-z]*,? +)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? +\d{1,2}"
+                              r"(?:,? +\d{4})?[ \t]*$")
 _SENTENCE_FINAL = re.compile(r"[.!?:;\"'»)\]…]$")
 
 
@@ -158,7 +163,7 @@ def join_hard_wraps(text: str) -> list[Edit]:
     A text counts as hard-wrapped when its lines have a width W (the 90th percentile of line lengths,
     at most 100 characters): at least eight lines, at least 40% of them between 0.7 W and W + 10,
     and at least half of those ending mid-sentence. Then such a line ending mid-sentence joins the
-    next non-empty line.
+    next non-empty line, unless the next line's first word would have fitted within W.
     Texts with a paragraph per line never qualify: their lines vary in length and end sentences."""
     lines = text.split("\n")
     lengths = [len(line) for line in lines if any(c.isalpha() for c in line)]
@@ -184,7 +189,11 @@ def join_hard_wraps(text: str) -> list[Edit]:
     for i, line in enumerate(lines[:-1]):
         end = pos + len(line)
         nxt = lines[i + 1]
-        if wrapped(line) and nxt.strip() and not line.rstrip().endswith("-"):
+        # A wrapper breaks a line only when the next word does not fit: if it would have fitted,
+        # the break was the author's (a headline above a date line, a short list item).
+        fits = len(line.rstrip()) + 1 + len(nxt.split(maxsplit=1)[0] if nxt.strip() else "") <= width
+        if wrapped(line) and nxt.strip() and not fits and not line.rstrip().endswith("-") \
+                and not _DATE_LINE_START.match(nxt):
             edits.append(Edit(end, end + 1, " ", "line wrap"))
         pos = end + 1
     return edits
