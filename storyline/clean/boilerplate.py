@@ -148,7 +148,7 @@ def _url_token(line: str) -> str | None:
 _URL_SEPARATOR_SPACES = re.compile(r"\s*([:/.\-_?=&#+—–])\s*")
 # The tail of a URL broken over lines: a path fragment ("a-b-c/123/", "story-9.html", "id=3&t=1")
 # (or a single lowercase word the wrap cut off: "ley"); a headline has spaces or capitals.
-_URL_TAIL = re.compile(r".*[/\-_.&=?#+].*|[a-z0-9]+")
+_URL_TAIL = re.compile(r".*[/\-_.&=?#+—–].*|[a-z0-9]+")
 
 
 def find_leading_urls(text: str) -> tuple[list[Edit], dict[str, Any]]:
