@@ -1,5 +1,5 @@
-"""``storyline eval robustness`` (each stage clean vs corrupted), ``storyline train boilerplate`` and
-``storyline train attribution``."""
+"""``storyline eval robustness`` (each stage clean vs corrupted), ``storyline train boilerplate``,
+``storyline train attribution`` and ``storyline train speakers``."""
 
 from __future__ import annotations
 
@@ -78,3 +78,20 @@ def train_attribution(data_dir: str, out: str, seed: int, limit: int | None) -> 
     from .enrich.train_attribution import train_attribution_model
 
     train_attribution_model(data_dir, out, seed=seed, limit=limit, say=click.echo)
+
+
+@train_group.command("speakers")
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False), default="../shared/data",
+              show_default=True, help="The shared datasets folder (reads ggt-quotes/articles.jsonl).")
+@click.option("--out", type=click.Path(dir_okay=False), required=True,
+              help="Model file to write (the packaged one is storyline/enrich/models/speakers-v1.json).")
+@click.option("--seed", type=int, default=13, show_default=True, help="Seed of the cross-validation folds.")
+def train_speakers(data_dir: str, out: str, seed: int) -> None:
+    """The speaker ranker that picks each quote's speaker among the people and noun phrases
+    around it: a logistic regression over candidate features, trained on every Gender Gap
+    Tracker article; regularisation chosen by cross-validation (needs scikit-learn). Its
+    held-out figure is `python benchmarks/eval_quotes.py ggt --folds 5`, which trains one
+    ranker per fold on the other folds."""
+    from .enrich.train_speakers import train_speaker_model
+
+    train_speaker_model(data_dir, out, seed=seed, say=click.echo)

@@ -140,6 +140,9 @@ def _en_parse_attributions(
             if subj is not None:
                 verbs_by_sentence.setdefault(sent.start_char, []).append((tok, subj))
             comps = [c for c in tok.children if c.dep_ == "ccomp"]
+            if not comps and subj is not None and tok.dep_ == "parataxis" and low not in _EN_NOT_INDIRECT:
+                indirect.extend(_parenthetical(ctx, sent, tok, subj, overlaps_direct))
+                continue
             if not comps or subj is None or low in _EN_NOT_INDIRECT:
                 continue
             # "X says he drank too much, used drugs and ...": several ccomps make one content
@@ -157,6 +160,31 @@ def _en_parse_attributions(
                 Attribution(cs, ce, "indirect", tok.text, tok.idx, tok.idx + len(tok), spk[0], spk[1], *spk)
             )
     return verbs_by_sentence, indirect
+
+
+_PARENTHETICAL_TAIL = frozenset({"prep", "npadvmod", "advmod", "dative", "dobj", "pobj"})
+
+
+def _parenthetical(ctx: _Context, sent: Any, verb: Any, subj: Any, overlaps_direct: Any) -> list[Attribution]:
+    """Unquoted speech around a parenthetical attribution: "The drugs have few uses, he says,
+    and are meant for short use." and "Prices will rise, argued Palvetzian." The parser hangs
+    the speech verb on the clause as ``parataxis`` (no clausal complement), so the content is
+    the sentence around the "subject + verb (+ its adjuncts)" phrase; each side of it is one
+    quote, as news annotators count them."""
+    first = min(subj.left_edge.i, verb.i)
+    last = max(subj.right_edge.i, verb.i)
+    for child in verb.rights:  # "he said in an interview", "she told reporters on Friday"
+        if child.dep_ in _PARENTHETICAL_TAIL and child.left_edge.i == last + 1:
+            last = child.right_edge.i
+    doc = verb.doc
+    out = []
+    for cs, ce in ((sent.start_char, doc[first].idx), (doc[last].idx + len(doc[last]), sent.end_char)):
+        cs, ce = _trim(ctx.text, cs, ce)
+        if len(ctx.text[cs:ce].split()) < 2 or overlaps_direct(cs, ce) > (ce - cs) * 0.5:
+            continue
+        spk = _en_np_span(subj)
+        out.append(Attribution(cs, ce, "indirect", verb.text, verb.idx, verb.idx + len(verb), *spk, *spk))
+    return out
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
