@@ -9,10 +9,11 @@ Every span in the report points into an article's clean text:
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -263,10 +264,22 @@ def _entity_summaries(mentions: Sequence[Any], entities: dict[str, dict], articl
 # ----------------------------------------------------------------------------- JSON
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _plain(value: Any) -> Any:
-    """JSON-able copy: dataclasses become dicts (a Span becomes {article_id, start, end, text})."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in asdict(value).items()}
+    """JSON-able copy: dataclasses become dicts (a Span becomes {article_id, start, end, text}).
+
+    Fields are read directly rather than through ``dataclasses.asdict``: asdict deep-copies
+    every value and this function then walked the copy again (0.26 s of the 50-article
+    event's 3.6 s CPU went to writing its stored report)."""
+    cls = type(value)
+    if cls in (str, int, float, bool) or value is None:
+        return value
+    if is_dataclass(cls):
+        return {k: _plain(getattr(value, k)) for k in _field_names(cls)}
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -287,9 +300,9 @@ def report_to_dict(report: EventReport, include_text: bool = False) -> dict[str,
         if include_text:
             row["text"] = a.text
         articles.append(row)
-    quote_rows = []
+    quote_rows: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for q in report.quotes:
-        quote_rows.append({"group_id": q.group_id, "outlet": outlet.get(q.article_id), "speaker": q.speaker,
+        quote_rows[q.group_id].append({"group_id": q.group_id, "outlet": outlet.get(q.article_id), "speaker": q.speaker,
                            "speaker_entity_id": q.speaker_entity_id, "kind": q.kind, "cue": q.cue,
                            "span": _plain(Span(q.article_id, q.start, q.end, q.text))})
     return {
@@ -308,7 +321,7 @@ def report_to_dict(report: EventReport, include_text: bool = False) -> dict[str,
         "discrepancies": _plain(report.discrepancies),
         "quote_groups": [{"id": g.id, "speaker": g.speaker, "speaker_entity_id": g.speaker_entity_id,
                           "outlets": list(g.outlets), "unique": g.unique,
-                          "quotes": [r for r in quote_rows if r["group_id"] == g.id]} for g in report.quote_groups],
+                          "quotes": quote_rows.get(g.id, [])} for g in report.quote_groups],
         "sources": _plain(report.sources),
         "unique_angles": _plain(report.unique_angles),
         "timeline": _plain(report.timeline),

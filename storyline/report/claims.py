@@ -208,10 +208,30 @@ def shared_dates(a: ClaimFacts, b: ClaimFacts) -> int:
     return len(va & {d.value for d in b.dates if d.value})
 
 
-def _fact_bonus(a: ClaimFacts, b: ClaimFacts, options: ReportOptions) -> float:
-    return (options.entity_bonus * min(len(a.entity_ids & b.entity_ids), 3)
-            + options.number_bonus * min(shared_numbers(a, b), 2)
-            + options.date_bonus * min(shared_dates(a, b), 2))
+class _FactBonus:
+    """The alignment bonus of claims ``i`` and ``j`` for shared entities, numbers and dates.
+
+    Most claims have no number or no date: those terms are skipped then (adding 0.0 is exact).
+    The shared-number count depends only on the two claims' (unit, value) lists, which wire
+    copies and retold leads repeat, so it is counted once per pair of distinct lists."""
+
+    def __init__(self, facts: Sequence[ClaimFacts], options: ReportOptions) -> None:
+        self.facts, self.options = facts, options
+        self.numbers = [tuple((x.unit, x.value) for x in f.numbers) for f in facts]
+        self.shared: dict[tuple, int] = {}
+
+    def __call__(self, i: int, j: int) -> float:
+        a, b, options = self.facts[i], self.facts[j], self.options
+        bonus = options.entity_bonus * min(len(a.entity_ids & b.entity_ids), 3)
+        if a.numbers and b.numbers:
+            key = (self.numbers[i], self.numbers[j])
+            shared = self.shared.get(key)
+            if shared is None:
+                shared = self.shared[key] = shared_numbers(a, b)
+            bonus += options.number_bonus * min(shared, 2)
+        if a.dates and b.dates:
+            bonus += options.date_bonus * min(shared_dates(a, b), 2)
+        return bonus
 
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -300,10 +320,12 @@ def align_claims(claims: Sequence[Claim], vectors: np.ndarray, facts: Sequence[C
         keep &= sims[ii, jj].astype(np.float64) >= floor
         ii, jj = ii[keep], jj[keep]
         alike = _worded_alike(ii, jj, sims, vectors, distinctive, lang_of, facts, options)
-        for i, j in zip(ii[alike].tolist(), jj[alike].tolist(), strict=True):
+        ii, jj = ii[alike], jj[alike]
+        bonus = _FactBonus(facts, options)
+        for i, j, sim in zip(ii.tolist(), jj.tolist(), sims[ii, jj].tolist(), strict=True):
             threshold = same_t if lang_of[i] == lang_of[j] else cross_t
             # the margin over the pair's threshold ranks candidates across languages fairly
-            margin = float(sims[i, j]) + _fact_bonus(facts[i], facts[j], options) - threshold
+            margin = sim + bonus(i, j) - threshold
             if margin >= 0:
                 candidates.append((margin, i, j))
 

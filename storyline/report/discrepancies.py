@@ -188,6 +188,7 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
     """Disagreements inside claim groups, then name spellings across the event."""
     options = options or ReportOptions()
     index = {c.id: i for i, c in enumerate(claims)}
+    outlet_by_article = {aid: outlet_of(a) for aid, a in articles.items()}
     col = _Collector()
     for group in groups:
         if len(group.claim_ids) < 2:
@@ -196,24 +197,30 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
         for x, i in enumerate(members):
             for j in members[x + 1 :]:
                 ci, cj = claims[i], claims[j]
-                ai, aj = articles[ci.article_id], articles[cj.article_id]
-                oi, oj = outlet_of(ai), outlet_of(aj)
+                oi, oj = outlet_by_article[ci.article_id], outlet_by_article[cj.article_id]
                 if oi == oj:
                     continue
+                ai, aj = articles[ci.article_id], articles[cj.article_id]
                 sim = float(vectors[i] @ vectors[j])
                 fi, fj = facts[i], facts[j]
+                # (each test below finds nothing when one side lacks the facts it compares,
+                # so those are skipped before the call: most pairs of a large event)
                 if sim >= options.number_min_similarity:
-                    for ni, nj in _pair_numbers(fi, fj):
-                        key = (group.id, "number", ni.unit or nj.unit, _number_slot(ni, nj))
-                        desc = f"number{f' ({ni.context})' if ni.context and ni.context == nj.context else ''}"
-                        col.add(key, desc, _format_number(ni), ci, oi, _value_span(ai, ni.start, ni.end))
-                        col.add(key, desc, _format_number(nj), cj, oj, _value_span(aj, nj.start, nj.end))
-                    _compare_dates(col, group.id, ci, cj, fi, fj, ai, aj, oi, oj)
+                    if fi.numbers and fj.numbers:
+                        for ni, nj in _pair_numbers(fi, fj):
+                            key = (group.id, "number", ni.unit or nj.unit, _number_slot(ni, nj))
+                            desc = f"number{f' ({ni.context})' if ni.context and ni.context == nj.context else ''}"
+                            col.add(key, desc, _format_number(ni), ci, oi, _value_span(ai, ni.start, ni.end))
+                            col.add(key, desc, _format_number(nj), cj, oj, _value_span(aj, nj.start, nj.end))
+                    if fi.dates and fj.dates:
+                        _compare_dates(col, group.id, ci, cj, fi, fj, ai, aj, oi, oj)
                 if sim >= options.entity_conflict_min_similarity:
-                    _compare_entities(col, "place", group.id, ci, cj, fi.places, fj.places, ai, aj, oi, oj,
-                                      mentions, entities)
-                    _compare_entities(col, "name", group.id, ci, cj, fi.persons, fj.persons, ai, aj, oi, oj,
-                                      mentions, entities)
+                    if fi.places and fj.places:
+                        _compare_entities(col, "place", group.id, ci, cj, fi.places, fj.places, ai, aj, oi, oj,
+                                          mentions, entities)
+                    if fi.persons and fj.persons:
+                        _compare_entities(col, "name", group.id, ci, cj, fi.persons, fj.persons, ai, aj, oi, oj,
+                                          mentions, entities)
                 if options.stance_rule == "negation":
                     _negation_mismatch(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj))
                 elif sim >= options.stance_min_similarity:
@@ -292,8 +299,10 @@ def _stances_across_groups(col: _Collector, claims: Sequence[Claim], facts: Sequ
     stances = {i: claim_stance(claims[i].text) for i in english}
     framed = [i for i in english if stances[i] is not None and stances[i].frame in FRAMED]
     words = {i: content_words(claims[i].text) for i in framed}
+    negative = {i: stances[i].negative for i in framed}
     for x, i in enumerate(framed):
-        for j in framed[x + 1:]:
+        # two stances of one sign never contradict (contradiction() says None): skip them first
+        for j in [j for j in framed[x + 1:] if negative[j] != negative[i]]:
             ci, cj = claims[i], claims[j]
             if ci.group_id is not None and ci.group_id == cj.group_id:
                 continue  # compared inside the group already

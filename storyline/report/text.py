@@ -296,6 +296,7 @@ _NUMBER = re.compile(
 )
 _WORD_NUMBER = re.compile(r"\b(?:a\s+)?(?P<w>" + "|".join(sorted(map(re.escape, _WORD_NUMBERS), key=len,
                                                                   reverse=True)) + r")\b", re.IGNORECASE)
+_WORD_RUN = re.compile(r"\w+")
 _DECIMAL_COMMA_LANGS = frozenset({"ru", "es", "it", "nl", "de", "fr", "pt", "pl", "uk"})
 
 
@@ -359,7 +360,11 @@ def extract_numbers(text: str, start: int = 0, end: int | None = None, language:
             continue  # a year
         found.append(mention)
         taken.append((mention.start, mention.end))
-    for m in _WORD_NUMBER.finditer(text, start, end):
+    # The number-word pattern (a long case-blind alternation) is most of this function's cost;
+    # a word it matches is a whole word of the span whose lower case is a key of _WORD_NUMBERS,
+    # so a span without such a word is skipped without running it.
+    has_words = not _WORD_NUMBERS.keys().isdisjoint(t.lower() for t in _WORD_RUN.findall(text, start, end))
+    for m in _WORD_NUMBER.finditer(text, start, end) if has_words else ():
         if inside_taken(m.start(), m.end()):
             continue
         word = m.group("w").lower()
