@@ -67,7 +67,7 @@ def file_all_profiles(store: SQLiteStore, roles: Mapping[str, Sequence[str]], en
 
 # Stored people met only through a shared surname that a batch's name looks at, besides
 # those whose given name could be its own (storyline/defaults.toml: resolve_per_surname).
-PER_SURNAME = 3
+PER_SURNAME = 2
 
 # Bumped when EntityResolver.blocking_keys files names differently: a store filed under
 # other keys is filed again before its next incremental run.

@@ -48,6 +48,58 @@ def test_a_new_batch_touches_only_the_entities_its_names_could_be(tmp_path):
     store.close()
 
 
+def _put_text(store, article_id, text, *names):
+    """An invented article with its own ``text``; ``names`` are (text, label) pairs found in it."""
+    offsets = json.dumps({"runs": [[0, 0, len(text)]], "derived_length": len(text), "source_length": len(text)})
+    store.insert_rows("articles", ["id", "content_hash", "title", "raw_text", "text", "offset_map", "ingested_at"],
+                      [(article_id, article_id, article_id, text, text, offsets, "2025-01-01T00:00:00")])
+    mentions, at = [], 0
+    for name, label in names:
+        start = text.index(name, at)
+        mentions.append((article_id, start, start + len(name), name, label, name))
+        at = start + len(name)
+    store.insert_rows("mentions", ["article_id", "start", "end", "text", "label", "normal"], mentions)
+
+
+def test_a_surname_alone_looks_at_the_most_mentioned_namesakes_only(tmp_path):
+    store = storyline.open_store(tmp_path / "s.db")
+    # Four people called Velin, mentioned in 4, 3, 2 and 1 articles.
+    for n, given in enumerate(["Marta", "Tomas", "Ilse", "Orin"]):
+        for i in range(4 - n):
+            _put(store, f"a{n}{i}", (f"{given} Velin", "PERSON"), ("Kastel Bank", "ORG"))
+    resolve_entities(store)
+    name_of = {e["id"]: e["name"] for e in store.entities()}
+    _put(store, "b1", ("Velin", "PERSON"))
+    _put(store, "b2", ("Orin Velin", "PERSON"))
+    capped = storyline.resolve.resolve_incremental(store, ["b1", "b2"], per_surname=2)
+    # "Velin" alone: the two most mentioned; "Orin Velin": his own entity (a compatible given name),
+    # none of the other three (their given names rule them out).
+    assert sorted(name_of[e] for e in capped["touched_ids"]) == ["Marta Velin", "Orin Velin", "Tomas Velin"]
+    assert {name_of.get(m.entity_id) for m in store.mentions(["b2"])} == {"Orin Velin"}
+    store.close()
+
+
+def test_stored_entities_are_compared_through_their_profiles_not_their_texts(tmp_path, monkeypatch):
+    store = storyline.open_store(tmp_path / "s.db")
+    _put_text(store, "a1", "The minister Orin Pask spoke to Lumbria Radio.",
+              ("Orin Pask", "PERSON"), ("Lumbria Radio", "ORG"))
+    _put_text(store, "a2", "Dalia Pask opened a bakery near Dastra.", ("Dalia Pask", "PERSON"), ("Dastra", "LOC"))
+    resolve_entities(store)
+    pask = next(e["id"] for e in store.entities() if e["name"] == "Orin Pask")
+    assert store.entity_profiles([pask])[pask]["roles"] == {"minister": 1}
+    read = []
+    real = store.article_texts
+    monkeypatch.setattr(store, "article_texts", lambda ids: read.append(sorted(ids)) or real(ids))
+    _put_text(store, "b1", "On Monday the minister Pask would travel.", ("Pask", "PERSON"))
+    storyline.resolve.resolve_incremental(store, ["b1"])
+    # Two people called Pask; the role word stored with one of them decides, and no stored
+    # article was read again.
+    assert [m.entity_id for m in store.mentions(["b1"])] == [pask]
+    assert read == [["b1"]]
+    assert store.entity_profiles([pask])[pask]["roles"] == {"minister": 2}
+    store.close()
+
+
 LATER = "2025-03-11_lomir-courier_nea-wind-fishermen.md"
 
 
