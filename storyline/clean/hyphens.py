@@ -158,6 +158,10 @@ MIN_HYPHENATED_REPEATS = 2
 HYPHENATED_SHARE = 0.1
 # Zipf bonus for a joined word written unhyphenated elsewhere in the evidence.
 EVIDENCE_BONUS = 1.0
+# Zipf bonus for a hyphen at a line end: in print most of them split a word, but typesetters also
+# break lines at a compound's own hyphen. Chosen on the train parts with genuine hyphens moved to
+# line ends too (`python benchmarks/hyphen_repair.py --tune-line-break`).
+LINE_BREAK_BONUS = 0.0
 # In a chain of three or more parts, a very common short word next to the
 # hyphen marks a phrase compound ("day-to-day", "Mar-a-Lago", "one-on-one").
 PHRASE_WORD_ZIPF = 6.0
@@ -351,7 +355,7 @@ def _decide(
         # "re-election" vs "re-port": both parts are fine words after a prefix,
         # so compare the joined word with the second part alone. (When the part
         # after the prefix is no word, as in "H-olan", the general rule decides.)
-        margin = z_joined - z_right - PREFIX_MARGIN
+        margin = z_joined - z_right - PREFIX_MARGIN + (LINE_BREAK_BONUS if line_break else 0.0)
         if joined_seen and not hyphen_seen:
             margin += EVIDENCE_BONUS
         return _Decision(margin >= 0, margin, "joined word more common than the part after the prefix")
@@ -360,7 +364,7 @@ def _decide(
         # A single letter then a word: "a-head", "s-tate" (splits) against
         # "T-shirt", "x-ray", "U-turn" (compounds, whose joined spelling is
         # rare). Compare the joined word with the word after the letter.
-        margin = z_joined - z_right - SINGLE_LETTER_MARGIN
+        margin = z_joined - z_right - SINGLE_LETTER_MARGIN + (LINE_BREAK_BONUS if line_break else 0.0)
         if joined_seen and not hyphen_seen:
             margin += EVIDENCE_BONUS
         return _Decision(margin >= 0, margin, "joined word common next to the part after the letter")
@@ -384,7 +388,7 @@ def _decide(
             return _Decision(True, 0.0, "parts are not words")
         return _Decision(False, 0.0, "joined word unknown")
 
-    margin = z_joined - z_rarer - JOIN_MARGIN
+    margin = z_joined - z_rarer - JOIN_MARGIN + (LINE_BREAK_BONUS if line_break else 0.0)
     if joined_seen and not hyphen_seen:
         # The joined word is written that way elsewhere in this text or corpus.
         margin += EVIDENCE_BONUS
