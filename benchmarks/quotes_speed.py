@@ -1,11 +1,14 @@
-"""Enrichment speed with and without the learned attribution tagger, on the same texts in
-one process (runs interleaved, so both see the same machine load).
+"""Enrichment speed with and without a learned quote model, on the same texts in one
+process (runs interleaved, so both see the same machine load).
 
     python benchmarks/quotes_speed.py [--dataset basil/docs.jsonl] [--limit 100] [--rounds 3]
+                                      [--compare tagger|ranker]
 
-"without" is enrichment as it was before the tagger: the tagger off and the parse trigger
-without its cue words (``storyline.stages.enrich_batch`` with the model hidden). "with" is
-the product as shipped. One process, one core (no worker pool): docs/s of ``enrich_batch``
+``--compare tagger`` (default): "without" is enrichment as it was before the attribution
+tagger: the tagger off and the parse trigger without its cue words
+(``storyline.stages.enrich_batch`` with the model hidden). ``--compare ranker``: "without"
+is the product with the speaker ranker off (the rules' speakers). "with" is the product as
+shipped. One process, one core (no worker pool): docs/s of ``enrich_batch``
 in batches of 32, by wall clock and by process CPU time; the median over rounds of the latter.
 """
 
@@ -20,6 +23,7 @@ from unittest import mock
 from _common import DATA
 
 from storyline.enrich import quotes
+from storyline.enrich.speaker_ranker import use_speaker_model
 from storyline.nlp import english
 from storyline.stages import EnrichInput, _parse_trigger, enrich_batch
 
@@ -38,6 +42,7 @@ def main() -> None:
     ap.add_argument("--dataset", default="basil/docs.jsonl")
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--compare", choices=["tagger", "ranker"], default="tagger")
     args = ap.parse_args()
     with open(DATA / args.dataset, encoding="utf-8") as f:
         texts = [json.loads(line)["text"] for line, _ in zip(f, range(args.limit), strict=False)]
@@ -45,13 +50,17 @@ def main() -> None:
     _run(texts[:8])  # warm up: model loading is not enrichment
     speeds: dict[str, list[tuple[float, float]]] = {"without": [], "with": []}
     for _ in range(args.rounds):
-        with mock.patch.object(quotes, "load_attribution_model", return_value=None):
-            _parse_trigger.cache_clear()
-            speeds["without"].append(_run(texts))
+        if args.compare == "ranker":
+            with use_speaker_model(None):
+                speeds["without"].append(_run(texts))
+        else:
+            with mock.patch.object(quotes, "load_attribution_model", return_value=None):
+                _parse_trigger.cache_clear()
+                speeds["without"].append(_run(texts))
         _parse_trigger.cache_clear()
         speeds["with"].append(_run(texts))
     cpu = {k: statistics.median(x[1] for x in v) for k, v in speeds.items()}
-    print(json.dumps({"dataset": args.dataset, "articles": len(texts), "rounds": args.rounds,
+    print(json.dumps({"compare": args.compare, "dataset": args.dataset, "articles": len(texts), "rounds": args.rounds,
                       "wall_docs_per_s": {k: [round(x[0], 2) for x in v] for k, v in speeds.items()},
                       "cpu_docs_per_s": {k: [round(x[1], 2) for x in v] for k, v in speeds.items()},
                       "cpu_median": {k: round(v, 2) for k, v in cpu.items()},

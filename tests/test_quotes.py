@@ -57,9 +57,11 @@ def test_quote_spanning_paragraphs() -> None:
     text = (
         "“The first paragraph of a long quote does not close.\n\n“The second one closes it,” said Maria Lind."
     )
-    [(content, speaker, cue, kind)] = quotes(text)
-    assert content == "The first paragraph of a long quote does not close.\n\n“The second one closes it,"
-    assert (speaker, cue, kind) == ("Maria Lind", "said", "direct")
+    # one quote per paragraph, both with the cue and speaker of the whole (as GGT annotates them)
+    assert quotes(text) == [
+        ("The first paragraph of a long quote does not close.", "Maria Lind", "said", "direct"),
+        ("The second one closes it,", "Maria Lind", "said", "direct"),
+    ]
 
 
 def test_mangled_closing_mark_from_translation() -> None:

@@ -1,5 +1,6 @@
 """The learned speaker ranker (storyline.enrich.speaker_ranker) and the quote shapes added with it:
-parenthetical attributions and paragraphs the parser must not join. Invented sentences."""
+parenthetical attributions, paragraphs the parser must not join, quotes continued over
+paragraphs. Invented sentences."""
 
 from __future__ import annotations
 
@@ -51,6 +52,29 @@ def test_a_paragraph_after_an_abbreviation_is_its_own_sentence() -> None:
     text = "The crew flew back to Moncton from Truro, N.S.\n\nOkafor said that the trial runs had gone well on every line."
     assert _quotes(text, None) == [
         ("the trial runs had gone well on every line", "Okafor", "said", "indirect")
+    ]
+
+
+@pytest.mark.models
+def test_a_quote_over_several_paragraphs_is_one_quote_per_paragraph() -> None:
+    text = (
+        "The mayor spoke at the pier.\n\n"
+        "“We have waited nine years for this bridge. It will carry trains by spring.\n\n"
+        "“Nobody here will forget the ferry days, but nobody will miss them either,” Mayor Lena Okafor said."
+    )
+    assert _quotes(text, None) == [
+        (
+            "We have waited nine years for this bridge. It will carry trains by spring.",
+            "Mayor Lena Okafor",
+            "said",
+            "direct",
+        ),
+        (
+            "Nobody here will forget the ferry days, but nobody will miss them either,",
+            "Mayor Lena Okafor",
+            "said",
+            "direct",
+        ),
     ]
 
 

@@ -166,7 +166,29 @@ def rule_attributions(
         raw.extend(_learned_attributions(doc, raw, quoted))
     raw.sort(key=lambda a: (a.start, a.end))
     raw = [a for i, a in enumerate(raw) if i == 0 or (a.start, a.end) != (raw[i - 1].start, raw[i - 1].end)]
-    return ctx, _resolve_speakers(ctx, raw, para_index)
+    return ctx, _split_paragraphs(text, _resolve_speakers(ctx, raw, para_index), paragraphs)
+
+
+def _split_paragraphs(
+    text: str, found: list[Attribution], paragraphs: list[tuple[int, int]]
+) -> list[Attribution]:
+    """A direct quote continued over several paragraphs (news style: each paragraph reopens
+    the mark) becomes one quote per paragraph, all with its cue and speaker: annotators count
+    each paragraph as a quote, and a shorter span says where each part was said."""
+    out = []
+    for a in found:
+        if a.kind != "direct" or "\n" not in text[a.start : a.end]:
+            out.append(a)
+            continue
+        for ps, pe in paragraphs:
+            s, e = max(a.start, ps), min(a.end, pe)
+            while s < e and (text[s].isspace() or text[s] in _ALL_MARKS):
+                s += 1
+            while e > s and (text[e - 1].isspace() or text[e - 1] in _ALL_MARKS):
+                e -= 1
+            if e > s:
+                out.append(replace(a, start=s, end=e))
+    return out
 
 
 def model_cue_words() -> frozenset[str]:

@@ -337,7 +337,12 @@ def rank_speakers(ctx: _Context, doc: Any, found: list[Attribution]) -> list[Att
     for a, cands in zip(found, article_candidates(ctx, doc, found), strict=True):
         if cands:
             best = max(cands, key=lambda c: model.score(c.features))
-            if (best.start, best.end) != (a.speaker_start, a.speaker_end):
+            # the ranker decides who; the same person keeps the mention the rules chose
+            same = a.speaker_start is not None and _surname(ctx.text, (best.start, best.end)) == _surname(
+                ctx.text,
+                (a.speaker_start, a.speaker_end),  # type: ignore[arg-type]
+            )
+            if not same:
                 a = replace(a, speaker_start=best.start, speaker_end=best.end)
         out.append(a)
     return out
