@@ -8,7 +8,14 @@ Both run three systems in one process (``--systems rules,product-speech,product`
 (``storyline.stages.enrich_batch``: one partial parse, the rules, the learned attribution
 tagger), every kind; ``product-speech`` is the same output without the ``attributed``
 kind (stances and beliefs, "X believes ...": GGT does not annotate them, PolNeAR does);
-``rules`` is the baseline, the rules alone on the parse they need.
+``rules`` is the baseline, the rules alone on the parse they need; ``speech-rule-speakers``
+is ``product-speech`` with the speaker ranker off (the rules' speakers: the ranker's baseline).
+
+The speaker ranker (``storyline.enrich.speaker_ranker``) is trained on GGT, so GGT is never
+scored with the packaged ranker when a part of it is held out: for ``--folds N`` (and
+``--subset tune|heldout``) a ranker is trained on the other articles only
+(``heldout_speaker_model``, the same training code as ``storyline train speakers``) and the
+product path runs with it. ``--subset all`` uses the packaged ranker (in-sample for speakers).
 
 **Gender Gap Tracker sample** (../shared/data/ggt-quotes/articles.jsonl, 66 articles).
 Quotes are matched by string, not by the published offsets (they are unreliable):
