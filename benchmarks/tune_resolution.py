@@ -5,9 +5,10 @@ batches' mentions, as ``scale_resolution.py`` scores it), with the CPU seconds p
 
     python benchmarks/tune_resolution.py --size 3000 --seed 12 --variants 0,3,2,2:2,2:none
 
-A variant is ``per_surname[:roles]``: ``resolve_incremental``'s cap on surname-mates, and the
-role words kept per stored profile (``none``: the profiles' roles are not used; default:
-all the profile keeps, ``storyline.resolve.ROLES_KEPT``). ``--code DIR`` runs the variants
+A variant is ``per_surname[:roles[:per_entity]]``: ``resolve_incremental``'s cap on
+surname-mates, the role words kept per stored profile (``none``: the profiles' roles are not
+used; empty or default: all the profile keeps, ``storyline.resolve.ROLES_KEPT``), and the
+articles whose mentions stand for each touched entity (``per_entity``, default 4). ``--code DIR`` runs the variants
 with another checkout's storyline (the same batches, a store it can open), for a baseline.
 """
 
@@ -77,7 +78,7 @@ def run_variant(work: Path, variant: str) -> dict:
     import storyline
     from storyline.resolve import resolve_incremental
 
-    cap, _, roles = variant.partition(":")
+    cap, roles, per_entity = (variant.split(":") + ["", ""])[:3]
     path = work / f"run-{os.getpid()}.db"
     shutil.copy(work / "pending.db", path)
     import storyline.store.schema as schema
@@ -94,7 +95,8 @@ def run_variant(work: Path, variant: str) -> dict:
     cpu, touched = [], []
     for batch in BATCHES:
         c0 = time.process_time()
-        res = resolve_incremental(store, batch, **({"per_surname": int(cap)} if cap else {}))
+        res = resolve_incremental(store, batch, **({"per_surname": int(cap)} if cap else {}),
+                                  **({"per_entity": int(per_entity)} if per_entity else {}))
         cpu.append(round(time.process_time() - c0, 2))
         touched.append(res["touched"])
     out = {"variant": variant or "this code's defaults", "cpu_s": cpu, "touched": touched,
