@@ -8,6 +8,11 @@ reports are stored before timing (the speed work makes them materialised); the f
 cold build of a report is not part of the figure.
 
     python benchmarks/web_load.py --articles 10000 [--requests 40] [--concurrency 4] [--out results.json]
+    python benchmarks/web_load.py --articles 100000 --keep /tmp/big.db --concurrency 8 --requests 200
+    python benchmarks/web_load.py --db /tmp/big.db --concurrency 8 --requests 200   # reuse a kept store
+
+``--reports`` also materialises every event's report after the copy (timed: the pipeline's
+``reports`` stage on the whole store), so exports read stored reports.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine  # noqa: E402
@@ -54,6 +60,10 @@ def build_store(folder: Path, articles: int) -> Path:
     quotes = {a.id: src.quotes([a.id]) for a in base}
     citations = {a.id: src.citations([a.id]) for a in base}
     dates = {a.id: src.dates([a.id]) for a in base}
+    from storyline.materialise import sentence_model_id
+
+    model = sentence_model_id()
+    vectors = src.sentence_vectors([a.id for a in base], model)  # copied too: reports read them
     events, entity_articles, mention_entity = [], {}, {}
     for i in range(copies):
         ids = {a.id: f"{a.id[:10]}{i:06x}" for a in base}
@@ -67,6 +77,8 @@ def build_store(folder: Path, articles: int) -> Path:
                     new.id, mentions=ms, quotes=[dataclasses.replace(q, article_id=new.id) for q in quotes[a.id]],
                     citations=[dataclasses.replace(c, article_id=new.id) for c in citations[a.id]],
                     dates=[dataclasses.replace(d, article_id=new.id) for d in dates[a.id]])
+                if a.id in vectors:
+                    dst.put_sentence_vectors([(new.id, model, *vectors[a.id])])
                 for m in ms:
                     if m.entity_id:
                         mention_entity[(m.article_id, m.start, m.end)] = m.entity_id
@@ -90,7 +102,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def measure(db: Path, requests: int, concurrency: int) -> dict[str, dict[str, float]]:
+def measure(db: Path, requests: int, concurrency: int, only: set[str] | None = None) -> dict[str, Any]:
     import httpx
 
     import storyline
@@ -119,10 +131,13 @@ def measure(db: Path, requests: int, concurrency: int) -> dict[str, dict[str, fl
                      "event": "/events/{event}", "story": None, "entity": f"/entities/{entity}",
                      "article": f"/articles/{article}?start=0&end=40", "outlet": "/outlets/NORDPRESS",
                      "search": "/search?q=dam+collapse", "rejects": "/rejects", "audit": "/audit",
-                     "api overview": "/api/overview", "api search": "/api/search/hits?q=dam"}
+                     "api overview": "/api/overview", "api search": "/api/search/hits?q=dam",
+                     "api events": "/api/events?limit=50&offset=200", "api event": "/api/events/{event}",
+                     "api report": "/api/events/{event}/report", "api search fts": "/api/search?q=dam+collapse",
+                     "api articles": "/api/articles?limit=50&offset=500"}
             out = {}
             for name, path in pages.items():
-                if path is None:
+                if path is None or only and name not in only:
                     continue
                 urls = [path.format(event=sample_events[i % len(sample_events)]) for i in range(requests)]
 
@@ -137,8 +152,16 @@ def measure(db: Path, requests: int, concurrency: int) -> dict[str, dict[str, fl
                     times = sorted(pool.map(one, urls))
                 out[name] = {"p50_ms": round(statistics.median(times), 1),
                              "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+                             "p99_ms": round(times[max(0, int(len(times) * 0.99) - 1)], 1),
                              "max_ms": round(times[-1], 1)}
-                print(f"{name:16} p50 {out[name]['p50_ms']:7.1f} ms  p95 {out[name]['p95_ms']:7.1f} ms", flush=True)
+                print(f"{name:16} p50 {out[name]['p50_ms']:7.1f} ms  p95 {out[name]['p95_ms']:7.1f} ms  "
+                      f"p99 {out[name]['p99_ms']:7.1f} ms", flush=True)
+            try:  # the server's peak resident memory (Linux)
+                status = Path(f"/proc/{proc.pid}/status").read_text()
+                out["server_peak_rss_mb"] = int(status.split("VmHWM:")[1].split()[0]) // 1024
+                print(f"server peak RSS {out['server_peak_rss_mb']} MB", flush=True)
+            except (OSError, IndexError, ValueError):
+                pass
             return out
     finally:
         proc.terminate()
@@ -151,18 +174,43 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=40, help="requests per page")
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--keep", type=Path, help="Build the store at this path and keep it.")
+    ap.add_argument("--db", type=Path, help="Measure this kept store instead of building one.")
+    ap.add_argument("--reports", action="store_true", help="Materialise every event's report after building.")
+    ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--pages", help="Comma-separated page names to measure (default: all).")
     args = ap.parse_args()
+    import storyline
+
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        db = build_store(Path(tmp), args.articles)
-        import storyline
+        if args.db:
+            db = args.db
+        else:
+            db = build_store(Path(tmp), args.articles)
+            if args.keep:
+                import shutil
 
+                shutil.move(str(db), args.keep)
+                db = args.keep
+        built = time.perf_counter() - t
+        result: dict = {}
+        if args.reports:
+            from storyline import api
+
+            t = time.perf_counter()
+            with storyline.open_store(db) as s:
+                result["materialise"] = api.materialise_reports(s) | {"event_ids": None}
+            result["materialise"]["wall_s"] = round(time.perf_counter() - t, 1)
+            print(f"reports: {result['materialise']}", flush=True)
         with storyline.open_store(db) as s:
             n, ev = s.count_articles(), len(s.events())
-        print(f"store: {n} articles, {ev} events, built in {time.perf_counter() - t:.0f} s; {machine()}", flush=True)
-        result = {"articles": n, "events": ev, "requests_per_page": args.requests,
-                  "concurrency": args.concurrency, "machine": machine(),
-                  "pages": measure(db, args.requests, args.concurrency)}
+        print(f"store: {n} articles, {ev} events, built in {built:.0f} s; {machine()}", flush=True)
+        result |= {"articles": n, "events": ev, "requests_per_page": args.requests,
+                   "concurrency": args.concurrency, "machine": machine()}
+        if not args.build_only:
+            only = set(args.pages.split(",")) if args.pages else None
+            result["pages"] = measure(db, args.requests, args.concurrency, only)
     if args.out:
         args.out.write_text(json.dumps(result, indent=1))
 

@@ -196,18 +196,61 @@ def home_view(store: SQLiteStore, **filters: Any) -> dict[str, Any]:
             "events_by_id": {e["id"]: e for e in events}, "stories": stories(store)}
 
 
-def merge_candidates(store: SQLiteStore, around: str | None, exclude: str | None = None,
-                     limit: int = 50) -> list[dict[str, Any]]:
-    """Events nearest in time to the date ``around`` (ISO), for a merge or move form; at most ``limit``."""
-    def distance(e: dict[str, Any]) -> float:
-        try:
-            return abs((date.fromisoformat((e["first_published"] or "")[:10]) -
-                        date.fromisoformat((around or "")[:10])).days)
-        except ValueError:
-            return float("inf")
+def _day(value: str | None) -> int | None:
+    try:
+        return date.fromisoformat((value or "")[:10]).toordinal()
+    except ValueError:
+        return None
 
-    rows = [e for e in store.events() if e["id"] != exclude]
-    return sorted(rows, key=lambda e: (distance(e), e["id"]))[:limit]
+
+@dataclass(frozen=True)
+class EventsByDate:
+    """Events sorted by first publication day, for :func:`merge_candidates` (build once, reuse
+    while the store is unchanged: the web app keeps one per store state)."""
+
+    days: list[int]  # ordinal day of each dated event, ascending
+    dated: list[dict[str, Any]]  # the dated events in that order (ties by id)
+    undated: list[dict[str, Any]]  # the rest, by id
+
+    @classmethod
+    def of(cls, store: SQLiteStore) -> EventsByDate:
+        keyed = sorted(((_day(e["first_published"]), e["id"], e) for e in store.events()),
+                       key=lambda t: (t[0] is None, t[0] or 0, t[1]))
+        dated = [t for t in keyed if t[0] is not None]
+        return cls([t[0] for t in dated], [t[2] for t in dated], [t[2] for t in keyed if t[0] is None])
+
+
+def merge_candidates(store: SQLiteStore, around: str | None, exclude: str | None = None,
+                     limit: int = 50, by_date: EventsByDate | None = None) -> list[dict[str, Any]]:
+    """Events nearest in time to the date ``around`` (ISO), for a merge or move form; at most ``limit``,
+    nearest first, ties by id, undated events last. ``by_date`` may be passed when the caller has it.
+
+    Walks outwards from ``around`` in the sorted events instead of sorting every event by its
+    distance (at 100k articles that sort was most of an event page's time)."""
+    index = EventsByDate.of(store) if by_date is None else by_date
+    target = _day(around)
+    if target is None:  # no day to be near: every event is equally far, by id
+        rows = sorted(index.dated + index.undated, key=lambda e: e["id"])
+        return [e for e in rows if e["id"] != exclude][:limit]
+    from bisect import bisect_left
+
+    lo = bisect_left(index.days, target) - 1
+    hi = lo + 1
+    picked: list[tuple[int, str, dict[str, Any]]] = []
+    while lo >= 0 or hi < len(index.days):
+        d_lo = target - index.days[lo] if lo >= 0 else None
+        d_hi = index.days[hi] - target if hi < len(index.days) else None
+        if d_hi is None or (d_lo is not None and d_lo <= d_hi):
+            d, e, lo = d_lo, index.dated[lo], lo - 1
+        else:
+            d, e, hi = d_hi, index.dated[hi], hi + 1
+        # enough once one spare (for ``exclude``) is in and every event as near as the last is too
+        if len(picked) > limit and d > picked[-1][0]:
+            break
+        picked.append((d, e["id"], e))
+    picked.sort(key=lambda t: (t[0], t[1]))
+    rows = [e for _d, _id, e in picked] + index.undated
+    return [e for e in rows if e["id"] != exclude][:limit]
 
 
 def _fill_days(counts: Counter[str]) -> list[tuple[str, int]]:

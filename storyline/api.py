@@ -353,6 +353,14 @@ def event_report_view(store: SQLiteStore, event_id: str) -> dict[str, Any]:
     return _view(store, event_id)
 
 
+def stored_report_view(store: SQLiteStore, event_id: str) -> dict[str, Any] | None:
+    """The JSON view of one event's stored report if it is current, else None; never builds
+    (what a server answers in-process, leaving rebuilds to a worker)."""
+    from .materialise import stored_report_view as _stored
+
+    return _stored(store, event_id)
+
+
 def compute_event_report(store: SQLiteStore, event_id: str) -> Any:
     """A freshly built report of one event, neither read from nor written to the store (it
     still reuses the stored sentence vectors)."""

@@ -323,7 +323,7 @@ def export(c: Context, fmt: str, output: Path | None, no_reports: bool, since: s
     """Export everything as storyline.export/1 JSON, JSON Lines or Parquet (see docs/export.md).
 
     Event reports are read from the store; only those of events that changed are rebuilt first."""
-    from .export import build_export, iter_jsonl, write_parquet
+    from .export import iter_json, iter_jsonl, write_parquet
 
     if fmt == "parquet":
         if not output:
@@ -331,15 +331,19 @@ def export(c: Context, fmt: str, output: Path | None, no_reports: bool, since: s
         files = write_parquet(c.store, output, with_reports=not no_reports, since=since)
         c.say(f"wrote {len(files)} file(s) to {output}", err=True)
         return
+    # Streamed piece by piece: an export of any size starts at once and never sits whole in
+    # memory (the JSON document used to be built whole and indented: 100k articles did not fit).
     if fmt == "json":
-        lines: Any = [json.dumps(build_export(c.store, with_reports=not no_reports, since=since), ensure_ascii=False,
-                                 indent=1)]
+        pieces: Any = iter_json(c.store, with_reports=not no_reports, since=since)
+        end = ""
     else:
-        lines = iter_jsonl(c.store, with_reports=not no_reports, since=since)
-    # Line by line: a JSON Lines export of any size starts at once and never sits whole in memory.
+        pieces = iter_jsonl(c.store, with_reports=not no_reports, since=since)
+        end = "\n"
     with (output.open("w", encoding="utf-8") if output else contextlib.nullcontext(sys.stdout)) as out:
-        for line in lines:
-            out.write(line + "\n")
+        for piece in pieces:
+            out.write(piece + end)
+        if fmt == "json":
+            out.write("\n")
     if output:
         c.say(f"wrote {output}", err=True)
 

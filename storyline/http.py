@@ -48,6 +48,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     try:
         from fastapi import Depends, FastAPI, Query, Request
         from fastapi.responses import JSONResponse
+        from starlette.concurrency import run_in_threadpool
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise StorylineError('the HTTP API needs the serve extra: pip install -e ".[serve]"') from exc
 
@@ -61,9 +62,14 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     add_offline_docs(app)
 
     def store() -> Iterator[SQLiteStore]:
+        from .web.cache import CachedStore
+
         s = open_store(db_path)
         try:
-            yield s
+            # The whole-store reads (events, entities, event assignments) come from the web app's
+            # memo, valid until the database changes: at 100k articles, reading them per request
+            # was most of an /api/events or /api/articles answer.
+            yield CachedStore(s, app.state.web.memo)  # type: ignore[misc]
         finally:
             s.close()
 
@@ -135,7 +141,12 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     # HEAVY_SECONDS, when the client leaves, or when the server stops; one at a time.
     @app.get("/api/events/{event_id}/report")
     async def event_report(event_id: str, request: Request) -> Any:
-        # Stored, rebuilt only when the event changed; the rebuild is the heavy part.
+        # Stored, rebuilt only when the event changed; the rebuild is the heavy part. A current
+        # stored report is answered here, in a worker thread: a child process per request cost
+        # a process start, and heavy jobs run one at a time, so concurrent readers got 503s.
+        view = await run_in_threadpool(_stored_view, str(db_path), event_id)
+        if view is not None:
+            return JSONResponse(view)
         return await run_in_child(_report_job, str(db_path), event_id, seconds=HEAVY_SECONDS,
                                   what=f"the report of {event_id}", request=request)
 
@@ -158,6 +169,13 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     add_security_headers(app)
     add_host_check(app, allowed_hosts)
     return app
+
+
+def _stored_view(db_path: str, event_id: str) -> dict[str, Any] | None:
+    from . import api
+
+    with open_store(db_path) as s:
+        return api.stored_report_view(s, event_id)
 
 
 def _report_job(db_path: str, event_id: str) -> dict[str, Any]:

@@ -44,6 +44,7 @@ __all__ = [
     "materialise_reports",
     "sentence_model_id",
     "span_vectors",
+    "stored_report_view",
 ]
 
 Progress = Callable[[int], Any] | None
@@ -212,6 +213,15 @@ def _current(store: SQLiteStore, event_id: str, part: str) -> tuple[dict[str, An
     if row is not None and row[0] == fp:
         return event, row[1], fp, None
     return event, {}, fp, _build_and_store(store, event, fp)
+
+
+def stored_report_view(store: SQLiteStore, event_id: str) -> dict[str, Any] | None:
+    """The stored JSON view of an event's report when it is current; None when it is missing or
+    stale (nothing is built: a server answers from here and rebuilds elsewhere)."""
+    event = store.event(event_id)
+    fp = event_fingerprint(event, store.article_digests(event["article_ids"]))
+    row = store.stored_report(event_id, "view")
+    return row[1] if row is not None and row[0] == fp else None
 
 
 def event_report(store: SQLiteStore, event_id: str) -> Any:

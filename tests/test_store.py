@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -96,3 +97,16 @@ def test_killed_ingest_resumes_without_duplicates_or_gaps(tmp_path):
         titles = [a.title for a in s.articles()]
         assert len(set(titles)) == n
         assert s.db.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == n
+
+
+def test_export_cursor_gives_dated_articles_in_time_order_then_undated_ones(store, settings, tmp_path):
+    rows = [("late", "2025-03-09"), ("undated", None), ("early", "2025-03-02"), ("middle", "2025-03-05")]
+    lines = [json.dumps({"id": name, "title": f"The {name} story", "source": "Kelvar Post", "published": day,
+                         "text": f"The {name} story about the Varnosk ferry strike ran to several sentences. "
+                                 "Crews walked out on the quay and the harbour stayed shut all day."})
+             for name, day in rows]
+    write(tmp_path, "batch.jsonl", "\n".join(lines) + "\n")
+    ingest(store, [tmp_path], settings=settings.replace(enrich=False, cluster=False))
+    titles = [a.title for a in store.iter_articles()]
+    assert titles == ["The early story", "The middle story", "The late story", "The undated story"]
+    assert list(store.iter_articles("2999-01-01")) == []

@@ -141,6 +141,13 @@ def test_events_members_vectors_and_reports_round_trip(any_store, settings, tmp_
     any_store.put_report("ev_1", "fp1", "v1", {"data": 1}, {"view": "ü"})
     any_store.put_report("ev_1", "fp2", "v1", {"data": 2}, {"view": "ü"})
     assert any_store.stored_report("ev_1") == ("fp2", {"view": "ü"})
+    view = {"summary": [{"span": {"text": "ü"}, "outlets": ["Gull Wire"]}], "claims": [{"id": "c1", "n": 0.25}],
+            "discrepancies": []}
+    any_store.put_report("ev_1", "fp3", "v1", {"data": 3}, view)
+    assert any_store.stored_report_part("ev_1", "summary") == view["summary"]
+    assert any_store.stored_report_part("ev_9", "summary") is None
+    assert list(any_store.iter_report_parts("claims")) == [("ev_1", view["claims"])]
+    assert list(any_store.iter_report_parts("discrepancies")) == [("ev_1", [])]
 
 
 def test_decisions_form_an_audit_log(any_store):

@@ -257,3 +257,39 @@ def test_split_entity_mentions_from_the_browser(writable):
                     follow_redirects=False)
     assert r.status_code == 303 and "split+1+mention" in r.headers["location"]
     assert client.get("/api/decisions").json()["decisions"][0]["kind"] == "entity.split"
+
+
+class _Events:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def events(self):
+        return [dict(r) for r in self.rows]
+
+
+def test_merge_candidates_are_the_nearest_days_first_ties_by_id_undated_last():
+    from storyline import analysis
+
+    days = {"ev_a": "2025-03-01", "ev_b": "2025-03-09", "ev_c": "2025-03-05T08:00", "ev_d": "2025-03-07",
+            "ev_e": "2025-03-03", "ev_f": None, "ev_g": "not a date", "ev_h": "2025-03-05"}
+    store = _Events([{"id": k, "first_published": v} for k, v in days.items()])
+    near = [e["id"] for e in analysis.merge_candidates(store, "2025-03-05", exclude="ev_h", limit=10)]
+    # 0 days: c; 2 days: d and e (by id); 4 days: a and b; then the undated ones by id
+    assert near == ["ev_c", "ev_d", "ev_e", "ev_a", "ev_b", "ev_f", "ev_g"]
+    assert [e["id"] for e in analysis.merge_candidates(store, "2025-03-05", limit=2)] == ["ev_c", "ev_h"]
+    assert [e["id"] for e in analysis.merge_candidates(store, None, limit=3)] == ["ev_a", "ev_b", "ev_c"]
+
+
+def test_derived_values_are_kept_per_store_state_and_bounded(tmp_path):
+    from storyline.web.cache import MAX_DERIVED, StoreMemo
+
+    db = tmp_path / "x.db"
+    db.write_bytes(b"one")
+    memo, calls = StoreMemo(str(db)), []
+    assert memo.derived(("home", 0), lambda: calls.append(0) or "page 0") == "page 0"
+    assert memo.derived(("home", 0), lambda: calls.append(1) or "again") == "page 0" and calls == [0]
+    for k in range(1, MAX_DERIVED + 10):
+        memo.derived(("home", k), lambda k=k: f"page {k}")
+    assert len(memo._values) == MAX_DERIVED and ("home", 0) not in memo._values  # the oldest went first
+    db.write_bytes(b"changed store")
+    assert memo.derived(("home", 0), lambda: "new page 0") == "new page 0"

@@ -172,6 +172,8 @@ _IDLE = _IdleConnections()
 class PostgresStore(SQLStore):
     """The store on a PostgreSQL server (15 tested): same tables, same results as SQLiteStore."""
 
+    _VIEW_PART = "(r.view::json -> '{part}')::text"
+
     def __init__(self, url: str):
         try:
             import psycopg

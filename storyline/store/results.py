@@ -356,6 +356,30 @@ class ResultStoreMixin:
                                      chunk).rowcount
         return n
 
+    # SQL for one top-level member of a stored view, as JSON text (PostgreSQL has its own).
+    _VIEW_PART = "json_extract(r.view, '$.{part}')"
+    _VIEW_PARTS = frozenset({"summary", "claims", "discrepancies"})
+
+    def _view_part_sql(self, part: str) -> str:
+        if part not in self._VIEW_PARTS:
+            raise ValueError(f"part must be one of {sorted(self._VIEW_PARTS)}, not {part!r}")
+        return self._VIEW_PART.format(part=part)
+
+    def stored_report_part(self, event_id: str, part: str) -> Any | None:
+        """One member (``summary``, ``claims`` or ``discrepancies``) of an event's stored report
+        view, or None without a stored report. Only that member is parsed: a view is tens of kB,
+        mostly claims, and the export read every view whole three times."""
+        row = self.db.execute(f"SELECT {self._view_part_sql(part)} FROM event_reports r WHERE r.event_id = ?",
+                              (event_id,)).fetchone()
+        return None if row is None or row[0] is None else json.loads(row[0])
+
+    def iter_report_parts(self, part: str) -> Iterator[tuple[str, Any]]:
+        """``(event_id, member)`` of the stored report views of events that still exist, by event id."""
+        rows = self.db.execute(f"SELECT r.event_id, {self._view_part_sql(part)} FROM event_reports r "
+                               "JOIN events e ON e.id = r.event_id ORDER BY r.event_id")
+        for eid, text in rows:
+            yield eid, [] if text is None else json.loads(text)
+
     def iter_report_views(self, since: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
         """``(event_id, view)`` of the stored reports of events that still exist, materialised after ``since``."""
         rows = self.db.execute("SELECT r.event_id, r.view FROM event_reports r JOIN events e ON e.id = r.event_id "
@@ -366,11 +390,16 @@ class ResultStoreMixin:
     # -- streaming cursors for the export --------------------------------------------------------------
 
     def iter_articles(self, since: str | None = None) -> Iterator[Any]:
-        """Articles one at a time in publication order (``since``: ingested after it)."""
-        rows = self.db.execute("SELECT * FROM articles WHERE (? IS NULL OR ingested_at > ?) "
-                               "ORDER BY published IS NULL, published, rowid", (since, since))
-        for r in rows:
-            yield self._article(r)  # type: ignore[attr-defined]
+        """Articles one at a time in publication order, undated ones last (``since``: ingested after it).
+
+        Two queries, dated then undated, each in the order of the index on ``published`` (which
+        holds the rowid): one ``ORDER BY published IS NULL, ...`` sorted every article with its
+        texts before the first came out (1 s at 10k, growing with the store)."""
+        for where, order in (("published IS NOT NULL", "published, rowid"), ("published IS NULL", "rowid")):
+            rows = self.db.execute(f"SELECT * FROM articles WHERE {where} AND (? IS NULL OR ingested_at > ?) "
+                                   f"ORDER BY {order}", (since, since))
+            for r in rows:
+                yield self._article(r)  # type: ignore[attr-defined]
 
     def iter_annotations(self, table: str, since: str | None = None) -> Iterator[Any]:
         """Mentions, quotes, citations or dates one at a time (``since``: of articles ingested after it)."""

@@ -82,11 +82,13 @@ class SQLiteStore(SQLStore):
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Full-text search (FTS5, BM25 ranking, title weighted above body)."""
+        # The same BM25 as FTS5's rank column (rank MATCH sets its weights): sorting by rank is the
+        # path FTS5 optimises, half the CPU of ORDER BY bm25(...) for a query matching 13k of 100k
+        # articles (33-48 ms against 67-71 ms); the same hits and scores.
         sql = """SELECT a.id, a.title, a.source, a.published,
-                        snippet(articles_fts, 1, '[', ']', ' … ', 14) AS snip,
-                        bm25(articles_fts, 4.0, 1.0) AS score
+                        snippet(articles_fts, 1, '[', ']', ' … ', 14) AS snip, rank AS score
                  FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-                 WHERE articles_fts MATCH ? ORDER BY score LIMIT ?"""
+                 WHERE articles_fts MATCH ? AND rank MATCH 'bm25(4.0, 1.0)' ORDER BY rank LIMIT ?"""
         try:
             rows = self.db.execute(sql, (query, limit)).fetchall()
         except sqlite3.OperationalError:

@@ -13,6 +13,10 @@ import os
 import threading
 from typing import Any
 
+# Derived values (a filtered home page, the events by date) are kept too, at most this many per store
+# state: their keys come from request parameters, so they must not grow without bound.
+MAX_DERIVED = 64
+
 CACHED = ("events", "article_meta", "entities", "storylines", "event_assignments", "count_articles", "citations")
 
 
@@ -45,8 +49,15 @@ class StoreMemo:
         value = compute()
         with self._lock:
             if self._key == key:
+                if not isinstance(name, str) and sum(not isinstance(k, str) for k in self._values) >= MAX_DERIVED:
+                    del self._values[next(k for k in self._values if not isinstance(k, str))]  # the oldest
                 self._values[name] = value
         return value
+
+    def derived(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """``compute()`` for ``key`` (a tuple: the value's name and its parameters), kept while the
+        store is unchanged. The value is shared between requests: callers must not change it."""
+        return self.get(key, compute)
 
 
 class CachedStore:

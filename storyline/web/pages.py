@@ -30,6 +30,12 @@ def router(state: WebState) -> APIRouter:
     r = APIRouter(include_in_schema=False)
     Store = Annotated[SQLiteStore, Depends(state.store)]
 
+    def by_date(s: SQLiteStore) -> analysis.EventsByDate:
+        return state.memo.derived(("events by date",), lambda: analysis.EventsByDate.of(s))
+
+    def outlets(s: SQLiteStore) -> list[dict[str, Any]]:  # every article's source, counted once per store state
+        return state.memo.derived(("outlet names",), lambda: analysis.outlet_names(s))
+
     def render(request: Request, name: str, build: Callable[[], dict[str, Any]], status: int = 200) -> Response:
         try:
             ctx = build()
@@ -50,9 +56,13 @@ def router(state: WebState) -> APIRouter:
                   "min_size": min_size if min_size > 1 else "", "sort": sort}
 
         def build() -> dict[str, Any]:
-            view = analysis.home_view(s, since=since or None, until=until or None, outlet=outlet or None,
-                                      language=language or None, min_size=min_size, sort=sort, offset=offset,
-                                      limit=PER_PAGE)
+            # The same page is computed once per store state (at 100k articles it took seconds: every
+            # event and every article's date, per request).
+            view = state.memo.derived(
+                ("home", since, until, outlet, language, min_size, sort, offset),
+                lambda: analysis.home_view(s, since=since or None, until=until or None, outlet=outlet or None,
+                                           language=language or None, min_size=min_size, sort=sort, offset=offset,
+                                           limit=PER_PAGE))
             return view | {"params": params, "sorts": analysis.SORTS, "storylines": view["stories"][:PER_PAGE],
                            "volume": bar_chart(view["volume"], f"Articles published per {_unit(view['volume'])}")}
 
@@ -69,7 +79,7 @@ def router(state: WebState) -> APIRouter:
             cells = dict(zip(rep["coverage"]["group_ids"], zip(*rep["coverage"]["cells"], strict=False),
                              strict=False)) if rep["coverage"]["cells"] else {}
             claims = {c["id"]: c for c in rep["claims"]}
-            others = analysis.merge_candidates(s, event["first_published"], exclude=event_id)
+            others = analysis.merge_candidates(s, event["first_published"], exclude=event_id, by_date=by_date(s))
             return {"event": event, "r": rep, "groups": groups, "cells": cells, "claims": claims,
                     "others": others, "storyline": analysis.storyline_of(s, event_id),
                     "coverage_chart": bar_chart(per_outlet, "Articles per outlet"),
@@ -107,13 +117,14 @@ def router(state: WebState) -> APIRouter:
             focus = (start, end) if start is not None and end is not None else None
             view = analysis.article_view(s, article_id, focus)
             return {"v": view, "a": view["article"], "focus": focus,
-                    "events": analysis.merge_candidates(s, view["article"].published, exclude=view["event_id"])}
+                    "events": analysis.merge_candidates(s, view["article"].published, exclude=view["event_id"],
+                                                        by_date=by_date(s))}
 
         return render(request, "article.html", build)
 
     @r.get("/outlets", response_class=HTMLResponse)
     def outlets_page(request: Request, s: Store) -> Response:
-        return render(request, "outlets.html", lambda: {"outlets": analysis.outlet_names(s)})
+        return render(request, "outlets.html", lambda: {"outlets": outlets(s)})
 
     @r.get("/outlets/{name:path}", response_class=HTMLResponse)
     def outlet_page(request: Request, name: str, s: Store) -> Response:
@@ -134,7 +145,7 @@ def router(state: WebState) -> APIRouter:
             page = analysis.search_articles(s, q, source=source or None, language=language or None,
                                             since=since or None, until=until or None, offset=offset,
                                             limit=PER_PAGE, semantic=mode == "meaning") if q.strip() else None
-            return {"page": page, "params": params, "outlets": analysis.outlet_names(s)}
+            return {"page": page, "params": params, "outlets": outlets(s)}
 
         return render(request, "search.html", build)
 
