@@ -28,10 +28,14 @@ import functools
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import numpy
+from spacy.attrs import DEP
 
 from .quote_cues import _en_np_span, _en_subject
 from .quote_speakers import EN_CUE_SET, Attribution, _Context, _letters, _looks_like_name
@@ -142,8 +146,12 @@ class _Article:
         # subjects of speech verbs outside quote marks: (span, cue token start)
         self.speech_subjects: dict[tuple[int, int], int] = {}
         self.subjects: set[tuple[int, int]] = set()
-        for tok in doc:
-            if tok.dep_ in ("nsubj", "nsubjpass") and tok.lower_ not in _PRONOUNS and not tok.is_punct:
+        # only the subject tokens are built (iterating every token of the doc cost more than the ranking)
+        subject_deps = [doc.vocab.strings.add(d) for d in ("nsubj", "nsubjpass")]
+        where = numpy.nonzero(numpy.isin(doc.to_array(DEP), subject_deps))[0] if len(doc) else []
+        for i in where:
+            tok = doc[int(i)]
+            if tok.lower_ not in _PRONOUNS and not tok.is_punct:
                 span = _en_np_span(tok)
                 self.subjects.add(span)
                 head = tok.head
@@ -153,20 +161,22 @@ class _Article:
                     and not inside(head.idx, head.idx + 1)
                 ):
                     self.speech_subjects[span] = head.idx
-        surnames = [_surname(ctx.text, p) for p in ctx.persons]
+        self._surnames: dict[tuple[int, int], str] = {}
+        surnames = [self.surname(p) for p in ctx.persons]
         # a surname the recogniser typed PERSON anywhere is a person everywhere ("Myers" as ORG)
         self.person_names = {s for s in surnames if s}
         self.first_person = surnames[0] if surnames else ""
         self.doc = doc
-        self._mentions: dict[str, int] = {}
+        self.words = Counter(re.findall(r"\w+", ctx.text.lower()))
 
     def mentions(self, name: str) -> int:
         """How often the word ``name`` occurs in the article (a main character is named often)."""
-        if name not in self._mentions:
-            self._mentions[name] = (
-                len(re.findall(rf"\b{re.escape(name)}\b", self.ctx.text, re.I)) if name else 0
-            )
-        return self._mentions[name]
+        return self.words.get(name, 0) if name else 0
+
+    def surname(self, span: tuple[int, int]) -> str:
+        if span not in self._surnames:
+            self._surnames[span] = _surname(self.ctx.text, span)
+        return self._surnames[span]
 
     def sentence(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.starts, pos) - 1)
@@ -216,7 +226,7 @@ def quote_candidates(
     for span, kind in list(spans.items()):
         if text[span[0] : span[1]].lower() in _PRONOUNS:
             spans[span] = "pron"  # a pronoun the rules could not resolve
-        elif _surname(text, span) in art.person_names:
+        elif art.surname(span) in art.person_names:
             spans[span] = "person"
         elif not kind:  # a noun phrase: a name inside it makes it a person or an organisation
             inner = [k for e, k in art.entities.items() if span[0] <= e[0] and e[1] <= span[1]]
@@ -234,7 +244,7 @@ def quote_candidates(
     for sp in sorted(
         (sp for sp, k in spans.items() if k == "person" and sp[1] <= a.start), key=lambda sp: -sp[0]
     ):
-        name = _surname(text, sp)
+        name = art.surname(sp)
         if name not in rank_before:
             rank_before[name] = len(rank_before)
             if not want or ctx.genders.get(name, want) == want:
@@ -242,7 +252,7 @@ def quote_candidates(
     qpara = art.paragraph(a.start)
     out = []
     for span, kind in spans.items():
-        name = _surname(text, span)
+        name = art.surname(span)
         side = "before" if span[1] <= a.start else "after"
         if side == "before":
             off = art.sentence(span[0]) - s0
