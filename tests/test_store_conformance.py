@@ -117,6 +117,17 @@ def test_annotations_are_replaced_not_doubled(any_store, settings, tmp_path):
                                  "article_ids": [aid]}], {(aid, 10, 19): "en_1"})
     assert any_store.mentions()[0].entity_id == "en_1"
     assert any_store.entities_in_articles([aid, "other"]) == {"en_1"}
+    # What incremental resolution reads and writes: keys, sizes, profiles, the article index row by row.
+    any_store.put_entity_keys({"en_1": ["w:tansk", "k:mira tansk"]})
+    assert any_store.entities_by_key(["w:tansk", "w:other"]) == {"w:tansk": {"en_1"}}
+    assert any_store.entity_sizes(["en_1", "en_9"]) == {"en_1": ("Mira Tansk", "PERSON", 1)}
+    any_store.update_entities([], [{"id": "en_1", "name": "Mira Tansk", "type": "PERSON", "variants": {},
+                                    "article_ids": [aid, "b2"]}], {}, {}, {},
+                              memberships=([("b2", "en_1")], [(aid, "en_1")]), profiles={"en_1": {"roles": {"mayor": 2}}})
+    assert any_store.entities_in_articles([aid]) == set() and any_store.entities_in_articles(["b2"]) == {"en_1"}
+    assert any_store.entity_profiles(["en_1", "en_9"]) == {"en_1": {"roles": {"mayor": 2}}}
+    any_store.update_entities(["en_1"], [], {}, {}, {})
+    assert any_store.entities_in_articles(["b2"]) == set() and any_store.entity_profiles(["en_1"]) == {}
 
 
 def test_events_members_vectors_and_reports_round_trip(any_store, settings, tmp_path):
