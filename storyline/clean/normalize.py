@@ -184,6 +184,10 @@ def join_hard_wraps(text: str) -> list[Edit]:
     full = [line for line in lines if low <= len(line) <= high]
     if len(full) < 0.4 * len(lengths) or sum(map(wrapped, full)) < 0.5 * len(full):
         return []
+    # The wrapper's own width: the lines it broke end mid-sentence, while lines that end a paragraph
+    # (which may run longer when the wrapper left them alone) would overstate it.
+    ends_mid = sorted(len(line.rstrip()) for line in full if wrapped(line))
+    wrap_width = ends_mid[int(0.9 * (len(ends_mid) - 1))]
     edits = []
     pos = 0
     for i, line in enumerate(lines[:-1]):
@@ -191,7 +195,7 @@ def join_hard_wraps(text: str) -> list[Edit]:
         nxt = lines[i + 1]
         # A wrapper breaks a line only when the next word does not fit: if it would have fitted,
         # the break was the author's (a headline above a date line, a short list item).
-        fits = len(line.rstrip()) + 1 + len(nxt.split(maxsplit=1)[0] if nxt.strip() else "") <= width
+        fits = len(line.rstrip()) + 1 + len(nxt.split(maxsplit=1)[0] if nxt.strip() else "") <= wrap_width
         if wrapped(line) and nxt.strip() and not fits and not line.rstrip().endswith("-") \
                 and not _DATE_LINE_START.match(nxt):
             edits.append(Edit(end, end + 1, " ", "line wrap"))
