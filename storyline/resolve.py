@@ -26,8 +26,8 @@ from typing import Any
 from jellyfish import jaro_winkler_similarity
 
 from .enrich.canonical.forms import _Form, _given_compatible, _parse
-from .enrich.names import skeleton, sound_key, word_tokens
 from .enrich.canonical.results import mention_key
+from .enrich.names import skeleton, sound_key, word_tokens
 from .model import Mention
 from .store.sqlite import SQLiteStore
 
