@@ -100,6 +100,21 @@ def test_stored_entities_are_compared_through_their_profiles_not_their_texts(tmp
     store.close()
 
 
+def test_a_store_resolved_before_profiles_is_resolved_in_full_once(tmp_path):
+    store = storyline.open_store(tmp_path / "s.db")
+    _put(store, "a1", ("Marta Velin", "PERSON"), ("Lumbria", "LOC"))
+    resolve_entities(store)
+    with store.transaction():
+        store.db.execute("DELETE FROM kv WHERE key = ?", (storyline.resolve.PROFILES_VERSION_KV,))
+    _put(store, "b1", ("Marta Velin", "PERSON"))
+    assert storyline.resolve.resolve_incremental(store, ["b1"]) is None  # no profiles: a full run is needed
+    resolve_entities(store, new_ids=["b1"])  # which files them
+    _put(store, "b2", ("Lumbria", "LOC"))
+    assert storyline.resolve.resolve_incremental(store, ["b2"])["mode"] == "incremental"
+    assert len({m.entity_id for m in store.mentions(["a1", "b1"]) if m.text == "Marta Velin"}) == 1
+    store.close()
+
+
 LATER = "2025-03-11_lomir-courier_nea-wind-fishermen.md"
 
 
