@@ -40,3 +40,33 @@ def test_full_names_whose_given_names_are_spellings_of_one_name_join():
 def test_other_given_names_keep_two_people_apart():
     got = _entities("Tanour Barry", "Ibrahima Barri")
     assert got["Tanour Barry"] != got["Ibrahima Barri"]
+
+
+def test_a_respelled_surname_typed_as_an_organisation_joins_the_person():
+    text = "Sven Baertschi scored twice. Baertschie said the ice was soft. Tony Harris agreed, Toniy added."
+    mentions = [_mention(text, "Sven Baertschi"), _mention(text, "Tony Harris")]
+    for words in ("Baertschie", "Toniy"):
+        start = text.index(words)
+        mentions.append(Mention("a1", start, start + len(words), words, "ORG", normal=words))
+    resolution = EntityResolver().resolve({"a1": mentions}, texts={"a1": text})
+    got = {m.text: (m.entity_id, m.label) for m in resolution.annotate(mentions)}
+    assert got["Baertschie"][0] == got["Sven Baertschi"][0]
+    assert got["Toniy"][0] == got["Tony Harris"][0]
+
+
+def test_an_organisation_whose_name_is_not_a_spelling_of_a_person_stays_an_organisation():
+    text = "Sven Baertschi signed with Kessan Energy. Kessan said the deal was done."
+    start = text.index("Kessan said")
+    mentions = [_mention(text, "Sven Baertschi"), Mention("a1", start, start + 6, "Kessan", "ORG", normal="Kessan")]
+    resolution = EntityResolver().resolve({"a1": mentions}, texts={"a1": text})
+    got = {m.text: m.entity_id for m in resolution.annotate(mentions)}
+    assert got["Kessan"] != got["Sven Baertschi"]
+
+
+def test_the_same_word_typed_as_a_place_is_not_a_respelling():
+    text = "Michael Jordan flew to Amman. Jordan closed its border on Monday."
+    start = text.index("Jordan closed")
+    mentions = [_mention(text, "Michael Jordan"), Mention("a1", start, start + 6, "Jordan", "LOC", normal="Jordan")]
+    resolution = EntityResolver().resolve({"a1": mentions}, texts={"a1": text})
+    got = {m.text: (m.entity_id, m.label) for m in resolution.annotate(mentions)}
+    assert got["Jordan"][1] == "LOC"
