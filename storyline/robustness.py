@@ -37,7 +37,6 @@ import random
 import re
 import tempfile
 import time
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +44,8 @@ from pathlib import Path
 from typing import Any
 
 from .corrupt import DATASET_FURNITURE, KINDS, Corruption, corrupt_text
+from .enrich.train_speakers import speaker_correct as ggt_speaker_correct
+from .enrich.train_speakers import tokens
 from .settings import Settings
 
 __all__ = ["RobustnessReport", "StageScore", "evaluate_robustness", "load_ggt", "run_store", "speaker_correct"]
@@ -167,36 +168,14 @@ def run_store(records: Sequence[dict[str, Any]], settings: Settings, workdir: st
 # ----------------------------------------------------------------------------- scoring
 
 
-def _tokens(s: str) -> Counter[str]:
-    return Counter(t.lower() for t in _TOKEN.findall(s))
-
-
-def _strip_accents(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-
-
-def _surname(name: str) -> str:
-    words = re.findall(r"[\w'-]+", _strip_accents(name).replace("’", "'").lower())
-    words = [re.sub(r"'s$", "", w) for w in words if w not in ("jr", "sr", "ii", "iii")]
-    return words[-1] if words else ""
-
-
-_STOP = {"the", "a", "an", "of", "for", "and", "at", "in", "to", "s", "its", "his", "her", "their"}
-
-
 def speaker_correct(pred: str | None, reference: str, surface: str, people: Sequence[str],
                     respelled: dict[str, str] | None = None) -> bool:
-    """GGT speaker scoring (see ``benchmarks/eval_quotes.py``); ``respelled`` maps a harness
-    spelling back to the original word, so either spelling of a name counts."""
-    if not pred:
-        return False
-    if respelled:
+    """GGT speaker scoring (:func:`storyline.enrich.train_speakers.speaker_correct`, as
+    ``benchmarks/eval_quotes.py`` scores); ``respelled`` maps a harness spelling back to the
+    original word, so either spelling of a name counts."""
+    if pred and respelled:
         pred = " ".join(respelled.get(w, w) for w in pred.split())
-    if reference in people or not reference:
-        return bool(reference) and _surname(pred) == _surname(reference)
-    pred_words = set(_tokens(_strip_accents(pred))) - _STOP
-    gold_words = (set(_tokens(_strip_accents(reference))) | set(_tokens(_strip_accents(surface)))) - _STOP
-    return bool(pred_words & gold_words)
+    return ggt_speaker_correct(pred, reference, surface, list(people))
 
 
 def _score_quotes(rows: Sequence[dict[str, Any]], stored: dict[str, _Stored], respelled: dict[str, dict[str, str]]
@@ -209,10 +188,10 @@ def _score_quotes(rows: Sequence[dict[str, Any]], stored: dict[str, _Stored], re
         preds = [q for q in got.quotes if q.kind != "attributed"] if got else []
         spell = respelled.get(row["_id"], {})
         back = {v: o for v, o in spell.items()}
-        ptoks = [_tokens(" ".join(back.get(w, w) for w in q.text.split())) for q in preds]
+        ptoks = [tokens(" ".join(back.get(w, w) for w in q.text.split())) for q in preds]
         remaining = list(range(len(preds)))
         for g in row["quotations"]:
-            gold = _tokens(g["quote"])
+            gold = tokens(g["quote"])
             if not gold:
                 continue
             best, best_score = None, 0.3
