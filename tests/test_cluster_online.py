@@ -133,21 +133,6 @@ def test_mentioned_years_that_disagree_count_against_undated_articles():
     assert disagreeing.explanation.contributions["date_conflict"] < agreeing.explanation.contributions["date_conflict"]
 
 
-def test_date_lines_tell_undated_look_alikes_apart_and_a_missing_one_is_no_evidence():
-    clusterer = OnlineEventClusterer()
-    clusterer.learn_one(dam(1, published=None, dateline="2019-04-10"))
-    next_day = dict(clusterer.pair_features(dam(2, published=None, dateline="2019-04-11")))["ev_000001"]
-    years_on = dict(clusterer.pair_features(dam(3, published=None, dateline="2024-04-10")))["ev_000001"]
-    no_line = dict(clusterer.pair_features(dam(4, published=None)))["ev_000001"]
-    assert (next_day["text_dated"], next_day["text_gap_log"]) == (1.0, round(math.log1p(1), 4))
-    assert (years_on["text_dated"], years_on["text_gap_log"]) == (1.0, round(math.log1p(30), 4))  # capped
-    assert (no_line["text_dated"], no_line["text_gap_log"]) == (0.0, 0.0)
-    assert clusterer.contributions(years_on)["text_gap_log"] < clusterer.contributions(next_day)["text_gap_log"]
-    # Given publication dates decide the window; a date line never adds to them.
-    clusterer.learn_one(chess(1, dateline="2019-01-01"))
-    assert clusterer._articles["chess1"].dateline_day is None
-
-
 def test_publication_gap_beyond_the_window_is_never_joined():
     clusterer = OnlineEventClusterer(window_days=7)
     clusterer.learn_one(dam(1, published="2024-05-01"))

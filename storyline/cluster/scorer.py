@@ -29,7 +29,7 @@ from storyline.errors import ConfigError
 
 __all__ = ["DEFAULT_MODEL", "FEATURES", "PairScorer", "expand_features", "load_scorer"]
 
-DEFAULT_MODEL = "same_event-v2.json"
+DEFAULT_MODEL = "same_event-v1.json"
 
 # Raw pair features, computed by the clusterer for an (article, event) or (event, event) pair.
 BASE_FEATURES = (
@@ -47,8 +47,6 @@ BASE_FEATURES = (
     "age_log",          # log1p(days since the event's first article), 0 when undated
     "size_log",         # log1p(event size)
     "cross_lingual",    # the article's language is none of the event's
-    "text_dated",       # not both given dates, but both have a day (given, or their text's date line)
-    "text_gap_log",     # log1p(days, at most 30, between those days and the nearest such member), 0 unless text_dated
 )
 # Products that let a linear model say "a cosine means less across languages / over a long gap".
 INTERACTIONS = (
@@ -76,7 +74,7 @@ class PairScorer:
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
-    version: str = "same_event-v2"
+    version: str = "same_event-v1"
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:

@@ -18,10 +18,6 @@ from storyline.cluster.records import Assignment, Explanation, Lexical, _article
 __all__ = ["ArticleScoring"]
 
 LEXICAL_MEMBERS = 50  # an event's words are those of its latest members (bounds the cost per article)
-# Date-line days further apart than this say "different report" no more strongly: beyond a month
-# the gap is capped (training streams: mean B-cubed F1 0.9388 capped, 0.9364 uncapped, 0.9331 as
-# a yes/no "over a week"; benchmarks/results/clustering.md, round 4).
-TEXT_GAP_CAP_DAYS = 30.0
 
 
 class ArticleScoring:
@@ -48,7 +44,6 @@ class ArticleScoring:
     ) -> tuple[Assignment, list[tuple[float, str, dict[str, Any]]]]:
         day = parse_day(features.published)
         hits = self._neighbours(features.vector, day)
-        text_day = day if day is not None else parse_day(features.dateline)
         by_event: dict[str, tuple[float, str]] = {}
         for article_id, similarity in hits:
             event_id = self._articles[article_id].event_id
@@ -58,8 +53,7 @@ class ArticleScoring:
         lexical = self._tfidf(features.terms) if by_event else None  # once per article, not per candidate
         scored: list[tuple[float, str, dict[str, Any]]] = []
         for event_id, (member_similarity, nearest) in by_event.items():
-            detail = self._score(features, years, day, self._events[event_id], member_similarity, nearest, lexical,
-                                 text_day)
+            detail = self._score(features, years, day, self._events[event_id], member_similarity, nearest, lexical)
             if detail is None:
                 continue
             detail["nearest_article"] = nearest
@@ -147,7 +141,6 @@ class ArticleScoring:
         member_similarity: float,
         nearest: str | None = None,
         article_lexical: Lexical | None = None,
-        text_day: int | None = None,
     ) -> dict[str, Any] | None:
         gap = age = None
         if day is not None and event.first_day is not None and event.last_day is not None:
@@ -180,7 +173,6 @@ class ArticleScoring:
         # evidence there and must decide from the cross-lingual embedding, entities and numbers.
         lexical = None if cross_lingual else article_lexical
         nearest_lexical = self._articles[nearest].lexical if nearest in self._articles else None
-        text_gap = self._text_gap(text_day, event) if gap is None else None
         components = {
             "dense_centroid": centroid_similarity,
             "dense_member": member_similarity,
@@ -198,8 +190,6 @@ class ArticleScoring:
             "age_log": math.log1p(age) if age is not None else 0.0,
             "size_log": math.log1p(len(event.members)),
             "cross_lingual": float(cross_lingual),
-            "text_dated": 1.0 if text_gap is not None else 0.0,
-            "text_gap_log": math.log1p(min(text_gap, TEXT_GAP_CAP_DAYS)) if text_gap is not None else 0.0,
         }
         return {
             "score": self._scorer.probability(components),
@@ -208,23 +198,6 @@ class ArticleScoring:
             "shared_numbers": tuple(shared_numbers),
             "gap_days": gap,
         }
-
-    def _text_gap(self, text_day: int | None, event: _Event) -> float | None:
-        """Days from ``text_day`` to the nearest of the event's latest members that has a day
-        (its publication date, else its text's date line); None when either side has none.
-
-        Input without publication dates still names the report's day in a date line (Wikinews,
-        agency datelines): two look-alike reports years apart are then told apart, while a
-        translation without a date line is neither helped nor hurt (no day: no evidence)."""
-        if text_day is None:
-            return None
-        gaps = []
-        for member in event.members[-LEXICAL_MEMBERS:]:
-            record = self._articles[member]
-            member_day = record.day if record.day is not None else record.dateline_day
-            if member_day is not None:
-                gaps.append(abs(text_day - member_day))
-        return float(min(gaps)) if gaps else None
 
     def pair_features(self, features: ArticleFeatures) -> list[tuple[str, dict[str, float]]]:
         """The pair features of ``features`` against every candidate event, as the scorer
