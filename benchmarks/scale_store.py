@@ -120,15 +120,15 @@ def _time_resolution() -> None:
 
     full, incremental = storyline.stages.resolve_entities, storyline.resolve.resolve_incremental
 
-    def timed(store, new_ids=None):
+    def timed(store, new_ids=None, **options):
         t0 = time.perf_counter()
         try:
-            return full(store, new_ids)
+            return full(store, new_ids, **options)
         finally:
             _RESOLVE["s"] += time.perf_counter() - t0
 
-    def spied(store, new_ids):
-        out = incremental(store, new_ids)
+    def spied(store, new_ids, **options):
+        out = incremental(store, new_ids, **options)
         _RESOLVE["last"] = {k: v for k, v in out.items() if k != "touched_ids"} if out else "full"
         return out
 
