@@ -29,7 +29,7 @@ from ..enrich.names import demonym_pair, has_cyrillic, name_similarity, nickname
 from ..model import Article, Mention, Span
 from .claims import Claim, ClaimFacts, ClaimGroup, content_words, outlet_of
 from .options import ReportOptions
-from .stance import FRAMED, Stance, claim_stance, contradiction, stance_hint
+from .stance import FRAMED, Stance, claim_stance, contradiction, parse_claims, stance_hint
 from .text import NumberMention
 
 __all__ = ["Discrepancy", "DiscrepancySide", "dates_compatible", "find_discrepancies", "name_spelling_discrepancies"]
@@ -190,6 +190,12 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
     index = {c.id: i for i, c in enumerate(claims)}
     outlet_by_article = {aid: outlet_of(a) for aid, a in articles.items()}
     col = _Collector()
+    if options.stance_rule == "stance":
+        # the claims whose stances the groups below compare, parsed in one batch
+        parse_claims([claims[index[cid]].text for g in groups if len(g.claim_ids) > 1
+                      and len({outlet_by_article[claims[index[cid]].article_id] for cid in g.claim_ids}) > 1
+                      for cid in g.claim_ids
+                      if (articles[claims[index[cid]].article_id].language or "en").lower().startswith("en")])
     for group in groups:
         if len(group.claim_ids) < 2:
             continue
@@ -296,6 +302,7 @@ def _stances_across_groups(col: _Collector, claims: Sequence[Claim], facts: Sequ
                if (articles[c.article_id].language or "en").lower().startswith("en") and stance_hint(c.text)]
     if len(english) < 2:
         return
+    parse_claims([claims[i].text for i in english])
     stances = {i: claim_stance(claims[i].text) for i in english}
     framed = [i for i in english if stances[i] is not None and stances[i].frame in FRAMED]
     words = {i: content_words(claims[i].text) for i in framed}
