@@ -32,6 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, peak_rss_mb  # noqa: E402
 
+from storyline.cluster.metrics import bcubed  # noqa: E402
+
 SYLLABLES = "ka lo mi ra ten vo dar sel un bre tor ish an gu pel".split()
 ENDINGS = "ov ski enko in ez ic son er ley a".split()
 FILLER = ("officials said on the matter while residents waited for news about the plan that was "
@@ -117,17 +119,7 @@ def _agreement(store, batches: list[list[str]]) -> float:
     resolve_entities(store)
     full = {(m.article_id, m.start): m.entity_id for m in store.mentions(ids)}
     keys = sorted(k for k in incremental if incremental[k] and full.get(k))
-
-    def clusters(of: dict) -> dict:
-        groups: dict = {}
-        for k in keys:
-            groups.setdefault(of[k], set()).add(k)
-        return {k: groups[of[k]] for k in keys}
-
-    a, b = clusters(incremental), clusters(full)
-    p = statistics.mean(len(a[k] & b[k]) / len(a[k]) for k in keys)
-    r = statistics.mean(len(a[k] & b[k]) / len(b[k]) for k in keys)
-    return round(2 * p * r / (p + r), 4)
+    return round(bcubed([incremental[k] for k in keys], [full[k] for k in keys])[2], 4)
 
 
 def run(sizes: list[int], batch: int, batches: int, workdir: Path, check: bool = True, seed: int = 11,

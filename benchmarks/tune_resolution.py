@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,18 +37,10 @@ def _grouping(store) -> dict[str, str | None]:
 
 
 def b3_f1(ours: dict, gold: dict) -> float:
+    from storyline.cluster.metrics import bcubed
+
     keys = sorted(k for k in ours if ours[k] and gold.get(k))
-
-    def clusters(of: dict) -> dict:
-        groups: dict = {}
-        for k in keys:
-            groups.setdefault(of[k], set()).add(k)
-        return {k: groups[of[k]] for k in keys}
-
-    a, b = clusters(ours), clusters(gold)
-    p = statistics.mean(len(a[k] & b[k]) / len(a[k]) for k in keys)
-    r = statistics.mean(len(a[k] & b[k]) / len(b[k]) for k in keys)
-    return round(2 * p * r / (p + r), 4)
+    return round(bcubed([ours[k] for k in keys], [gold[k] for k in keys])[2], 4)
 
 
 def prepare(work: Path, size: int, seed: int) -> None:
