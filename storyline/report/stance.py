@@ -135,7 +135,8 @@ def _is_verb(token: Any) -> bool:
 def _parser() -> Any:
     from ..nlp import english
 
-    return english()
+    # the stance reads tags and dependencies only
+    return english(with_ner=False)
 
 
 _PARSED: dict[str, Any] = {}  # text -> Doc, bounded like an LRU by dropping the oldest half
@@ -146,24 +147,23 @@ def _parse(text: str) -> Any:
     doc = _PARSED.get(text)
     if doc is None:
         parse_claims([text])
-        doc = _PARSED[text]
+        # (another report built in another thread may have evicted it meanwhile)
+        doc = _PARSED.get(text) or _parser()(text)
     return doc
 
 
 def parse_claims(texts: Sequence[str]) -> None:
-    """Parse the claims not parsed yet in one batch: ``nlp.pipe`` over a report's claims costs
-    a fraction of one call per claim, and the stance reads tags and dependencies only, so the
-    NER (its own layers in the small English model) is left out."""
-    todo = list(dict.fromkeys(t for t in texts if t not in _PARSED))
+    """Parse the claims not parsed yet in one batch (at most the cache's size; the rest are
+    parsed when read): ``nlp.pipe`` over a report's claims costs a fraction of one call per
+    claim."""
+    todo = list(dict.fromkeys(t for t in texts if t not in _PARSED))[:_PARSED_MAX]
     if not todo:
         return
     if len(_PARSED) + len(todo) > _PARSED_MAX:
         for key in list(_PARSED)[: max(len(_PARSED) // 2, len(_PARSED) + len(todo) - _PARSED_MAX)]:
-            del _PARSED[key]
-    nlp = _parser()
-    with nlp.select_pipes(disable=[p for p in ("ner",) if p in nlp.pipe_names]):
-        for text, doc in zip(todo, nlp.pipe(todo, batch_size=64), strict=True):
-            _PARSED[text] = doc
+            _PARSED.pop(key, None)
+    for text, doc in zip(todo, _parser().pipe(todo, batch_size=64), strict=True):
+        _PARSED[text] = doc
 
 
 _SHORT_QUOTE = re.compile(r"[\"“«„][^\"“”«»„]{1,40}[\"”»“]")
