@@ -133,6 +133,23 @@ def test_file_over_the_size_limit_is_rejected(store, settings, tmp_path):
     assert "max_file_bytes" in report.rejected[0].reason
 
 
+def test_jsonl_over_the_file_limit_streams_and_bounds_each_record(store, settings, tmp_path):
+    rows = [{"id": f"s{i}", "title": f"Cranes stop {i}", "source": "Gull Wire",
+             "text": f"Dock workers walked out on day {i} in Port Elvan harbour, the union said."} for i in range(60)]
+    lines = [json.dumps(r) for r in rows]
+    lines[10] = json.dumps(dict(rows[10], text="long " * 3000))  # one record over the limit on its own
+    lines[20] = "{not json"
+    (tmp_path / "feed.jsonl").write_bytes(("\n".join(lines) + "\n").encode() + b"\xff\xfe broken\n")
+    assert (tmp_path / "feed.jsonl").stat().st_size > 5_000
+    report = ingest(store, [tmp_path], settings=settings.replace(max_file_bytes=5_000))
+    assert len(report.added) == 58
+    assert [(r.item, r.reason.split(";")[0]) for r in report.rejected] == [
+        ("line 11", "record is over the 5,000-byte limit"),
+        ("line 21", "invalid JSON at line 1 column 2: Expecting property name enclosed in double quotes"),
+        ("line 61", "line is not valid UTF-8")]
+    assert store.article("s59").title == "Cranes stop 59"
+
+
 def test_reingest_creates_no_duplicates(store, settings, tmp_path):
     write(tmp_path, "harbour.txt", HARBOUR_STORY)
     write(tmp_path, "copy.txt", HARBOUR_STORY.replace("\n", "\n\n"))  # same words, other line breaks

@@ -213,14 +213,20 @@ def read_path(path: Path, settings: Settings, defaults: Mapping[str, Any] | None
             if from_name:
                 defaults = {"from_file_name": from_name, **(defaults or {})}
         size = path.stat().st_size
-        if size > settings.max_file_bytes:
+        if size > settings.max_file_bytes and path.suffix.lower() in JSONL_EXTENSIONS:
+            # JSON Lines is a stream of records: a big file is read line by line, each record
+            # bounded on its own, so a corpus export need not be split by hand.
+            stream = _stream_jsonl(path, origin, defaults or {}, fields, settings)
+        elif size > settings.max_file_bytes:
             raise InputRejected(
                 f"file is {size / 1e6:.1f} MB, over the {settings.max_file_bytes / 1e6:.0f} MB limit; split it, or raise "
                 "max_file_bytes (STORYLINE_MAX_FILE_BYTES or --max-file-bytes)"
             )
-        with open(path, "rb") as fh:
-            # Read at most one byte past the limit: a file that grew since stat() is still bounded.
-            data = fh.read(settings.max_file_bytes + 1)
+        else:
+            stream = None
+            with open(path, "rb") as fh:
+                # Read at most one byte past the limit: a file that grew since stat() is still bounded.
+                data = fh.read(settings.max_file_bytes + 1)
     except InputRejected as exc:
         yield Rejection(origin, "", exc.stage, exc.reason)
         return
@@ -229,6 +235,9 @@ def read_path(path: Path, settings: Settings, defaults: Mapping[str, Any] | None
         return
     except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
         yield _internal(origin, "", "read", exc)
+        return
+    if stream is not None:
+        yield from stream
         return
     yield from read_bytes(data, origin, kind_hint=path.suffix.lower(), stem=sanitize(display_path(path.stem)),
                           settings=settings, defaults=defaults, fields=fields)
@@ -396,15 +405,57 @@ def _read_jsonl(text: str, origin: str, stem: str, defaults: dict[str, Any],
                 fields: Mapping[str, str] | None, settings: Settings) -> Iterator[ArticleDraft | Rejection]:
     # Only "\n" ends a record: str.splitlines would also cut at U+2028 or U+0085 inside a string.
     for lineno, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        item = f"line {lineno}"
-        try:
-            rec = load_json(line, settings.max_json_depth)
-        except InputRejected as exc:
-            yield Rejection(origin, item, "read", exc.reason.replace("; fix it", "; fix or remove this line"))
-            continue
-        yield _record_or_rejection(rec, origin, item, "", defaults, fields, settings)
+        if line.strip():
+            yield _jsonl_record(line, origin, lineno, defaults, fields, settings)
+
+
+def _jsonl_record(line: str, origin: str, lineno: int, defaults: dict[str, Any],
+                  fields: Mapping[str, str] | None, settings: Settings) -> ArticleDraft | Rejection:
+    item = f"line {lineno}"
+    try:
+        rec = load_json(line, settings.max_json_depth)
+    except InputRejected as exc:
+        return Rejection(origin, item, "read", exc.reason.replace("; fix it", "; fix or remove this line"))
+    return _record_or_rejection(rec, origin, item, "", defaults, fields, settings)
+
+
+def _stream_jsonl(path: Path, origin: str, defaults: dict[str, Any], fields: Mapping[str, str] | None,
+                  settings: Settings) -> Iterator[ArticleDraft | Rejection]:
+    """A JSON Lines file over ``max_file_bytes``, one line at a time, each line bounded by that limit.
+
+    Streamed files must be UTF-8 (the JSON Lines encoding): the encoding guess of smaller files
+    needs the whole text."""
+    limit = settings.max_file_bytes
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4)[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                yield Rejection(origin, "", "read", "a JSON Lines file this large must be UTF-8, and this one is "
+                                "UTF-16; save it as UTF-8, or split it under max_file_bytes")
+                return
+            fh.seek(0)
+            lineno = 0
+            while True:
+                raw = fh.readline(limit + 1)
+                if not raw:
+                    return
+                lineno += 1
+                if len(raw) > limit and not raw.endswith(b"\n"):
+                    while raw and not raw.endswith(b"\n"):  # skip the rest of the overlong line
+                        raw = fh.readline(1 << 20)
+                    yield Rejection(origin, f"line {lineno}", "read", f"record is over the {limit:,}-byte limit; "
+                                    "shorten it, or raise max_file_bytes")
+                    continue
+                try:
+                    line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    yield Rejection(origin, f"line {lineno}", "read", "line is not valid UTF-8; save the file as "
+                                    "UTF-8, or fix or remove this line")
+                    continue
+                line = sanitize(line)
+                if line.strip():
+                    yield _jsonl_record(line, origin, lineno, defaults, fields, settings)
+    except OSError as exc:
+        yield Rejection(origin, "", "read", f"cannot read file: {exc.strerror or exc}; check the path and permissions")
 
 
 def _record_or_rejection(rec: Any, origin: str, item: str, stem: str, defaults: dict[str, Any],
