@@ -372,12 +372,14 @@ def compute_event_report(store: SQLiteStore, event_id: str) -> Any:
     return build_event_report(_event_input(store, event_id, event), vectors=span_vectors(store, event["article_ids"]))
 
 
-def materialise_reports(store: SQLiteStore, settings: Settings | None = None) -> dict[str, Any]:
+def materialise_reports(store: SQLiteStore, settings: Settings | None = None, *, full: bool = False
+                        ) -> dict[str, Any]:
     """Rebuild and store the reports of the events that changed since they were stored (the
-    pipeline's ``reports`` stage; call it after analyst actions to refresh at once)."""
+    pipeline's ``reports`` stage; call it after analyst actions to refresh at once). Only events
+    the store marked as changed are checked; ``full`` checks every event."""
     from .materialise import materialise_reports as _materialise
 
-    return _materialise(store, settings)
+    return _materialise(store, settings, full=full)
 
 
 def event_reports(store: SQLiteStore, event_ids: Sequence[str] | None = None) -> list[Any]:

@@ -10,7 +10,8 @@ Two pipeline stages live here, beside the readers that use what they store:
   its report rebuilt and stored. The fingerprint covers the report version, the sentence
   model, the event's title and wire-copy groups, and a digest per member article of its
   content and annotations (with the names of the entities they point to), so an event no
-  change touched is never rebuilt.
+  change touched is never rebuilt. Which events to fingerprint comes from change marks the
+  store's triggers write (schema version 9), so a run reads only what changed.
 
 ``event_report`` / ``event_report_view`` read a stored report and rebuild it on a miss
 (then store it), so a reader never gets a stale one.
@@ -171,28 +172,53 @@ def _build_and_store(store: SQLiteStore, event: dict[str, Any], fingerprint: str
     return report
 
 
+# Where the report version and sentence model of the stored reports are kept: when either
+# changes, every fingerprint changes, so the next run checks every event.
+BASIS_KEY = "reports.basis"
+
+
 def materialise_reports(store: SQLiteStore, settings: Settings | None = None, progress: Progress = None, *,
-                        encoder: Any = None) -> dict[str, Any]:
+                        encoder: Any = None, full: bool = False) -> dict[str, Any]:
     """Rebuild and store the report of every event whose fingerprint changed; drop the reports
-    of events that no longer exist. Returns counts (``materialised`` is how many were built)."""
+    of events that no longer exist. Returns counts (``materialised`` is how many were built,
+    ``checked`` how many fingerprints were computed).
+
+    Only the events the store's change marks point at are checked (an event whose row changed,
+    holding an article whose row or annotations changed, or naming an entity that was renamed),
+    plus events without a report: a run costs what changed, not the size of the store. Every
+    event is checked when ``full``, on a store from before the marks, or after a change of report
+    version or sentence model."""
     t0 = time.perf_counter()
-    stored = store.report_fingerprints()
-    digests = store.article_digests()
-    seen: set[str] = set()
-    built, kept = [], 0
-    for event in store.iter_events():
-        seen.add(event["id"])
+    marks = store.take_report_marks()
+    basis = [REPORT_VERSION, sentence_model_id()]
+    full = full or "*" in marks or store.get_kv(BASIS_KEY) != basis
+    if full:
+        stored = store.report_fingerprints()
+        digests = store.article_digests()
+        events: Iterable[dict[str, Any]] = store.iter_events()
+    else:
+        articles = marks.get("a", set()) | store.articles_naming_entities(marks.get("e", ()))
+        wanted = marks.get("v", set()) | store.events_of_articles(articles) | set(store.events_without_report())
+        events = list(store.iter_events(sorted(wanted)))
+        stored = store.report_fingerprints_of([e["id"] for e in events])
+        digests = store.article_digests(sorted({a for e in events for a in e["article_ids"]}))
+    built, checked = [], 0
+    for event in events:
+        checked += 1
         fp = event_fingerprint(event, digests)
         if stored.get(event["id"]) == fp:
-            kept += 1
             continue
         _build_and_store(store, event, fp, encoder)
         built.append(event["id"])
         if progress:
             progress(1)
-    dropped = store.delete_reports(set(stored) - seen)
-    return {"events": len(seen), "materialised": len(built), "unchanged": kept, "dropped": dropped,
-            "seconds": round(time.perf_counter() - t0, 2), "event_ids": built}
+    dropped = store.delete_orphan_reports()
+    if full:
+        store.set_kv(BASIS_KEY, basis)
+    store.clear_report_marks()
+    total = store.count_events()
+    return {"events": total, "checked": checked, "materialised": len(built), "unchanged": total - len(built),
+            "dropped": dropped, "full": full, "seconds": round(time.perf_counter() - t0, 2), "event_ids": built}
 
 
 def current_report(store: SQLiteStore, event: dict[str, Any]) -> bool:

@@ -68,6 +68,7 @@ def test_the_pipeline_stores_sentence_vectors_and_every_report(demo_store):
     assert set(demo_store.sentence_vectors(ids)) == set(ids)
     nothing_changed = api.materialise_reports(demo_store)
     assert nothing_changed["materialised"] == 0 and nothing_changed["unchanged"] == len(events)
+    assert nothing_changed["checked"] == 0  # no change mark: no event is even fingerprinted
 
 
 @pytest.mark.models
@@ -113,13 +114,29 @@ def test_changing_one_article_rebuilds_only_its_event_report(demo_copy, monkeypa
     original = report_module.build_event_report  # materialise imports it from here at each build
     monkeypatch.setattr(report_module, "build_event_report",
                         lambda inp, **kw: built.append(inp.event_id) or original(inp, **kw))
+    digested = []  # the articles whose digests the run reads: only the changed event's, not the store's
+    digests = demo_copy.article_digests
+    monkeypatch.setattr(demo_copy, "article_digests", lambda ids=None: digested.append(ids) or digests(ids))
     demo_copy.update_article(event["article_ids"][0], title="A headline the outlet corrected")
     stats = api.materialise_reports(demo_copy)
     assert built == [event["id"]] and stats["event_ids"] == [event["id"]]
     assert stats["materialised"] == 1 and stats["unchanged"] == len(stored_at) - 1
+    assert stats["checked"] == 1 and not stats["full"] and digested == [sorted(event["article_ids"])]
     now = dict(demo_copy.db.execute("SELECT event_id, materialised_at FROM event_reports").fetchall())
     assert {e for e in now if now[e] != stored_at[e]} == {event["id"]}
     assert api.materialise_reports(demo_copy)["materialised"] == 0 and built == [event["id"]]
+
+
+@pytest.mark.models
+def test_renaming_an_entity_rebuilds_only_the_events_naming_it(demo_copy):
+    entity = demo_copy.entities()[0]
+    naming = demo_copy.events_of_articles(demo_copy.articles_naming_entities([entity["id"]]))
+    assert 0 < len(naming) < len(demo_copy.events())
+    demo_copy.update_entities([], [entity | {"name": entity["name"] + " Jr"}], {}, {}, {})
+    stats = api.materialise_reports(demo_copy)
+    assert set(stats["event_ids"]) == naming and stats["checked"] == len(naming)
+    everything = api.materialise_reports(demo_copy, full=True)
+    assert everything["checked"] == len(demo_copy.events()) and everything["materialised"] == 0
 
 
 @pytest.mark.models

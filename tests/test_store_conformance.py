@@ -161,6 +161,36 @@ def test_events_members_vectors_and_reports_round_trip(any_store, settings, tmp_
     assert list(any_store.iter_report_parts("discrepancies")) == [("ev_1", [])]
 
 
+def test_writes_that_change_a_report_input_leave_change_marks(any_store, settings, tmp_path):
+    write(tmp_path, "ferry.txt", FERRY)
+    write(tmp_path, "budget.txt", BUDGET)
+    a, b = sorted(ingest(any_store, [tmp_path], settings=settings).added)
+    assert any_store.take_report_marks() == {"*": {"*"}, "a": {a, b}}  # a new store: everything, and the articles
+    any_store.clear_report_marks()
+    event = {"id": "ev_1", "title": "Ferry", "article_ids": [a], "first_published": None, "last_published": None,
+             "outlets": [], "languages": ["en"], "duplicate_groups": []}
+    any_store.put_events([event])
+    any_store.replace_annotations(b, mentions=[Mention(b, 0, 6, "Budget", "ORG", "Budget")])
+    any_store.update_entities([], [{"id": "en_1", "name": "Ferry", "type": "ORG", "article_ids": [a]}], {}, {}, {})
+    assert any_store.take_report_marks() == {"v": {"ev_1"}, "a": {b}, "e": {"en_1"}}
+    assert any_store.events_of_articles([a, b]) == {"ev_1"}
+    any_store.clear_report_marks()
+    # Writes a report makes (quote groups) and rewrites that keep the name mark nothing.
+    any_store.set_quote_groups([a, b], {})
+    any_store.update_entities([], [{"id": "en_1", "name": "Ferry", "type": "ORG", "article_ids": [a, b]}], {}, {}, {})
+    assert any_store.take_report_marks() == {}
+    # A write while a run works through its marks is kept for the next run.
+    any_store.put_events([event | {"article_ids": [a, b]}])
+    assert any_store.take_report_marks() == {"v": {"ev_1"}}
+    any_store.update_article(a, title="Ferry strike is over")
+    any_store.clear_report_marks()
+    assert any_store.take_report_marks() == {"a": {a}}
+    assert any_store.events_of_articles([b]) == {"ev_1"}
+    any_store.put_events([], removed=["ev_1"])
+    assert any_store.events_of_articles([a, b]) == set()
+    assert "report_marks" not in any_store.tables() and "event_articles" not in any_store.tables()
+
+
 def test_decisions_form_an_audit_log(any_store):
     first = any_store.add_decision("entity.merge", {"keep": "en_1", "other": "en_2"}, note="same person")
     second = any_store.add_decision("event.split", {"event": "ev_1"})

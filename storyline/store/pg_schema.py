@@ -16,6 +16,20 @@ TEXT_CONFIGS = {"en": "english", "ru": "russian", "de": "german", "fr": "french"
 
 _CONFIG_CASE = " ".join(f"WHEN '{lang}' THEN '{cfg}'::regconfig" for lang, cfg in TEXT_CONFIGS.items())
 
+
+def _changed(columns: str) -> str:
+    """A trigger's WHEN condition: one of ``columns`` differs between OLD and NEW."""
+    return " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns.split())
+
+
+def _mark_annotation_triggers(table: str, columns: str) -> str:
+    return f"""
+        CREATE TRIGGER {table}_mark AFTER INSERT OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION storyline_mark_annotation();
+        CREATE TRIGGER {table}_mark_update AFTER UPDATE ON {table}
+            FOR EACH ROW WHEN ({_changed("article_id " + columns)}) EXECUTE FUNCTION storyline_mark_annotation();"""
+
+
 PG_MIGRATIONS: list[tuple[int, str, str]] = [
     (
         1,
@@ -325,5 +339,78 @@ PG_MIGRATIONS: list[tuple[int, str, str]] = [
             roles TEXT NOT NULL DEFAULT '{}'
         );
         """,
+    ),
+    (
+        9,
+        "change marks for incremental report materialisation; events by article",
+        """
+        -- See schema.py, version 9: marks written by triggers on every write that changes a
+        -- report input, read by materialise_reports.
+        CREATE TABLE report_marks (
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            taken INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (kind, key)
+        );
+        INSERT INTO report_marks(kind, key) VALUES ('*', '*');
+        CREATE TABLE event_articles (
+            article_id TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            PRIMARY KEY (article_id, event_id)
+        );
+        CREATE INDEX event_articles_event ON event_articles(event_id);
+        INSERT INTO event_articles(article_id, event_id)
+            SELECT DISTINCT j, e.id FROM events e, json_array_elements_text(e.article_ids::json) j
+            ON CONFLICT DO NOTHING;
+        CREATE INDEX citations_entity ON citations(cited_entity_id);
+        CREATE FUNCTION storyline_mark(mark_kind TEXT, mark_key TEXT) RETURNS void LANGUAGE sql AS $$
+            INSERT INTO report_marks(kind, key) VALUES (mark_kind, mark_key)
+            ON CONFLICT (kind, key) DO UPDATE SET taken = 0 WHERE report_marks.taken <> 0
+        $$;
+        CREATE FUNCTION storyline_mark_annotation() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN PERFORM storyline_mark('a', OLD.article_id); END IF;
+            IF TG_OP <> 'DELETE' THEN PERFORM storyline_mark('a', NEW.article_id); END IF;
+            RETURN NULL;
+        END $$;
+        CREATE FUNCTION storyline_mark_row() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN  -- TG_ARGV[0]: the mark kind ('a' articles, 'e' entities)
+            IF TG_OP <> 'INSERT' THEN PERFORM storyline_mark(TG_ARGV[0], OLD.id); END IF;
+            IF TG_OP <> 'DELETE' THEN PERFORM storyline_mark(TG_ARGV[0], NEW.id); END IF;
+            RETURN NULL;
+        END $$;
+        CREATE FUNCTION storyline_mark_event() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN
+                DELETE FROM event_articles WHERE event_id = OLD.id;
+                PERFORM storyline_mark('v', OLD.id);
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                INSERT INTO event_articles(article_id, event_id)
+                    SELECT DISTINCT j, NEW.id FROM json_array_elements_text(NEW.article_ids::json) j
+                    ON CONFLICT DO NOTHING;
+                PERFORM storyline_mark('v', NEW.id);
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER articles_mark AFTER INSERT OR DELETE ON articles
+            FOR EACH ROW EXECUTE FUNCTION storyline_mark_row('a');
+        CREATE TRIGGER articles_mark_update AFTER UPDATE OF content_hash, source, title, published, language, url, text
+            ON articles FOR EACH ROW EXECUTE FUNCTION storyline_mark_row('a');
+        CREATE TRIGGER entities_mark AFTER INSERT OR DELETE ON entities
+            FOR EACH ROW EXECUTE FUNCTION storyline_mark_row('e');
+        -- INSERT OR REPLACE is an upsert here: an update that keeps the name and type marks nothing.
+        CREATE TRIGGER entities_mark_update AFTER UPDATE ON entities
+            FOR EACH ROW WHEN (""" + _changed("id name type") + """) EXECUTE FUNCTION storyline_mark_row('e');
+        CREATE TRIGGER events_mark AFTER INSERT OR DELETE ON events
+            FOR EACH ROW EXECUTE FUNCTION storyline_mark_event();
+        CREATE TRIGGER events_mark_update AFTER UPDATE OF id, title, article_ids, duplicate_groups ON events
+            FOR EACH ROW EXECUTE FUNCTION storyline_mark_event();
+        """
+        + _mark_annotation_triggers("mentions", 'start "end" text label normal entity_id')
+        + _mark_annotation_triggers("quotes", 'start "end" text speaker speaker_start speaker_end cue kind '
+                                              "speaker_entity_id")
+        + _mark_annotation_triggers("citations", 'start "end" text cited kind cited_entity_id')
+        + _mark_annotation_triggers("dates", 'start "end" text value granularity is_event'),
     ),
 ]

@@ -20,8 +20,9 @@ from .pg_schema import PG_MIGRATIONS
 
 __all__ = ["PostgresStore", "PostgresConnection", "redact"]
 
-# Tables PostgreSQL keeps for us: the search index (rebuilt by its trigger) and the schema version.
-_INTERNAL_TABLES = {"article_search", "storyline_schema"}
+# Tables PostgreSQL keeps for us: the search index, the report change marks and the events by
+# article (all kept by triggers) and the schema version.
+_INTERNAL_TABLES = {"article_search", "storyline_schema", "report_marks", "event_articles"}
 # Serialises migrations of one database across processes (two storyline commands starting at once).
 _MIGRATION_LOCK = 7_306_110_712
 

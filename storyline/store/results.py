@@ -310,6 +310,58 @@ class ResultStoreMixin:
                     h.update(repr(tuple(row[1:])).encode("utf-8"))
         return {aid: h.hexdigest() for aid, h in hashes.items()}
 
+    # -- what changed since the reports were materialised (schema version 9) -------------------------
+
+    def take_report_marks(self) -> dict[str, set[str]]:
+        """The change marks the triggers wrote (kind -> keys: 'a' articles, 'e' entities, 'v'
+        events, '*' everything), flagged as taken. A write after this call marks its key again,
+        so ``clear_report_marks`` keeps it for the next run."""
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.execute("UPDATE report_marks SET taken = 1 WHERE taken = 0")
+            rows = self.db.execute("SELECT kind, key FROM report_marks WHERE taken = 1").fetchall()
+        out: dict[str, set[str]] = {}
+        for kind, key in rows:
+            out.setdefault(kind, set()).add(key)
+        return out
+
+    def clear_report_marks(self) -> None:
+        """Forget the marks taken by ``take_report_marks`` (their events are done)."""
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.execute("DELETE FROM report_marks WHERE taken = 1")
+
+    def events_of_articles(self, article_ids: Iterable[str]) -> set[str]:
+        """Ids of the events holding any of these articles (the trigger-kept ``event_articles``)."""
+        out: set[str] = set()
+        for chunk in _chunked(sorted(set(article_ids))):
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT DISTINCT event_id FROM event_articles WHERE article_id IN ({_marks(len(chunk))})", chunk)}
+        return out
+
+    def articles_naming_entities(self, entity_ids: Iterable[str]) -> set[str]:
+        """Ids of the articles whose mentions, quote speakers or citations point at these entities."""
+        out: set[str] = set()
+        for chunk in _chunked(sorted(set(entity_ids))):
+            marks = _marks(len(chunk))
+            for table, column in (("mentions", "entity_id"), ("quotes", "speaker_entity_id"),
+                                  ("citations", "cited_entity_id")):
+                out |= {r[0] for r in self.db.execute(
+                    f"SELECT DISTINCT article_id FROM {table} WHERE {column} IN ({marks})", chunk)}
+        return out
+
+    def events_without_report(self) -> list[str]:
+        """Ids of the events that have no stored report (an indexed anti-join, no JSON read)."""
+        return [r[0] for r in self.db.execute(
+            "SELECT e.id FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_reports r WHERE r.event_id = e.id)")]
+
+    def delete_orphan_reports(self) -> int:
+        """Drop the stored reports of events that no longer exist; how many."""
+        with self.transaction():  # type: ignore[attr-defined]
+            return int(self.db.execute("DELETE FROM event_reports WHERE NOT EXISTS "
+                                       "(SELECT 1 FROM events e WHERE e.id = event_reports.event_id)").rowcount)
+
+    def count_events(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM events").fetchone()[0])
+
     # -- materialised reports -----------------------------------------------------------------------
 
     def set_quote_groups(self, article_ids: Sequence[str], groups: dict[tuple[str, int, int], str]) -> None:

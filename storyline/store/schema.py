@@ -2,6 +2,26 @@
 
 from __future__ import annotations
 
+
+def _mark(kind: str, key: str) -> str:
+    """A trigger statement marking ``key`` changed for the report materialiser (version 9)."""
+    return (f"INSERT INTO report_marks(kind, key) VALUES ('{kind}', {key}) "
+            "ON CONFLICT(kind, key) DO UPDATE SET taken = 0 WHERE taken <> 0;")
+
+
+def _mark_article_triggers(table: str, columns: str) -> str:
+    """Insert, delete and update triggers on an annotation table marking the article it belongs to;
+    an update marks only when one of ``columns`` (what a report reads) really changed."""
+    when = " OR ".join(f"old.{c} IS NOT new.{c}" for c in ["article_id", *columns.split()])
+    return f"""
+        CREATE TRIGGER {table}_mark_ai AFTER INSERT ON {table} BEGIN {_mark('a', 'new.article_id')} END;
+        CREATE TRIGGER {table}_mark_ad AFTER DELETE ON {table} BEGIN {_mark('a', 'old.article_id')} END;
+        CREATE TRIGGER {table}_mark_au AFTER UPDATE ON {table} WHEN {when} BEGIN
+            {_mark('a', 'old.article_id')}
+            {_mark('a', 'new.article_id')}
+        END;"""
+
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (
         1,
@@ -324,6 +344,78 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             entity_id TEXT PRIMARY KEY,
             roles TEXT NOT NULL DEFAULT '{}'
         );
+        """,
+    ),
+    (
+        9,
+        "change marks for incremental report materialisation; events by article",
+        f"""
+        -- What changed since the reports were last materialised, written by the triggers
+        -- below on every write that changes a report input: 'a' an article (its row or its
+        -- annotations), 'e' an entity's name or type, 'v' an event's row; '*' everything (a
+        -- store from before this version). materialise_reports reads only the marked events
+        -- instead of digesting every article of the store (15.7 CPU s at 100k per run).
+        -- `taken` is set while a run works through a mark; a new write clears it, so a mark
+        -- made during the run survives the run.
+        CREATE TABLE report_marks (
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            taken INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (kind, key)
+        ) WITHOUT ROWID;
+        INSERT INTO report_marks(kind, key) VALUES ('*', '*');
+        -- Which event holds each article (the events table keeps a JSON list), kept by the
+        -- events triggers: a marked article finds its event with an indexed lookup.
+        CREATE TABLE event_articles (
+            article_id TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            PRIMARY KEY (article_id, event_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX event_articles_event ON event_articles(event_id);
+        INSERT OR IGNORE INTO event_articles(article_id, event_id)
+            SELECT j.value, e.id FROM events e, json_each(e.article_ids) j;
+        -- Citations by cited entity: a renamed entity finds the articles citing it.
+        CREATE INDEX citations_entity ON citations(cited_entity_id);
+        -- Articles: the columns the article digest and the report read.
+        CREATE TRIGGER articles_mark_ai AFTER INSERT ON articles BEGIN {_mark('a', 'new.id')} END;
+        CREATE TRIGGER articles_mark_ad AFTER DELETE ON articles BEGIN {_mark('a', 'old.id')} END;
+        CREATE TRIGGER articles_mark_au AFTER UPDATE OF content_hash, source, title, published, language, url, text
+            ON articles BEGIN {_mark('a', 'new.id')} END;
+        """
+        + _mark_article_triggers("mentions", 'start "end" text label normal entity_id')
+        # Not group_id: the quote groups a report writes back are its output, not its input.
+        + _mark_article_triggers("quotes", 'start "end" text speaker speaker_start speaker_end cue kind '
+                                           "speaker_entity_id")
+        + _mark_article_triggers("citations", 'start "end" text cited kind cited_entity_id')
+        + _mark_article_triggers("dates", 'start "end" text value granularity is_event')
+        + f"""
+        -- An entity row rewritten with the same name and type (its article list grew) changes no
+        -- report: INSERT OR REPLACE is checked here, before the old row goes.
+        CREATE TRIGGER entities_mark_bi BEFORE INSERT ON entities WHEN NOT EXISTS (
+            SELECT 1 FROM entities WHERE id = new.id AND name IS new.name AND type IS new.type)
+            BEGIN {_mark('e', 'new.id')} END;
+        CREATE TRIGGER entities_mark_ad AFTER DELETE ON entities BEGIN {_mark('e', 'old.id')} END;
+        CREATE TRIGGER entities_mark_au AFTER UPDATE OF id, name, type ON entities
+            WHEN old.id IS NOT new.id OR old.name IS NOT new.name OR old.type IS NOT new.type BEGIN
+            {_mark('e', 'old.id')}
+            {_mark('e', 'new.id')}
+        END;
+        CREATE TRIGGER events_mark_ai AFTER INSERT ON events BEGIN
+            INSERT OR IGNORE INTO event_articles(article_id, event_id)
+                SELECT value, new.id FROM json_each(new.article_ids);
+            {_mark('v', 'new.id')}
+        END;
+        CREATE TRIGGER events_mark_ad AFTER DELETE ON events BEGIN
+            DELETE FROM event_articles WHERE event_id = old.id;
+            {_mark('v', 'old.id')}
+        END;
+        CREATE TRIGGER events_mark_au AFTER UPDATE OF id, title, article_ids, duplicate_groups ON events BEGIN
+            DELETE FROM event_articles WHERE event_id = old.id;
+            INSERT OR IGNORE INTO event_articles(article_id, event_id)
+                SELECT value, new.id FROM json_each(new.article_ids);
+            {_mark('v', 'old.id')}
+            {_mark('v', 'new.id')}
+        END;
         """,
     ),
 ]

@@ -14,8 +14,9 @@ from .schema import MIGRATIONS
 
 __all__ = ["SQLiteStore", "SearchHit", "open_store"]
 
-# Tables SQLite or its FTS5 index keep for themselves: not data, rebuilt by the target on a copy.
-_INTERNAL_TABLE = re.compile(r"^(sqlite_|articles_fts)")
+# Tables SQLite or its FTS5 index keep for themselves, and those the triggers keep (report
+# change marks, events by article): not data, rebuilt by the target on a copy.
+_INTERNAL_TABLE = re.compile(r"^(sqlite_|articles_fts|report_marks$|event_articles$)")
 
 
 def open_store(location: str | Path = "storyline.db") -> SQLStore:
