@@ -280,7 +280,7 @@ def search(c: Context, query: str, limit: int, as_json: bool, semantic: bool, ex
                        f"    {s.text}")
         c.say(f"({len(found)} sentence(s))", err=True)
         return
-    hits = c.store.search(query, limit)
+    hits = c.store.search(query, limit, window=c.settings.search_rank_window or None)
     if as_json:
         click.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
         return

@@ -112,7 +112,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
                limit: Annotated[int, Query(ge=1, le=200)] = 20, semantic: bool = False) -> dict[str, Any]:
         if semantic:  # sentences closest in meaning, from the stored sentence vectors
             return {"query": q, "semantic": True, "hits": [h.__dict__ for h in api.semantic_search(s, q, limit)]}
-        return {"query": q, "hits": [h.__dict__ for h in s.search(q, limit)]}
+        return {"query": q, "hits": [h.__dict__ for h in s.search(q, limit, window=app.state.web.search_window)]}
 
     Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
     Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]

@@ -209,6 +209,11 @@ def test_search_ranks_title_matches_first_with_a_snippet(any_store, settings, tm
     assert [h.title for h in hits] == ["Ferry strike ends", "Budget passes"]
     assert "[ferry]" in hits[1].snippet
     assert any_store.search('U.S. "unclosed') == []  # not valid query syntax: no error, no hit
+    assert any_store.count_matches("ferry") == 2 and any_store.count_matches('U.S. "unclosed') == 0
+    assert [h.title for h in any_store.search("ferry", 1, offset=1)] == ["Budget passes"]
+    # A rank window of one: only the most recently stored match is ranked.
+    assert [h.title for h in any_store.search("ferry", window=1)] == ["Budget passes"]
+    assert [h.title for h in any_store.search("ferry", window=2)] == ["Ferry strike ends", "Budget passes"]
 
 
 def test_postgres_search_stems_english_and_russian(postgres_url, settings, tmp_path):

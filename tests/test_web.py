@@ -230,6 +230,22 @@ def test_analysis_views(demo_store):
     assert analysis.scripts("Волошенко") == ["Cyrillic"] and analysis.scripts("Voloshenko") == ["Latin"]
 
 
+def test_an_unfiltered_search_page_ranks_only_what_it_shows(demo_store, monkeypatch):
+    everything = [h.article_id for h in demo_store.search("dam", 200)]
+    assert len(everything) > 4
+    asked = []
+    search = demo_store.search
+    monkeypatch.setattr(demo_store, "search", lambda q, limit, **kw: asked.append(limit) or search(q, limit, **kw))
+    page = analysis.search_articles(demo_store, "dam", offset=2, limit=2)
+    assert [h["article_id"] for h in page.items] == everything[2:4] and page.total == len(everything)
+    assert asked == [2] and all(h["snippet"] and h["language"] for h in page.items)
+    # With a filter the pool of 200 is read and filtered, as before.
+    filtered = analysis.search_articles(demo_store, "dam", source="NORDPRESS")
+    assert asked == [2, 200] and filtered.items and all(h["source"] == "NORDPRESS" for h in filtered.items)
+    with pytest.raises(ConfigError):
+        analysis.search_articles(demo_store, "dam", limit=500)
+
+
 def test_serve_prints_a_token_and_warns_off_loopback(demo_store, monkeypatch):
     from click.testing import CliRunner
 

@@ -306,7 +306,13 @@ class SQLStore(AnnotationStoreMixin, EventStoreMixin, ResultStoreMixin, ClusterS
     def schema_version(self) -> int:
         raise NotImplementedError
 
-    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+    def search(self, query: str, limit: int = 20, *, offset: int = 0, window: int | None = None) -> list[SearchHit]:
+        """Full-text hits ranked ``offset`` to ``offset + limit`` (best first, with snippets); with
+        ``window``, only the ``window`` most recently stored matches are ranked."""
+        raise NotImplementedError
+
+    def count_matches(self, query: str) -> int:
+        """How many articles match a full-text query."""
         raise NotImplementedError
 
     def outlet_summary(self) -> list[dict[str, Any]]:

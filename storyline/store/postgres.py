@@ -237,21 +237,34 @@ class PostgresStore(SQLStore):
 
     # -- dialect ----------------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+    # The query read by each language configuration: an article matches any reading.
+    _READING = " || ".join(f"websearch_to_tsquery('{c}', ?)" for c in ("english", "russian", "simple"))
+
+    def search(self, query: str, limit: int = 20, *, offset: int = 0, window: int | None = None) -> list[SearchHit]:
         """Full-text search: the query is read by each language configuration (english,
         russian, simple) and an article matches any reading; ts_rank with the title weighted
-        above the body; websearch syntax ("quoted phrase", -word, or), never a syntax error."""
-        reading = " || ".join(f"websearch_to_tsquery('{c}', ?)" for c in ("english", "russian", "simple"))
-        sql = f"""WITH q AS (SELECT {reading} AS query),
-                  hits AS (SELECT s.rowid, ts_rank(s.vector, q.query) AS score FROM article_search s, q
-                           WHERE s.vector @@ q.query ORDER BY score DESC, s.rowid LIMIT ?)
+        above the body; websearch syntax ("quoted phrase", -word, or), never a syntax error.
+        With ``window``, only the ``window`` most recently stored matches are ranked."""
+        matches = "SELECT s.rowid, s.vector FROM article_search s, q WHERE s.vector @@ q.query"
+        if window:
+            matches += " ORDER BY s.rowid DESC LIMIT ?"
+        sql = f"""WITH q AS (SELECT {self._READING} AS query),
+                  m AS ({matches}),
+                  hits AS (SELECT m.rowid, ts_rank(m.vector, q.query) AS score FROM m, q
+                           ORDER BY score DESC, m.rowid LIMIT ? OFFSET ?)
                   SELECT a.id, a.title, a.source, a.published,
                          ts_headline(storyline_text_config(a.language), a.text, q.query,
                                      'StartSel=[, StopSel=], MaxWords=14, MinWords=6, MaxFragments=1') AS snip,
                          hits.score
                   FROM hits JOIN articles a ON a.rowid = hits.rowid, q ORDER BY hits.score DESC, a.rowid"""
-        rows = self.db.execute(sql, (query, query, query, limit)).fetchall()
+        args = (query, query, query, *((window,) if window else ()), limit, offset)
+        rows = self.db.execute(sql, args).fetchall()
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], float(r[5])) for r in rows]
+
+    def count_matches(self, query: str) -> int:
+        row = self.db.execute(f"SELECT count(*) FROM article_search s WHERE s.vector @@ ({self._READING})",
+                              (query, query, query)).fetchone()
+        return int(row[0])
 
     def optimise(self) -> None:
         """VACUUM ANALYZE: statistics, and the search index's pending entries merged. Right after a

@@ -28,6 +28,7 @@ class WebState:
     jobs: JobRunner
     templates: Any
     memo: StoreMemo
+    search_window: int | None = None  # Settings.search_rank_window (None: rank every match)
 
     def store(self) -> Iterator[SQLiteStore]:
         s = open_store(self.db_path)
@@ -49,8 +50,11 @@ def mount(app: Any, db_path: str | Path, *, token: str, settings: Any = None,
     from .filters import install
 
     install(templates.env)
+    from ..settings import load_settings
+
+    window = getattr(settings or load_settings(), "search_rank_window", 0) or None
     state = WebState(str(db_path), Guard(token), JobRunner(db_path, settings, allow_private_urls), templates,
-                     StoreMemo(str(db_path)))
+                     StoreMemo(str(db_path)), window)
     app.state.web = state
 
     @app.exception_handler(Unauthorized)

@@ -133,7 +133,7 @@ def router(state: WebState) -> APIRouter:
         """The search page: full-text hits with snippets (or, with ``semantic``, the sentences closest in
         meaning), filtered by outlet, language and date."""
         page = analysis.search_articles(s, q, source=source, language=language, since=since, until=until,
-                                        offset=offset, limit=limit, semantic=semantic)
+                                        offset=offset, limit=limit, semantic=semantic, window=state.search_window)
         return {"query": q, "semantic": semantic} | page.to_dict("hits")
 
     @r.get("/rejects")

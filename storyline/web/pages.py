@@ -144,7 +144,8 @@ def router(state: WebState) -> APIRouter:
         def build() -> dict[str, Any]:
             page = analysis.search_articles(s, q, source=source or None, language=language or None,
                                             since=since or None, until=until or None, offset=offset,
-                                            limit=PER_PAGE, semantic=mode == "meaning") if q.strip() else None
+                                            limit=PER_PAGE, semantic=mode == "meaning",
+                                            window=state.search_window) if q.strip() else None
             return {"page": page, "params": params, "outlets": outlets(s)}
 
         return render(request, "search.html", build)
