@@ -533,3 +533,18 @@ def test_no_place_discrepancy_when_the_outlet_names_both_places():
                          "It had left Tarvik an hour earlier.")
     report = build_event_report(event, encoder=WordHashEncoder())
     assert [d for d in report.discrepancies if d.kind == "place"] == []
+
+
+def test_quote_group_speaker_ties_go_to_the_earliest_article_in_every_process():
+    # Five outlets quote one sentence under five spellings of one speaker, each once: the
+    # label must not depend on string hashing (it did: set order changes per process).
+    from storyline.report.quote_groups import group_quotes
+
+    spellings = ["Mara Voss", "M. Voss", "Dr Mara Voss", "Mara K. Voss", "Ms Voss"]
+    said = "The sluice gates will stay shut until the engineers finish their survey."
+    arts = [article(f"v{i}", f"Outlet {i}", f"2025-03-0{i + 1}", f'"{said}" said {name}.')
+            for i, name in enumerate(spellings)]
+    quotes = [quote(a, said, name) for a, name in zip(arts, spellings, strict=True)]
+    vectors = np.ones((len(quotes), 4), dtype=np.float32) / 2.0
+    groups, _ = group_quotes(quotes, vectors, arts, {})
+    assert [(len(g.quotes), g.speaker) for g in groups] == [(5, "Mara Voss")]

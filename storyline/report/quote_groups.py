@@ -180,11 +180,13 @@ def group_quotes(quotes: Sequence[Quote], vectors: np.ndarray, articles: Sequenc
         for i in cluster:
             new_quotes[i] = replace(quotes[i], group_id=gid)
         eids = [quotes[i].speaker_entity_id for i in cluster if quotes[i].speaker_entity_id]
-        eid = max(set(eids), key=eids.count) if eids else None
+        # Ties go to the earliest quote (the cluster is in article order), never to set order,
+        # which changes with string hashing from one process to the next.
+        eid = max(dict.fromkeys(eids), key=eids.count) if eids else None
         names = [_speaker_name(quotes[i], entities) for i in cluster]
         named = [x for x in names if x and not _is_generic(x)]
         speaker = (entities.get(eid, {}).get("name") if eid else None) or (
-            max(set(named), key=named.count) if named else next((x for x in names if x), None))
+            max(dict.fromkeys(named), key=named.count) if named else next((x for x in names if x), None))
         outlets = tuple(dict.fromkeys(outlet_of(by_id[quotes[i].article_id]) for i in cluster
                                       if quotes[i].article_id in by_id))
         groups.append(QuoteGroup(gid, speaker, eid, tuple(new_quotes[i] for i in cluster), outlets))
