@@ -230,6 +230,18 @@ def test_analysis_views(demo_store):
     assert analysis.scripts("Волошенко") == ["Cyrillic"] and analysis.scripts("Voloshenko") == ["Latin"]
 
 
+def test_long_spans_are_counted_per_year_and_a_story_is_read_through_its_event(demo_store):
+    def meta(*days):
+        return [{"published": d} for d in days]
+
+    assert analysis.volume_by_day(demo_store, meta=meta("2001-03-04", "2001-07-01", "2015-06-01")) == [
+        ("2001", 2), ("2015", 1)]
+    assert analysis.volume_by_day(demo_store, meta=meta("2001-03-04", "2003-06-01")) == [("2001-03", 1), ("2003-06", 1)]
+    for event in demo_store.events():
+        scanned = next((s for s in demo_store.storylines() if event["id"] in s["event_ids"]), None)
+        assert analysis.storyline_of(demo_store, event["id"]) == scanned
+
+
 def test_an_unfiltered_search_page_ranks_only_what_it_shows(demo_store, monkeypatch):
     everything = [h.article_id for h in demo_store.search("dam", 200)]
     assert len(everything) > 4

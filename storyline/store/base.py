@@ -270,6 +270,11 @@ class EventStoreMixin:
         return [dict(r) | {"event_ids": json.loads(r["event_ids"]),
                            "related_event_ids": json.loads(r["related_event_ids"])} for r in rows]
 
+    def storyline(self, storyline_id: str) -> dict[str, Any] | None:
+        r = self.db.execute("SELECT * FROM storylines WHERE id = ?", (storyline_id,)).fetchone()
+        return None if r is None else dict(r) | {"event_ids": json.loads(r["event_ids"]),
+                                                 "related_event_ids": json.loads(r["related_event_ids"])}
+
     def replace_duplicates(self, groups: dict[str, tuple[str, str]]) -> None:
         with self.transaction():  # type: ignore[attr-defined]
             self.db.execute("DELETE FROM duplicates")

@@ -22,8 +22,9 @@ PER_PAGE = 20
 
 
 def _unit(points: list[tuple[str, int]]) -> str:
-    """analysis.volume_by_day counts per month (YYYY-MM labels) over spans longer than a year."""
-    return "month" if points and len(points[0][0]) == 7 else "day"
+    """analysis.volume_by_day counts per month (YYYY-MM labels) over spans longer than a year, per
+    year (YYYY) over spans longer than ten."""
+    return {7: "month", 4: "year"}.get(len(points[0][0]), "day") if points else "day"
 
 
 def router(state: WebState) -> APIRouter:
@@ -81,7 +82,7 @@ def router(state: WebState) -> APIRouter:
             claims = {c["id"]: c for c in rep["claims"]}
             others = analysis.merge_candidates(s, event["first_published"], exclude=event_id, by_date=by_date(s))
             return {"event": event, "r": rep, "groups": groups, "cells": cells, "claims": claims,
-                    "others": others, "storyline": analysis.storyline_of(s, event_id),
+                    "others": others, "storyline": analysis.storyline_of(s, event_id, event),
                     "coverage_chart": bar_chart(per_outlet, "Articles per outlet"),
                     "timeline_chart": bar_chart(timeline, "Outlets reporting each date", unit="outlet reports"),
                     "graph": layered_graph(rep["sources"])}
