@@ -283,6 +283,12 @@ def stories(store: SQLiteStore) -> list[dict[str, Any]]:
     return list(read())
 
 
+def storylines_of(store: SQLiteStore, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stories holding any of these events (rows of ``store.events()``), by id."""
+    ids = sorted({e["storyline_id"] for e in events if e.get("storyline_id")})
+    return [s for s in map(store.storyline, ids) if s is not None]
+
+
 def storyline_view(store: SQLiteStore, storyline_id: str) -> dict[str, Any]:
     """A storyline with its events (time order) and related earlier events."""
     rows = {s["id"]: s for s in stories(store)}

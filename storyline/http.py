@@ -52,7 +52,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise StorylineError('the HTTP API needs the serve extra: pip install -e ".[serve]"') from exc
 
-    from . import api
+    from . import analysis, api
     from .export import article_record
 
     # FastAPI's own docs page pulls Swagger UI from a CDN; add_offline_docs serves a local one.
@@ -130,7 +130,9 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     @app.get("/api/events")
     def events(s: Store, limit: Limit = DEFAULT_PAGE, offset: Offset = 0) -> dict[str, Any]:
         rows = s.events()
-        return {"total": len(rows), "events": rows[offset:offset + limit], "storylines": s.storylines()}
+        page = rows[offset:offset + limit]
+        # The stories of the listed events only: every story was 26k rows per page at 100k articles.
+        return {"total": len(rows), "events": page, "storylines": analysis.storylines_of(s, page)}
 
     @app.get("/api/events/{event_id}")
     def event(event_id: str, s: Store) -> dict[str, Any]:

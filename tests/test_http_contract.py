@@ -93,7 +93,11 @@ def test_lists_come_in_pages(client):
     page = client.get("/api/entities?limit=2&offset=1").json()
     assert page["total"] == everything["total"] == len(everything["entities"]) > 3
     assert page["entities"] == everything["entities"][1:3]
-    assert len(client.get("/api/events?limit=1").json()["events"]) == 1
+    one = client.get("/api/events?limit=1").json()
+    assert len(one["events"]) == 1
+    # Only the stories of the listed events, not every story of the store.
+    assert [s["id"] for s in one["storylines"]] == [one["events"][0]["storyline_id"]]
+    assert one["events"][0]["id"] in one["storylines"][0]["event_ids"]
 
 
 def test_export_is_capped(client, monkeypatch):
