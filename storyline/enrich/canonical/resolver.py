@@ -28,7 +28,7 @@ from storyline.enrich.canonical.forms import (
 )
 from storyline.enrich.canonical.grouping import _Run
 from storyline.enrich.canonical.results import Resolution, _apply_overrides, mention_key
-from storyline.enrich.names import romanize, skeleton, sound_key, translit_key, word_tokens
+from storyline.enrich.names import romanize, skeleton, sound_key, split_name, translit_key, word_tokens
 from storyline.model import Mention
 
 
@@ -308,6 +308,17 @@ class EntityResolver:
         person_forms = [self._form(m) for m in mentions if m.label == "PERSON"]
         respelled = {translit_key(w) for f in person_forms if f.surname for w in (f.surname, *f.given[:1])}
         person_words = {w.lower() for m in mentions if m.label == "PERSON" for w in m.text.split()}
+        # The name words (surnames, first names) of the article's PERSON mentions by spelling key: a lone
+        # word that the article also spells another way as a person's name ("Traciy" beside "Tracy",
+        # "Kodi" beside "Kody Cook") is that name, whatever the corpus majority or the place votes say of
+        # its surface. The very same word is no such evidence: "Surrey" beside a "Surrey Police" the
+        # model tagged PERSON, "Colts" beside "Colts QB Andrew Luck" (ECB+, robustness.md).
+        name_words: dict[str, set[str]] = defaultdict(set)  # spelling key -> the words as written
+        for m in mentions:
+            if m.label == "PERSON":
+                given_raw, surname_raw = split_name((m.normal or m.text).strip())
+                for w in (surname_raw, *given_raw[:1]) if surname_raw else ():
+                    name_words[translit_key(sound_key(w))].add(w.lower())
         people: list[Mention] = []
         names: list[Mention] = []
         notes: dict[str, str] = {}
@@ -322,15 +333,18 @@ class EntityResolver:
             form = self._form(m)
             single = " " not in m.text.strip()
             in_article_surname = single and sound_key(m.normal or m.text) in surnames
+            # "Sydney" beside "Sydnie" (a person of the article) is that person, though "Sydney" is a place
+            written = (m.normal or m.text).strip().lower()
+            in_article_name = single and bool(name_words[translit_key(form.key)] - {written})
             voted = majority.get(_surface_key(m))
             place = places.get(_surface_key(m)) if single else None
             if m.label == "PERSON":
                 alias = self._alias_index.get(_org_key(m.normal or m.text))
-                if alias and single and not in_article_surname:
+                if alias and single and not in_article_surname and not in_article_name:
                     names.append(relabel(m, alias[0], "a known name"))
-                elif place and not alias and not in_article_surname:
+                elif place and not alias and not in_article_surname and not in_article_name:
                     names.append(relabel(m, "LOC", place))
-                elif voted and voted != "PERSON" and not in_article_surname:
+                elif voted and voted != "PERSON" and not in_article_surname and not in_article_name:
                     names.append(relabel(m, voted, "so tagged in most of the corpus"))
                 else:
                     people.append(m)
@@ -399,7 +413,9 @@ class EntityResolver:
             how = "surname"
             if not candidates:
                 # "Lamettey" after "David Lametti": a transliteration variant of one surname of the article
-                variants = [locs for key, locs in full_by_surname.items() if translit_key(key) == translit_key(token)]
+                # (keys with no one left under them are lookups of the loop above, not people)
+                variants = [locs for key, locs in full_by_surname.items()
+                            if locs and translit_key(key) == translit_key(token)]
                 if len(variants) == 1:
                     candidates, how = variants[0], "surname spelled another way"
             if not candidates:
