@@ -96,6 +96,12 @@ def test_addresses_keep_their_hyphens() -> None:
     assert hyphen_repairs(text) == []
 
 
+def test_a_name_before_the_agency_slash_of_a_photo_credit_is_no_address() -> None:
+    # a path segment has an address character in front ("/news/gov-ernment/"), a credit's name a space
+    assert repaired("(Photo: Orla Vaug-\nhan/Kessan Press)") == "(Photo: Orla Vaughan/Kessan Press)"
+    assert hyphen_repairs("read example.org/news/gov-ernment/ today") == []
+
+
 def test_name_seen_unhyphenated_elsewhere_in_the_document_is_joined() -> None:
     # "Brandmoor" is unknown to the word list and both halves are words, so
     # only the document can tell.

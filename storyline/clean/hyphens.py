@@ -98,6 +98,10 @@ def _in_address(text: str, chain: _Chain) -> bool:
         return True
     if chain.end < len(text):
         after = text[chain.end]
+        if after == "/" and CREDIT_SLASH and (chain.start == 0 or text[chain.start - 1] in " \t\n(\"'"):
+            # "(Mark Sch-\niefelbein/Associated Press)": a name before an agency in a photo credit. A
+            # path segment has an address character before it ("site.org/some-slug/"), a credit a space.
+            return False
         if after in _ADDRESS_AFTER:
             return True
         # "some-site.com", "report-final.pdf": a dot directly followed by a
@@ -162,6 +166,9 @@ EVIDENCE_BONUS = 1.0
 # break lines at a compound's own hyphen. Chosen on the train parts with genuine hyphens moved to
 # line ends too (`python benchmarks/hyphen_repair.py --tune-line-break`).
 LINE_BREAK_BONUS = 0.0
+# A slash after a chain that starts after a space is a photo credit's "Name/Agency", not an address
+# (benchmarks/results/hyphen_repair.md, "Names split at line ends").
+CREDIT_SLASH = True
 # In a chain of three or more parts, a very common short word next to the
 # hyphen marks a phrase compound ("day-to-day", "Mar-a-Lago", "one-on-one").
 PHRASE_WORD_ZIPF = 6.0
