@@ -353,12 +353,13 @@ def event_report_view(store: SQLiteStore, event_id: str) -> dict[str, Any]:
     return _view(store, event_id)
 
 
-def stored_report_view(store: SQLiteStore, event_id: str) -> dict[str, Any] | None:
+def stored_report_view(store: SQLiteStore, event_id: str, *, as_text: bool = False) -> Any:
     """The JSON view of one event's stored report if it is current, else None; never builds
-    (what a server answers in-process, leaving rebuilds to a worker)."""
+    (what a server answers in-process, leaving rebuilds to a worker). ``as_text``: the stored
+    JSON text itself, for a server to send as it is."""
     from .materialise import stored_report_view as _stored
 
-    return _stored(store, event_id)
+    return _stored(store, event_id, as_text=as_text)
 
 
 def compute_event_report(store: SQLiteStore, event_id: str) -> Any:

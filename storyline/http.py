@@ -47,7 +47,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     Only requests whose Host is in ``allowed_hosts`` (loopback names by default; "*" for any) are served."""
     try:
         from fastapi import Depends, FastAPI, Query, Request
-        from fastapi.responses import JSONResponse
+        from fastapi.responses import JSONResponse, Response
         from starlette.concurrency import run_in_threadpool
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise StorylineError('the HTTP API needs the serve extra: pip install -e ".[serve]"') from exc
@@ -147,8 +147,8 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
         # stored report is answered here, in a worker thread: a child process per request cost
         # a process start, and heavy jobs run one at a time, so concurrent readers got 503s.
         view = await run_in_threadpool(_stored_view, str(db_path), event_id)
-        if view is not None:
-            return JSONResponse(view)
+        if view is not None:  # the stored JSON text, sent as it is
+            return Response(view, media_type="application/json")
         return await run_in_child(_report_job, str(db_path), event_id, seconds=HEAVY_SECONDS,
                                   what=f"the report of {event_id}", request=request)
 
@@ -173,11 +173,11 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     return app
 
 
-def _stored_view(db_path: str, event_id: str) -> dict[str, Any] | None:
+def _stored_view(db_path: str, event_id: str) -> str | None:
     from . import api
 
     with open_store(db_path) as s:
-        return api.stored_report_view(s, event_id)
+        return api.stored_report_view(s, event_id, as_text=True)
 
 
 def _report_job(db_path: str, event_id: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -152,6 +153,8 @@ def test_events_members_vectors_and_reports_round_trip(any_store, settings, tmp_
     any_store.put_report("ev_1", "fp1", "v1", {"data": 1}, {"view": "ü"})
     any_store.put_report("ev_1", "fp2", "v1", {"data": 2}, {"view": "ü"})
     assert any_store.stored_report("ev_1") == ("fp2", {"view": "ü"})
+    fingerprint, text = any_store.stored_report("ev_1", parse=False)  # as stored, for a server to send on
+    assert fingerprint == "fp2" and isinstance(text, str) and json.loads(text) == {"view": "ü"}
     view = {"summary": [{"span": {"text": "ü"}, "outlets": ["Gull Wire"]}], "claims": [{"id": "c1", "n": 0.25}],
             "discrepancies": []}
     any_store.put_report("ev_1", "fp3", "v1", {"data": 3}, view)

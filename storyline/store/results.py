@@ -391,13 +391,14 @@ class ResultStoreMixin:
                 (event_id, fingerprint, version, json.dumps(data, ensure_ascii=False),
                  json.dumps(view, ensure_ascii=False), _now()))
 
-    def stored_report(self, event_id: str, part: str = "view") -> tuple[str, dict[str, Any]] | None:
-        """``(fingerprint, JSON)`` of an event's stored report; ``part`` is "view" or "data"."""
+    def stored_report(self, event_id: str, part: str = "view", *, parse: bool = True) -> tuple[str, Any] | None:
+        """``(fingerprint, JSON)`` of an event's stored report; ``part`` is "view" or "data";
+        without ``parse`` the JSON comes as its stored text."""
         if part not in ("view", "data"):
             raise ValueError(f"part must be 'view' or 'data', not {part!r}")
         row = self.db.execute(f"SELECT fingerprint, {part} FROM event_reports WHERE event_id = ?",
                               (event_id,)).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
+        return (row[0], json.loads(row[1]) if parse else row[1]) if row else None
 
     def delete_reports(self, event_ids: Iterable[str]) -> int:
         ids = list(event_ids)
