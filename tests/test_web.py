@@ -158,6 +158,25 @@ def test_api_writes_with_the_bearer_token(writable):
     assert r.status_code == 404 and r.json()["error"]["type"] == "not_found"
 
 
+def test_an_event_page_is_drawn_once_per_store_state_for_readers(writable, monkeypatch):
+    client, path = writable
+    with open_store(path) as s:
+        keep, other = [e["id"] for e in s.events()[:2]]
+    first = client.get(f"/events/{keep}")
+    drawn = []
+    original = api.event_report_view
+    monkeypatch.setattr(api, "event_report_view", lambda *a, **k: drawn.append(a[1]) or original(*a, **k))
+    again = client.get(f"/events/{keep}")
+    assert again.status_code == 200 and again.text == first.text and drawn == []  # not drawn again
+    assert client.get(f"/events/{keep}", params={"done": "x"}).status_code == 200 and drawn == [keep]
+    r = client.post("/api/events/merge", json={"keep": keep, "other": other, "by": "bot"},
+                    headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 200
+    after = client.get(f"/events/{keep}")  # the store changed: drawn anew
+    assert drawn == [keep, keep] and after.text != first.text
+    assert client.get(f"/events/{other}").status_code == 404
+
+
 def test_event_undo_is_refused_after_later_changes(demo_store, tmp_path):
     with open_store(copy_store(demo_store, tmp_path)) as s:
         api.merge_events(s, "ev_000001", "ev_000002")

@@ -37,7 +37,15 @@ def router(state: WebState) -> APIRouter:
     def outlets(s: SQLiteStore) -> list[dict[str, Any]]:  # every article's source, counted once per store state
         return state.memo.derived(("outlet names",), lambda: analysis.outlet_names(s))
 
-    def render(request: Request, name: str, build: Callable[[], dict[str, Any]], status: int = 200) -> Response:
+    def render(request: Request, name: str, build: Callable[[], dict[str, Any]], status: int = 200, *,
+               cached: bool = False) -> Response:
+        if cached and not request.query_params and not state.guard.signed_in(request):
+            # The same page for every reader who is not signed in, until the store changes: drawn
+            # once per store state. Drawing an event's report was 85% of the event page's CPU
+            # (10-13 ms a request at 100k articles), the same work for every reader.
+            body, code = state.memo.derived(("page", name, request.url.path), lambda: (
+                (page := render(request, name, build, status)).body, page.status_code))
+            return HTMLResponse(body, status_code=code)
         try:
             ctx = build()
         except NotFound as exc:
@@ -87,7 +95,7 @@ def router(state: WebState) -> APIRouter:
                     "timeline_chart": bar_chart(timeline, "Outlets reporting each date", unit="outlet reports"),
                     "graph": layered_graph(rep["sources"])}
 
-        return render(request, "event.html", build)
+        return render(request, "event.html", build, cached=True)
 
     @r.get("/stories/{storyline_id}", response_class=HTMLResponse)
     def story_page(request: Request, storyline_id: str, s: Store) -> Response:
