@@ -22,10 +22,11 @@ from .corrupt import KINDS
 @click.option("--ecb-topics", type=click.IntRange(min=0),
               help="Also score events and entity chains on this many ECB+ dev topics (seeded; default all "
                    "eight; 0 skips them).")
+@click.option("--polnear", is_flag=True, help="Also score PolNeAR dev attributions (content F1).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def eval_robustness(ctx: Context, data_dir: str, seed: int, limit: int | None, kinds: tuple[str, ...],
-                    ecb_topics: int | None, as_json: bool) -> None:
+                    ecb_topics: int | None, polnear: bool, as_json: bool) -> None:
     """Clean vs corrupted, through the product path.
 
     The GGT sample is ingested twice into temporary stores by the same code and settings as
@@ -37,7 +38,7 @@ def eval_robustness(ctx: Context, data_dir: str, seed: int, limit: int | None, k
     from .robustness import evaluate_robustness
 
     report = evaluate_robustness(data_dir, ctx.settings, seed=seed, limit=limit, kinds=kinds or KINDS,
-                                 say=None if as_json else click.echo, ecb_topics=ecb_topics)
+                                 say=None if as_json else click.echo, ecb_topics=ecb_topics, polnear=polnear)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
         return

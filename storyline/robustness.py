@@ -315,13 +315,15 @@ def _split_forms(text: str, word: str) -> int:
 
 def evaluate_robustness(data_dir: str | Path, settings: Settings, *, seed: int = 0, limit: int | None = None,
                         kinds: Iterable[str] = KINDS, say: Callable[[str], None] | None = None,
-                        workdir: str | Path | None = None, ecb_topics: int | None = 0) -> RobustnessReport:
+                        workdir: str | Path | None = None, ecb_topics: int | None = 0,
+                        polnear: bool = False) -> RobustnessReport:
     """Run the product on the GGT sample clean and corrupted (seeded) and score each stage.
 
     ``limit`` takes a seeded sample of that many articles (for CI); the pipeline runs without
     clustering and reports, which no stage scored here reads. ``ecb_topics``: also score
     events and entity chains on that many ECB+ dev topics (None: all eight; 0: none), see
-    :mod:`storyline.robustness_ecb`."""
+    :mod:`storyline.robustness_ecb`. ``polnear``: also score PolNeAR dev attributions
+    (:mod:`storyline.robustness_polnear`)."""
     kinds = tuple(k for k in KINDS if k in set(kinds))
     started = time.perf_counter()
     rows = load_ggt(Path(data_dir) / "ggt-quotes" / "articles.jsonl")
@@ -369,6 +371,12 @@ def evaluate_robustness(data_dir: str | Path, settings: Settings, *, seed: int =
     known_c = sum(1 for s in clean.values() if s.source) / max(1, len(clean))
     known_x = sum(1 for s in corrupted.values() if s.source) / max(1, len(corrupted))
     report.scores.append(StageScore("metadata", "outlet known", known_c, known_x, len(corrupted)))
+    if polnear:
+        from .robustness_polnear import evaluate_polnear
+
+        if say:
+            say("PolNeAR dev: clean and corrupted runs")
+        report.scores += evaluate_polnear(data_dir, settings, seed=seed, kinds=kinds, workdir=workdir)
     if ecb_topics != 0:
         from .robustness_ecb import evaluate_ecb
 
