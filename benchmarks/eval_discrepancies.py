@@ -18,6 +18,13 @@ Each report is built twice from the same stored input: with the stance detector
 cue anywhere in one aligned claim and none in the other (``stance_rule="negation"``, kind
 ``polarity``). ``name_spelling`` findings come from both (they do not depend on the rule).
 
+**Injected stances** (``--inject N``, recall and precision without hand judgment): N other GGT
+articles, each ingested as given and as a copy where one sentence's stance was flipped
+(``will`` -> ``will not``, ``confirmed`` -> ``denied``, ``agreed to`` -> ``refused to``,
+``supports`` -> ``opposes``, ...; the copy also gets the harness's name and punctuation noise,
+as a machine-translated second outlet would). The flipped sentence is the only disagreement
+between the two copies, so a stance or polarity finding on it is right and any other is wrong.
+
 A finding is identified by its first two sides' first spans: the two claims (stance,
 polarity) or the two spelled words (name_spelling), as (external article id, start, end)
 in the stored clean text. ``tests/fixtures/contradiction_judgments.jsonl`` holds one hand
@@ -70,6 +77,87 @@ def _harness_records(limit: int, seed: int) -> list[dict[str, Any]]:
             continue  # nothing respelled: the copy would only test punctuation
         out.append({"id": f"{r['_id']}", "text": text, "source": "Harness clean copy", "language": "en"})
         out.append({"id": f"{r['_id']}~", "text": c.text, "source": "Harness corrupted copy", "language": "en"})
+    return out
+
+
+# One stance reversed per pattern; each keeps the sentence grammatical in the common case.
+_FLIPS = (
+    (r"\bwill (?!not\b|be\b)(?=[a-z]+\b)", "will not "),
+    (r"\bconfirmed\b", "denied"),
+    (r"\bagreed to\b", "refused to"),
+    (r"\bsupports\b", "opposes"),
+    (r"\bapproved\b", "rejected"),
+    (r"\baccepted\b", "rejected"),
+    (r"\bplans to\b", "has no plans to"),
+)
+
+
+def flip_stance(text: str, rng: random.Random) -> tuple[str, str] | None:
+    """``text`` with one sentence's stance reversed (a seeded choice among every match of
+    :data:`_FLIPS`), and that sentence as it now reads; None when no sentence has a pattern."""
+    import re
+
+    matches = [(m, repl) for pattern, repl in _FLIPS for m in re.finditer(pattern, text)]
+    if not matches:
+        return None
+    m, repl = rng.choice(sorted(matches, key=lambda x: x[0].start()))
+    flipped = text[: m.start()] + repl + text[m.end():]
+    start = max(flipped.rfind(c, 0, m.start()) for c in ".!?\n") + 1
+    ends = [i for i in (flipped.find(c, m.start() + len(repl)) for c in ".!?\n") if i >= 0]
+    end = min(ends) + 1 if ends else len(flipped)
+    return flipped, flipped[start:end].strip()
+
+
+def _injected_records(limit: int, seed: int, skip: set[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Pairs of one GGT article as given and with one stance flipped (plus name and punctuation
+    noise); the flipped sentence of each copy, by the copy's id."""
+    from storyline.corrupt import corrupt_text
+    from storyline.robustness import load_ggt
+
+    rows = [r for r in load_ggt(DATA / "ggt-quotes" / "articles.jsonl") if str(r["_id"]) not in skip]
+    rng = random.Random(f"inject:{seed}")
+    rng.shuffle(rows)
+    out, flipped_sentence = [], {}
+    for r in rows:
+        if len(flipped_sentence) >= limit:
+            break
+        text = r["articleBodyText"]
+        c = corrupt_text(text, rng, ("names", "punctuation"), names=r.get("people") or ())
+        flip = flip_stance(c.text, rng)
+        if flip is None:
+            continue
+        copy_id = f"{r['_id']}~flip"
+        flipped_sentence[copy_id] = flip[1]
+        out.append({"id": f"{r['_id']}", "text": text, "source": "Harness clean copy", "language": "en"})
+        out.append({"id": copy_id, "text": flip[0], "source": "Harness flipped copy", "language": "en"})
+    return out, flipped_sentence
+
+
+def _words(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"[a-z]{3,}", text.lower()))
+
+
+def score_injected(found: list[dict], texts: dict[tuple, str], flipped: dict[str, str]) -> dict[str, Any]:
+    """Recall and precision of stance and polarity findings on the injected pairs. A finding is
+    on the flipped sentence when its side in the copy shares most of that sentence's words
+    (cleaning may move offsets and quote marks, not words)."""
+    out: dict[str, Any] = {"pairs": len(flipped)}
+    for kind in ("stance", "polarity"):
+        mine = [f for f in found if f["source"] == "injected" and f["kind"] == kind]
+        hits, right = set(), 0
+        for f in mine:
+            side = next((k for k in (f["a"], f["b"]) if k[0] in flipped), None)
+            target = _words(flipped[side[0]]) if side else set()
+            got = _words(texts.get(tuple(side), "")) if side else set()
+            on_target = bool(target) and len(target & got) >= 0.6 * min(len(target), len(got) or 1)
+            right += on_target
+            if on_target:
+                hits.add(side[0])
+        out[kind] = {"findings": len(mine), "right": right,
+                     "precision": round(right / len(mine), 3) if mine else None,
+                     "recall": round(len(hits) / len(flipped), 3) if flipped else None}
     return out
 
 
@@ -158,12 +246,19 @@ def main() -> None:
     ap.add_argument("--ggt-limit", type=int, default=20, help="GGT articles for the harness pairs")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--print", action="store_true", help="show unjudged findings with their text (terminal only)")
+    ap.add_argument("--inject", type=int, default=30, help="GGT article pairs with one stance flipped (0: none)")
+    ap.add_argument("--only-injected", action="store_true", help="skip BASIL, AllSides and the name harness")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     started = time.perf_counter()
     found, texts = [], {}
-    for source, records in (("basil", _records("basil")), ("allsides", _records("allsides")),
-                            ("harness", _harness_records(args.ggt_limit, args.seed))):
+    harness = [] if args.only_injected else _harness_records(args.ggt_limit, args.seed)
+    injected, flipped = _injected_records(args.inject, args.seed, {r["id"] for r in harness})
+    sources = [] if args.only_injected else [("basil", _records("basil")), ("allsides", _records("allsides")),
+                                             ("harness", harness)]
+    if injected:
+        sources.append(("injected", injected))
+    for source, records in sources:
         more, more_texts = _findings(source, records, None)
         found += more
         texts.update(more_texts)
@@ -171,13 +266,15 @@ def main() -> None:
     unique = {(f["kind"],) + _key(f["kind"], f["a"], f["b"]): f for f in found}
     found = list(unique.values())
     judged = load_judgments()
-    result = score(found, judged)
+    result = score([f for f in found if f["source"] != "injected"], judged)
+    result["injected"] = score_injected(found, texts, flipped)
     result["seconds"] = round(time.perf_counter() - started, 1)
-    result["command"] = f"python benchmarks/eval_discrepancies.py --ggt-limit {args.ggt_limit} --seed {args.seed}"
+    result["command"] = (f"python benchmarks/eval_discrepancies.py --ggt-limit {args.ggt_limit} --seed {args.seed} "
+                         f"--inject {args.inject}" + (" --only-injected" if args.only_injected else ""))
     if args.print:
         n = 0
         for f in sorted(found, key=lambda f: (f["source"], f["kind"], f["a"])):
-            if _key(f["kind"], f["a"], f["b"]) in judged:
+            if _key(f["kind"], f["a"], f["b"]) in judged or f["source"] == "injected":
                 continue
             n += 1
             print(f"\n#{n} [{f['source']}] {f['kind']} conf={f['confidence']} {f['description']}")

@@ -72,6 +72,20 @@ def test_a_fact_and_its_denial():
     assert contradiction(a, b, 0.9) == 0.65
 
 
+def test_one_name_in_two_transliterations_is_one_actor():
+    a = claim_stance("Zhelenko will sign the harbour bill on Monday.")
+    b = claim_stance("Jelenko will not sign the harbour bill on Monday.")
+    other = claim_stance("Marvik will not sign the harbour bill on Monday.")
+    assert contradiction(a, b, 0.9) == 0.8
+    assert contradiction(a, other, 0.9) is None  # two people
+
+
+def test_without_nominal_arguments_only_the_same_verb_ties_two_claims():
+    # pronouns say nothing about which thing is meant, so the verb must match
+    assert contradiction(claim_stance("This will help you."), claim_stance("This will not help you."), 0.9) == 0.8
+    assert contradiction(claim_stance("This will help you."), claim_stance("This will not hurt you."), 0.9) is None
+
+
 # ----------------------------------------------------------------------------- in the report
 
 def _report(texts: dict[str, str], mentions=(), entities=None):

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..enrich.names import name_similarity
+
 __all__ = ["FRAMED", "Stance", "claim_stance", "contradiction", "parse_claims", "stance_hint"]
 
 # Word families by their first letters: one entry covers "consider/considers/considering".
@@ -227,6 +229,9 @@ def _same_actor(a: Stance, b: Stance) -> bool:
     shared word, or an authority and a name or another authority ("the government" / "Moscow")."""
     if not a.subject or not b.subject or a.subject & b.subject:
         return True
+    if a.subject_is_name and b.subject_is_name and any(
+            name_similarity(x, y) >= 0.85 for x in a.subject for y in b.subject if len(x) >= 4 and len(y) >= 4):
+        return True  # one name in two transliterations ("Zhukov" / "Jukov"), as a translated outlet writes it
     auth_a, auth_b = bool(a.subject & _AUTHORITY), bool(b.subject & _AUTHORITY)
     return (auth_a and (auth_b or b.subject_is_name)) or (auth_b and a.subject_is_name)
 
@@ -314,8 +319,11 @@ def contradiction(a: Stance, b: Stance, similarity: float, framed_only: bool = F
     negated" is too weak a link)."""
     if a.negative == b.negative or not _same_actor(a, b):
         return None
-    if not a.theme & b.theme:
-        return None  # two stances about two different things ("a commission" / "a committee")
+    if a.theme or b.theme:
+        if not a.theme & b.theme:
+            return None  # two stances about two different things ("a commission" / "a committee")
+    elif a.predicate != b.predicate:
+        return None  # no nominal argument on either side ("this will help you"): only the verb can tie them
     pos, neg = (b, a) if a.negative else (a, b)
     prior = _FRAME_PAIRS.get((pos.frame, neg.frame))
     if prior is None and framed_only:
