@@ -38,7 +38,7 @@ from storyline.cluster.metrics import score_clustering  # noqa: E402
 from storyline.cluster.online import OnlineEventClusterer  # noqa: E402
 from storyline.evaluate import load_gold_records  # noqa: E402
 from storyline.settings import load_settings  # noqa: E402
-from storyline.training import TRAINING_SETS, _variant, _zero_model, fit_scorer, pair_examples  # noqa: E402
+from storyline.training import TRAINING_SETS, _variant, _zero_model, fit_scorer, ingest_gold, pair_examples  # noqa: E402
 
 DEV = [("ecb", "ecbplus/dev.jsonl", None), ("allsides", "allsides/docs.jsonl", None),
        ("basil", "basil/docs.jsonl", "heldout"), ("meantime", "meantime/docs.jsonl", "heldout"),
@@ -47,17 +47,8 @@ DEV = [("ecb", "ecbplus/dev.jsonl", None), ("allsides", "allsides/docs.jsonl", N
 
 def _ingested(records: list, settings) -> tuple[list, dict, list[str], list[str]]:
     """Articles as the product stores them (publication order), their vectors, gold events, input ids."""
-    from storyline.pipeline import ingest
-    from storyline.store.sqlite import open_store
-
     gold_of = {g.record["id"]: g for g in records}
-    with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "input.jsonl"
-        source.write_text("".join(json.dumps(g.record, ensure_ascii=False) + "\n" for g in records), "utf-8")
-        with open_store(Path(tmp) / "screen.db") as store:
-            ingest(store, [source], settings=settings.replace(enrich=False, cluster=False), command="train")
-            articles = [a for a in store.articles() if a.external_id in gold_of]
-            vectors = stages.embed_pending(store, [a.id for a in articles])
+    articles, vectors = ingest_gold(records, settings)
     return (articles, vectors, [gold_of[a.external_id].event for a in articles],
             [str(a.external_id).split("|", 1)[0] for a in articles])
 

@@ -59,23 +59,33 @@ def _variant(records: Sequence[GoldRecord], variant: str, seed: int) -> list[Gol
     raise ValueError(f"unknown training variant {variant!r}")
 
 
-def _product_features(records: Sequence[GoldRecord], settings: Settings) -> tuple[list[Any], list[str]]:
-    """Ingest ``records`` through the product and return its cluster features, in the
-    order the cluster stage reads them, with each article's gold event."""
+def ingest_gold(records: Sequence[GoldRecord], settings: Settings) -> tuple[list[Any], Any]:
+    """Ingest ``records`` through the product (no enrichment, no grouping) into a temporary
+    store; return the stored gold articles, in the order the cluster stage reads them, and
+    their vectors."""
     from .pipeline import ingest
-    from .stages import cluster_features, embed_pending
+    from .stages import embed_pending
     from .store.sqlite import open_store
 
-    gold_of = {g.record["id"]: g.event for g in records}
+    ids = {g.record["id"] for g in records}
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "train.jsonl"
         source.write_text("".join(json.dumps(g.record, ensure_ascii=False) + "\n" for g in records), "utf-8")
         with open_store(Path(tmp) / "train.db") as store:
             ingest(store, [source], settings=settings.replace(enrich=False, cluster=False), command="train")
-            articles = [a for a in store.articles() if a.external_id in gold_of]
+            articles = [a for a in store.articles() if a.external_id in ids]
             vectors = embed_pending(store, [a.id for a in articles])
-            features = cluster_features(articles, vectors)
-    return features, [gold_of[a.external_id] for a in articles]
+    return articles, vectors
+
+
+def _product_features(records: Sequence[GoldRecord], settings: Settings) -> tuple[list[Any], list[str]]:
+    """Ingest ``records`` through the product and return its cluster features, in the
+    order the cluster stage reads them, with each article's gold event."""
+    from .stages import cluster_features
+
+    gold_of = {g.record["id"]: g.event for g in records}
+    articles, vectors = ingest_gold(records, settings)
+    return cluster_features(articles, vectors), [gold_of[a.external_id] for a in articles]
 
 
 def pair_examples(features: Sequence[Any], golds: Sequence[str], *, model: str | None = None,
