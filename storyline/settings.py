@@ -32,6 +32,7 @@ class Settings:
     event_span_days: float = 10.0
     story_threshold: float = 0.9
     story_max_gap_days: float = 21.0
+    story_related_top_k: int = 10
     reports: bool = True
     resolve_per_surname: int = 2
     search_rank_window: int = 2000

@@ -567,6 +567,7 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings:
     update = relink_storylines(
         summaries, clusterer.story_probability, related=clusterer.lookalike_probability,
         threshold=settings.story_threshold, max_gap_days=settings.story_max_gap_days,
+        related_top_k=settings.story_related_top_k,
         from_key=None if full or not keys else min(keys), previous_story=previous_story,
         previous_links=[] if full else store.story_links())
     stored = {s["id"]: (list(s["event_ids"]), list(s["related_event_ids"])) for s in store.storylines()}

@@ -114,3 +114,83 @@ def test_an_event_that_moves_earlier_relinks_from_its_new_place():
                               previous_story=_previous(first.storylines), previous_links=first.links)
     assert later.relinked == frozenset({"ev_000005", "ev_000003", "ev_000007"})
     assert later.storylines == link_storylines(events, score, threshold=0.5, max_gap_days=21)
+
+
+def _exhaustive_stories(events, score, threshold, max_gap_days):
+    """The linking rule as first written: every earlier event scored, no pruning, no bound."""
+    ordered = sorted(events, key=lambda e: (e.first_day is None, e.first_day or 0, e.event_id))
+    stories, story_of = [], []
+    for i, ev in enumerate(ordered):
+        best, best_mean = None, threshold
+        for s, members in enumerate(stories):
+            gaps = [max(0, ev.first_day - ordered[m].last_day, ordered[m].first_day - ev.last_day)
+                    for m in members if None not in (ev.first_day, ordered[m].first_day)]
+            if gaps and min(gaps) > max_gap_days:
+                continue
+            near = [m for m in members if float(ordered[m].centroid @ ev.centroid) >= 0.3]
+            if not near:
+                continue
+            mean = sum(score(ordered[m].event_id, ev.event_id) for m in near) / len(members)
+            if mean >= best_mean:
+                best, best_mean = s, mean
+        if best is None:
+            stories.append([i])
+            story_of.append(len(stories) - 1)
+        else:
+            stories[best].append(i)
+            story_of.append(best)
+    return sorted(tuple(ordered[m].event_id for m in members) for members in stories)
+
+
+def test_pruned_linking_groups_exactly_as_scoring_every_earlier_event():
+    """Skipping stories out of the gap, or with too few near members to reach the threshold,
+    changes nothing: 60 random events over 90 days, random pair probabilities."""
+    rng = np.random.default_rng(7)
+    topics = rng.normal(size=(4, 512)).astype(np.float32)
+    events, probability = [], {}
+    for k in range(60):
+        vector = topics[k % 4] + 0.8 * rng.normal(size=512).astype(np.float32)
+        day = None if k % 13 == 0 else 739000 + int(rng.integers(0, 90))
+        events.append(EventSummary(event_id=f"ev_{k:06d}", article_ids=(f"a{k}",),
+                                   centroid=vector / np.linalg.norm(vector), entities=Counter(),
+                                   places=Counter(), years=Counter(), first_day=day, last_day=day))
+    for a in events:
+        for b in events:
+            probability.setdefault(frozenset({a.event_id, b.event_id}), float(rng.random()) ** 0.3)
+
+    def random_score(a, b):
+        return probability[frozenset({a, b})]
+
+    for threshold in (0.5, 0.8):
+        linked = sorted(s.event_ids for s in link_storylines(events, random_score, threshold=threshold,
+                                                             max_gap_days=10, related_top_k=60))
+        assert linked == _exhaustive_stories(events, random_score, threshold, 10)
+        assert any(len(s) > 1 for s in linked) and len(linked) > 4
+
+
+def test_only_the_nearest_older_lookalikes_are_checked():
+    """Related links are looked for among the related_top_k earlier events most like the new one
+    beyond the story gap, so a bulk load costs the same per event however many look-alikes
+    the corpus holds: with k = 2 the least alike of three old strikes is not linked."""
+    def strike(event_id, day, drift):
+        vector = np.zeros(512, dtype=np.float32)
+        vector[0], vector[200] = 1.0, drift
+        ordinal = date.fromisoformat(day).toordinal()
+        return EventSummary(event_id=event_id, article_ids=(f"{event_id}-a0",),
+                            centroid=vector / np.linalg.norm(vector), entities=Counter(), places=Counter(),
+                            years=Counter(), first_day=ordinal, last_day=ordinal)
+
+    olds = [strike("ev_000011", "2019-03-01", 0.1), strike("ev_000012", "2020-03-01", 0.2),
+            strike("ev_000013", "2021-03-01", 0.9)]
+    new = strike("ev_000020", "2025-01-10", 0.0)
+
+    def alike(a, b):
+        return 0.95
+
+    def related_of(k):
+        stories = {s.id: s for s in link_storylines([*olds, new], lambda a, b: 0.0, related=alike,
+                                                    threshold=0.9, related_top_k=k)}
+        return stories["sl_000020"].related_event_ids
+
+    assert related_of(10) == ("ev_000011", "ev_000012", "ev_000013")
+    assert related_of(2) == ("ev_000011", "ev_000012")

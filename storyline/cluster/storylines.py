@@ -56,6 +56,39 @@ def _gap(a: EventSummary, b: EventSummary) -> float | None:
     return float(max(0, b.first_day - a.last_day, a.first_day - b.last_day))  # type: ignore[operator]
 
 
+def _later(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _latest_day(ordered: Sequence[EventSummary], members: Sequence[int]) -> int | None:
+    latest = None
+    for m in members:
+        latest = _later(latest, ordered[m].last_day)
+    return latest
+
+
+def _within_gap(story_latest: int | None, first_day: int | None, max_gap_days: float) -> bool:
+    """Whether a story can still take an event that starts on ``first_day``: its latest dated
+    member ends at most ``max_gap_days`` before (members come earlier in the linking order, so
+    this is the smallest member gap). Undated events, and stories with no dated member, can."""
+    if story_latest is None or first_day is None:
+        return True
+    return max(0, first_day - story_latest) <= max_gap_days
+
+
+def _older_lookalike_candidates(ordered: Sequence[EventSummary], near: np.ndarray, centroids: np.ndarray,
+                                i: int, max_gap_days: float, top_k: int) -> list[int]:
+    """The ``top_k`` earlier events most like event ``i`` by centroid that lie further back than
+    the story gap: the candidates for a *related* link. Bounded, so an event costs the same however
+    many look-alikes the corpus holds (a bulk load relinks every event)."""
+    event = ordered[i]
+    old = [j for j in near.tolist() if (g := _gap(ordered[j], event)) is not None and g > max_gap_days]
+    if len(old) > top_k:
+        sims = centroids[old] @ centroids[i]
+        old = [old[k] for k in np.argsort(-sims, kind="stable")[:top_k]]
+    return old
+
+
 def sort_key(first_day: int | None, event_id: str) -> tuple[bool, int, str]:
     """Where an event stands in the linking order: by first day, undated events last, by id."""
     return (first_day is None, first_day or 0, event_id)
@@ -78,10 +111,11 @@ def link_storylines(
     related: Callable[[str, str], float] | None = None,
     threshold: float = 0.5,
     max_gap_days: float = 21.0,
+    related_top_k: int = 10,
 ) -> list[Storyline]:
     """Group events into stories (singletons included), ordered by id."""
     return relink_storylines(events, score, related=related, threshold=threshold,
-                             max_gap_days=max_gap_days).storylines
+                             max_gap_days=max_gap_days, related_top_k=related_top_k).storylines
 
 
 def relink_storylines(
@@ -91,6 +125,7 @@ def relink_storylines(
     related: Callable[[str, str], float] | None = None,
     threshold: float = 0.5,
     max_gap_days: float = 21.0,
+    related_top_k: int = 10,
     from_key: tuple[bool, int, str] | None = None,
     previous_story: dict[str, str] | None = None,
     previous_links: Sequence[tuple[str, str]] = (),
@@ -128,31 +163,36 @@ def relink_storylines(
             stories[story_index[sid]].append(i)
         linked = {(position[a], position[b]) for a, b in previous_links
                   if a in position and b in position and position[a] < start and position[b] < start}
+    latest = [_latest_day(ordered, members) for members in stories]
     for i in range(start, len(ordered)):
         event = ordered[i]
-        near = np.nonzero(centroids[:i] @ centroids[i] >= _PREFILTER_COSINE)[0] if i else []
-        scores = {int(j): score(ordered[int(j)].event_id, event.event_id) for j in near}
+        near = np.nonzero(centroids[:i] @ centroids[i] >= _PREFILTER_COSINE)[0] if i else np.empty(0, int)
+        near_in: dict[int, list[int]] = {}
+        for j in near.tolist():
+            near_in.setdefault(story_of[j], []).append(j)
         best, best_mean = None, threshold
-        for s in sorted({story_of[j] for j in scores}):
-            members = stories[s]
-            gaps = [g for g in (_gap(ordered[m], event) for m in members) if g is not None]
-            if gaps and min(gaps) > max_gap_days:
+        for s in sorted(near_in):
+            if not _within_gap(latest[s], event.first_day, max_gap_days):
                 continue
-            mean = sum(scores.get(m, 0.0) for m in members) / len(members)
+            # A member below the prefilter scores 0 and none scores above 1, so a story whose
+            # near members are too few for the threshold is not scored at all (exact).
+            if len(near_in[s]) < threshold * len(stories[s]):
+                continue
+            mean = sum(score(ordered[j].event_id, event.event_id) for j in near_in[s]) / len(stories[s])
             if mean >= best_mean:
                 best, best_mean = s, mean
-        for j, p in scores.items():
-            gap = _gap(ordered[j], event)
-            if gap is not None and gap > max_gap_days:
-                alike = related(ordered[j].event_id, event.event_id) if related else p
-                if alike >= threshold:
-                    linked.add((j, i))
+        for j in _older_lookalike_candidates(ordered, near, centroids, i, max_gap_days, related_top_k):
+            alike = (related or score)(ordered[j].event_id, event.event_id)
+            if alike >= threshold:
+                linked.add((j, i))
         if best is None:
             story_of.append(len(stories))
             stories.append([i])
+            latest.append(event.last_day)
         else:
             story_of.append(best)
             stories[best].append(i)
+            latest[best] = _later(latest[best], event.last_day)
     related_of: dict[int, set[str]] = {}
     for j, i in linked:
         if story_of[j] != story_of[i]:
