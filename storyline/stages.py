@@ -569,7 +569,7 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings:
         threshold=settings.story_threshold, max_gap_days=settings.story_max_gap_days,
         related_top_k=settings.story_related_top_k,
         from_key=None if full or not keys else min(keys), previous_story=previous_story,
-        previous_links=[] if full else store.story_links())
+        previous_links=[] if full else store.story_links(), changed=None if full else changed | set(removed))
     stored = {s["id"]: (list(s["event_ids"]), list(s["related_event_ids"])) for s in store.storylines()}
     stories = [{"id": s.id, "event_ids": list(s.event_ids), "related_event_ids": list(s.related_event_ids)}
                for s in update.storylines]
@@ -581,7 +581,8 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings:
         store.put_events(rows, removed=removed)
         store.put_storylines(fresh, removed=set(stored) - {s["id"] for s in stories})
         store.replace_story_links(update.relinked | set(removed), update.links)
-    return {"events": len(rows), "removed": len(removed), "stories": len(fresh), "relinked": len(update.relinked)}
+    return {"events": len(rows), "removed": len(removed), "stories": len(fresh), "relinked": len(update.relinked),
+            "rescored": update.redecided}
 
 
 def _event_rows(store: SQLiteStore, summaries: Sequence[Any], near_dups: Any) -> list[dict[str, Any]]:

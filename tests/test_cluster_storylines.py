@@ -194,3 +194,59 @@ def test_only_the_nearest_older_lookalikes_are_checked():
 
     assert related_of(10) == ("ev_000011", "ev_000012", "ev_000013")
     assert related_of(2) == ("ev_000011", "ev_000012")
+
+
+def _random_events(rng, n, days, topics):
+    events = []
+    for k in range(n):
+        vector = topics[k % len(topics)] + 0.8 * rng.normal(size=512).astype(np.float32)
+        day = None if k % 29 == 0 else 739000 + int(rng.integers(0, days))
+        events.append(EventSummary(event_id=f"ev_{k:06d}", article_ids=(f"a{k}",),
+                                   centroid=vector / np.linalg.norm(vector), entities=Counter(),
+                                   places=Counter(), years=Counter(), first_day=day, last_day=day))
+    return events
+
+
+def test_a_batch_rescores_only_events_near_a_change_and_links_as_a_full_pass():
+    """With the changed events named, unchanged events after the change keep their story
+    unscored unless a story near them changed; the stories equal a full linking of the new
+    state (200 random events over 300 days; 3 changed, 4 new, 1 vanished around day 150)."""
+    from storyline.cluster.storylines import relink_storylines, sort_key
+
+    rng = np.random.default_rng(11)
+    topics = rng.normal(size=(12, 512)).astype(np.float32)
+    events = _random_events(rng, 200, 300, topics)
+    probability = {}
+
+    def random_score(a, b):
+        key = frozenset({a, b})
+        if key not in probability:
+            probability[key] = float(rng.random()) ** 0.25
+        return probability[key]
+
+    first = relink_storylines(events, random_score, threshold=0.6, max_gap_days=10)
+    by_day = sorted((e for e in events if e.first_day is not None), key=lambda e: e.first_day)
+    middle = by_day[100:103]
+    vanished = by_day[110]
+    changed_events = {}
+    for e in middle:  # an event that grew: a new centroid, new scores with everyone
+        vector = e.centroid + 0.5 * topics[0]
+        changed_events[e.event_id] = EventSummary(
+            event_id=e.event_id, article_ids=(*e.article_ids, "extra"), centroid=vector / np.linalg.norm(vector),
+            entities=Counter(), places=Counter(), years=Counter(), first_day=e.first_day, last_day=e.first_day + 1)
+        for key in [k for k in probability if e.event_id in k]:
+            del probability[key]
+    fresh = _random_events(rng, 4, 1, topics)
+    fresh = [EventSummary(event_id=f"ev_9{k:05d}", article_ids=(f"n{k}",), centroid=f.centroid, entities=Counter(),
+                          places=Counter(), years=Counter(), first_day=middle[0].first_day,
+                          last_day=middle[0].first_day) for k, f in enumerate(fresh)]
+    after = [changed_events.get(e.event_id, e) for e in events if e.event_id != vanished.event_id] + fresh
+    touched = [*changed_events.values(), *fresh]
+    keys = [sort_key(e.first_day, e.event_id) for e in [*touched, *middle, vanished]]
+    later = relink_storylines(after, random_score, threshold=0.6, max_gap_days=10, from_key=min(keys),
+                              previous_story=_previous(first.storylines), previous_links=first.links,
+                              changed={e.event_id for e in touched} | {vanished.event_id})
+    full = relink_storylines(after, random_score, threshold=0.6, max_gap_days=10)
+    assert sorted(s.event_ids for s in later.storylines) == sorted(s.event_ids for s in full.storylines)
+    assert any(len(s.event_ids) > 1 for s in full.storylines)
+    assert len(later.relinked) > 90 and later.redecided < 0.6 * len(later.relinked)

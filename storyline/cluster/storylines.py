@@ -24,7 +24,7 @@ as events are added. Undated events are compared with every story.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,13 +60,6 @@ def _later(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else max(a, b)
 
 
-def _latest_day(ordered: Sequence[EventSummary], members: Sequence[int]) -> int | None:
-    latest = None
-    for m in members:
-        latest = _later(latest, ordered[m].last_day)
-    return latest
-
-
 def _within_gap(story_latest: int | None, first_day: int | None, max_gap_days: float) -> bool:
     """Whether a story can still take an event that starts on ``first_day``: its latest dated
     member ends at most ``max_gap_days`` before (members come earlier in the linking order, so
@@ -96,12 +89,13 @@ def sort_key(first_day: int | None, event_id: str) -> tuple[bool, int, str]:
 
 @dataclass(frozen=True)
 class StoryUpdate:
-    """The stories after a (re)linking, the look-alike links found for the relinked events
-    as ``(older, newer)`` event ids, and which events were relinked."""
+    """The stories after a (re)linking, the look-alike links of the relinked events as
+    ``(older, newer)`` event ids, and which events were relinked (their links are replaced)."""
 
     storylines: list[Storyline]
     links: list[tuple[str, str]]
     relinked: frozenset[str]
+    redecided: int = 0  # how many of the relinked events were scored again (the others kept their story)
 
 
 def link_storylines(
@@ -118,6 +112,86 @@ def link_storylines(
                              max_gap_days=max_gap_days, related_top_k=related_top_k).storylines
 
 
+class _Pass:
+    """The stories of one linking pass, and which of them still equal the previous linking's.
+
+    A story is *clean* while its members are exactly the previous story's members so far
+    (``clean_as`` holds that story's id); it is *tainted* when it differs, or when the previous
+    story held an event that changed or vanished. An unchanged event none of whose near events
+    lies in a tainted story would choose as it chose before, so it is kept without scoring."""
+
+    def __init__(self, ordered: Sequence[EventSummary], start: int, previous_story: dict[str, str],
+                 changed: Iterable[str] | None) -> None:
+        self.ordered, self.start, self.previous_story = ordered, start, previous_story
+        self.skipping = changed is not None
+        changed = set(changed or ())
+        self.changed = {i for i, e in enumerate(ordered) if e.event_id in changed}
+        self.tainted_previous = {previous_story[e] for e in changed if e in previous_story}
+        self.stories: list[list[int]] = []
+        self.story_of: list[int] = []
+        self.latest: list[int | None] = []
+        self.clean_as: list[str | None] = []
+        self.story_of_previous: dict[str, int] = {}  # clean stories only
+        self.home: dict[str, int] = {}  # every story opened for a previous one (rebuilds before ``start``)
+        self.seen_previous: set[str] = set()
+        self.tainted_members: list[int] = []
+        self.tainted: set[int] = set()
+        self.redecided = 0
+
+    def previous_index(self, i: int) -> int | None:
+        """The story that continues event ``i``'s previous story as it stands (None: a new one)."""
+        previous = self.previous_story.get(self.ordered[i].event_id)
+        if previous is None:
+            return None
+        return (self.home if i < self.start else self.story_of_previous).get(previous)
+
+    def can_keep(self, i: int, centroids: np.ndarray) -> bool:
+        if not self.skipping or i in self.changed:
+            return False
+        previous = self.previous_story.get(self.ordered[i].event_id)
+        if previous is None or (previous in self.seen_previous and previous not in self.story_of_previous):
+            return False
+        if not self.tainted_members:
+            return True
+        return not bool(np.any(centroids[self.tainted_members] @ centroids[i] >= _PREFILTER_COSINE))
+
+    def place(self, i: int, s: int | None, *, kept: bool) -> None:
+        """Put event ``i`` in story ``s`` (None: a new one); ``kept`` when it keeps its previous story."""
+        event = self.ordered[i]
+        previous = self.previous_story.get(event.event_id)
+        if s is None:
+            s = len(self.stories)
+            self.stories.append([])
+            self.latest.append(None)
+            fresh = previous is not None and previous not in self.seen_previous
+            self.clean_as.append(previous if fresh else None)
+            if fresh:
+                self.story_of_previous[previous] = self.home[previous] = s
+        elif not kept and self.clean_as[s] != previous:
+            self._taint(s)  # joined a story it was not in before
+        if not kept and previous is not None and self.story_of_previous.get(previous, s) != s:
+            self._taint(self.story_of_previous[previous])  # left the story it was in before
+        if previous is not None:
+            self.seen_previous.add(previous)
+        self.stories[s].append(i)
+        self.story_of.append(s)
+        self.latest[s] = _later(self.latest[s], event.last_day)
+        if s in self.tainted:
+            self.tainted_members.append(i)
+        elif self.clean_as[s] is None or self.clean_as[s] in self.tainted_previous:
+            self._taint(s)
+
+    def _taint(self, s: int) -> None:
+        if s in self.tainted:
+            return
+        self.tainted.add(s)
+        self.tainted_members.extend(self.stories[s])
+        previous = self.clean_as[s]
+        if previous is not None:
+            self.story_of_previous.pop(previous, None)
+        self.clean_as[s] = None
+
+
 def relink_storylines(
     events: Sequence[EventSummary],
     score: Callable[[str, str], float],
@@ -129,6 +203,7 @@ def relink_storylines(
     from_key: tuple[bool, int, str] | None = None,
     previous_story: dict[str, str] | None = None,
     previous_links: Sequence[tuple[str, str]] = (),
+    changed: Iterable[str] | None = None,
 ) -> StoryUpdate:
     """Link events into stories; with ``from_key``, only the events at or after that point of
     the linking order are linked again.
@@ -137,7 +212,14 @@ def relink_storylines(
     it, so the events before ``from_key`` keep the stories they had (``previous_story``: event
     id -> story id) and their look-alike links (``previous_links``); a new batch that touches
     recent events relinks just those. The caller passes the smallest key, old or new, of every
-    event that changed or vanished."""
+    event that changed or vanished.
+
+    With ``changed`` as well (the ids of those events), an unchanged event after ``from_key``
+    keeps its previous story unscored when no event near it (centroid prefilter) lies in a story
+    that changed: its choice is then made from the same stories, the same pair scores and the
+    same sizes as before, so it comes out the same (tested against a full linking). Only the
+    events near a change are scored again, so a batch costs what it touched, not what came after
+    it. Kept events keep their look-alike links, re-checked when the older side changed."""
     if not events:
         return StoryUpdate([], [], frozenset())
     ordered = sorted(events, key=lambda e: sort_key(e.first_day, e.event_id))
@@ -147,52 +229,48 @@ def relink_storylines(
     norms = np.linalg.norm(centroids, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     centroids /= norms
-    story_of: list[int] = []
-    stories: list[list[int]] = []
+    previous_story = previous_story or {}
+    state = _Pass(ordered, start, previous_story, changed if from_key is not None else None)
     position = {e.event_id: i for i, e in enumerate(ordered)}
     linked: set[tuple[int, int]] = set()
-    if start:
-        previous_story = previous_story or {}
-        story_index: dict[str, int] = {}
-        for i in range(start):
-            sid = previous_story.get(ordered[i].event_id, f"?{ordered[i].event_id}")
-            if sid not in story_index:
-                story_index[sid] = len(stories)
-                stories.append([])
-            story_of.append(story_index[sid])
-            stories[story_index[sid]].append(i)
-        linked = {(position[a], position[b]) for a, b in previous_links
-                  if a in position and b in position and position[a] < start and position[b] < start}
-    latest = [_latest_day(ordered, members) for members in stories]
+    for i in range(start):
+        state.place(i, state.previous_index(i), kept=True)
+    linked = {(position[a], position[b]) for a, b in previous_links
+              if a in position and b in position and position[a] < start and position[b] < start}
+    older_links: dict[int, list[int]] = {}
+    for a, b in previous_links:
+        if a in position and b in position and position[b] >= start:
+            older_links.setdefault(position[b], []).append(position[a])
     for i in range(start, len(ordered)):
         event = ordered[i]
+        if state.can_keep(i, centroids):
+            state.place(i, state.previous_index(i), kept=True)
+            for j in older_links.get(i, ()):
+                if j not in state.changed or (related or score)(ordered[j].event_id, event.event_id) >= threshold:
+                    linked.add((j, i))
+            continue
+        state.redecided += 1
         near = np.nonzero(centroids[:i] @ centroids[i] >= _PREFILTER_COSINE)[0] if i else np.empty(0, int)
         near_in: dict[int, list[int]] = {}
         for j in near.tolist():
-            near_in.setdefault(story_of[j], []).append(j)
+            near_in.setdefault(state.story_of[j], []).append(j)
         best, best_mean = None, threshold
         for s in sorted(near_in):
-            if not _within_gap(latest[s], event.first_day, max_gap_days):
+            if not _within_gap(state.latest[s], event.first_day, max_gap_days):
                 continue
             # A member below the prefilter scores 0 and none scores above 1, so a story whose
             # near members are too few for the threshold is not scored at all (exact).
-            if len(near_in[s]) < threshold * len(stories[s]):
+            if len(near_in[s]) < threshold * len(state.stories[s]):
                 continue
-            mean = sum(score(ordered[j].event_id, event.event_id) for j in near_in[s]) / len(stories[s])
+            mean = sum(score(ordered[j].event_id, event.event_id) for j in near_in[s]) / len(state.stories[s])
             if mean >= best_mean:
                 best, best_mean = s, mean
         for j in _older_lookalike_candidates(ordered, near, centroids, i, max_gap_days, related_top_k):
             alike = (related or score)(ordered[j].event_id, event.event_id)
             if alike >= threshold:
                 linked.add((j, i))
-        if best is None:
-            story_of.append(len(stories))
-            stories.append([i])
-            latest.append(event.last_day)
-        else:
-            story_of.append(best)
-            stories[best].append(i)
-            latest[best] = _later(latest[best], event.last_day)
+        state.place(i, best, kept=False)
+    stories, story_of = state.stories, state.story_of
     related_of: dict[int, set[str]] = {}
     for j, i in linked:
         if story_of[j] != story_of[i]:
@@ -206,4 +284,4 @@ def relink_storylines(
         out.append(Storyline(_storyline_id(min(event_ids)), event_ids, tuple(sorted(related_of.get(s, ())))))
     out.sort(key=lambda st: st.id)
     links = sorted((ordered[j].event_id, ordered[i].event_id) for j, i in linked if i >= start)
-    return StoryUpdate(out, links, frozenset(e.event_id for e in ordered[start:]))
+    return StoryUpdate(out, links, frozenset(e.event_id for e in ordered[start:]), state.redecided)
