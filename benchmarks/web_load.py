@@ -11,6 +11,10 @@ cold build of a report is not part of the figure.
     python benchmarks/web_load.py --articles 100000 --keep /tmp/big.db --concurrency 8 --requests 200
     python benchmarks/web_load.py --db /tmp/big.db --concurrency 8 --requests 200   # reuse a kept store
 
+"search" repeats one query (``dam collapse``: 13,332 matches at 100k); "search mix" and "api search
+mix" send a different query with every request, 1-3 words of the store's titles
+(``search_ranking.draw_queries``), so nothing one request computed serves the next.
+
 ``--reports`` also materialises every event's report after the copy (timed: the pipeline's
 ``reports`` stage on the whole store), so exports read stored reports.
 """
@@ -30,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine  # noqa: E402
@@ -111,7 +116,10 @@ def measure(db: Path, requests: int, concurrency: int, only: set[str] | None = N
         events = s.events()
         sample_events = [e["id"] for e in events[:: max(1, len(events) // 10)]][:10]
         article = s.article_meta()[len(s.article_meta()) // 2]["id"]
-        entity = s.entities()[0]["id"]
+        entity = s.entities()[0]["id"] if s.entities() else ""
+        from search_ranking import draw_queries  # varied queries from the store's titles: no repeats to reuse
+
+        mix = [quote_plus(q) for q in draw_queries(s, requests + 1, seed=23)]
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "storyline.cli", "--quiet", "--db", str(db), "serve",
                              "--port", str(port), "--token", "load-test"],
@@ -134,12 +142,16 @@ def measure(db: Path, requests: int, concurrency: int, only: set[str] | None = N
                      "api overview": "/api/overview", "api search": "/api/search/hits?q=dam",
                      "api events": "/api/events?limit=50&offset=200", "api event": "/api/events/{event}",
                      "api report": "/api/events/{event}/report", "api search fts": "/api/search?q=dam+collapse",
-                     "api articles": "/api/articles?limit=50&offset=500"}
+                     "api articles": "/api/articles?limit=50&offset=500",
+                     "search mix": "/search?q={query}", "api search mix": "/api/search?q={query}"}
             out = {}
             for name, path in pages.items():
                 if path is None or only and name not in only:
                     continue
-                urls = [path.format(event=sample_events[i % len(sample_events)]) for i in range(requests)]
+                urls = [path.format(event=sample_events[i % len(sample_events)] if sample_events else "",
+                                    query=mix[i + 1]) for i in range(requests)]
+                if "{query}" in path:
+                    urls.insert(0, path.format(query=mix[0]))  # the warm-up request's own query
 
                 def one(url: str) -> float:
                     t = time.perf_counter()
@@ -147,7 +159,7 @@ def measure(db: Path, requests: int, concurrency: int, only: set[str] | None = N
                     r.raise_for_status()
                     return (time.perf_counter() - t) * 1000
 
-                one(urls[0])  # warm
+                one(urls.pop(0) if "{query}" in path else urls[0])  # warm
                 with ThreadPoolExecutor(concurrency) as pool:
                     times = sorted(pool.map(one, urls))
                 out[name] = {"p50_ms": round(statistics.median(times), 1),

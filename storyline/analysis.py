@@ -457,7 +457,7 @@ def search_articles(store: SQLiteStore, query: str, *, source: str | None = None
         # Nothing to filter: rank only the page shown, and count the pool (a snippet per hit of
         # the 200 was a fifth of the search page's time at 100k articles).
         check_page(offset, limit)
-        total = min(store.count_matches(query), pool)
+        total = store.count_matches(query, at_most=pool)
         shown = max(0, min(limit, total - offset))
         hits = [h.__dict__ for h in store.search(query, shown, offset=offset, window=window)] if shown else []
         lang = {a["id"]: a["language"] for a in store.article_meta([h["article_id"] for h in hits])}

@@ -213,6 +213,8 @@ def test_search_ranks_title_matches_first_with_a_snippet(any_store, settings, tm
     assert "[ferry]" in hits[1].snippet
     assert any_store.search('U.S. "unclosed') == []  # not valid query syntax: no error, no hit
     assert any_store.count_matches("ferry") == 2 and any_store.count_matches('U.S. "unclosed') == 0
+    # Bounded: counting stops at the bound (the search page shows at most its 200 best).
+    assert [any_store.count_matches("ferry", at_most=n) for n in (1, 2, 5)] == [1, 2, 2]
     assert [h.title for h in any_store.search("ferry", 1, offset=1)] == ["Budget passes"]
     # A rank window of one: only the most recently stored match is ranked.
     assert [h.title for h in any_store.search("ferry", window=1)] == ["Budget passes"]

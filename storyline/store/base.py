@@ -316,8 +316,9 @@ class SQLStore(AnnotationStoreMixin, EventStoreMixin, ResultStoreMixin, ClusterS
         ``window``, only the ``window`` most recently stored matches are ranked."""
         raise NotImplementedError
 
-    def count_matches(self, query: str) -> int:
-        """How many articles match a full-text query."""
+    def count_matches(self, query: str, at_most: int | None = None) -> int:
+        """How many articles match a full-text query; with ``at_most``, at most that many (counting
+        stops there, so the cost no longer grows with the number of matches)."""
         raise NotImplementedError
 
     def outlet_summary(self) -> list[dict[str, Any]]:

@@ -261,9 +261,11 @@ class PostgresStore(SQLStore):
         rows = self.db.execute(sql, args).fetchall()
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], float(r[5])) for r in rows]
 
-    def count_matches(self, query: str) -> int:
-        row = self.db.execute(f"SELECT count(*) FROM article_search s WHERE s.vector @@ ({self._READING})",
-                              (query, query, query)).fetchone()
+    def count_matches(self, query: str, at_most: int | None = None) -> int:
+        bound = "LIMIT ?" if at_most is not None else ""
+        row = self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM article_search s WHERE s.vector @@ "
+                              f"({self._READING}) {bound}) m",
+                              (query, query, query, *(() if at_most is None else (at_most,)))).fetchone()
         return int(row[0])
 
     def optimise(self) -> None:

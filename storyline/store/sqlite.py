@@ -103,10 +103,13 @@ class SQLiteStore(SQLStore):
         rows = self._fts(run, query, [])
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], -float(r[5])) for r in rows]
 
-    def count_matches(self, query: str) -> int:
-        """How many articles match a full-text query (no ranking: 2 ms for 13k matches of 100k)."""
+    def count_matches(self, query: str, at_most: int | None = None) -> int:
+        """How many articles match a full-text query (no ranking: 1.7 ms for 13k matches of 100k);
+        with ``at_most``, counting stops there (0.03 ms for 200: the search page shows at most that)."""
+        bound = "LIMIT ?" if at_most is not None else ""
         return int(self._fts(lambda text: self.db.execute(
-            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (text,)).fetchone()[0], query, 0))
+            f"SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? {bound})",
+            (text, at_most) if at_most is not None else (text,)).fetchone()[0], query, 0))
 
     def _fts(self, run: Any, query: str, empty: Any) -> Any:
         try:
