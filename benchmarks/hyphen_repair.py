@@ -102,6 +102,12 @@ def corrupt(text: str, rng: random.Random, line_break_share: float = 0.0, genuin
     genuine_at = [m.start() for m in _GENUINE.finditer(text)]
     if genuine_break_share:
         inserts += [(g + 1, "\n", None) for g in genuine_at if rng.random() < genuine_break_share]
+    return _apply_inserts(text, inserts, genuine_at)
+
+
+def _apply_inserts(text: str, inserts: list[tuple[int, str, str | None]], genuine_at: list[int]) -> Corrupted:
+    """``text`` with each (original offset, piece, split word or None) inserted; offsets of the
+    split hyphens and of the original hyphens (``genuine_at``) in the result."""
     inserts.sort(key=lambda x: x[0])
     out: list[str] = []
     corruptions: dict[int, str] = {}
@@ -124,6 +130,56 @@ def corrupt(text: str, rng: random.Random, line_break_share: float = 0.0, genuin
             k += 1
         genuine.append(g + moved)
     return Corrupted("".join(out), text, corruptions, genuine)
+
+
+# Typesetting: a word this long (letters only) may be hyphenated at a line end, keeping at least
+# this many letters on each side, when at least this many characters of the line would stay empty.
+TYPESET_MIN_WORD = 7
+TYPESET_MIN_PART = 3
+TYPESET_WIDTHS = (35, 65)  # a newspaper column and a book or web page line, in characters
+# Share of the words that could be hyphenated that the typesetter does hyphenate (the rest go whole to
+# the next line). 1.0 hyphenates whenever it can, which makes genuine line-end hyphens the rarest.
+TYPESET_HYPHENATE = 1.0
+
+
+def typeset(text: str, rng: random.Random, width: int) -> Corrupted:
+    """``text`` as print lays it out: each line filled to ``width`` characters and broken at a space,
+    after a compound's own hyphen ("state-" / "run", the genuine line-end hyphens) or inside a long
+    word with an added hyphen ("govern-" / "ment", the splits). So the share of line-end hyphens that
+    are genuine follows from the text itself instead of being chosen. The cut inside a word is
+    random among those that fit (typesetters cut at syllables; the repair does not look at them)."""
+    inserts: list[tuple[int, str, str | None]] = []
+    space_breaks: list[int] = []
+    offset = 0
+    for line in text.split("\n"):
+        used = 0  # characters on the current output line
+        for m in re.finditer(r"\S+", line):
+            token, start = m.group(), offset + m.start()
+            need = len(token) + (1 if used else 0)
+            if used + need <= width or not used:
+                used += need
+                continue
+            free = width - used - 1  # room after the space, for a first part and its hyphen
+            hyphens = [h.start() for h in _GENUINE.finditer(token) if h.start() + 1 <= free]
+            letters = _WORD.fullmatch(token.rstrip(".,;:!?\"')]"))
+            if hyphens:
+                cut = hyphens[-1] + 1
+                inserts.append((start + cut, "\n", None))
+                used = len(token) - cut
+            elif (letters and len(letters.group()) >= TYPESET_MIN_WORD and free - 1 >= TYPESET_MIN_PART
+                  and rng.random() < TYPESET_HYPHENATE):
+                word = letters.group()
+                cut = rng.randint(TYPESET_MIN_PART, min(free - 1, len(word) - TYPESET_MIN_PART))
+                inserts.append((start + cut, "-\n", word))
+                used = len(token) - cut
+            else:
+                space_breaks.append(start - 1)
+                used = len(token)
+        offset += len(line) + 1
+    chars = list(text)
+    for at in space_breaks:
+        chars[at] = "\n"  # same length: offsets do not move
+    return _apply_inserts("".join(chars), inserts, [m.start() for m in _GENUINE.finditer(text)])
 
 
 @dataclass
@@ -259,6 +315,50 @@ def tune_line_break(parts: dict[str, list[str]], seed: int) -> int:
     return 0
 
 
+def tune_print(parts: dict[str, list[str]], seed: int, bonuses: tuple[float, ...] = LINE_BREAK_BONUSES) -> int:
+    """Every line-break bonus on typeset text (:func:`typeset`, both widths, corpus evidence): the
+    largest train recall that keeps precision >= 0.98 and genuine hyphens >= 0.99 at both widths,
+    then the held-out parts with the same bonuses."""
+    from storyline.clean import hyphens
+
+    layouts = {}
+    for width in TYPESET_WIDTHS:
+        for name in (*TRAIN_PARTS, *HELD_OUT_PARTS):
+            rng = random.Random(f"{seed}/{name}/typeset/{width}")
+            layouts[width, name] = [typeset(text, rng, width) for text in parts[name]]
+    for width in TYPESET_WIDTHS:
+        for split in ("train", "held-out"):
+            names = TRAIN_PARTS if split == "train" else HELD_OUT_PARTS
+            docs = [d for name in names for d in layouts[width, name]]
+            line_end = sum(d.text[g + 1 : g + 2] == "\n" for d in docs for g in d.genuine)
+            splits = sum(len(d.corruptions) for d in docs)
+            print(f"width {width}, {split}: {splits} words split at line ends, {line_end} of "
+                  f"{sum(len(d.genuine) for d in docs)} genuine hyphens at line ends "
+                  f"(genuine share of line-end hyphens {line_end / max(1, line_end + splits):.3f})")
+    head = " | ".join(f"{split} {w}: precision / recall / genuine kept" for w in TYPESET_WIDTHS
+                      for split in ("train", "held-out"))
+    print(f"\n| LINE_BREAK_BONUS | {head} |\n|---|" + "---|" * 2 * len(TYPESET_WIDTHS))
+    chosen = None
+    for bonus in bonuses:
+        hyphens.LINE_BREAK_BONUS = bonus
+        cells, ok, recall = [], True, 0.0
+        for width in TYPESET_WIDTHS:
+            for split in ("train", "held-out"):
+                total = Score()
+                for name in TRAIN_PARTS if split == "train" else HELD_OUT_PARTS:
+                    total.add(evaluate(layouts[width, name], "en", use_corpus=True))
+                cells.append(total.triple())
+                if split == "train":
+                    ok &= total.correct_joins / max(total.joins, 1) >= 0.98
+                    ok &= total.genuine_kept / max(total.genuine, 1) >= 0.99
+                    recall += total.restored / max(total.corruptions, 1)
+        print(f"| {bonus} | {' | '.join(cells)} |", flush=True)
+        if ok and (chosen is None or recall > chosen[1]):
+            chosen = (bonus, recall)
+    print(f"chosen on train: LINE_BREAK_BONUS = {chosen[0] if chosen else None}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data"), help="evaluation data folder")
@@ -268,11 +368,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=0, help="print up to N errors per part")
     parser.add_argument("--tune-line-break", action="store_true",
                         help="choose LINE_BREAK_BONUS on the train parts (line-end hyphens, genuine ones too)")
+    parser.add_argument("--tune-print", action="store_true",
+                        help="choose LINE_BREAK_BONUS on typeset text (lines filled to a width, long words "
+                        "hyphenated at line ends, compounds broken at their own hyphen)")
+    parser.add_argument("--bonuses", default="", help="comma-separated bonuses for --tune-print")
+    parser.add_argument("--hyphenate", type=float, default=TYPESET_HYPHENATE,
+                        help="share of hyphenable line-end words the typesetter hyphenates (--tune-print)")
     args = parser.parse_args(argv)
 
     parts = load_parts(args.data)
     if args.tune_line_break:
         return tune_line_break(parts, args.seed)
+    if args.tune_print:
+        globals()["TYPESET_HYPHENATE"] = args.hyphenate
+        bonuses = tuple(float(b) for b in args.bonuses.split(",") if b.strip()) or LINE_BREAK_BONUSES
+        return tune_print(parts, args.seed, bonuses)
     wanted = [p.strip() for p in args.parts.split(",") if p.strip()] or list(parts)
     header = (
         "| part | docs | corrupted words | precision | recall | genuine hyphens | genuine kept | "

@@ -77,6 +77,26 @@ def test_compound_broken_at_a_line_end_keeps_its_hyphen_only() -> None:
     assert repaired("A well-\nknown envoy.") == "A well-known envoy."
 
 
+def test_a_line_end_hyphen_between_two_words_joins_when_the_joined_word_is_common() -> None:
+    # "week" and "end" are both commoner than "weekend": inline the hyphen stays (a compound is as
+    # likely), at a line end print's hyphenation makes the split the likelier reading.
+    assert repaired("Last week-end the ferry ran late.") == "Last week-end the ferry ran late."
+    assert repaired("Last week-\nend the ferry ran late.") == "Last weekend the ferry ran late."
+    assert repaired("A Thanks-\ngiving dinner.") == "A Thanksgiving dinner."
+
+
+def test_a_compound_that_is_no_single_word_keeps_its_hyphen_at_a_line_end() -> None:
+    assert repaired("The state-\nrun port reopened.") == "The state-run port reopened."
+    assert repaired("A long-\nterm plan.") == "A long-term plan."
+
+
+def test_a_capitalised_short_word_inside_a_chain_is_no_phrase_word() -> None:
+    assert repaired("Five pan-Can-\nadian groups met.") == "Five pan-Canadian groups met."
+    assert repaired("The day-to-day work.") == "The day-to-day work."
+    assert repaired("Face-To-Face Talks Resume") == "Face-To-Face Talks Resume"
+    assert repaired("THE DAY-TO-DAY WORK") == "THE DAY-TO-DAY WORK"
+
+
 def test_hyphen_before_a_blank_line_is_left_alone() -> None:
     text = "the gov-\n\nernment"
     assert hyphen_repairs(text) == []

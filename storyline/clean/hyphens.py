@@ -163,9 +163,11 @@ HYPHENATED_SHARE = 0.1
 # Zipf bonus for a joined word written unhyphenated elsewhere in the evidence.
 EVIDENCE_BONUS = 1.0
 # Zipf bonus for a hyphen at a line end: in print most of them split a word, but typesetters also
-# break lines at a compound's own hyphen. Chosen on the train parts with genuine hyphens moved to
-# line ends too (`python benchmarks/hyphen_repair.py --tune-line-break`).
-LINE_BREAK_BONUS = 0.0
+# break lines at a compound's own hyphen. Chosen on the train parts laid out as print lays them out
+# (`python benchmarks/hyphen_repair.py --tune-print`: lines filled to 35 or 65 characters, long words
+# hyphenated, compounds broken at their hyphen; 4-14% of line-end hyphens are genuine there). 1.0 gains
+# 0.5 points of recall on train for 0.1-0.2 points of genuine hyphens (hyphen_repair.md, "Typeset text").
+LINE_BREAK_BONUS = 1.0
 # A slash after a chain that starts after a space is a photo credit's "Name/Agency", not an address
 # (benchmarks/results/hyphen_repair.md, "Names split at line ends").
 CREDIT_SLASH = True
@@ -173,6 +175,8 @@ CREDIT_SLASH = True
 # hyphen marks a phrase compound ("day-to-day", "Mar-a-Lago", "one-on-one").
 PHRASE_WORD_ZIPF = 6.0
 PHRASE_WORD_MAX_LENGTH = 3
+# Only a lowercase (or all-capitals) part counts as a phrase word (hyphen_repair.md, "Typeset text").
+PHRASE_WORD_CASE = True
 
 
 class WordEvidence:
@@ -322,6 +326,10 @@ def _decide(
     lexicon = language if language in _wordfreq_languages() else None
     if in_phrase and lexicon is not None:
         for part in (left, right):
+            # A capitalised part inside a chain is no phrase word: "pan-Can-\nadian" is a split
+            # "Canadian", not "day-to-day" (title-case "Day-To-Day" is kept by the capital rule).
+            if PHRASE_WORD_CASE and part[:1].isupper() and not part.isupper():
+                continue
             if len(part) <= PHRASE_WORD_MAX_LENGTH and _zipf(part.lower(), lexicon) >= PHRASE_WORD_ZIPF:
                 return _Decision(False, 1.0, "phrase compound")
 

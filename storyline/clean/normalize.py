@@ -196,7 +196,13 @@ def join_hard_wraps(text: str) -> list[Edit]:
         # A wrapper breaks a line only when the next word does not fit: if it would have fitted,
         # the break was the author's (a headline above a date line, a short list item).
         fits = len(line.rstrip()) + 1 + len(nxt.split(maxsplit=1)[0] if nxt.strip() else "") <= wrap_width
-        if wrapped(line) and nxt.strip() and not fits and not line.rstrip().endswith("-") \
+        # A line may also end in punctuation inside a sentence ("the U.S." / "voting system",
+        # '"... no single point of failure,"' / "he said"): the lowercase word after it continues it.
+        mid_sentence = wrapped(line) or (low <= len(line) <= high and nxt.lstrip()[:1].islower())
+        # A word's hyphen at a line end was judged by the hyphen repair; a dash ("... the extreme --",
+        # "... in Virginia -") is punctuation inside the sentence.
+        hyphen = line.rstrip().endswith("-") and not re.search(r"(?:\s-|--)$", line.rstrip())
+        if mid_sentence and nxt.strip() and not fits and not hyphen \
                 and not _DATE_LINE_START.match(nxt):
             edits.append(Edit(end, end + 1, " ", "line wrap"))
         pos = end + 1
