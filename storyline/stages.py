@@ -507,6 +507,7 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
     near_dups = load_near_duplicates(store)
     new_events = 0
     changed: set[str] = set()
+    regrouped: set[str] = set()
     removed: set[str] = set()
     for batch_ids in _chunks(ids, 64):
         articles = store.articles(ids=batch_ids)  # publication order
@@ -525,6 +526,7 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
             duplicates = save_near_duplicates(store, near_dups)
             store.mark_done([a.id for a in articles], "cluster", CLUSTER_VERSION)
         changed |= delta.event_ids
+        regrouped |= delta.event_ids
         removed |= delta.removed_events
         # An event lists its members' duplicate groups: a group that grew changes it too.
         changed |= {clusterer.event_of(a) for a in duplicates if a in clusterer._articles}
@@ -536,16 +538,27 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
     if interrupted:
         rewritten = refresh_events(store, clusterer, near_dups, settings)
     elif changed or removed:
-        rewritten = refresh_events(store, clusterer, near_dups, settings, changed=changed - removed, removed=removed)
+        rewritten = refresh_events(store, clusterer, near_dups, settings, changed=changed - removed, removed=removed,
+                                   regrouped=regrouped - removed)
     store.set_kv(UNREFRESHED_KEY, False)
     return {"articles": len(ids), "new events": new_events, "events": clusterer.n_events,
             "events rewritten": rewritten["events"], "events relinked": rewritten["relinked"]}
 
 
+# A linking-order key after every event's: nothing regrouped, nothing to relink.
+_AFTER_EVERY_EVENT = (True, 0, "\U0010ffff")
+
+
 def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings: Settings | None = None, *,
-                   changed: set[str] | None = None, removed: set[str] = frozenset()) -> dict[str, int]:
+                   changed: set[str] | None = None, removed: set[str] = frozenset(),
+                   regrouped: set[str] | None = None) -> dict[str, int]:
     """Rewrite the rows of the ``changed`` events (all when None), delete the ``removed`` ones,
-    and relink the stories from the earliest of them on (storylines.relink_storylines)."""
+    and relink the stories from the earliest of them on (storylines.relink_storylines).
+
+    ``regrouped`` (default: all of ``changed``) are the events whose members changed; the rest
+    changed only their rows (a duplicate group that grew), which stories do not depend on, so
+    relinking starts at the earliest regrouped or removed event. A republished wire story joins
+    a duplicate group years back, and must not relink every event since."""
     from .cluster.online import parse_day
     from .cluster.storylines import relink_storylines, sort_key
 
@@ -559,8 +572,9 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings:
         removed = set(store.event_storylines()) - set(by_id)
         changed = set(by_id)
     changed = {e for e in changed if e in by_id}
-    old_published = store.event_first_published(changed | set(removed))
-    keys = [sort_key(by_id[e].first_day, e) for e in changed]
+    regrouped = changed if regrouped is None else {e for e in regrouped if e in by_id}
+    old_published = store.event_first_published(regrouped | set(removed))
+    keys = [sort_key(by_id[e].first_day, e) for e in regrouped]
     keys += [sort_key(parse_day(old_published[e]), e) for e in old_published]
     rows = _event_rows(store, [by_id[e] for e in sorted(changed)], near_dups)
     previous_story = {e: s for e, s in store.event_storylines().items() if s}
@@ -568,8 +582,8 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings:
         summaries, clusterer.story_probability, related=clusterer.lookalike_probability,
         threshold=settings.story_threshold, max_gap_days=settings.story_max_gap_days,
         related_top_k=settings.story_related_top_k,
-        from_key=None if full or not keys else min(keys), previous_story=previous_story,
-        previous_links=[] if full else store.story_links(), changed=None if full else changed | set(removed))
+        from_key=None if full else min(keys, default=_AFTER_EVERY_EVENT), previous_story=previous_story,
+        previous_links=[] if full else store.story_links(), changed=None if full else regrouped | set(removed))
     stored = {s["id"]: (list(s["event_ids"]), list(s["related_event_ids"])) for s in store.storylines()}
     stories = [{"id": s.id, "event_ids": list(s.event_ids), "related_event_ids": list(s.related_event_ids)}
                for s in update.storylines]

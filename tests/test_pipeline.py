@@ -161,6 +161,30 @@ def test_a_later_batch_rewrites_only_its_events_and_the_stories_after_them(tmp_p
     store.close()
 
 
+def test_a_republished_old_report_relinks_only_from_its_new_event(tmp_path):
+    """A wire report republished two years on joins the old report's duplicate group, so the
+    old event's row changes; its members do not, so stories are relinked from the new event
+    on, not from 2023 (issue 12: a bulk of republished copies relinked every event since)."""
+    settings = storyline.load_settings(env={})
+    first = [*GOLD["D"], *GOLD["A"][:5]]
+    files = [f.name for f in demo_corpus_path().iterdir() if f.stem in first]
+    store = storyline.open_store(tmp_path / "s.db")
+    storyline.ingest(store, [_corpus(tmp_path, files)], settings=settings, name_pattern=DEMO_NAME_PATTERN)
+    storyline.run_pipeline(store, settings)
+    assert len(store.events()) == 2
+    again = tmp_path / "again"
+    again.mkdir()
+    original = (demo_corpus_path() / "2023-04-15_nordpress_brannik-dam.txt").read_text("utf-8")
+    (again / "2025-03-20_wire-desk_brannik-dam.txt").write_text(
+        original + "\nThis report was first published two years ago.\n", "utf-8")
+    storyline.ingest(store, [again], settings=settings, name_pattern=DEMO_NAME_PATTERN)
+    stats = storyline.run_pipeline(store, settings).stages["cluster"]
+    old_event = next(e for e in store.events() if e["first_published"].startswith("2023"))
+    assert len(old_event["duplicate_groups"]) == 1
+    assert (stats["articles"], stats["new events"], stats["events rewritten"], stats["events relinked"]) == (1, 1, 2, 1)
+    store.close()
+
+
 def test_a_run_stopped_before_its_event_refresh_is_repaired_by_the_next(tmp_path):
     """Clusterer rows are saved batch by batch, the events table once at the end of a run: when a
     run stops in between, the next run rewrites every event, so none is left missing."""
