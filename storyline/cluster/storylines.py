@@ -51,35 +51,21 @@ def _storyline_id(event_id: str) -> str:
     return f"sl_{suffix}"
 
 
-def _gap(a: EventSummary, b: EventSummary) -> float | None:
-    if None in (a.first_day, a.last_day, b.first_day, b.last_day):
-        return None
-    return float(max(0, b.first_day - a.last_day, a.first_day - b.last_day))  # type: ignore[operator]
-
-
 def _later(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else max(a, b)
 
 
-def _within_gap(story_latest: int | None, first_day: int | None, max_gap_days: float) -> bool:
-    """Whether a story can still take an event that starts on ``first_day``: its latest dated
-    member ends at most ``max_gap_days`` before (members come earlier in the linking order, so
-    this is the smallest member gap). Undated events, and stories with no dated member, can."""
-    if story_latest is None or first_day is None:
-        return True
-    return max(0, first_day - story_latest) <= max_gap_days
-
-
-def _older_lookalike_candidates(ordered: Sequence[EventSummary], near: np.ndarray, centroids: np.ndarray,
-                                i: int, max_gap_days: float, top_k: int) -> list[int]:
+def _older_lookalike_candidates(near: np.ndarray, days: np.ndarray, centroids: np.ndarray, i: int,
+                                max_gap_days: float, top_k: int) -> np.ndarray:
     """The ``top_k`` earlier events most like event ``i`` by centroid that lie further back than
     the story gap: the candidates for a *related* link. Bounded, so an event costs the same however
-    many look-alikes the corpus holds (a bulk load relinks every event)."""
-    event = ordered[i]
-    old = [j for j in near.tolist() if (g := _gap(ordered[j], event)) is not None and g > max_gap_days]
+    many look-alikes the corpus holds (a bulk load relinks every event). ``days`` holds each event's
+    first and last day (NaN when undated)."""
+    first, last = days[i]
+    gaps = np.maximum(0.0, np.maximum(first - days[near, 1], days[near, 0] - last))
+    old = near[gaps > max_gap_days]  # NaN (undated) compares False
     if len(old) > top_k:
-        sims = centroids[old] @ centroids[i]
-        old = [old[k] for k in np.argsort(-sims, kind="stable")[:top_k]]
+        old = old[np.argsort(-(centroids[old] @ centroids[i]), kind="stable")[:top_k]]
     return old
 
 
@@ -131,6 +117,8 @@ class _Pass:
         self.stories: list[list[int]] = []
         self.story_of: list[int] = []
         self.latest: list[int | None] = []
+        self.story_array = np.zeros(len(ordered), dtype=np.int64)  # story_of, as an array for the near events
+        self.latest_array = np.full(len(ordered), np.nan)  # each story's latest day (NaN: none dated)
         self.clean_as: list[str | None] = []
         self.story_of_previous: dict[str, int] = {}  # clean stories only
         self.home: dict[str, int] = {}  # every story opened for a previous one (rebuilds before ``start``)
@@ -179,11 +167,36 @@ class _Pass:
             self.seen_previous.add(previous)
         self.stories[s].append(i)
         self.story_of.append(s)
+        self.story_array[i] = s
         self.latest[s] = _later(self.latest[s], event.last_day)
+        if self.latest[s] is not None:
+            self.latest_array[s] = self.latest[s]
         if s in self.tainted:
             self._add_tainted([i])
         elif self.clean_as[s] is None or self.clean_as[s] in self.tainted_previous:
             self._taint(s)
+
+    def candidate_stories(self, near: np.ndarray, first_day: float, max_gap_days: float,
+                          threshold: float) -> list[tuple[int, list[int]]]:
+        """The stories an event starting on ``first_day`` (NaN: undated) could join, each with its
+        members near the event (in linking order).
+
+        A story is open while its latest dated member ends at most ``max_gap_days`` before (members
+        come earlier in the linking order, so that is the smallest member gap); undated events, and
+        stories with no dated member, are open to all. A story whose near members are too few to
+        reach the threshold is left out: a member below the prefilter scores 0 and none scores
+        above 1, so the bound is exact."""
+        stories = self.story_array[near]
+        latest = self.latest_array[stories]
+        open_ = np.isnan(latest) | np.isnan(first_day) | (np.maximum(0.0, first_day - latest) <= max_gap_days)
+        near, stories = near[open_], stories[open_]
+        order = np.argsort(stories, kind="stable")
+        ids, starts, counts = np.unique(stories[order], return_index=True, return_counts=True)
+        out = []
+        for s, begin, count in zip(ids.tolist(), starts.tolist(), counts.tolist(), strict=True):
+            if count >= threshold * len(self.stories[s]):
+                out.append((s, near[order[begin:begin + count]].tolist()))
+        return out
 
     def _add_tainted(self, members: Sequence[int]) -> None:
         end = self.n_tainted + len(members)
@@ -253,6 +266,8 @@ def _relink(events: Sequence[EventSummary], score: Callable[[str, str], float],
     norms = np.linalg.norm(centroids, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     centroids /= norms
+    days = np.array([[np.nan if e.first_day is None else e.first_day, np.nan if e.last_day is None else e.last_day]
+                     for e in ordered], dtype=np.float64)
     state = _Pass(ordered, centroids, start, previous_story, changed if from_key is not None else None)
     position = {e.event_id: i for i, e in enumerate(ordered)}
     linked: set[tuple[int, int]] = set()
@@ -274,21 +289,12 @@ def _relink(events: Sequence[EventSummary], score: Callable[[str, str], float],
             continue
         state.redecided += 1
         near = np.nonzero(centroids[:i] @ centroids[i] >= _PREFILTER_COSINE)[0] if i else np.empty(0, int)
-        near_in: dict[int, list[int]] = {}
-        for j in near.tolist():
-            near_in.setdefault(state.story_of[j], []).append(j)
         best, best_mean = None, threshold
-        for s in sorted(near_in):
-            if not _within_gap(state.latest[s], event.first_day, max_gap_days):
-                continue
-            # A member below the prefilter scores 0 and none scores above 1, so a story whose
-            # near members are too few for the threshold is not scored at all (exact).
-            if len(near_in[s]) < threshold * len(state.stories[s]):
-                continue
-            mean = sum(score(ordered[j].event_id, event.event_id) for j in near_in[s]) / len(state.stories[s])
+        for s, members in state.candidate_stories(near, days[i, 0], max_gap_days, threshold):
+            mean = sum(score(ordered[j].event_id, event.event_id) for j in members) / len(state.stories[s])
             if mean >= best_mean:
                 best, best_mean = s, mean
-        for j in _older_lookalike_candidates(ordered, near, centroids, i, max_gap_days, related_top_k):
+        for j in _older_lookalike_candidates(near, days, centroids, i, max_gap_days, related_top_k).tolist():
             alike = (related or score)(ordered[j].event_id, event.event_id)
             if alike >= threshold:
                 linked.add((j, i))
