@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new", type=int, default=50, help="new events a batch opens")
     parser.add_argument("--recent-days", type=int, default=7)
     parser.add_argument("--batch-articles", type=int, default=500)
-    parser.add_argument("--call-ms", type=float, default=0.26, help="real scorer cost per call (10k grouping run)")
+    parser.add_argument("--call-ms", type=float, default=0.1,
+                        help="real scorer cost per call (at most 0.1 ms: the 10k bulk grouping, 71k calls in 6.9 s)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
