@@ -134,15 +134,21 @@ def test_new_batches_never_rename_events_and_decisions_survive(tmp_path):
     store.close()
 
 
-def test_a_later_batch_rewrites_only_its_events_and_the_stories_after_them(tmp_path):
-    """Issue 10: events and stories are updated for what changed, not rebuilt. The treaty
-    reports come after every dam report, so the dam events' rows stay as they were."""
-    settings = storyline.load_settings(env={})
+def _dams_first(tmp_path, settings):
+    """A store holding the two dam events (2023 and 2025), grouped."""
     first = [*GOLD["D"], *GOLD["A"][:5]]
     files = [f.name for f in demo_corpus_path().iterdir() if f.stem in first]
     store = storyline.open_store(tmp_path / "s.db")
     storyline.ingest(store, [_corpus(tmp_path, files)], settings=settings, name_pattern=DEMO_NAME_PATTERN)
     storyline.run_pipeline(store, settings)
+    return store
+
+
+def test_a_later_batch_rewrites_only_its_events_and_the_stories_after_them(tmp_path):
+    """Issue 10: events and stories are updated for what changed, not rebuilt. The treaty
+    reports come after every dam report, so the dam events' rows stay as they were."""
+    settings = storyline.load_settings(env={})
+    store = _dams_first(tmp_path, settings)
     dam_rows = {e["id"]: e for e in store.events()}
     dam_stories = store.storylines()
     assert len(dam_rows) == 2
@@ -166,11 +172,7 @@ def test_a_republished_old_report_relinks_only_from_its_new_event(tmp_path):
     old event's row changes; its members do not, so stories are relinked from the new event
     on, not from 2023 (issue 12: a bulk of republished copies relinked every event since)."""
     settings = storyline.load_settings(env={})
-    first = [*GOLD["D"], *GOLD["A"][:5]]
-    files = [f.name for f in demo_corpus_path().iterdir() if f.stem in first]
-    store = storyline.open_store(tmp_path / "s.db")
-    storyline.ingest(store, [_corpus(tmp_path, files)], settings=settings, name_pattern=DEMO_NAME_PATTERN)
-    storyline.run_pipeline(store, settings)
+    store = _dams_first(tmp_path, settings)
     assert len(store.events()) == 2
     again = tmp_path / "again"
     again.mkdir()
