@@ -77,39 +77,90 @@ def article_spans(article: Any, quotes: Iterable[Any], options: Any = None) -> l
     return list(dict.fromkeys(spans))
 
 
+# Below this many pending articles the sentence encoder runs in this process: forking
+# workers costs more than it saves on a small batch.
+POOL_MIN_ARTICLES = 64
+
+
+@functools.cache
+def _encoder() -> Any:
+    """The sentence encoder, loaded once per process (forked workers inherit it)."""
+    from .nlp import sentence_encoder
+
+    return sentence_encoder()
+
+
+def _encode(texts: Sequence[str]) -> np.ndarray:
+    vecs = np.asarray(_encoder().encode(list(texts)), dtype=np.float32)
+    vecs /= np.where((n := np.linalg.norm(vecs, axis=1, keepdims=True)) == 0, 1, n)
+    return vecs
+
+
+def _sentence_pool(settings: Settings, pending: int) -> tuple[Any, int]:
+    """Forked workers for the encoder (it runs one BLAS thread), or ``(None, 1)`` for a small run."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(settings.enrich_workers, os.cpu_count() or 1)
+    if workers <= 1 or pending < POOL_MIN_ARTICLES or "fork" not in multiprocessing.get_all_start_methods():
+        return None, 1
+    from .lifecycle import die_with_parent
+
+    _encoder()  # load before forking, so the workers share the weights
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),)), workers
+
+
+def _encode_shared(texts: Sequence[str], pool: Any, workers: int) -> np.ndarray:
+    """Encode ``texts``, split over the pool's workers; in this process if there is no pool or a
+    worker died (the texts are encoded all the same)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if pool is None or len(texts) < 2 * workers:
+        return _encode(texts)
+    size = -(-len(texts) // workers)
+    try:
+        return np.vstack(list(pool.map(_encode, [texts[k:k + size] for k in range(0, len(texts), size)])))
+    except BrokenProcessPool:
+        return _encode(texts)
+
+
 def embed_sentences(store: SQLiteStore, settings: Settings | None = None, progress: Progress = None
                     ) -> dict[str, Any]:
     """Encode and store the claim and quote spans of every article not done yet, with the
-    shared cross-lingual sentence encoder, under its model id."""
-    from .nlp import sentence_encoder
+    shared cross-lingual sentence encoder, under its model id.
 
+    The encoder is the stage's whole cost and runs one thread, so a large run splits each
+    batch's texts over ``enrich_workers`` forked processes (200 BASIL articles: see
+    benchmarks/results/speed.md, "sentence vectors in two workers")."""
     model = sentence_model_id()
     ids = store.pending("sentences", f"{SENTENCE_VERSION} {model}")
-    encoder = None
     counts: Counter[str] = Counter()
-    for i in range(0, len(ids), 32):
-        articles = store.articles(ids=ids[i : i + 32])
-        quotes = store.quotes([a.id for a in articles])
-        per_article = [(a, article_spans(a, quotes)) for a in articles]
-        # Wire copies repeat sentences word for word: each distinct text is encoded once.
-        texts = list(dict.fromkeys(a.text[s:e] for a, spans in per_article for s, e in spans))
-        vecs = np.zeros((0, 0), dtype=np.float32)
-        if texts:
-            encoder = encoder or sentence_encoder()
-            vecs = np.asarray(encoder.encode(texts), dtype=np.float32)
-            vecs /= np.where((n := np.linalg.norm(vecs, axis=1, keepdims=True)) == 0, 1, n)
-        row = {t: k for k, t in enumerate(texts)}
-        rows = []
-        for a, spans in per_article:
-            mat = vecs[[row[a.text[s:e]] for s, e in spans]] if spans else np.zeros((0, 0), dtype=np.float32)
-            rows.append((a.id, model, spans, mat))
-            counts["sentences"] += len(spans)
-        store.put_sentence_vectors(rows)
-        store.mark_done([a.id for a in articles], "sentences", f"{SENTENCE_VERSION} {model}")
-        counts["encoded"] += len(texts)
-        if progress:
-            progress(len(articles))
-    return {"articles": len(ids), **counts}
+    pool, workers = _sentence_pool(settings or Settings(), len(ids))
+    try:
+        for i in range(0, len(ids), 32 * workers):
+            articles = store.articles(ids=ids[i : i + 32 * workers])
+            quotes = store.quotes([a.id for a in articles])
+            per_article = [(a, article_spans(a, quotes)) for a in articles]
+            # Wire copies repeat sentences word for word: each distinct text is encoded once.
+            texts = list(dict.fromkeys(a.text[s:e] for a, spans in per_article for s, e in spans))
+            vecs = _encode_shared(texts, pool, workers) if texts else np.zeros((0, 0), dtype=np.float32)
+            row = {t: k for k, t in enumerate(texts)}
+            rows = []
+            for a, spans in per_article:
+                mat = vecs[[row[a.text[s:e]] for s, e in spans]] if spans else np.zeros((0, 0), dtype=np.float32)
+                rows.append((a.id, model, spans, mat))
+                counts["sentences"] += len(spans)
+            store.put_sentence_vectors(rows)
+            store.mark_done([a.id for a in articles], "sentences", f"{SENTENCE_VERSION} {model}")
+            counts["encoded"] += len(texts)
+            if progress:
+                progress(len(articles))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return {"articles": len(ids), **counts, "workers": workers}
 
 
 def span_vectors(store: SQLiteStore, article_ids: Sequence[str], model: str | None = None

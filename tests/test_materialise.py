@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 import storyline
@@ -244,3 +245,21 @@ def test_cli_exports_jsonl_parquet_and_searches_by_meaning(demo_copy, tmp_path):
     assert len(hits) == 3 and all(h["text"] for h in hits)
     bad = CliRunner().invoke(cli, ["--db", demo_copy.path, "export", "--since", "yesterday"])
     assert bad.exit_code != 0 and "ISO 8601" in bad.output
+
+
+@pytest.mark.models
+def test_sentence_vectors_from_two_workers_equal_one_process(demo_copy, monkeypatch):
+    """A large run splits the encoder's texts over forked workers; the vectors are the ones a
+    single process writes (stored as float16)."""
+    from storyline import materialise
+
+    ids = [a.id for a in demo_copy.articles()]
+    before = demo_copy.sentence_vectors(ids)
+    monkeypatch.setattr(materialise, "POOL_MIN_ARTICLES", 1)
+    monkeypatch.setattr(materialise, "SENTENCE_VERSION", "sentences-test")  # every article pending again
+    result = materialise.embed_sentences(demo_copy, storyline.load_settings(env={}).replace(enrich_workers=2))
+    assert result["workers"] == 2 and result["articles"] == len(ids)
+    after = demo_copy.sentence_vectors(ids)
+    for aid in ids:
+        assert after[aid][0] == before[aid][0]
+        np.testing.assert_allclose(after[aid][1], before[aid][1], atol=2e-3)
