@@ -194,7 +194,7 @@ class _Pass:
         ids, starts, counts = np.unique(stories[order], return_index=True, return_counts=True)
         out = []
         for s, begin, count in zip(ids.tolist(), starts.tolist(), counts.tolist(), strict=True):
-            if count >= threshold * len(self.stories[s]):
+            if count >= threshold * len(self.stories[s]) - 1e-9:  # 0.9 * 30 is 27.000000000000004
                 out.append((s, near[order[begin:begin + count]].tolist()))
         return out
 
