@@ -7,7 +7,8 @@
 `benchmarks/spark_scale.py --size 10000` writes). It is copied, and the copy is grouped by
 `stages.cluster_pending` (the product's grouping stage): ``bulk`` groups every article in one run, as after a bulk
 load; ``stream`` groups ``--wave`` articles per run in publication order, as a consumer fed batch after batch.
-Story linking is timed and its scorer calls counted by wrapping `storylines.relink_storylines`.
+Story linking is timed and its scorer calls counted by wrapping `storylines.relink_storylines`. With
+``--postgres`` the copy goes into a throwaway PostgreSQL server (`storyline migrate`'s copy) and is grouped there.
 """
 
 from __future__ import annotations
@@ -59,14 +60,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["bulk", "stream"], default="bulk")
     parser.add_argument("--wave", type=int, default=500, help="articles per run in stream mode")
     parser.add_argument("--work", type=Path, help="where the copy goes (default: next to --base)")
+    parser.add_argument("--postgres", action="store_true", help="group in a throwaway PostgreSQL server")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     storylines.relink_storylines = _counted_relink
-    work = args.work or args.base.with_name(f"grouped-{args.mode}.db")
-    _copy(args.base, work)
+    if not args.postgres:
+        work = args.work or args.base.with_name(f"grouped-{args.mode}.db")
+        _copy(args.base, work)
+        return _group(str(work), args)
+    from storyline.store.pg_cluster import throwaway_cluster
+    from storyline.store.transfer import copy_store
+
+    with throwaway_cluster(options=("-c synchronous_commit=off", "-c shared_buffers=512MB")) as cluster:
+        url = cluster.create_database("grouping")
+        started = time.perf_counter()
+        with open_store(args.base) as src, open_store(url) as dst:
+            copy_store(src, dst)
+        print(json.dumps({"copied_to_postgres_s": round(time.perf_counter() - started, 1)}), flush=True)
+        return _group(url, args)
+
+
+def _group(location: str, args: argparse.Namespace) -> int:
     settings = load_settings()
     rows = []
-    with open_store(work) as store:
+    with open_store(location) as store:
         order = store.pending("cluster", "benchmark")
         size = len(order) if args.mode == "bulk" else args.wave
         for begin in range(0, len(order), size):
@@ -83,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                          **{k: round(v, 2) for k, v in STATS.items()}, "load": round(os.getloadavg()[0], 1)})
             print(json.dumps(rows[-1]), flush=True)
         stories = store.storylines()
-        summary = {"mode": args.mode, "articles": len(order), "wall_s": round(sum(r["wall_s"] for r in rows), 1),
+        summary = {"mode": args.mode, "store": "postgresql" if args.postgres else "sqlite", "articles": len(order), "wall_s": round(sum(r["wall_s"] for r in rows), 1),
                    "articles_per_s": round(len(order) / sum(r["wall_s"] for r in rows), 1),
                    "stories": len(stories), "multi_event_stories": sum(len(s["event_ids"]) > 1 for s in stories),
                    "look_alike_links": len(store.story_links())}
