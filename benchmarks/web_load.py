@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -107,6 +108,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def measure(db: Path, requests: int, concurrency: int, only: set[str] | None = None) -> dict[str, Any]:
     import httpx
 
@@ -160,14 +170,19 @@ def measure(db: Path, requests: int, concurrency: int, only: set[str] | None = N
                     return (time.perf_counter() - t) * 1000
 
                 one(urls.pop(0) if "{query}" in path else urls[0])  # warm
+                cpu = _cpu_seconds(proc.pid)
                 with ThreadPoolExecutor(concurrency) as pool:
                     times = sorted(pool.map(one, urls))
+                # The server's own CPU per request: what a busy machine's queueing does not change.
+                cpu_ms = None if cpu is None else 1000 * ((_cpu_seconds(proc.pid) or cpu) - cpu) / len(urls)
                 out[name] = {"p50_ms": round(statistics.median(times), 1),
                              "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
                              "p99_ms": round(times[max(0, int(len(times) * 0.99) - 1)], 1),
-                             "max_ms": round(times[-1], 1)}
+                             "max_ms": round(times[-1], 1),
+                             "server_cpu_ms": None if cpu_ms is None else round(cpu_ms, 1)}
                 print(f"{name:16} p50 {out[name]['p50_ms']:7.1f} ms  p95 {out[name]['p95_ms']:7.1f} ms  "
-                      f"p99 {out[name]['p99_ms']:7.1f} ms", flush=True)
+                      f"p99 {out[name]['p99_ms']:7.1f} ms  server CPU {out[name]['server_cpu_ms']} ms/request",
+                      flush=True)
             try:  # the server's peak resident memory (Linux)
                 status = Path(f"/proc/{proc.pid}/status").read_text()
                 out["server_peak_rss_mb"] = int(status.split("VmHWM:")[1].split()[0]) // 1024
