@@ -73,7 +73,7 @@ def train_group() -> None:
 @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False), default="../shared/data",
               show_default=True, help="The shared datasets folder.")
 @click.option("--out", type=click.Path(dir_okay=False), required=True,
-              help="Model file to write (the packaged one is storyline/cluster/models/same_event-v1.json).")
+              help="Model file to write (the packaged one is storyline/cluster/models/same_event-v3.json).")
 @click.option("--seed", type=int, default=13, show_default=True)
 @pass_ctx
 def train_clustering(ctx: Context, data_dir: str, out: str, seed: int) -> None:

@@ -404,7 +404,7 @@ def _name_keys(name: str | None) -> set[str]:
 
 
 
-CLUSTER_VERSION = "cluster-v3"  # v2: the learned same-event scorer; v3: state as rows (schema 6)
+CLUSTER_VERSION = "cluster-v4"  # v2: the learned same-event scorer; v3: state as rows (schema 6); v4: date-line days
 
 
 def embed_pending(store: SQLiteStore, article_ids: Sequence[str]) -> dict[str, Any]:
@@ -444,8 +444,12 @@ def cluster_features(articles: Sequence[Any], vectors: dict[str, Any]) -> list[A
     """
     from .cluster.features import fallback_features
 
-    return [fallback_features(a.id, vectors[a.id], a.text, title=a.title, published=_given_published(a),
-                              language=a.language) for a in articles]
+    features = []
+    for a in articles:
+        given = _given_published(a)
+        features.append(fallback_features(a.id, vectors[a.id], a.text, title=a.title, published=given,
+                                          language=a.language, dateline=None if given else a.published))
+    return features
 
 
 def _given_published(article: Any) -> str | None:

@@ -109,20 +109,39 @@ def pair_examples(features: Sequence[Any], golds: Sequence[str], *, model: str |
 
 
 def fit_scorer(rows: Sequence[Sequence[float]], labels: Sequence[int], meta: dict[str, Any]) -> Any:
-    """A standardised logistic regression over the pair rows, as a :class:`PairScorer`."""
+    """A standardised logistic regression over the pair rows, as a :class:`PairScorer`.
+
+    The :data:`~storyline.cluster.scorer.LATE_FEATURES` are fitted second, on the same rows,
+    with the first fit's log-odds held as an offset and without centring (same L2 penalty):
+    a pair without that evidence (value 0) gets exactly the first fit's probability."""
     import numpy as np
+    from scipy.optimize import minimize
     from sklearn.linear_model import LogisticRegression
 
-    from .cluster.scorer import FEATURES, PairScorer
+    from .cluster.scorer import FEATURES, LATE_FEATURES, PairScorer
 
     x = np.asarray(rows, dtype=np.float64)
     y = np.asarray(labels)
+    late = np.array([name in LATE_FEATURES for name in FEATURES])
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
+    mean[late] = 0.0
+    z = (x - mean) / scale
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(z[:, ~late], y)
+    coef = np.zeros(len(FEATURES))
+    coef[~late] = model.coef_[0]
+    offset = z[:, ~late] @ model.coef_[0] + model.intercept_[0]
+
+    def loss_and_gradient(w: Any) -> tuple[float, Any]:
+        logit = offset + z[:, late] @ w
+        p = 1.0 / (1.0 + np.exp(-logit))
+        return float(np.sum(np.logaddexp(0.0, logit) - y * logit) + 0.5 * w @ w), z[:, late].T @ (p - y) + w
+
+    if late.any():
+        coef[late] = minimize(loss_and_gradient, np.zeros(int(late.sum())), jac=True, method="L-BFGS-B").x
     return PairScorer(FEATURES, tuple(map(float, mean)), tuple(map(float, scale)),
-                      tuple(map(float, model.coef_[0])), float(model.intercept_[0]), meta=meta)
+                      tuple(map(float, coef)), float(model.intercept_[0]), meta=meta)
 
 
 def _zero_model(path: Path) -> str:

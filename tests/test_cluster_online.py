@@ -133,6 +133,23 @@ def test_mentioned_years_that_disagree_count_against_undated_articles():
     assert disagreeing.explanation.contributions["date_conflict"] < agreeing.explanation.contributions["date_conflict"]
 
 
+def test_date_lines_tell_undated_look_alikes_apart_and_a_missing_one_is_no_evidence():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_one(dam(1, published=None, dateline="2019-04-10"))
+    weeks_on = dict(clusterer.pair_features(dam(2, published=None, dateline="2019-05-30")))["ev_000001"]
+    months_on = dict(clusterer.pair_features(dam(3, published=None, dateline="2019-07-19")))["ev_000001"]
+    years_on = dict(clusterer.pair_features(dam(4, published=None, dateline="2024-04-10")))["ev_000001"]
+    no_line = dict(clusterer.pair_features(dam(5, published=None)))["ev_000001"]
+    # Only the days beyond 60 count (50 days: none; 100 days: 40), at most 365 of them.
+    assert [c["text_gap_log"] for c in (weeks_on, months_on, years_on, no_line)] == [
+        0.0, round(math.log1p(40), 4), round(math.log1p(365), 4), 0.0]
+    assert clusterer.contributions(weeks_on)["text_gap_log"] == clusterer.contributions(no_line)["text_gap_log"] == 0
+    assert clusterer.contributions(years_on)["text_gap_log"] < clusterer.contributions(months_on)["text_gap_log"] < 0
+    # Given publication dates decide the window; a date line never adds to them.
+    clusterer.learn_one(chess(1, dateline="2019-01-01"))
+    assert clusterer._articles["chess1"].dateline_day is None
+
+
 def test_publication_gap_beyond_the_window_is_never_joined():
     clusterer = OnlineEventClusterer(window_days=7)
     clusterer.learn_one(dam(1, published="2024-05-01"))

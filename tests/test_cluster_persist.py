@@ -58,6 +58,29 @@ def test_a_clusterer_loaded_from_rows_continues_like_the_saved_one(tmp_path):
         assert [a.event_id for a in loaded.learn_many(later)] == [a.event_id for a in clusterer.learn_many(later)]
 
 
+def test_a_date_line_day_survives_rows_and_state(tmp_path):
+    with open_store(tmp_path / "rows.db") as store:
+        clusterer = OnlineEventClusterer()
+        clusterer.learn_many([dam(1, published=None, dateline="2021-03-03"), dam(2)])
+        save_clusterer(store, clusterer)
+        loaded = load_clusterer_rows(store, OnlineEventClusterer)
+        assert loaded is not None
+        restored = OnlineEventClusterer.from_state(clusterer.to_state())
+        for c in (loaded, restored):
+            assert [c._articles[a].dateline_day for a in ("dam1", "dam2")] == [737852, None]
+
+
+def test_the_cluster_stage_reads_a_date_line_only_when_no_date_was_given(store, settings, tmp_path):
+    from storyline.stages import cluster_features, embed_pending
+
+    body = "A harbour crane toppled onto the Velmo quay at dawn and crushed two empty containers.\n"
+    write(tmp_path, "undated.txt", "Crane falls on Velmo quay\nMarch 3, 2021\n\n" + body)
+    ingest(store, [tmp_path], settings=settings.replace(enrich=False, cluster=False))
+    articles = store.articles()
+    features = cluster_features(articles, embed_pending(store, [a.id for a in articles]))
+    assert [(f.published, f.dateline) for f in features] == [(None, "2021-03-03")]
+
+
 def test_near_duplicates_saved_as_rows_keep_their_groups(store, settings, tmp_path):
     text = "The ferry to Orlan sailed late on Tuesday because fog closed the harbour for four hours.\n"
     write(tmp_path, "a1.txt", "Ferry late\n" + text)

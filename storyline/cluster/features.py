@@ -62,6 +62,9 @@ class ArticleFeatures:
     dates: frozenset[str] = field(default_factory=frozenset)
     numbers: frozenset[str] = field(default_factory=frozenset)
     terms: dict[int, float] = field(default_factory=dict)
+    # The report's own date read from the text (a date line under the headline, an agency
+    # dateline) when the input gave no publication date: pair evidence only, never the window.
+    dateline: str | None = None
 
     def __post_init__(self) -> None:
         vector = np.asarray(self.vector, dtype=np.float32).reshape(-1)
@@ -376,6 +379,7 @@ def fallback_features(
     places: Iterable[str] | None = None,
     dates: Iterable[str] | None = None,
     dates_from_full_text: bool = True,
+    dateline: str | None = None,
 ) -> ArticleFeatures:
     """Features from bare text: regex entity keys and salient numbers from title + lead,
     mentioned dates from the whole text (or the lead when ``dates_from_full_text`` is False).
@@ -405,4 +409,5 @@ def fallback_features(
         dates=date_values,
         numbers=salient_numbers(lead),
         terms=term_counts(_URL.sub(" ", f"{title or ''}\n{text}")),
+        dateline=dateline,
     )

@@ -372,6 +372,7 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
             numbers=features.numbers,
             vector=features.vector.astype(np.float32),
             language=features.language,
+            dateline_day=None if day is not None else parse_day(features.dateline),
         )
         self._articles[features.article_id] = record
         record.lexical = self._tfidf(features.terms)

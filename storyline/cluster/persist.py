@@ -97,7 +97,8 @@ def article_row(article_id: str, r: Any) -> dict[str, Any]:
     return {"article_id": article_id, "key": r.key, "seq": r.seq, "event_id": r.event_id, "day": r.day,
             "shard": r.shard,
             "features": {"entities": sorted(r.entities), "places": sorted(r.places), "years": sorted(r.years),
-                         "numbers": sorted(r.numbers), "language": r.language, "pinned": r.pinned},
+                         "numbers": sorted(r.numbers), "language": r.language, "pinned": r.pinned,
+                         "dateline_day": r.dateline_day},
             "vector": None if r.vector is None else np.ascontiguousarray(r.vector, dtype="<f4").tobytes(),
             "lexical": _pack_lexical(r.lexical)}
 
@@ -155,7 +156,8 @@ def load_clusterer_rows(store: Any, cls: type[OnlineEventClusterer]) -> OnlineEv
         record = _Article(key=row["key"], event_id=row["event_id"], day=row["day"], shard=row["shard"],
                           entities=frozenset(f["entities"]), places=frozenset(f["places"]),
                           years=frozenset(f["years"]), numbers=frozenset(f["numbers"]), pinned=f["pinned"],
-                          language=f["language"], lexical=_unpack_lexical(row["lexical"]))
+                          language=f["language"], lexical=_unpack_lexical(row["lexical"]),
+                          dateline_day=f.get("dateline_day"))
         c._articles[row["article_id"]] = record
         c._attach(row["article_id"], record, c._events[row["event_id"]])  # no vector yet: centroids are stored
         record.seq = row["seq"]
@@ -289,7 +291,7 @@ def clusterer_to_state(c: OnlineEventClusterer) -> dict[str, Any]:
             {"id": article_id, "key": r.key, "event": r.event_id, "day": r.day, "shard": r.shard,
              "entities": sorted(r.entities), "places": sorted(r.places), "years": sorted(r.years),
              "numbers": sorted(r.numbers), "vector": _b64(r.vector) if r.vector is not None else None,
-             "pinned": r.pinned, "language": r.language,
+             "pinned": r.pinned, "language": r.language, "dateline_day": r.dateline_day,
              "lexical": [_b64(r.lexical[0], "<i4"), _b64(r.lexical[1])] if r.lexical is not None else None}
             for article_id, r in c._articles.items()
         ],
@@ -318,7 +320,7 @@ def clusterer_from_state(cls: type[OnlineEventClusterer], state: dict[str, Any])
             entities=frozenset(row["entities"]), places=frozenset(row["places"]), years=frozenset(row["years"]),
             numbers=frozenset(row["numbers"]),
             vector=_unb64(row["vector"]) if row["vector"] is not None else None, pinned=row["pinned"],
-            language=row.get("language"),
+            language=row.get("language"), dateline_day=row.get("dateline_day"),
             lexical=(np.frombuffer(base64.b64decode(row["lexical"][0]), dtype="<i4").astype(np.int32),
                      _unb64(row["lexical"][1])) if row.get("lexical") else None,
         )

@@ -119,6 +119,7 @@ class _Article:
     language: str | None = None
     lexical: Lexical | None = None  # unit tf-idf vector at insertion, kept while in the window
     seq: int = 0  # when it joined its event: members are kept in this order
+    dateline_day: int | None = None  # the day its text's date line gives, when no publication date was given
 
 
 @dataclass
