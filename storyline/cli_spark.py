@@ -54,6 +54,30 @@ def spark_ingest(c: Context, paths: tuple[str, ...], out_dir: Path, master: str,
           f"{out_dir} in {report.seconds:.1f} s on {report.master}; load them with: storyline load {out_dir}")
 
 
+@spark_group.command("group")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--master", default="local[2]", show_default=True, envvar="STORYLINE_SPARK_MASTER",
+              help="Spark master: local[N], spark://host:7077, yarn, k8s://... (or set STORYLINE_SPARK_MASTER).")
+@click.option("--partitions", type=click.IntRange(min=1),
+              help="Independent topic partitions, one Spark task each (default: twice the cores; 1 gives the "
+                   "online clusterer's result).")
+@pass_ctx
+def spark_group_events(c: Context, out_dir: Path, master: str, partitions: int | None) -> None:
+    """Group the results of `storyline spark ingest` into events on Spark (batch grouping).
+
+    The dated articles are split into topic partitions by their vectors; each partition is
+    grouped by its own online clusterer in publication order, with word and entity rarity
+    counted over the whole input. `storyline load OUT` then applies the events to an empty
+    store, joining events that a partition boundary cut in two; undated articles are left to
+    the online clusterer."""
+    from .spark.grouping import spark_group
+
+    report = spark_group(out_dir, c.settings, master=master, partitions=partitions)
+    c.say(f"grouped {report.articles} dated article(s) into {report.events} event(s) in {report.partitions} "
+          f"partition(s) in {report.seconds:.1f} s on {report.master}; {report.undated} undated article(s) are left "
+          f"to the online clusterer; apply them with: storyline load {out_dir}")
+
+
 @cli.command("load")
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--no-run", is_flag=True, help="Only load; skip the remaining stages (grouping, reports).")
@@ -63,7 +87,8 @@ def load(c: Context, out_dir: Path, no_run: bool) -> None:
 
     Articles, annotations and vectors are stored and the stages Spark ran are marked done, so
     only the corpus-wide stages run here: entity resolution, grouping into events by the online
-    clusterer (in publication order) and reports. Loading twice adds nothing."""
+    clusterer (in publication order) and reports. When `storyline spark group OUT` ran, its events
+    are applied instead (to a store without events). Loading twice adds nothing."""
     from .api import run_pipeline
     from .spark.load import load_results
 
@@ -73,6 +98,13 @@ def load(c: Context, out_dir: Path, no_run: bool) -> None:
     for r in report.rejected[:20]:
         click.echo(f"  rejected {r.origin}{' ' + r.item if r.item else ''}: {r.reason}", err=True)
     if not no_run:
+        from .spark.groups import apply_groups, read_groups
+
+        if read_groups(out_dir) is not None:
+            grouped = _with_progress(c, "events", lambda progress: apply_groups(c.store, out_dir, c.settings,
+                                                                               progress=progress))
+            c.say(f"applied the events of `storyline spark group` to {grouped['applied']} article(s)"
+                  if grouped["applied"] else f"events of `storyline spark group` not applied: {grouped['reason']}")
         summary = run_pipeline(c.store, c.settings, progress_factory=lambda label: _bar(c, label))
         for line in summary.lines():
             c.say(line)
