@@ -49,7 +49,7 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
     Returns what was done (``applied`` is 0, with a ``reason``, when the groups were not used)."""
     from ..cluster.online import OnlineEventClusterer
     from ..cluster.partitioned import stitch_event
-    from ..cluster.persist import save_clusterer, save_index, save_near_duplicates
+    from ..cluster.persist import META_VERSION, save_clusterer, save_index, save_near_duplicates
     from ..stages import (
         CLUSTER_VERSION,
         UNREFRESHED_KEY,
@@ -64,13 +64,16 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
     groups = read_groups(out_dir)
     if groups is None:
         return {"applied": 0, "reason": f"{out_dir} was not grouped (run `storyline spark group {out_dir}`)"}
-    if store.cluster_meta() is not None:
+    meta = store.cluster_meta()
+    if meta is not None and meta.get("version") == META_VERSION and meta.get("documents"):
         return {"applied": 0, "reason": "the store already holds events; new articles are grouped by the online "
                                         "clusterer so that no event is decided twice"}
+    if meta is not None and meta.get("version") != META_VERSION:
+        store.clear_cluster_state()  # saved by an older storyline: its articles are pending again, start over
     ids = [a for a in store.pending("cluster", CLUSTER_VERSION) if a in groups]  # the product's order
     global_id: dict[str, str] = {}
     for article_id in ids:
-        global_id.setdefault(groups[article_id]["event"], f"ev_{len(global_id) + 1}")
+        global_id.setdefault(groups[article_id]["event"], f"ev_{len(global_id) + 1:06d}")
     partitions = {global_id[g["event"]]: {int(g["partition"])} for g in (groups[a] for a in ids)}
     clusterer = OnlineEventClusterer(**clusterer_params(settings))
     near_dups = load_near_duplicates(store)
