@@ -38,6 +38,7 @@ from storyline.stages import cluster_pending  # noqa: E402
 
 def _copy(base: Path, work: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)  # a stale log of an earlier copy must not replay
         if Path(f"{base}{suffix}").exists():
             shutil.copy(f"{base}{suffix}", f"{work}{suffix}")
 
