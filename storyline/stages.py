@@ -484,11 +484,11 @@ def load_clusterer(store: SQLiteStore, settings: Settings | None = None) -> Any:
 
 
 def load_near_duplicates(store: SQLiteStore) -> Any:
-    from .cluster.near_duplicates import NearDuplicateIndex
-    from .cluster.persist import load_near_duplicate_rows
+    """The store's near-duplicate index, queried from the store article by article (a run
+    reads the signatures its batch's band keys point at, not every stored one)."""
+    from .cluster.stored_near_duplicates import open_near_duplicates
 
-    index = load_near_duplicate_rows(store, NearDuplicateIndex)
-    return index if index is not None else NearDuplicateIndex()
+    return open_near_duplicates(store)
 
 
 UNREFRESHED_KEY = "cluster.unrefreshed"  # set while clusterer rows are newer than the events table
@@ -607,12 +607,12 @@ def _event_rows(store: SQLiteStore, summaries: Sequence[Any], near_dups: Any) ->
     """The events table rows of some events, from their members' metadata (no article text)."""
     all_ids = [aid for ev in summaries for aid in ev.article_ids]
     meta = {m["id"]: m for m in store.article_meta(all_ids)} if all_ids else {}
+    groups = near_dups.groups_of(meta)
     rows = []
     for ev in summaries:
         arts = sorted((meta[a] for a in ev.article_ids if a in meta),
                       key=lambda m: (m["published"] or "9999", m["id"]))
-        dups = sorted({tuple(sorted(near_dups.group(g).article_ids)) for g in
-                       {near_dups.group_of(m["id"]) for m in arts} if g})
+        dups = sorted({tuple(sorted(groups[m["id"]])) for m in arts if m["id"] in groups})
         rows.append({
             "id": ev.event_id,
             "title": _representative_title(arts),

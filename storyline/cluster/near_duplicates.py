@@ -15,7 +15,9 @@ duplicate group. Coverage comparison needs to know which is which.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,14 +112,15 @@ class NearDuplicateIndex:
     def add(self, article_id: str, text: str, published: str | None = None) -> str | None:
         """Index one article; return its duplicate group id, or None if no earlier text is a copy.
         Adding an id twice returns its current group and changes nothing."""
-        if article_id in self._signatures:
-            return self._group_of.get(article_id)
+        if self._known(article_id):
+            return self.group_of(article_id)
         minhash = self._minhash(text)
-        matches = [m for m in self._lsh.query(minhash) if m != article_id]
-        self._lsh.insert(article_id, minhash)
+        matches = [m for m in self._candidates(minhash) if m != article_id]
+        order = self._next_order()
+        self._insert(article_id, minhash)
         self._signatures[article_id] = minhash.hashvalues
         self._published[article_id] = published
-        self._order[article_id] = len(self._order)
+        self._order[article_id] = order
         self._new.append(article_id)
         if not matches:
             return None
@@ -127,16 +130,56 @@ class NearDuplicateIndex:
         )
         if self._jaccard(minhash.hashvalues, self._signatures[best]) < self.threshold:
             return None
-        group_id = self._group_of.get(best)
+        group_id = self.group_of(best)
         if group_id is None:
             group_id = f"dup_{self._next_group:06d}"
             self._next_group += 1
             self._groups[group_id] = [best]
             self._group_of[best] = group_id
+        self._load_group(group_id)
         self._groups[group_id].append(article_id)
         self._group_of[article_id] = group_id
         self._changed_groups.add(group_id)
         return group_id
+
+    # Where the indexed articles live: here, in memory (a loaded LSH); StoredNearDuplicateIndex
+    # overrides these to look them up in the store instead.
+
+    def _known(self, article_id: str) -> bool:
+        return article_id in self._signatures
+
+    def _candidates(self, minhash: Any) -> list[str]:
+        return list(self._lsh.query(minhash))
+
+    def _insert(self, article_id: str, minhash: Any) -> None:
+        self._lsh.insert(article_id, minhash)
+
+    def _next_order(self) -> int:
+        """The insertion order the next article gets (ties of ``original`` go to the lower)."""
+        return len(self._order)
+
+    def _load_group(self, group_id: str) -> None:
+        """Make the members of a group (and their dates and order) available in memory."""
+
+    def band_keys(self, hashvalues: np.ndarray) -> list[int]:
+        """The LSH band keys of a signature, as signed 64-bit integers: a hash of the band's
+        number and its hash values. Two signatures share a key where the LSH puts them in one
+        bucket (up to a 2^-64 collision), so the store can file and look up articles by them."""
+        values = np.ascontiguousarray(hashvalues, dtype="<u8")
+        keys = []
+        for band, (start, end) in enumerate(self._lsh.hashranges):
+            digest = hashlib.blake2b(values[start:end].tobytes(), digest_size=8, salt=band.to_bytes(16, "little"))
+            keys.append(int.from_bytes(digest.digest(), "little", signed=True))
+        return keys
+
+    def groups_of(self, article_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Article id -> the members of its duplicate group, for the articles in a group."""
+        out = {}
+        for article_id in article_ids:
+            group_id = self.group_of(article_id)
+            if group_id is not None:
+                out[article_id] = tuple(self._groups[group_id])
+        return out
 
     @staticmethod
     def _jaccard(a: np.ndarray, b: np.ndarray) -> float:

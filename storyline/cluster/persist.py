@@ -34,6 +34,7 @@ __all__ = [
     "clusterer_to_state",
     "load_clusterer_rows",
     "load_near_duplicate_rows",
+    "near_duplicate_meta",
     "rows_digest",
     "save_clusterer",
     "save_index",
@@ -241,13 +242,26 @@ def save_near_duplicates(store: Any, index: NearDuplicateIndex) -> dict[str, tup
     new, changed = index.take_changes()
     store.put_near_duplicate_rows(
         [(a, index._order[a], index._published[a], index._signatures[a].astype("<u8").tobytes()) for a in new],
-        {"version": META_VERSION, "params": index.params(), "next_group": index._next_group})
+        near_duplicate_meta(index), bands=[(key, a) for a in new for key in index.band_keys(index._signatures[a])])
     rows = {a: (g, index.original(g)) for g in sorted(changed) for a in index._groups[g]}
     store.put_duplicates(rows)
     return rows
 
 
+def near_duplicate_meta(index: NearDuplicateIndex) -> dict[str, Any]:
+    """The small record saved with the signatures; ``bands`` says the band rows are filed
+    (a store from before schema 10 gets them from the first run after, see
+    :func:`storyline.cluster.stored_near_duplicates.file_near_duplicate_bands`)."""
+    return {"version": META_VERSION, "params": index.params(), "next_group": index._next_group,
+            "next_order": index._next_order(), "bands": BANDS_VERSION}
+
+
+BANDS_VERSION = 1
+
+
 def load_near_duplicate_rows(store: Any, cls: type[NearDuplicateIndex]) -> NearDuplicateIndex | None:
+    """The whole index in memory (every signature into a datasketch LSH): what tests compare the
+    store-queried index (stored_near_duplicates) with; runs no longer load it."""
     meta = store.near_duplicate_meta()
     if not meta or meta.get("version") != META_VERSION:
         return None

@@ -127,7 +127,7 @@ class ClusterStateStoreMixin:
         """Forget the clusterer, the near-duplicate index and the events (a full re-clustering)."""
         with self.transaction():  # type: ignore[attr-defined]
             for table in ("cluster_articles", "cluster_events", "cluster_df", "cluster_shards", "neardup_articles",
-                          "story_links",
+                          "neardup_bands", "story_links",
                           "events", "storylines", "duplicates"):
                 self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             self.db.execute("DELETE FROM kv WHERE key IN ('cluster.meta', 'neardup.meta')")
@@ -135,16 +135,56 @@ class ClusterStateStoreMixin:
     # -- near-duplicate index -----------------------------------------------------------------------
 
     def put_near_duplicate_rows(self, rows: Sequence[tuple[str, int, str | None, bytes]],
-                                meta: dict[str, Any]) -> None:
+                                meta: dict[str, Any], bands: Sequence[tuple[int, str]] = ()) -> None:
+        """Add signatures ``(article id, order, published, signature)`` and their LSH band rows
+        ``(band key, article id)``; both are written once per article and never change."""
         with self.transaction():  # type: ignore[attr-defined]
             self.db.executemany(
                 "INSERT INTO neardup_articles(article_id, ord, published, signature) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(article_id) DO NOTHING", list(rows))
+            self.db.executemany("INSERT INTO neardup_bands(band_key, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                                list(bands))
             self.set_kv("neardup.meta", meta)  # type: ignore[attr-defined]
 
-    def near_duplicate_rows(self) -> Iterator[tuple[str, int, str | None, bytes]]:
-        for r in self.db.execute("SELECT article_id, ord, published, signature FROM neardup_articles ORDER BY ord"):
+    def near_duplicate_rows(self, article_ids: Iterable[str] | None = None
+                            ) -> Iterator[tuple[str, int, str | None, bytes]]:
+        """``(article id, order, published, signature)`` of every stored signature in order, or of some."""
+        cols = "article_id, ord, published, signature"
+        if article_ids is None:
+            rows: Iterable[Any] = self.db.execute(f"SELECT {cols} FROM neardup_articles ORDER BY ord")
+        else:
+            rows = [r for chunk in _chunked(list(article_ids)) for r in self.db.execute(
+                f"SELECT {cols} FROM neardup_articles WHERE article_id IN ({','.join('?' * len(chunk))})",
+                list(chunk))]
+        for r in rows:
             yield r[0], int(r[1]), r[2], bytes(r[3])
+
+    def near_duplicate_candidates(self, band_keys: Sequence[int]) -> set[str]:
+        """The articles filed under any of these LSH band keys (an indexed lookup per key)."""
+        return {r[0] for chunk in _chunked(list(band_keys)) for r in self.db.execute(
+            f"SELECT article_id FROM neardup_bands WHERE band_key IN ({','.join('?' * len(chunk))})", list(chunk))}
+
+    def near_duplicate_band_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM neardup_bands").fetchone()[0])
+
+    def near_duplicate_next_order(self) -> int:
+        return int(self.db.execute("SELECT COALESCE(MAX(ord) + 1, 0) FROM neardup_articles").fetchone()[0])
+
+    def duplicate_groups_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Article id -> duplicate group id, for those of the articles in a group."""
+        return {r[0]: r[1] for chunk in _chunked(list(article_ids)) for r in self.db.execute(
+            f"SELECT article_id, group_id FROM duplicates WHERE article_id IN ({','.join('?' * len(chunk))})",
+            list(chunk))}
+
+    def duplicate_group_members(self, group_ids: Iterable[str]) -> dict[str, list[str]]:
+        """Group id -> its member article ids (unordered)."""
+        out: dict[str, list[str]] = {}
+        for chunk in _chunked(sorted(set(group_ids))):
+            for r in self.db.execute(
+                    f"SELECT group_id, article_id FROM duplicates WHERE group_id IN ({','.join('?' * len(chunk))})",
+                    list(chunk)):
+                out.setdefault(r[0], []).append(r[1])
+        return out
 
     def near_duplicate_meta(self) -> dict[str, Any] | None:
         return self.get_kv("neardup.meta")  # type: ignore[attr-defined,no-any-return]

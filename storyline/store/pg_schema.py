@@ -413,4 +413,16 @@ PG_MIGRATIONS: list[tuple[int, str, str]] = [
         + _mark_annotation_triggers("citations", 'start "end" text cited kind cited_entity_id')
         + _mark_annotation_triggers("dates", 'start "end" text value granularity is_event'),
     ),
+    (
+        10,
+        "near-duplicate LSH band keys as rows",
+        """
+        -- See schema.py, version 10: the near-duplicate index's LSH band keys, looked up per new article.
+        CREATE TABLE neardup_bands (
+            band_key BIGINT NOT NULL,
+            article_id TEXT NOT NULL,
+            PRIMARY KEY (band_key, article_id)
+        );
+        """,
+    ),
 ]
