@@ -472,14 +472,15 @@ def clusterer_params(settings: Settings) -> dict[str, Any]:
             "window_days": settings.event_window_days, "event_span_days": settings.event_span_days}
 
 
-def load_clusterer(store: SQLiteStore, settings: Settings | None = None) -> Any:
+def load_clusterer(store: SQLiteStore, settings: Settings | None = None, *, windowed: bool = False) -> Any:
     """The store's clusterer; a fresh one with the settings' parameters when the store has
     none, or one saved by an older storyline (its articles are pending again, see
-    CLUSTER_VERSION)."""
+    CLUSTER_VERSION). ``windowed``: only the time window's events in memory, the others read
+    on use (persist.load_clusterer_rows), what a pipeline run needs."""
     from .cluster.online import OnlineEventClusterer
     from .cluster.persist import load_clusterer_rows
 
-    clusterer = load_clusterer_rows(store, OnlineEventClusterer)
+    clusterer = load_clusterer_rows(store, OnlineEventClusterer, windowed=windowed)
     return clusterer if clusterer is not None else OnlineEventClusterer(**clusterer_params(settings or Settings()))
 
 
@@ -491,6 +492,8 @@ def load_near_duplicates(store: SQLiteStore) -> Any:
     return open_near_duplicates(store)
 
 
+# Pipeline runs load the clusterer windowed (tests turn it off to compare with the full load).
+WINDOWED_RUNS = True
 UNREFRESHED_KEY = "cluster.unrefreshed"  # set while clusterer rows are newer than the events table
 
 
@@ -507,7 +510,8 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
         store.clear_cluster_state()  # nothing saved, or saved by an older storyline: start over
     # A run stopped between its batches and its refresh left events unrewritten: refresh all.
     interrupted = bool(store.get_kv(UNREFRESHED_KEY))
-    clusterer = load_clusterer(store, settings)
+    # A run loads the clusterer's time window, not its history (a repair rewrites every event: all).
+    clusterer = load_clusterer(store, settings, windowed=WINDOWED_RUNS and not interrupted)
     near_dups = load_near_duplicates(store)
     new_events = 0
     changed: set[str] = set()
@@ -533,7 +537,7 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
         regrouped |= delta.event_ids
         removed |= delta.removed_events
         # An event lists its members' duplicate groups: a group that grew changes it too.
-        changed |= {clusterer.event_of(a) for a in duplicates if a in clusterer._articles}
+        changed |= _events_of(store, clusterer, duplicates)
         if progress:
             progress(len(articles))
     if ids:
@@ -545,8 +549,18 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
         rewritten = refresh_events(store, clusterer, near_dups, settings, changed=changed - removed, removed=removed,
                                    regrouped=regrouped - removed)
     store.set_kv(UNREFRESHED_KEY, False)
-    return {"articles": len(ids), "new events": new_events, "events": clusterer.n_events,
+    n_events = store.cluster_event_count() if clusterer.windowed else clusterer.n_events
+    return {"articles": len(ids), "new events": new_events, "events": n_events,
             "events rewritten": rewritten["events"], "events relinked": rewritten["relinked"]}
+
+
+def _events_of(store: SQLiteStore, clusterer: Any, article_ids: Iterable[str]) -> set[str]:
+    """The events of some clustered articles: from the clusterer, or for the articles a
+    windowed clusterer does not hold (an old report a republished copy joined), the store."""
+    mine = {a: clusterer.event_of(a) for a in article_ids if a in clusterer._articles}
+    others = [a for a in article_ids if a not in mine]
+    stored = {row["event_id"] for row in store.cluster_article_rows(others)} if others and clusterer.windowed else set()
+    return set(mine.values()) | {clusterer.resolve(e) for e in stored}
 
 
 # A linking-order key after every event's: nothing regrouped, nothing to relink.
@@ -570,7 +584,11 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings:
     full = changed is None
     if not full and not changed and not removed:
         return {"events": 0, "removed": 0, "stories": 0, "relinked": 0}  # a correction that changed nothing
-    summaries = clusterer.events()
+    from .cluster.persist import event_summaries
+
+    if full and clusterer.windowed:  # every event's row is rewritten: every event in memory
+        clusterer.event_source([row["event_id"] for row in store.cluster_event_rows()])
+    summaries = event_summaries(store, clusterer, need=set(changed or ()) | set(regrouped or ()))
     by_id = {ev.event_id: ev for ev in summaries}
     if full:
         removed = set(store.event_storylines()) - set(by_id)

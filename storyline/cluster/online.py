@@ -182,6 +182,10 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         # Where word frequencies not in memory come from (the store, for a loaded clusterer):
         # a long history has millions of distinct words, and a batch needs a few thousand.
         self.term_df_source: Any = None
+        # A clusterer loaded with only its time window's events (persist.load_clusterer_rows):
+        # ``event_source(ids)`` reads other events, with their members, from the store on use.
+        self.windowed = False
+        self.event_source: Any = None
 
     def clone(self, **changes: Any) -> OnlineEventClusterer:
         """A fresh, unfitted clusterer with the same parameters, some changed."""
@@ -270,6 +274,8 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
             if feats.article_id in self._articles:
                 continue
             event_id = self.resolve(event_id)
+            if event_id not in self._events and self.event_source is not None:
+                self.event_source([event_id])
             if event_id not in self._events:
                 self._create_event(event_id)
                 if event_id.startswith("ev_") and event_id[3:].isdigit():
@@ -347,6 +353,8 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
 
     def _event(self, event_id: str) -> _Event:
         resolved = self.resolve(event_id)
+        if resolved not in self._events and self.event_source is not None:
+            self.event_source([resolved])
         try:
             return self._events[resolved]
         except KeyError:

@@ -32,6 +32,7 @@ __all__ = [
     "ClusterDelta",
     "clusterer_from_state",
     "clusterer_to_state",
+    "event_summaries",
     "load_clusterer_rows",
     "load_near_duplicate_rows",
     "near_duplicate_meta",
@@ -133,26 +134,55 @@ def save_clusterer(store: Any, c: OnlineEventClusterer) -> ClusterDelta:
     return delta
 
 
-def load_clusterer_rows(store: Any, cls: type[OnlineEventClusterer]) -> OnlineEventClusterer | None:
-    """The clusterer saved in the store's rows, or None when there is none (or an older one)."""
+def load_clusterer_rows(store: Any, cls: type[OnlineEventClusterer], *,
+                        windowed: bool = False) -> OnlineEventClusterer | None:
+    """The clusterer saved in the store's rows, or None when there is none (or an older one).
+
+    ``windowed`` loads only what a new batch can touch: the rows that still hold a vector (the
+    index's time window), and every member of their events. Other events are read from the
+    store when something asks for one (``event_source``: story linking scores old events, an
+    old article's duplicate group grows), so scores and rows come out as on the full load
+    (tests/test_cluster_windowed.py); ``windowed`` is then set on the clusterer, and what needs
+    every event (story linking's list) comes from :func:`event_summaries`."""
     meta = store.cluster_meta()
     if not meta or meta.get("version") != META_VERSION:
         return None
-    from storyline.cluster.online import _Article
-
     c = cls(**meta["params"])
     c._next_event, c._next_key, c._clock = meta["next_event"], meta["next_key"], meta["clock"]
     c._documents, c._aliases, c.overrides = meta["documents"], dict(meta["aliases"]), list(meta["overrides"])
     c._entity_df.update(store.cluster_frequencies("e"))
     c.term_df_source = lambda keys: {int(k): v for k, v in store.cluster_frequencies("t", [str(k) for k in keys])
                                      .items()}
-    events = {row["event_id"]: row for row in store.cluster_event_rows()}
+    if windowed:
+        live_events = {row["event_id"] for row in store.cluster_article_rows(live=True)}
+        rows = list(store.cluster_article_rows(event_ids=live_events))
+        event_rows = store.cluster_event_rows(sorted(live_events))
+        c.windowed = True
+        c.event_source = lambda ids: _load_events(store, c, ids)
+    else:
+        rows = store.cluster_article_rows()  # in seq order: members come back in the order they joined
+        event_rows = store.cluster_event_rows()
+    live = _attach_rows(c, rows, event_rows)
+    for dirty in (c._dirty_articles, c._dirty_events, c._removed_events, c._dirty_entity_df, c._dirty_term_df):
+        dirty.clear()
+    _restore_index(store, c, live)
+    c._seq = meta["seq"]
+    return c
+
+
+def _attach_rows(c: OnlineEventClusterer, rows: Any, event_rows: list[dict[str, Any]]
+                 ) -> dict[str, tuple[list[int], list[np.ndarray]]]:
+    """Rebuild events from their rows and their members' rows (in ``seq`` order); returns the
+    vectors of the members still in the window, by shard."""
+    from storyline.cluster.online import _Article
+
+    events = {row["event_id"]: row for row in event_rows}
     for event_id in sorted(events):
         row = events[event_id]
         event = c._create_event(event_id)
         event.locked, event.cannot_link = row["locked"], set(row["cannot_link"])
     live: dict[str, tuple[list[int], list[np.ndarray]]] = defaultdict(lambda: ([], []))
-    for row in store.cluster_article_rows():  # in seq order: members come back in the order they joined
+    for row in rows:
         f = row["features"]
         record = _Article(key=row["key"], event_id=row["event_id"], day=row["day"], shard=row["shard"],
                           entities=frozenset(f["entities"]), places=frozenset(f["places"]),
@@ -170,11 +200,56 @@ def load_clusterer_rows(store: Any, cls: type[OnlineEventClusterer]) -> OnlineEv
             c._key_to_article[record.key] = row["article_id"]
     for event_id, row in events.items():
         c._centroids[c._events[event_id].row] = np.frombuffer(row["centroid"], dtype="<f4")
-    for dirty in (c._dirty_articles, c._dirty_events, c._removed_events, c._dirty_entity_df, c._dirty_term_df):
-        dirty.clear()
-    _restore_index(store, c, live)
-    c._seq = meta["seq"]
-    return c
+    return live
+
+
+def _load_events(store: Any, c: OnlineEventClusterer, event_ids: Any) -> None:
+    """Read events a windowed clusterer does not hold, with all their members, from the store.
+    They are outside the window (a member in it would have loaded its event), so none of their
+    members holds a vector, and loading them changes nothing that a save would write."""
+    wanted = sorted({c.resolve(e) for e in event_ids} - set(c._events))
+    event_rows = store.cluster_event_rows(wanted) if wanted else []
+    if not event_rows:
+        return
+    seq = c._seq
+    dirty_articles, dirty_events = set(c._dirty_articles), set(c._dirty_events)
+    removed = set(c._removed_events)
+    rows = [r for r in store.cluster_article_rows(event_ids=[r["event_id"] for r in event_rows])
+            if r["article_id"] not in c._articles]
+    live = _attach_rows(c, rows, event_rows)
+    if live:
+        raise RuntimeError(f"events {wanted} hold articles inside the clusterer's window but were not loaded with it")
+    c._seq = seq
+    c._dirty_articles, c._dirty_events, c._removed_events = dirty_articles, dirty_events, removed
+
+
+def event_summaries(store: Any, c: OnlineEventClusterer, need: Any = ()) -> list[Any]:
+    """Summaries of every event, oldest id first, as story linking needs them. A full clusterer
+    has them all; a windowed one has the events it loaded (``need`` are loaded first: they must
+    come with their members), and the others come from the store as far as linking reads them:
+    the centroid (the cluster_events row) and the first and last day (the events table row,
+    which is current for every event the run did not touch)."""
+    if not getattr(c, "windowed", False):
+        return c.events()
+    from storyline.cluster.records import EventSummary, parse_day
+
+    c.event_source(need)
+    mine = {ev.event_id: ev for ev in c.events()}
+    spans = store.event_spans()
+    out = []
+    for row in store.cluster_event_rows():
+        event_id = row["event_id"]
+        if event_id in mine:
+            out.append(mine[event_id])
+            continue
+        centroid = np.frombuffer(row["centroid"], dtype="<f4").astype(np.float32)
+        norm = float(np.linalg.norm(centroid))
+        first, last = spans.get(event_id, (None, None))
+        out.append(EventSummary(event_id=event_id, article_ids=(), centroid=centroid / norm if norm else centroid,
+                                entities=Counter(), places=Counter(), years=Counter(), first_day=parse_day(first),
+                                last_day=parse_day(last)))
+    listed = {ev.event_id for ev in out}
+    return sorted(out + [ev for event_id, ev in mine.items() if event_id not in listed], key=lambda e: e.event_id)
 
 
 def _restore_index(store: Any, c: OnlineEventClusterer, live: dict[str, tuple[list[int], list[np.ndarray]]]) -> None:

@@ -67,11 +67,21 @@ class ClusterStateStoreMixin:
     def cluster_meta(self) -> dict[str, Any] | None:
         return self.get_kv("cluster.meta")  # type: ignore[attr-defined,no-any-return]
 
-    def cluster_article_rows(self, article_ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
-        """Article rows in attachment order (``seq``), or just the given articles."""
+    def cluster_article_rows(self, article_ids: Iterable[str] | None = None, *,
+                             event_ids: Iterable[str] | None = None, live: bool = False) -> Iterator[dict[str, Any]]:
+        """Article rows in attachment order (``seq``), or just the given articles, or the members of
+        the given events (in ``seq`` order), or with ``live`` the rows that still hold a vector
+        (the clusterer's time window: what its index can find)."""
         cols = "article_id, key, seq, event_id, day, shard, features, vector, lexical"
-        if article_ids is None:
-            rows: Iterable[Any] = self.db.execute(f"SELECT {cols} FROM cluster_articles ORDER BY seq")
+        if live:
+            rows: Iterable[Any] = self.db.execute(
+                f"SELECT {cols} FROM cluster_articles WHERE vector IS NOT NULL ORDER BY seq")
+        elif event_ids is not None:
+            rows = sorted((r for chunk in _chunked(sorted(set(event_ids))) for r in self.db.execute(
+                f"SELECT {cols} FROM cluster_articles WHERE event_id IN ({','.join('?' * len(chunk))})",
+                list(chunk))), key=lambda r: r[2])
+        elif article_ids is None:
+            rows = self.db.execute(f"SELECT {cols} FROM cluster_articles ORDER BY seq")
         else:
             ids = list(article_ids)
             rows = [r for chunk in _chunked(ids) for r in self.db.execute(
@@ -93,6 +103,9 @@ class ClusterStateStoreMixin:
                 list(chunk))]
         return [{"event_id": r[0], "centroid": bytes(r[1]), "locked": bool(r[2]), "cannot_link": json.loads(r[3])}
                 for r in rows]
+
+    def cluster_event_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM cluster_events").fetchone()[0])
 
     def cluster_frequencies(self, kind: str, terms: Sequence[str] | None = None) -> dict[str, int]:
         """Document frequencies of one kind ('e' entities, 't' hashed words): all, or some terms."""
@@ -249,6 +262,10 @@ class ClusterStateStoreMixin:
     def event_storylines(self) -> dict[str, str | None]:
         """Event id -> story id, for every event (light: no member lists)."""
         return {r[0]: r[1] for r in self.db.execute("SELECT id, storyline_id FROM events")}
+
+    def event_spans(self) -> dict[str, tuple[str | None, str | None]]:
+        """Event id -> (first published, last published), for every event (light: no member lists)."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, first_published, last_published FROM events")}
 
     def event_first_published(self, event_ids: Iterable[str]) -> dict[str, str | None]:
         ids = list(event_ids)

@@ -425,4 +425,12 @@ PG_MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        11,
+        "the clusterer's window rows indexed",
+        """
+        -- See schema.py, version 11.
+        CREATE INDEX cluster_articles_live ON cluster_articles(seq) WHERE vector IS NOT NULL;
+        """,
+    ),
 ]

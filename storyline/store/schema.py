@@ -435,4 +435,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        11,
+        "the clusterer's window rows indexed",
+        """
+        -- The rows that still hold a vector (the clusterer's time window), which a run loads
+        -- first: a partial index, so finding them costs the window, not the history.
+        CREATE INDEX cluster_articles_live ON cluster_articles(seq) WHERE vector IS NOT NULL;
+        """,
+    ),
 ]
