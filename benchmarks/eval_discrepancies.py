@@ -1,6 +1,7 @@
 """Precision of the report's discrepancy findings, on hand judgments (issue 9, item 6).
 
-    python benchmarks/eval_discrepancies.py [--ggt-limit N] [--seed S] [--print] [--json]
+    python benchmarks/eval_discrepancies.py [--ggt-limit N] [--seed S] [--ecb N] [--stance-floor F]
+                                            [--print] [--json] [--save FILE]
 
 Two sources of findings, both through the product path (``pipeline.ingest`` +
 ``api.run_pipeline`` into a temporary store, then the event report of every stored event
@@ -9,6 +10,9 @@ with two or more outlets, built from what the store holds):
 * **BASIL** (all 234 articles, three outlets per story, metadata as given);
 * **AllSides** (all 602 lead paragraphs, 2-3 outlets of different leanings per story), where
   outlets disagree more often than in BASIL;
+* **ECB+ train** (``--ecb N``: the first N documents of ``ecbplus/train.jsonl``; each document is
+  its own outlet, as ECB+ gathers one story's coverage from many sites), held out: nothing in the
+  stance detector was set by reading its findings;
 * **the harness**: a seeded sample of GGT articles, each ingested twice as two outlets, as
   given and with the harness's transliteration and punctuation corruptions
   (``storyline.corrupt``), so each name the harness respelled is one person in two spellings.
@@ -17,6 +21,9 @@ Each report is built twice from the same stored input: with the stance detector
 (``ReportOptions(stance_rule="stance")``, kind ``stance``) and with the baseline, a negation
 cue anywhere in one aligned claim and none in the other (``stance_rule="negation"``, kind
 ``polarity``). ``name_spelling`` findings come from both (they do not depend on the rule).
+``--stance-floor F`` builds the stance reports with ``stance_min_confidence=F`` instead of the
+report's floor, so findings below the floor are collected and judged too; precision is then
+given at the report's floor and over everything collected, with 95% Wilson intervals.
 
 **Injected stances** (``--inject N``, recall and precision without hand judgment): N other GGT
 articles, each ingested as given and as a copy where one sentence's stance was flipped
@@ -59,6 +66,22 @@ def _records(dataset: str) -> list[dict[str, Any]]:
             if line.strip()]
     keep = ("id", "text", "title", "source", "published", "url", "language")
     return [{k: r[k] for k in keep if r.get(k) is not None} for r in rows]
+
+
+def _ecb_records(limit: int) -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in (DATA / "ecbplus" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()][:limit]
+    return [{"id": r["id"], "text": r["text"], "source": f"ECB+ {r['id']}", "language": "en"} for r in rows]
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """95% Wilson score interval of a proportion k / n."""
+    if n == 0:
+        return None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3)
 
 
 def _harness_records(limit: int, seed: int) -> list[dict[str, Any]]:
@@ -139,13 +162,17 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z]{3,}", text.lower()))
 
 
-def score_injected(found: list[dict], texts: dict[tuple, str], flipped: dict[str, str]) -> dict[str, Any]:
+def score_injected(found: list[dict], texts: dict[tuple, str], flipped: dict[str, str],
+                   report_floor: float = 0.3) -> dict[str, Any]:
     """Recall and precision of stance and polarity findings on the injected pairs. A finding is
     on the flipped sentence when its side in the copy shares most of that sentence's words
-    (cleaning may move offsets and quote marks, not words)."""
+    (cleaning may move offsets and quote marks, not words). Stance is scored at the report's
+    confidence floor ("stance") and over every finding collected ("stance_all")."""
     out: dict[str, Any] = {"pairs": len(flipped)}
-    for kind in ("stance", "polarity"):
-        mine = [f for f in found if f["source"] == "injected" and f["kind"] == kind]
+    for name, kind, floor in (("stance", "stance", report_floor), ("stance_all", "stance", 0.0),
+                              ("polarity", "polarity", 0.0)):
+        mine = [f for f in found if f["source"] == "injected" and f["kind"] == kind
+                and (f["confidence"] or 0.0) >= floor]
         hits, right = set(), 0
         for f in mine:
             side = next((k for k in (f["a"], f["b"]) if k[0] in flipped), None)
@@ -155,13 +182,14 @@ def score_injected(found: list[dict], texts: dict[tuple, str], flipped: dict[str
             right += on_target
             if on_target:
                 hits.add(side[0])
-        out[kind] = {"findings": len(mine), "right": right,
+        out[name] = {"findings": len(mine), "right": right,
                      "precision": round(right / len(mine), 3) if mine else None,
                      "recall": round(len(hits) / len(flipped), 3) if flipped else None}
     return out
 
 
-def _findings(source: str, records: list[dict[str, Any]], workdir: str | None) -> tuple[list[dict], dict]:
+def _findings(source: str, records: list[dict[str, Any]], workdir: str | None,
+              stance_floor: float | None = None) -> tuple[list[dict], dict]:
     """Every stance, polarity and name_spelling finding of the stored events' reports."""
     from storyline.api import run_pipeline
     from storyline.materialise import event_input, span_vectors
@@ -186,7 +214,9 @@ def _findings(source: str, records: list[dict[str, Any]], workdir: str | None) -
                 inp = event_input(store, event["id"], event)
                 vectors = span_vectors(store, event["article_ids"])
                 for rule in ("stance", "negation"):
-                    report = build_event_report(inp, vectors=vectors, options=ReportOptions(stance_rule=rule))
+                    options = ReportOptions(stance_rule=rule) if stance_floor is None else \
+                        ReportOptions(stance_rule=rule, stance_min_confidence=stance_floor)
+                    report = build_event_report(inp, vectors=vectors, options=options)
                     for d in report.discrepancies:
                         if d.kind not in KINDS or (rule == "negation" and d.kind == "name_spelling"):
                             continue
@@ -217,23 +247,39 @@ def load_judgments(path: Path = JUDGMENTS) -> dict[tuple, dict]:
                  (r["b"]["article_id"], r["b"]["start"], r["b"]["end"])): r for r in rows}
 
 
-def score(found: list[dict], judged: dict[tuple, dict]) -> dict[str, Any]:
+def _precision(mine: list[dict], judged: dict[tuple, dict]) -> dict[str, Any]:
+    seen = [judged[_key(f["kind"], f["a"], f["b"])] for f in mine if _key(f["kind"], f["a"], f["b"]) in judged]
+    yes = sum(j["label"] == "yes" for j in seen)
+    by_source: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # findings, judged, yes
+    for f in mine:
+        row = by_source[f["source"]]
+        row[0] += 1
+        j = judged.get(_key(f["kind"], f["a"], f["b"]))
+        if j is not None:
+            row[1] += 1
+            row[2] += j["label"] == "yes"
+    return {"findings": len(mine), "by_source": {k: dict(zip(("findings", "judged", "yes"), v, strict=True))
+                                                 for k, v in sorted(by_source.items())},
+            "judged": len(seen), "yes": yes, "precision": round(yes / len(seen), 3) if seen else None,
+            "wilson95": wilson(yes, len(seen))}
+
+
+def score(found: list[dict], judged: dict[tuple, dict], report_floor: float = 0.3) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for kind in KINDS:
         mine = [f for f in found if f["kind"] == kind]
-        seen = [judged[_key(kind, f["a"], f["b"])] for f in mine if _key(kind, f["a"], f["b"]) in judged]
-        yes = sum(j["label"] == "yes" for j in seen)
-        by_source = defaultdict(int)
-        for f in mine:
-            by_source[f["source"]] += 1
-        out[kind] = {"findings": len(mine), "by_source": dict(by_source), "judged": len(seen), "yes": yes,
-                     "precision": round(yes / len(seen), 3) if seen else None}
+        out[kind] = _precision(mine, judged)
+        if kind == "stance":
+            # what the report shows (its confidence floor) and what lies below it
+            out["stance_at_report_floor"] = _precision([f for f in mine if f["confidence"] >= report_floor], judged)
+            out["stance_below_report_floor"] = _precision([f for f in mine if f["confidence"] < report_floor],
+                                                          judged)
     # calibration of the stance confidence: mean confidence against the share judged right
     bins: dict[str, list] = defaultdict(list)
     for f in found:
         k = _key(f["kind"], f["a"], f["b"])
         if f["kind"] == "stance" and k in judged:
-            lo = "0.6+" if f["confidence"] >= 0.6 else "<0.6"
+            lo = "0.3+" if f["confidence"] >= 0.3 else "0.15-0.3" if f["confidence"] >= 0.15 else "<0.15"
             bins[lo].append((f["confidence"], judged[k]["label"] == "yes"))
     out["stance_calibration"] = {b: {"n": len(v), "mean_confidence": round(sum(c for c, _ in v) / len(v), 3),
                                      "precision": round(sum(y for _, y in v) / len(v), 3)}
@@ -248,6 +294,10 @@ def main() -> None:
     ap.add_argument("--print", action="store_true", help="show unjudged findings with their text (terminal only)")
     ap.add_argument("--inject", type=int, default=30, help="GGT article pairs with one stance flipped (0: none)")
     ap.add_argument("--only-injected", action="store_true", help="skip BASIL, AllSides and the name harness")
+    ap.add_argument("--ecb", type=int, default=0, help="ECB+ train documents as a held-out source (0: none)")
+    ap.add_argument("--stance-floor", type=float, default=None,
+                    help="stance confidence floor for collecting findings (default: the report's)")
+    ap.add_argument("--save", type=Path, default=None, help="write the findings (ids, offsets, kinds) to FILE")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     started = time.perf_counter()
@@ -256,10 +306,12 @@ def main() -> None:
     injected, flipped = _injected_records(args.inject, args.seed, {r["id"] for r in harness})
     sources = [] if args.only_injected else [("basil", _records("basil")), ("allsides", _records("allsides")),
                                              ("harness", harness)]
+    if args.ecb and not args.only_injected:
+        sources.append(("ecb", _ecb_records(args.ecb)))
     if injected:
         sources.append(("injected", injected))
     for source, records in sources:
-        more, more_texts = _findings(source, records, None)
+        more, more_texts = _findings(source, records, None, args.stance_floor)
         found += more
         texts.update(more_texts)
     # one finding per key and kind (an event report can repeat a pair under two rules)
@@ -270,7 +322,11 @@ def main() -> None:
     result["injected"] = score_injected(found, texts, flipped)
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["command"] = (f"python benchmarks/eval_discrepancies.py --ggt-limit {args.ggt_limit} --seed {args.seed} "
-                         f"--inject {args.inject}" + (" --only-injected" if args.only_injected else ""))
+                         f"--inject {args.inject}" + (" --only-injected" if args.only_injected else "")
+                         + (f" --ecb {args.ecb}" if args.ecb else "")
+                         + (f" --stance-floor {args.stance_floor}" if args.stance_floor is not None else ""))
+    if args.save:
+        args.save.write_text(json.dumps(found), encoding="utf-8")
     if args.print:
         n = 0
         for f in sorted(found, key=lambda f: (f["source"], f["kind"], f["a"])):

@@ -96,6 +96,26 @@ def test_surname_joins_the_full_name_in_the_article():
     assert ent.explanations == ("'Brown' = 'Charles Brown' (surname, within article)",)
 
 
+def test_a_lone_name_after_another_persons_name_is_not_a_first_name_reference():
+    # a nominee list: "Marlo" is Ida Venn's series, not the director Marlo Tesk
+    a = article(
+        "a1",
+        "Best director: Marlo Tesk, Harbour Lights\n\nBest actress: Ida Venn, Marlo\n\nMarlo Tesk thanked the cast.",
+        ("Marlo Tesk", "PERSON"),
+        ("Ida Venn", "PERSON"),
+        ("Marlo", "PERSON", 1),
+    )
+    res = resolve(a)
+    director, actress, series = a[2]
+    assert res.entity_of[mention_key(series)] not in (res.entity_of[mention_key(director)],
+                                                      res.entity_of[mention_key(actress)])
+    # in running text the first name still finds the person
+    b = article("b1", "Marlo Tesk arrived on Monday. Later, Marlo said the film was done.",
+                ("Marlo Tesk", "PERSON"), ("Marlo", "PERSON", 1))
+    res = resolve(b)
+    assert res.entity_of[mention_key(b[2][0])] == res.entity_of[mention_key(b[2][1])]
+
+
 def test_nearest_full_name_wins_when_two_share_a_surname():
     a = article(
         "a1",

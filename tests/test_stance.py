@@ -57,7 +57,8 @@ def test_same_side_or_unrelated_frames_do_not_contradict():
     agreed = claim_stance("The union agreed to the wage offer on Friday.")
     negated_other = claim_stance("The harbour master was not responsible for the crash.")
     assert contradiction(will, agreed, 0.9) is None  # both positive
-    assert contradiction(will, negated_other, 0.9) is None  # a "not" about another predicate
+    # a "not" about another thing by another actor: 0.45 x 0.6 x 0.6, under the report's floor of 0.3
+    assert contradiction(will, negated_other, 0.9) == 0.16
 
 
 def test_same_predicate_asserted_and_negated():
@@ -77,13 +78,41 @@ def test_one_name_in_two_transliterations_is_one_actor():
     b = claim_stance("Jelenko will not sign the harbour bill on Monday.")
     other = claim_stance("Marvik will not sign the harbour bill on Monday.")
     assert contradiction(a, b, 0.9) == 0.8
-    assert contradiction(a, other, 0.9) is None  # two people
+    assert contradiction(a, other, 0.9) == 0.48  # two people: the pair stays, less sure (0.8 x 0.6)
 
 
 def test_without_nominal_arguments_only_the_same_verb_ties_two_claims():
     # pronouns say nothing about which thing is meant, so the verb must match
     assert contradiction(claim_stance("This will help you."), claim_stance("This will not help you."), 0.9) == 0.8
     assert contradiction(claim_stance("This will help you."), claim_stance("This will not hurt you."), 0.9) is None
+
+
+def test_the_same_cue_in_both_claims_is_the_parser_not_the_outlets():
+    # one outlet's "opposes" sits under "reiterated" (the main predicate), the other's is the root
+    a = claim_stance("Mayor Orla Venn reiterated on Monday that she opposes the Kessan toll scheme.")
+    b = claim_stance("Mayor Orla Venn has opposed the Kessan toll scheme.")
+    assert (a.frame, b.frame) == ("affirmed", "rejected")
+    assert contradiction(a, b, 0.9) is None
+    # without the word on the positive side the pair stands
+    c = claim_stance("Mayor Orla Venn backed the Kessan toll scheme on Monday.")
+    assert contradiction(c, b, 0.9) == 0.45
+
+
+def test_a_fall_and_a_dismissed_case_are_no_refusal_or_denial():
+    assert claim_stance("Ferry bookings declined sharply in May.").frame == "affirmed"
+    assert claim_stance("The harbour board declined to comment on the toll.").frame == "rejected"
+    assert claim_stance("A Kessan court dismissed the toll lawsuit on Monday.").frame == "affirmed"
+    assert claim_stance("The case against the harbour board was dismissed.").frame == "affirmed"
+    assert claim_stance("The ministry dismissed the report as false.").frame == "denied"
+    assert claim_stance("The ministry disputed that the ferry had hit the pier.").frame == "denied"
+
+
+def test_different_themes_lower_the_confidence_and_different_verbs_without_themes_drop_the_pair():
+    a = claim_stance("The Velm council will approve the ferry budget.")
+    b = claim_stance("The Velm council will not approve the road budget.")
+    assert contradiction(a, b, 0.9) == 0.8  # "budget" is shared
+    c = claim_stance("The Velm council will not approve the bridge toll.")
+    assert contradiction(a, c, 0.9) == 0.48
 
 
 # ----------------------------------------------------------------------------- in the report

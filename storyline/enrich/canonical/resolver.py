@@ -32,6 +32,15 @@ from storyline.enrich.names import romanize, skeleton, sound_key, split_name, tr
 from storyline.model import Mention
 
 
+def _attached_to_a_name(m: Mention, mentions: Sequence[Mention]) -> bool:
+    """Whether a lone name follows another person's name with only a comma or a bracket between
+    ("Bill Hader, Barry", "Dana Holt (Marion)"): in a nominee list or a caption it is that
+    person's show, role or place, not a first-name reference to a third person (a lone "Barry"
+    there was joined to a director named Barry: judgment 58, benchmarks/results/report.md)."""
+    return any(o is not m and o.article_id == m.article_id and " " in o.text.strip()
+               and 1 <= m.start - o.end <= 3 for o in mentions)
+
+
 class EntityResolver:
     """Groups mentions into entities (see the module docstring for the rules).
 
@@ -418,12 +427,12 @@ class EntityResolver:
                             if locs and translit_key(key) == translit_key(token)]
                 if len(variants) == 1:
                     candidates, how = variants[0], "surname spelled another way"
-            if not candidates:
+            if not candidates and not _attached_to_a_name(m, mentions):
                 # a first-name reference ("Charles" for "Charles Brown") or an East Asian
                 # surname written first ("Xi" for "Xi Jinping")
                 candidates = [loc for loc in out if loc.best.given and loc.best.given[0] == token]
                 how = "first name"
-            if not candidates:
+            if not candidates and not _attached_to_a_name(m, mentions):
                 # "Sydnie" for "Sydney Hale": a first name spelled another way, when one person has it
                 variants = [loc for loc in out if loc.best.given and translit_key(loc.best.given[0]) == translit_key(token)]
                 if len(variants) == 1:
