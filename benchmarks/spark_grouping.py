@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                          "group_wall_s": round(group_wall, 1), "group_articles_per_s": round(report.articles / group_wall, 1),
                          "apply_wall_s": round(apply_wall, 1), "apply_cpu_s": round(apply_cpu, 1),
                          "apply_articles_per_s": round(applied["applied"] / apply_wall, 1),
-                         "joined_across_partitions": applied.get("joined across partitions", 0),
+                         "first_articles_joined": applied.get("first articles joined across partitions", 0),
+                         "events_joined": applied.get("events joined across partitions", 0),
                          "left_to_consumer": rest["articles"], "bcubed_f1_vs_consumer": round(f1, 4),
                          **_outcome(store), "load": round(os.getloadavg()[0], 1)})
             print(json.dumps(rows[-1]), flush=True)

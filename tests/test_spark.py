@@ -122,6 +122,63 @@ def test_same_vectors_and_events_within_a_hundredth_of_b_cubed(both_paths):
     assert len(scaled.events()) >= 4
 
 
+@pytest.fixture(scope="module")
+def batch_grouped(spark, both_paths, small_batches, tmp_path_factory):
+    """The Spark output grouped by `storyline spark group` in one and in two partitions, each
+    applied to a new store by `storyline load`'s steps."""
+    from storyline.spark.grouping import spark_group
+    from storyline.spark.groups import apply_groups
+
+    *_, root = both_paths
+    runs = {}
+    for partitions in (1, 2):
+        out = tmp_path_factory.mktemp(f"batch{partitions}") / "out"
+        shutil.copytree(root / "out", out)
+        report = spark_group(out, small_batches, spark=spark, partitions=partitions)
+        store = open_store(out.parent / "batch.db")
+        load_results(store, out)
+        applied = apply_groups(store, out, small_batches)
+        run_pipeline(store, small_batches)
+        runs[partitions] = (report, applied, store, out)
+    yield runs
+    for _report, _applied, store, _out in runs.values():
+        store.close()
+
+
+def test_batch_grouping_on_spark_gives_the_embedded_paths_events(both_paths, batch_grouped):
+    embedded = both_paths[0]
+    theirs = embedded.event_assignments()
+    stories = sorted(sorted(s["event_ids"]) for s in embedded.storylines())
+    for partitions, (report, applied, store, _out) in batch_grouped.items():
+        assert (report.partitions, report.articles, report.undated) == (partitions, 15, 0)
+        assert applied["applied"] == 15
+        mine = store.event_assignments()
+        assert set(mine) == set(theirs)
+        assert bcubed(mine, theirs)[2] >= 0.99
+    assert batch_grouped[2][0].partition_sizes[0] not in (0, 15)  # two partitions really held articles
+    # One partition is the online clusterer's run: the same events, ids and stories.
+    assert batch_grouped[1][2].event_assignments() == theirs
+    assert sorted(sorted(s["event_ids"]) for s in batch_grouped[1][2].storylines()) == stories
+
+
+def test_groups_are_not_applied_to_a_store_that_holds_events(both_paths, batch_grouped, small_batches):
+    from storyline.spark.groups import apply_groups
+
+    embedded, *_ = both_paths
+    before = embedded.event_assignments()
+    applied = apply_groups(embedded, batch_grouped[2][3], small_batches)
+    assert applied["applied"] == 0 and "already holds events" in applied["reason"]
+    assert embedded.event_assignments() == before
+
+
+def test_spark_group_refuses_a_folder_it_already_grouped(spark, batch_grouped, small_batches):
+    from storyline.errors import ConfigError
+    from storyline.spark.grouping import spark_group
+
+    with pytest.raises(ConfigError, match="already grouped"):
+        spark_group(batch_grouped[1][3], small_batches, spark=spark)
+
+
 def test_same_sentence_vectors_as_the_report_stage(both_paths):
     from storyline.materialise import sentence_model_id
 
@@ -184,3 +241,8 @@ def test_the_spark_cluster_sequence_of_deploy_md_runs(tmp_path):
     assert "loaded 0 article(s), skipped 2 already stored" in out
     assert (tmp_path / "results" / "storyline-spark.json").exists() and (tmp_path / "firehose.db").exists()
     assert "2 art.  1 outlets [en]" in out  # `storyline events`: the strike and its end, one event
+    # Batch grouping: the same two articles, grouped on Spark and applied to an empty store.
+    # The harbour story gives no publication date: the online clusterer places it after the load.
+    assert "grouped 1 dated article(s) into 1 event(s)" in out and "1 undated article(s) are left" in out
+    assert "applied the events of `storyline spark group` to 1 article(s)" in out
+    assert out.count("2 art.  1 outlets [en]") == 2 and (tmp_path / "backlog" / "groups.parquet").exists()

@@ -17,9 +17,11 @@ work the way the data splits:
   the partition's own articles of the current day. So the single consumer's weights are
   matched to within one day's articles of the other partitions.
 * **Events cut by a partition boundary are joined** when the groups are applied to the store
-  (:func:`stitch_event`): an event is compared with the nearby events of *other* partitions by
-  the clusterer's own event-to-event probability, with the same threshold as the article rule
-  (the rule ``recluster`` merges by). Within one partition nothing is second-guessed.
+  (``storyline.spark.groups``): the first article of each partition's event is placed as the
+  single consumer would place it, against every partition's earlier articles, and the events
+  are compared with the nearby events of *other* partitions by the clusterer's own
+  event-to-event probability, with the same threshold as the article rule (the rule
+  ``recluster`` merges by, :func:`stitch_event`). Other decisions of a partition stand.
 
 With one partition the result is the single consumer's, exactly (tested). The agreement with
 more partitions is measured (tests/test_spark.py, benchmarks/results/spark.md).
@@ -38,7 +40,8 @@ import numpy as np
 from storyline.cluster.features import ArticleFeatures
 from storyline.cluster.online import OnlineEventClusterer, parse_day
 
-__all__ = ["DayFrequencies", "PartitionItem", "fit_partitions", "group_partition", "partition_of", "stitch_event"]
+__all__ = ["DayFrequencies", "PartitionItem", "features_from_json", "features_to_json", "fit_partitions",
+           "group_partition", "partition_of", "stitch_event"]
 
 SAMPLE_SIZE = 5000  # vectors the partition centroids are fitted on
 
@@ -127,7 +130,8 @@ def group_partition(items: Iterable[PartitionItem], day_frequencies: Mapping[int
         rows.append({"id": item.features.article_id, "partition": partition,
                      "event": f"{partition}:{assignment.event_id}", "score": float(assignment.score),
                      "is_new": bool(assignment.is_new),
-                     "explanation": json.dumps(assignment.explanation.to_json(), ensure_ascii=False)})
+                     "explanation": json.dumps(assignment.explanation.to_json(), ensure_ascii=False),
+                     "features": features_to_json(item.features)})
     return rows
 
 
@@ -165,6 +169,26 @@ def stitch_event(clusterer: OnlineEventClusterer, event_id: str, partitions: dic
         merged.append((survivor.event_id, absorbed.event_id, round(float(score), 4)))
         event = survivor
     return merged
+
+
+def features_to_json(features: ArticleFeatures) -> str:
+    """An article's clusterer features without its vector (the store holds that), as JSON: the
+    executors compute them once, and applying the groups reads them back instead of re-reading
+    every text (two fifths of the time of applying 10,000 articles, profiled)."""
+    return json.dumps({"published": features.published, "language": features.language, "title": features.title,
+                       "entities": sorted(features.entities), "places": sorted(features.places),
+                       "dates": sorted(features.dates), "numbers": sorted(features.numbers),
+                       "terms": [[int(k), float(v)] for k, v in features.terms.items()],
+                       "dateline": features.dateline}, ensure_ascii=False)
+
+
+def features_from_json(article_id: str, text: str, vector: np.ndarray) -> ArticleFeatures:
+    data = json.loads(text)
+    return ArticleFeatures(article_id=article_id, vector=vector, published=data["published"],
+                           language=data["language"], title=data["title"], entities=frozenset(data["entities"]),
+                           places=frozenset(data["places"]), dates=frozenset(data["dates"]),
+                           numbers=frozenset(data["numbers"]), terms={int(k): v for k, v in data["terms"]},
+                           dateline=data["dateline"])
 
 
 def order_key(published: str | None, wave: int, seq: int) -> tuple[str, int, int]:

@@ -33,7 +33,7 @@ from .load import wave_dirs
 
 GROUPS_FILE = "groups.parquet"
 GROUPS_MANIFEST = "storyline-groups.json"
-GROUPS_VERSION = 1
+GROUPS_VERSION = 2  # 2: the clusterer features of each article
 
 
 @dataclass
@@ -137,11 +137,9 @@ def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local
     finally:
         if own_session:
             spark.stop()
-    columns = ("id", "partition", "event", "score", "is_new", "explanation")
-    pq.write_table(pa.table({c: [r[c] for r in rows] for c in columns},
-                            schema=pa.schema([("id", pa.string()), ("partition", pa.int32()), ("event", pa.string()),
-                                              ("score", pa.float64()), ("is_new", pa.bool_()),
-                                              ("explanation", pa.string())])), out / GROUPS_FILE)
+    schema = pa.schema([("id", pa.string()), ("partition", pa.int32()), ("event", pa.string()), ("score", pa.float64()),
+                        ("is_new", pa.bool_()), ("explanation", pa.string()), ("features", pa.string())])
+    pq.write_table(pa.table({c: [r[c] for r in rows] for c in schema.names}, schema=schema), out / GROUPS_FILE)
     report.seconds = round(time.perf_counter() - started, 3)
     (out / GROUPS_MANIFEST).write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
     return report

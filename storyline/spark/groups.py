@@ -1,13 +1,19 @@
 """Apply the events of ``storyline spark group`` to a store (``storyline load`` does it).
 
-The partitions' assignments are given global event ids (``ev_N``, in the order each event's
-first article comes in the product's order) and loaded into the store's online clusterer
-without scoring (``OnlineEventClusterer.load_assigned``), chunk by chunk in publication order.
-After each chunk, every event it touched is compared with the nearby events of other partitions
-and joined when the clusterer's event-to-event probability says they are one happening
-(``partitioned.stitch_event``): a partition boundary must not cut an event in two. Then the
-clusterer rows, near-duplicate groups and stage marks are written as ``cluster_pending`` writes
-them, and the events and stories are rebuilt once. Articles the groups do not cover (no
+The articles are loaded into the store's online clusterer in the product's order
+(``OnlineEventClusterer.load_assigned``: no scoring), with the features the executors computed.
+A partition boundary must not cut an event in two, so two decisions are taken again here:
+
+* the **first article of each partition's event** is placed as the single consumer would place
+  it, against every partition's earlier articles; when it joins an event of other partitions,
+  the whole partition event follows it there;
+* after each chunk, every event it touched is compared with the nearby events of other
+  partitions and joined when the clusterer's event-to-event probability says they are one
+  happening (``partitioned.stitch_event``).
+
+Every other article keeps its partition's decision, unscored. Then the clusterer rows,
+near-duplicate groups and stage marks are written as ``cluster_pending`` writes them, chunk by
+chunk, and the events and stories are rebuilt once. Articles the groups do not cover (no
 publication date) stay pending for the online clusterer, which ``run_pipeline`` runs next.
 
 Groups apply only to a store whose grouping state is empty (a bulk load); a store that already
@@ -48,13 +54,12 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
     """Group the store's pending articles as ``spark group`` decided; see the module docstring.
     Returns what was done (``applied`` is 0, with a ``reason``, when the groups were not used)."""
     from ..cluster.online import OnlineEventClusterer
-    from ..cluster.partitioned import stitch_event
+    from ..cluster.partitioned import features_from_json, stitch_event
     from ..cluster.persist import META_VERSION, save_clusterer, save_index, save_near_duplicates
     from ..stages import (
         CLUSTER_VERSION,
         UNREFRESHED_KEY,
         _chunks,
-        cluster_features,
         clusterer_params,
         embed_pending,
         load_near_duplicates,
@@ -71,26 +76,39 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
     if meta is not None and meta.get("version") != META_VERSION:
         store.clear_cluster_state()  # saved by an older storyline: its articles are pending again, start over
     ids = [a for a in store.pending("cluster", CLUSTER_VERSION) if a in groups]  # the product's order
-    global_id: dict[str, str] = {}
-    for article_id in ids:
-        global_id.setdefault(groups[article_id]["event"], f"ev_{len(global_id) + 1:06d}")
-    partitions = {global_id[g["event"]]: {int(g["partition"])} for g in (groups[a] for a in ids)}
     clusterer = OnlineEventClusterer(**clusterer_params(settings))
     near_dups = load_near_duplicates(store)
+    store_event: dict[str, str] = {}  # a partition's event -> its event in the store
+    partitions: dict[str, set[int]] = {}  # an event in the store -> the partitions its articles came from
+    joined = opened = 0
     merges: list[tuple[str, str, float]] = []
     for chunk in _chunks(ids, CHUNK):
         articles = store.articles(ids=chunk)  # publication order
         vectors = embed_pending(store, [a.id for a in articles])
-        events = [global_id[groups[a.id]["event"]] for a in articles]
-        clusterer.load_assigned(cluster_features(articles, vectors), events)
-        for event_id in sorted(set(events)):
-            merges += stitch_event(clusterer, event_id, partitions)
-        members = []
-        for article, event_id in zip(articles, events, strict=True):
+        members, touched = [], set()
+        for article in articles:
             row = groups[article.id]
-            explanation = json.loads(row["explanation"]) | {"partition": int(row["partition"])}
-            members.append((article.id, clusterer.resolve(event_id), row["score"], row["is_new"], explanation))
+            part = int(row["partition"])
+            features = features_from_json(article.id, row["features"], vectors[article.id])
+            member = (row["score"], row["is_new"], json.loads(row["explanation"]) | {"partition": part})
+            if row["event"] not in store_event:
+                event_id, decision = _first_article_event(clusterer, features, part, partitions)
+                if decision is not None:  # the whole partition event goes where its first article would
+                    joined += 1
+                    member = (decision.score, False, decision.explanation.to_json() | {"partition": part,
+                                                                                       "joined_partition": True})
+                else:
+                    opened += 1
+                    event_id = f"ev_{opened:06d}"
+                store_event[row["event"]] = event_id
+            event_id = clusterer.resolve(store_event[row["event"]])
+            clusterer.load_assigned([features], [event_id])
+            partitions.setdefault(event_id, set()).add(part)
+            touched.add(event_id)
+            members.append((article.id, event_id, *member))
             near_dups.add(article.id, article.text, article.published)
+        for event_id in sorted(touched):
+            merges += stitch_event(clusterer, event_id, partitions)
         with store.transaction():
             store.set_kv(UNREFRESHED_KEY, True)
             store.put_event_members(members)
@@ -104,5 +122,21 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
         save_index(store, clusterer)
         rewritten = refresh_events(store, clusterer, near_dups, settings)
     store.set_kv(UNREFRESHED_KEY, False)
-    return {"applied": len(ids), "events": clusterer.n_events, "joined across partitions": len(merges),
-            "events rewritten": rewritten["events"]}
+    return {"applied": len(ids), "events": clusterer.n_events, "first articles joined across partitions": joined,
+            "events joined across partitions": len(merges), "events rewritten": rewritten["events"]}
+
+
+def _first_article_event(clusterer: Any, features: Any, partition: int, partitions: dict[str, set[int]]
+                         ) -> tuple[str | None, Any]:
+    """Where the first article of a partition's event goes: into an event of *other* partitions
+    when the store's clusterer, holding every partition's earlier articles, would put it there
+    (the decision the single consumer makes), with that decision; else (None, None), a new event.
+    An event this partition already holds articles of was seen by the partition's own clusterer,
+    which opened a new event instead: that decision stands."""
+    decision = clusterer.predict_one(features)
+    if decision.is_new:
+        return None, None
+    target = clusterer.resolve(decision.event_id)
+    if partition in partitions.get(target, set()):
+        return None, None
+    return target, decision
