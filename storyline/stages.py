@@ -519,6 +519,9 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
     removed: set[str] = set()
     for batch_ids in _chunks(ids, 64):
         articles = store.articles(ids=batch_ids)  # publication order
+        if clusterer.windowed:  # articles clustered before (pending again: a new CLUSTER_VERSION) keep
+            # their event, as on the full state: their events, out of the window, come into memory
+            clusterer.event_source(_events_of(store, clusterer, [a.id for a in articles]))
         vectors = embed_pending(store, [a.id for a in articles])
         members = []
         for features, article in zip(cluster_features(articles, vectors), articles, strict=True):
