@@ -31,6 +31,15 @@ def test_copies_form_a_group_whose_original_is_the_earliest_published():
     assert index.similarity("herald", "wire") > 0.8
 
 
+def test_a_signature_computed_elsewhere_groups_as_the_text_does():
+    index = NearDuplicateIndex()
+    elsewhere = NearDuplicateIndex()  # a Spark executor's, with the same parameters
+    index.add("herald", REPOST, "2025-02-12", signature=elsewhere.signature(REPOST))
+    assert index.add("wire", "", "2025-02-11", signature=elsewhere.signature(WIRE)) == "dup_000001"
+    assert index.add("gazette", "", "2025-02-11", signature=elsewhere.signature(OWN_WORDS)) is None
+    assert index.similarity("herald", "wire") > 0.8 and index.group("dup_000001").original == "wire"
+
+
 def test_state_round_trips_through_json_and_keeps_group_ids():
     index = NearDuplicateIndex()
     index.add("wire", WIRE, "2025-02-11")

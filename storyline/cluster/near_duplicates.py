@@ -109,12 +109,19 @@ class NearDuplicateIndex:
     def __len__(self) -> int:
         return len(self._signatures)
 
-    def add(self, article_id: str, text: str, published: str | None = None) -> str | None:
+    def signature(self, text: str) -> np.ndarray:
+        """The MinHash signature ``add`` computes for ``text`` (Spark executors compute it once,
+        in parallel, and ``add`` takes it back: storyline.spark.grouping)."""
+        return np.asarray(self._minhash(text).hashvalues, dtype=np.uint64)
+
+    def add(self, article_id: str, text: str, published: str | None = None, *,
+            signature: np.ndarray | None = None) -> str | None:
         """Index one article; return its duplicate group id, or None if no earlier text is a copy.
-        Adding an id twice returns its current group and changes nothing."""
+        Adding an id twice returns its current group and changes nothing. ``signature``: the text's
+        :meth:`signature`, already computed with this index's parameters."""
         if self._known(article_id):
             return self.group_of(article_id)
-        minhash = self._minhash(text)
+        minhash = self._minhash(text, hashvalues=signature)
         matches = [m for m in self._candidates(minhash) if m != article_id]
         order = self._next_order()
         self._insert(article_id, minhash)

@@ -33,7 +33,7 @@ from .load import wave_dirs
 
 GROUPS_FILE = "groups.parquet"
 GROUPS_MANIFEST = "storyline-groups.json"
-GROUPS_VERSION = 2  # 2: the clusterer features of each article
+GROUPS_VERSION = 3  # 2: the clusterer features of each article; 3: near-duplicate signatures
 
 
 @dataclass
@@ -48,6 +48,7 @@ class SparkGroupReport:
     seconds: float = 0.0
     version: int = GROUPS_VERSION
     params: dict[str, Any] = field(default_factory=dict)
+    near_duplicates: dict[str, Any] = field(default_factory=dict)  # the signatures' index parameters
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,17 +70,34 @@ def _items(rows: Iterable[Any]) -> Iterator[tuple[str, Any]]:
             continue
         vector = np.asarray(row["embedding"], dtype=np.float32)
         features = cluster_features([article], {article.id: vector})[0]
-        yield "dated", PartitionItem(order_key(article.published, row["wave"], row["seq"]), day, features)
+        yield "dated", (PartitionItem(order_key(article.published, row["wave"], row["seq"]), day, features),
+                        _near_duplicates().signature(article.text).astype("<u8").tobytes())
+
+
+_INDEX: list[Any] = []
+
+
+def _near_duplicates() -> Any:
+    """One near-duplicate index per worker process, for its signatures (default parameters: the
+    ones ``storyline load`` checks before it uses them)."""
+    if not _INDEX:
+        from ..cluster.near_duplicates import NearDuplicateIndex
+
+        _INDEX.append(NearDuplicateIndex())
+    return _INDEX[0]
 
 
 def _group_task(keyed: Iterable[tuple[int, Any]], frequencies: Any, params: dict[str, Any]) -> Iterator[dict]:
     from ..cluster.partitioned import group_partition
 
     by_partition: dict[int, list[Any]] = {}
-    for partition, item in keyed:
+    signatures: dict[str, bytes] = {}
+    for partition, (item, signature) in keyed:
         by_partition.setdefault(partition, []).append(item)
+        signatures[item.features.article_id] = signature
     for partition, items in sorted(by_partition.items()):
-        yield from group_partition(items, frequencies.value, params, partition)
+        for row in group_partition(items, frequencies.value, params, partition):
+            yield row | {"signature": signatures[row["id"]]}
 
 
 def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local[2]", partitions: int | None = None,
@@ -106,23 +124,25 @@ def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local
     sc = spark.sparkContext
     partitions = partitions or 2 * max(1, sc.defaultParallelism)
     params = clusterer_params(settings)
-    report = SparkGroupReport(str(out), sc.master, params=params)
+    from ..cluster.near_duplicates import NearDuplicateIndex
+
+    report = SparkGroupReport(str(out), sc.master, params=params, near_duplicates=NearDuplicateIndex().params())
     started = time.perf_counter()
     try:
         if waves:
             frame = (spark.read.option("basePath", str(out)).parquet(*[str(w) for w in waves])
                      .where("kind = 'article'").select("wave", "seq", "article", "embedding"))
             items = frame.rdd.mapPartitions(_items).persist()
-            dated = items.filter(lambda kv: kv[0] == "dated").values()
+            dated = items.filter(lambda kv: kv[0] == "dated").values()  # (item, near-duplicate signature)
             report.undated = items.filter(lambda kv: kv[0] == "undated").count()
-            sample = dated.map(lambda item: item.features.vector).takeSample(False, SAMPLE_SIZE, seed)
+            sample = dated.map(lambda pair: pair[0].features.vector).takeSample(False, SAMPLE_SIZE, seed)
             centroids = fit_partitions(np.asarray(sample), partitions, seed) if sample else np.zeros((1, 1))
             report.partitions = len(centroids)
             frequencies = sc.broadcast(dict(
-                dated.map(lambda item: (item.day, DayFrequencies.of(item.features)))
+                dated.map(lambda pair: (pair[0].day, DayFrequencies.of(pair[0].features)))
                 .reduceByKey(lambda a, b: a.add(b)).collect()))
             by_centroid = sc.broadcast(centroids)
-            keyed = dated.map(lambda item: (partition_of(item.features.vector, by_centroid.value), item))
+            keyed = dated.map(lambda pair: (partition_of(pair[0].features.vector, by_centroid.value), pair))
             rows = (keyed.partitionBy(report.partitions, lambda p: p)
                     .mapPartitions(lambda part: _group_task(part, frequencies, params)).collect())
             items.unpersist()
@@ -138,7 +158,8 @@ def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local
         if own_session:
             spark.stop()
     schema = pa.schema([("id", pa.string()), ("partition", pa.int32()), ("event", pa.string()), ("score", pa.float64()),
-                        ("is_new", pa.bool_()), ("explanation", pa.string()), ("features", pa.string())])
+                        ("is_new", pa.bool_()), ("explanation", pa.string()), ("features", pa.string()),
+                        ("signature", pa.binary())])
     pq.write_table(pa.table({c: [r[c] for r in rows] for c in schema.names}, schema=schema), out / GROUPS_FILE)
     report.seconds = round(time.perf_counter() - started, 3)
     (out / GROUPS_MANIFEST).write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")

@@ -47,12 +47,18 @@ def read_groups(out_dir: str | Path) -> dict[str, dict[str, Any]] | None:
     if manifest.get("version") != GROUPS_VERSION:
         raise ConfigError(f"{out / GROUPS_MANIFEST} has version {manifest.get('version')!r}, not {GROUPS_VERSION}; "
                           f"delete it and {GROUPS_FILE} and run `storyline spark group {out}` again")
-    return {row["id"]: row for row in pq.read_table(out / GROUPS_FILE).to_pylist()}
+    rows = {row["id"]: row for row in pq.read_table(out / GROUPS_FILE).to_pylist()}
+    # Signatures are usable only by an index with the parameters they were computed with.
+    for row in rows.values():
+        row["near_duplicates"] = manifest.get("near_duplicates")
+    return rows
 
 
 def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: Any = None) -> dict[str, Any]:
     """Group the store's pending articles as ``spark group`` decided; see the module docstring.
     Returns what was done (``applied`` is 0, with a ``reason``, when the groups were not used)."""
+    import numpy as np
+
     from ..cluster.online import OnlineEventClusterer
     from ..cluster.partitioned import features_from_json, stitch_event
     from ..cluster.persist import META_VERSION, save_clusterer, save_index, save_near_duplicates
@@ -78,6 +84,7 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
     ids = [a for a in store.pending("cluster", CLUSTER_VERSION) if a in groups]  # the product's order
     clusterer = OnlineEventClusterer(**clusterer_params(settings))
     near_dups = load_near_duplicates(store)
+    same = near_dups.params()
     store_event: dict[str, str] = {}  # a partition's event -> its event in the store
     partitions: dict[str, set[int]] = {}  # an event in the store -> the partitions its articles came from
     joined = opened = 0
@@ -106,7 +113,8 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
             partitions.setdefault(event_id, set()).add(part)
             touched.add(event_id)
             members.append((article.id, event_id, *member))
-            near_dups.add(article.id, article.text, article.published)
+            signature = np.frombuffer(row["signature"], dtype="<u8") if row["near_duplicates"] == same else None
+            near_dups.add(article.id, article.text, article.published, signature=signature)
         for event_id in sorted(touched):
             merges += stitch_event(clusterer, event_id, partitions)
         with store.transaction():
