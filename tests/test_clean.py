@@ -160,6 +160,11 @@ def test_a_url_broken_over_lines_by_a_hard_wrap_goes_whole_to_metadata():
     # a headline with spaces under a whole URL line stays the headline
     whole = clean_text("http://www.orlan-news.example/a-b\nOrlan Ferries fires its pilot\nThe company said so.\n")
     assert whole.text.startswith("Orlan Ferries fires its pilot")
+    # the headline's first word split by print hyphenation under the URL is the headline's
+    split = clean_text("http: / / www. orlan-news. example / 2031 / ferries /\nFer-\nries company fires its chief pilot\n"
+                       "The Orlan company named Mara Teslo as interim chief on Tuesday.\n", language="en")
+    assert split.text.startswith("Ferries company fires its chief pilot\n")
+    assert split.metadata["leading_urls"] == ["http://www.orlan-news.example/2031/ferries/"]
 
 
 def test_a_break_where_the_next_word_would_have_fitted_is_the_authors_not_a_wrap():

@@ -151,6 +151,15 @@ _URL_SEPARATOR_SPACES = re.compile(r"\s*([:/.\-_?=&#+—–])\s*")
 _URL_TAIL = re.compile(r".*[/\-_.&=?#+—–].*|[a-z0-9]+")
 
 
+def _splits_a_headline_word(line: str, next_line: str) -> bool:
+    """"Char-" over "gers lineman faces DUI charges": the first part of a headline word that print
+    hyphenation split, not a URL fragment, when the next line goes on in lowercase as prose (a
+    URL's next fragment, "seized /", has no plain spaces). Taken as the URL's tail, it left the
+    headline starting "gers" (ECB+ dev 35_2ecbplus under print noise, seed 0)."""
+    return line.rstrip().endswith(("-", "—", "–")) and next_line.lstrip()[:1].islower() \
+        and _url_token(next_line) is None
+
+
 def find_leading_urls(text: str) -> tuple[list[Edit], dict[str, Any]]:
     """URL-only lines among the first three lines, moved to metadata (``leading_urls``).
 
@@ -172,7 +181,8 @@ def find_leading_urls(text: str) -> tuple[list[Edit], dict[str, Any]]:
             urls.append(re.sub(r"\s+", "", line))
             edits.append(_line_edit(text, start, end, "URL line moved to metadata"))
             in_url = True
-        elif in_url and token and _URL_TAIL.fullmatch(token):
+        elif in_url and token and _URL_TAIL.fullmatch(token) and \
+                not _splits_a_headline_word(line, lines[i + 1] if i + 1 < len(lines) else ""):
             urls[-1] += re.sub(r"\s+", "", line)
             edits.append(_line_edit(text, start, end, "URL line moved to metadata"))
         elif i >= 3 or line.strip():
