@@ -4,9 +4,10 @@ The articles are loaded into the store's online clusterer in the product's order
 (``OnlineEventClusterer.load_assigned``: no scoring), with the features the executors computed.
 A partition boundary must not cut an event in two, so two decisions are taken again here:
 
-* the **first article of each partition's event** is placed as the single consumer would place
-  it, against every partition's earlier articles; when it joins an event of other partitions,
-  the whole partition event follows it there;
+* an article whose nearest stored neighbours include events of other partitions (one index
+  search) is placed as the single consumer would place it, against every partition's earlier
+  articles; when that is an event of other partitions, it goes there, and when it was the first
+  article of its partition's event, the whole partition event follows it;
 * after each chunk, every event it touched is compared with the nearby events of other
   partitions and joined when the clusterer's event-to-event probability says they are one
   happening (``partitioned.stitch_event``).
@@ -87,7 +88,7 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
     same = near_dups.params()
     store_event: dict[str, str] = {}  # a partition's event -> its event in the store
     partitions: dict[str, set[int]] = {}  # an event in the store -> the partitions its articles came from
-    joined = opened = 0
+    joined = opened = moved = 0
     merges: list[tuple[str, str, float]] = []
     for chunk in _chunks(ids, CHUNK):
         articles = store.articles(ids=chunk)  # publication order
@@ -98,19 +99,25 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
             part = int(row["partition"])
             features = features_from_json(article.id, row["features"], vectors[article.id])
             member = (row["score"], row["is_new"], json.loads(row["explanation"]) | {"partition": part})
-            if row["event"] not in store_event:
-                event_id, decision = _first_article_event(clusterer, features, part, partitions)
-                if decision is not None:  # the whole partition event goes where its first article would
-                    joined += 1
-                    member = (decision.score, False, decision.explanation.to_json() | {"partition": part,
-                                                                                       "joined_partition": True})
-                else:
+            opener = row["event"] not in store_event
+            # Only an article with other partitions' articles among its nearest neighbours can have
+            # been decided differently by the single consumer (one index search tells).
+            target, decision = (_consumer_choice(clusterer, features, part, partitions)
+                                if _near_other_partitions(clusterer, features, part, partitions) else (None, None))
+            if decision is not None:  # the consumer would put it into an event of other partitions
+                joined += opener
+                moved += not opener
+                member = (decision.score, False, decision.explanation.to_json() | {"partition": part,
+                                                                                   "joined_partition": True})
+            if opener:  # the whole partition event follows its first article
+                if target is None:
                     opened += 1
-                    event_id = f"ev_{opened:06d}"
-                store_event[row["event"]] = event_id
-            event_id = clusterer.resolve(store_event[row["event"]])
+                store_event[row["event"]] = target or f"ev_{opened:06d}"
+            event_id = target or clusterer.resolve(store_event[row["event"]])
             clusterer.load_assigned([features], [event_id])
-            partitions.setdefault(event_id, set()).add(part)
+            partitions.setdefault(event_id, set())
+            if decision is None:  # placed by its partition's clusterer, which has now seen this event
+                partitions[event_id].add(part)
             touched.add(event_id)
             members.append((article.id, event_id, *member))
             signature = np.frombuffer(row["signature"], dtype="<u8") if row["near_duplicates"] == same else None
@@ -131,16 +138,27 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
         rewritten = refresh_events(store, clusterer, near_dups, settings)
     store.set_kv(UNREFRESHED_KEY, False)
     return {"applied": len(ids), "events": clusterer.n_events, "first articles joined across partitions": joined,
+            "articles moved across partitions": moved,
             "events joined across partitions": len(merges), "events rewritten": rewritten["events"]}
 
 
-def _first_article_event(clusterer: Any, features: Any, partition: int, partitions: dict[str, set[int]]
-                         ) -> tuple[str | None, Any]:
-    """Where the first article of a partition's event goes: into an event of *other* partitions
-    when the store's clusterer, holding every partition's earlier articles, would put it there
-    (the decision the single consumer makes), with that decision; else (None, None), a new event.
-    An event this partition already holds articles of was seen by the partition's own clusterer,
-    which opened a new event instead: that decision stands."""
+def _near_other_partitions(clusterer: Any, features: Any, partition: int, partitions: dict[str, set[int]]) -> bool:
+    """Whether the article's nearest stored neighbours include an event this partition holds no
+    article of (the candidates the single consumer would have scored and the partition never saw)."""
+    from ..cluster.online import parse_day
+
+    if not clusterer.n_articles:
+        return False
+    hits = clusterer._neighbours(features.vector, parse_day(features.published))
+    return any(partition not in partitions.get(clusterer._articles[a].event_id, ()) for a, _sim in hits)
+
+
+def _consumer_choice(clusterer: Any, features: Any, partition: int, partitions: dict[str, set[int]]
+                     ) -> tuple[str | None, Any]:
+    """The event of *other* partitions the store's clusterer, holding every partition's earlier
+    articles, puts the article in (the single consumer's decision), with that decision; else
+    (None, None). An event this partition already holds articles of was seen by the partition's
+    own clusterer, whose decision stands."""
     decision = clusterer.predict_one(features)
     if decision.is_new:
         return None, None
