@@ -17,6 +17,19 @@ feature function is picked up on the next run. Then, with the code as it is in t
 
 On the packaged model this reproduces the product table's B-cubed F1 exactly
 (benchmarks/results/clustering.md); the full table is still the figure of record.
+
+Two reports read the model instead of changing it:
+
+- ``--stories 0.5,0.7,0.9``: every stream is clustered, then its events are linked into stories at
+  each story threshold (``storylines.link_storylines`` with the clusterer's story and look-alike
+  probabilities, as ``stages.refresh_events`` does) and scored against the gold (AllSides' gold is
+  story-level; the other sets have one gold level). Chooses nothing: the story threshold is read
+  off the training streams' mean.
+- ``--ranking``: teacher forcing on every stream (the gold events so far, as in training), and for
+  each article the candidate events the clusterer scores: how often the article's gold event is
+  among them and ranked first, and how often "join the best candidate if its probability reaches
+  t, else open an event" is right, at the threshold and at the best t. Says whether a stream loses
+  by its candidates, by its ranking or by its threshold.
 """
 
 from __future__ import annotations
@@ -36,6 +49,8 @@ from _common import DATA  # noqa: E402
 from storyline import stages  # noqa: E402
 from storyline.cluster.metrics import score_clustering  # noqa: E402
 from storyline.cluster.online import OnlineEventClusterer  # noqa: E402
+from storyline.cluster.scorer import load_scorer  # noqa: E402
+from storyline.cluster.storylines import link_storylines  # noqa: E402
 from storyline.evaluate import load_gold_records  # noqa: E402
 from storyline.settings import load_settings  # noqa: E402
 from storyline.training import TRAINING_SETS, _variant, _zero_model, fit_scorer, ingest_gold, pair_examples  # noqa: E402
@@ -76,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "storyline-screen.pkl")
     parser.add_argument("--model", help="score this model file instead of fitting one")
     parser.add_argument("--grid", default="0.25,0.3,0.35", help="thresholds tried on the training streams")
+    parser.add_argument("--stories", help="story thresholds to report (comma-separated), see above")
+    parser.add_argument("--ranking", action="store_true", help="report candidates, ranking and decisions, see above")
     args = parser.parse_args(argv)
     settings = load_settings(env={}, enrich=False)
     params = stages.clusterer_params(settings)
@@ -118,6 +135,11 @@ def main(argv: list[str] | None = None) -> int:
             if key.startswith("dev:") and "tgpairs" not in key:
                 out[key[4:]] = round(bcubed(key, model, threshold), 3)
         out["ecb topic 35 alone"] = round(bcubed("dev:ecb:given", model, threshold, "35_"), 3)
+        if args.stories:
+            story_report(streams, params, model, threshold, [float(t) for t in args.stories.split(",")],
+                         settings.story_max_gap_days)
+        if args.ranking:
+            ranking_report(streams, params, model, threshold)
         predicted, _gold, ids = labels("dev:tgpairs:given", model, threshold)
         group = dict(zip(ids, predicted, strict=True))
         pairs = [json.loads(line) for line in (DATA / "tgpairs" / "pairs.jsonl").read_text("utf-8").splitlines()
@@ -126,6 +148,58 @@ def main(argv: list[str] | None = None) -> int:
                                                        for p in pairs])), 3)
     print(json.dumps(out))
     return 0
+
+
+def story_report(streams: dict, params: dict, model: str, threshold: float, grid: list[float],
+                 max_gap_days: float) -> None:
+    """Story-level B-cubed F1 of every stream at each story threshold ("events": no linking)."""
+    means: dict = {}
+    for key, (features, gold, _ids) in streams.items():
+        clusterer = OnlineEventClusterer(**{**params, "threshold": threshold, "model": model})
+        events = [clusterer.learn_one(f).event_id for f in features]
+        events = [clusterer.resolve(e) for e in events]
+        row = {"events": score_clustering(events, gold).bcubed_f1}
+        summaries = clusterer.events()
+        for t in grid:
+            stories = link_storylines(summaries, clusterer.story_probability, related=clusterer.lookalike_probability,
+                                      threshold=t, max_gap_days=max_gap_days)
+            story_of = {e: story.id for story in stories for e in story.event_ids}
+            row[t] = score_clustering([story_of[e] for e in events], gold).bcubed_f1
+        if key.startswith("train:"):
+            for t, value in row.items():
+                means.setdefault(t, []).append(value)
+        print("stories", key, {t: round(v, 4) for t, v in row.items()}, flush=True)
+    print("stories, training streams mean:", {t: round(float(np.mean(v)), 4) for t, v in means.items()})
+
+
+def ranking_report(streams: dict, params: dict, model: str, threshold: float) -> None:
+    """Teacher-forced: is the gold event a candidate, is it ranked first, and is the join decision right."""
+    for key, (features, gold, _ids) in streams.items():
+        clusterer = OnlineEventClusterer(**{**params, "threshold": threshold, "model": model})
+        scorer = load_scorer(model)
+        seen: set[str] = set()
+        existing = found = first = 0
+        decisions = []  # (best probability, joining the best is right)
+        for f, g in zip(features, gold, strict=True):
+            scored = sorted(((scorer.probability(c), e) for e, c in clusterer.pair_features(f)),
+                            key=lambda item: (-item[0], item[1]))
+            if g in seen:
+                existing += 1
+                found += any(e == g for _p, e in scored)
+                first += bool(scored) and scored[0][1] == g
+            if scored:
+                decisions.append((scored[0][0], scored[0][1] == g))
+            clusterer.load_assigned([f], [g])
+            seen.add(g)
+        if not existing:
+            continue  # no gold event repeats (tgpairs: pairs only): nothing to rank
+        best = np.array([p for p, _ok in decisions])
+        right = np.array([ok for _p, ok in decisions])
+        accuracy = {t: float(np.mean((best >= t) == right)) for t in np.round(np.linspace(0.01, 0.95, 95), 2)}
+        top = max(accuracy, key=lambda t: accuracy[t])
+        print(f"ranking {key}: gold event exists {existing}, among candidates {found / max(existing, 1):.3f}, "
+              f"ranked first {first / max(existing, 1):.3f}; join-the-best right {float(np.mean((best >= threshold) == right)):.3f} "
+              f"at {threshold}, best {accuracy[top]:.3f} at {top}", flush=True)
 
 
 if __name__ == "__main__":
