@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                          "apply_articles_per_s": round(applied["applied"] / apply_wall, 1),
                          "first_articles_joined": applied.get("first articles joined across partitions", 0),
                          "events_joined": applied.get("events joined across partitions", 0),
+                         "moved": applied.get("articles moved across partitions"),
+                         "near_other_partitions": applied.get("articles near other partitions"),
                          "left_to_consumer": rest["articles"], "bcubed_f1_vs_consumer": round(f1, 4),
                          **_outcome(store), "load": round(os.getloadavg()[0], 1)})
             print(json.dumps(rows[-1]), flush=True)

@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
                         "load_s": round(time.perf_counter() - started, 1),
                         "first_articles_joined": applied.get("first articles joined across partitions"),
                         "events_joined": applied.get("events joined across partitions"),
+                        "moved": applied.get("articles moved across partitions"),
+                        "near_other_partitions": applied.get("articles near other partitions"),
                         "agreement_with_consumer_f1": round(bcubed(batch, {a: consumer[a] for a in batch})[2], 4)}
                 rows.append(row)
                 print(json.dumps(row), flush=True)

@@ -16,12 +16,13 @@ work the way the data splits:
   of the earlier days (:class:`DayFrequencies`, counted per day across all partitions), plus
   the partition's own articles of the current day. So the single consumer's weights are
   matched to within one day's articles of the other partitions.
-* **Events cut by a partition boundary are joined** when the groups are applied to the store
-  (``storyline.spark.groups``): the first article of each partition's event is placed as the
-  single consumer would place it, against every partition's earlier articles, and the events
-  are compared with the nearby events of *other* partitions by the clusterer's own
-  event-to-event probability, with the same threshold as the article rule (the rule
-  ``recluster`` merges by, :func:`stitch_event`). Other decisions of a partition stand.
+* **A partition boundary must not change an event.** When the groups are applied to the store
+  (``storyline.spark.groups``), every article with another partition's events among its nearest
+  neighbours is placed again as the single consumer would place it, against every partition's
+  earlier articles; the others keep their partition's decision, unscored. Events are also
+  compared with the nearby events of *other* partitions by the clusterer's own event-to-event
+  probability, with the same threshold as the article rule (the rule ``recluster`` merges by,
+  :func:`stitch_event`).
 
 With one partition the result is the single consumer's, exactly (tested). The agreement with
 more partitions is measured (tests/test_spark.py, benchmarks/results/spark.md).

@@ -1,0 +1,68 @@
+"""Applying batch groups to a store (storyline.spark.groups), without Spark: a partition's
+decision is redone where another partition's events are near, and the rest is kept."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import storyline
+from storyline.api import DEMO_NAME_PATTERN
+from storyline.cluster.metrics import bcubed
+from storyline.cluster.near_duplicates import NearDuplicateIndex
+from storyline.cluster.partitioned import features_to_json
+from storyline.spark.grouping import GROUPS_FILE, GROUPS_MANIFEST, GROUPS_VERSION
+from storyline.spark.groups import apply_groups
+from storyline.stages import cluster_features, embed_pending
+
+from .conftest import demo_corpus_copy
+
+
+def _write_groups(out, rows):
+    schema = pa.schema([("id", pa.string()), ("partition", pa.int32()), ("event", pa.string()), ("score", pa.float64()),
+                        ("is_new", pa.bool_()), ("explanation", pa.string()), ("features", pa.string()),
+                        ("signature", pa.binary())])
+    pq.write_table(pa.table({c: [r[c] for r in rows] for c in schema.names}, schema=schema), out / GROUPS_FILE)
+    (out / GROUPS_MANIFEST).write_text(json.dumps({"version": GROUPS_VERSION,
+                                                   "near_duplicates": NearDuplicateIndex().params()}))
+
+
+def test_an_event_cut_by_a_partition_boundary_comes_out_whole(tmp_path, demo_store):
+    """Partitions as the single consumer's events would give them (two, by event), except that
+    the largest event's later reports fell into the other partition, which opened an event of
+    its own for them: applied, the events are the single consumer's again."""
+    settings = storyline.load_settings(env={}).replace(reports=False)
+    theirs = demo_store.event_assignments()
+    store = storyline.open_store(tmp_path / "batch.db")
+    storyline.ingest(store, [demo_corpus_copy(tmp_path)], settings=settings.replace(enrich=False, cluster=False),
+                     name_pattern=DEMO_NAME_PATTERN)
+    articles = store.articles()  # publication order
+    vectors = embed_pending(store, [a.id for a in articles])
+    events = sorted(set(theirs.values()))
+    largest = max(events, key=lambda e: sum(v == e for v in theirs.values()))
+    signatures = NearDuplicateIndex()
+    rows, seen = [], {}
+    for a, f in zip(articles, cluster_features(articles, vectors), strict=True):
+        event = theirs[a.id]
+        partition = events.index(event) % 2
+        seen[event] = seen.get(event, 0) + 1
+        if event == largest and seen[event] > 2:
+            partition, event = 1 - partition, f"cut:{event}"
+        rows.append({"id": a.id, "partition": partition, "event": f"{partition}:{event}", "score": 0.5,
+                     "is_new": seen[theirs[a.id]] == 1 or seen[theirs[a.id]] == 3 and event.startswith("cut:"),
+                     "explanation": "{}", "features": features_to_json(f),
+                     "signature": signatures.signature(a.text).astype("<u8").tobytes()})
+    assert seen[largest] >= 4  # the cut really moved reports
+    _write_groups(tmp_path, rows)
+    applied = apply_groups(store, tmp_path, settings)
+    assert applied["applied"] == 15
+    # The cut's first report was placed as the consumer places it, and its partition event followed.
+    assert applied["first articles joined across partitions"] >= 1
+    mine = store.event_assignments()
+    assert set(mine) == set(theirs)
+    assert bcubed(mine, theirs)[2] == 1.0
+    assert len(set(mine.values())) == len(events) == 4
+    assert {e["id"] for e in store.events()} == set(mine.values())
+    store.close()
