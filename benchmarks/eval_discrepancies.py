@@ -163,11 +163,14 @@ def _words(text: str) -> set[str]:
 
 
 def score_injected(found: list[dict], texts: dict[tuple, str], flipped: dict[str, str],
-                   report_floor: float = 0.3) -> dict[str, Any]:
+                   report_floor: float | None = None) -> dict[str, Any]:
     """Recall and precision of stance and polarity findings on the injected pairs. A finding is
     on the flipped sentence when its side in the copy shares most of that sentence's words
     (cleaning may move offsets and quote marks, not words). Stance is scored at the report's
     confidence floor ("stance") and over every finding collected ("stance_all")."""
+    from storyline.report.options import ReportOptions
+
+    report_floor = ReportOptions().stance_min_confidence if report_floor is None else report_floor
     out: dict[str, Any] = {"pairs": len(flipped)}
     for name, kind, floor in (("stance", "stance", report_floor), ("stance_all", "stance", 0.0),
                               ("polarity", "polarity", 0.0)):
@@ -264,7 +267,10 @@ def _precision(mine: list[dict], judged: dict[tuple, dict]) -> dict[str, Any]:
             "wilson95": wilson(yes, len(seen))}
 
 
-def score(found: list[dict], judged: dict[tuple, dict], report_floor: float = 0.3) -> dict[str, Any]:
+def score(found: list[dict], judged: dict[tuple, dict], report_floor: float | None = None) -> dict[str, Any]:
+    from storyline.report.options import ReportOptions
+
+    report_floor = ReportOptions().stance_min_confidence if report_floor is None else report_floor
     out: dict[str, Any] = {}
     for kind in KINDS:
         mine = [f for f in found if f["kind"] == kind]
@@ -279,7 +285,8 @@ def score(found: list[dict], judged: dict[tuple, dict], report_floor: float = 0.
     for f in found:
         k = _key(f["kind"], f["a"], f["b"])
         if f["kind"] == "stance" and k in judged:
-            lo = "0.3+" if f["confidence"] >= 0.3 else "0.15-0.3" if f["confidence"] >= 0.15 else "<0.15"
+            c = f["confidence"]
+            lo = "0.6+" if c >= 0.6 else "0.3-0.6" if c >= 0.3 else "0.15-0.3" if c >= 0.15 else "<0.15"
             bins[lo].append((f["confidence"], judged[k]["label"] == "yes"))
     out["stance_calibration"] = {b: {"n": len(v), "mean_confidence": round(sum(c for c, _ in v) / len(v), 3),
                                      "precision": round(sum(y for _, y in v) / len(v), 3)}
