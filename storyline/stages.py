@@ -503,9 +503,29 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
 
     Each batch writes only the rows it changed (clusterer rows, near-duplicate signatures),
     and only the events it touched, and the stories after them, are rewritten at the end."""
+    def place(clusterer: Any, articles: Sequence[Any], near_dups: Any) -> list[tuple[str, str, float, bool, Any]]:
+        vectors = embed_pending(store, [a.id for a in articles])
+        members = []
+        for features, article in zip(cluster_features(articles, vectors), articles, strict=True):
+            assignment = clusterer.learn_one(features)
+            members.append((article.id, assignment.event_id, assignment.score, assignment.is_new,
+                            assignment.explanation.to_json()))
+            near_dups.add(article.id, article.text, article.published)
+        return members
+
+    return group_articles(store, settings, store.pending("cluster", CLUSTER_VERSION), place, progress)
+
+
+def group_articles(store: SQLiteStore, settings: Settings, ids: Sequence[str],
+                   place: Callable[[Any, Sequence[Any], Any], list[tuple[str, str, float, bool, Any]]],
+                   progress: Progress = None, chunk: int = 64) -> dict[str, Any]:
+    """The grouping stage's frame: load the clusterer (its time window) and the near-duplicate
+    index, let ``place`` decide the events of ``ids`` chunk by chunk in publication order (it
+    returns the member rows and adds the articles to the near-duplicate index), write what each
+    chunk changed, then rewrite the changed events and relink their stories. ``cluster_pending``
+    places with the online clusterer; ``storyline load`` with the events of `spark group`."""
     from .cluster.persist import save_clusterer, save_index, save_near_duplicates
 
-    ids = store.pending("cluster", CLUSTER_VERSION)
     if store.cluster_meta() is None:
         store.clear_cluster_state()  # nothing saved, or saved by an older storyline: start over
     # A run stopped between its batches and its refresh left events unrewritten: refresh all.
@@ -517,19 +537,13 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
     changed: set[str] = set()
     regrouped: set[str] = set()
     removed: set[str] = set()
-    for batch_ids in _chunks(ids, 64):
+    for batch_ids in _chunks(ids, chunk):
         articles = store.articles(ids=batch_ids)  # publication order
         if clusterer.windowed:  # articles clustered before (pending again: a new CLUSTER_VERSION) keep
             # their event, as on the full state: their events, out of the window, come into memory
             clusterer.event_source(_events_of(store, clusterer, [a.id for a in articles]))
-        vectors = embed_pending(store, [a.id for a in articles])
-        members = []
-        for features, article in zip(cluster_features(articles, vectors), articles, strict=True):
-            assignment = clusterer.learn_one(features)
-            new_events += assignment.is_new
-            members.append((article.id, assignment.event_id, assignment.score, assignment.is_new,
-                            assignment.explanation.to_json()))
-            near_dups.add(article.id, article.text, article.published)
+        members = place(clusterer, articles, near_dups)
+        new_events += sum(bool(m[3]) for m in members)
         with store.transaction():
             store.set_kv(UNREFRESHED_KEY, True)
             store.put_event_members(members)

@@ -15,7 +15,7 @@ from storyline.cluster.near_duplicates import NearDuplicateIndex
 from storyline.cluster.partitioned import features_to_json
 from storyline.spark.grouping import GROUPS_FILE, GROUPS_MANIFEST, GROUPS_VERSION
 from storyline.spark.groups import apply_groups
-from storyline.stages import cluster_features, embed_pending
+from storyline.stages import CLUSTER_VERSION, cluster_features, cluster_pending, embed_pending
 
 from .conftest import demo_corpus_copy
 
@@ -29,31 +29,43 @@ def _write_groups(out, rows):
                                                    "near_duplicates": NearDuplicateIndex().params()}))
 
 
-def test_an_event_cut_by_a_partition_boundary_comes_out_whole(tmp_path, demo_store):
-    """Partitions as the single consumer's events would give them (two, by event), except that
-    the largest event's later reports fell into the other partition, which opened an event of
-    its own for them: applied, the events are the single consumer's again."""
-    settings = storyline.load_settings(env={}).replace(reports=False)
-    theirs = demo_store.event_assignments()
+def _batch_store(tmp_path, settings):
     store = storyline.open_store(tmp_path / "batch.db")
     storyline.ingest(store, [demo_corpus_copy(tmp_path)], settings=settings.replace(enrich=False, cluster=False),
                      name_pattern=DEMO_NAME_PATTERN)
-    articles = store.articles()  # publication order
+    return store
+
+
+def _partition_rows(store, events_of, *, cut=None):
+    """Group rows for the store's pending articles: two partitions by (the consumer's) event,
+    except that the ``cut`` event's reports after its second fell into the other partition,
+    which opened an event of its own for them."""
+    articles = store.articles(ids=store.pending("cluster", CLUSTER_VERSION))  # publication order
     vectors = embed_pending(store, [a.id for a in articles])
-    events = sorted(set(theirs.values()))
-    largest = max(events, key=lambda e: sum(v == e for v in theirs.values()))
+    events = sorted(set(events_of.values()))
     signatures = NearDuplicateIndex()
     rows, seen = [], {}
     for a, f in zip(articles, cluster_features(articles, vectors), strict=True):
-        event = theirs[a.id]
+        event = events_of[a.id]
         partition = events.index(event) % 2
         seen[event] = seen.get(event, 0) + 1
-        if event == largest and seen[event] > 2:
-            partition, event = 1 - partition, f"cut:{event}"
+        first = seen[event] == 1
+        if event == cut and seen[event] > 2:
+            partition, event, first = 1 - partition, f"cut:{event}", seen[event] == 3
         rows.append({"id": a.id, "partition": partition, "event": f"{partition}:{event}", "score": 0.5,
-                     "is_new": seen[theirs[a.id]] == 1 or seen[theirs[a.id]] == 3 and event.startswith("cut:"),
-                     "explanation": "{}", "features": features_to_json(f),
+                     "is_new": first, "explanation": "{}", "features": features_to_json(f),
                      "signature": signatures.signature(a.text).astype("<u8").tobytes()})
+    return rows, seen
+
+
+def test_an_event_cut_by_a_partition_boundary_comes_out_whole(tmp_path, demo_store):
+    """Partitions as the single consumer's events would give them, but the largest event cut
+    in two by the boundary: applied, the events are the single consumer's again."""
+    settings = storyline.load_settings(env={}).replace(reports=False)
+    theirs = demo_store.event_assignments()
+    largest = max(set(theirs.values()), key=lambda e: sum(v == e for v in theirs.values()))
+    store = _batch_store(tmp_path, settings)
+    rows, seen = _partition_rows(store, theirs, cut=largest)
     assert seen[largest] >= 4  # the cut really moved reports
     _write_groups(tmp_path, rows)
     applied = apply_groups(store, tmp_path, settings)
@@ -63,6 +75,27 @@ def test_an_event_cut_by_a_partition_boundary_comes_out_whole(tmp_path, demo_sto
     mine = store.event_assignments()
     assert set(mine) == set(theirs)
     assert bcubed(mine, theirs)[2] == 1.0
-    assert len(set(mine.values())) == len(events) == 4
+    assert len(set(mine.values())) == 4
+    assert {e["id"] for e in store.events()} == set(mine.values())
+    store.close()
+
+
+def test_a_batch_into_a_store_that_holds_events_joins_them_as_the_consumer_would(tmp_path, demo_store):
+    """The first seven reports grouped by the online clusterer, the other eight applied from
+    partitions that never saw the stored events: the single consumer's events over all 15."""
+    settings = storyline.load_settings(env={}).replace(reports=False)
+    theirs = demo_store.event_assignments()
+    store = _batch_store(tmp_path, settings)
+    pending = store.pending
+    store.pending = lambda stage, version: pending(stage, version)[:7]
+    cluster_pending(store, settings)
+    del store.pending  # the store's own method again
+    rows, _seen = _partition_rows(store, theirs)
+    assert len(rows) == 8
+    _write_groups(tmp_path, rows)
+    applied = apply_groups(store, tmp_path, settings)
+    assert applied["applied"] == 8 and applied["articles near other partitions"] >= 1
+    mine = store.event_assignments()
+    assert set(mine) == set(theirs) and bcubed(mine, theirs)[2] == 1.0
     assert {e["id"] for e in store.events()} == set(mine.values())
     store.close()

@@ -161,6 +161,8 @@ def stitch_event(clusterer: OnlineEventClusterer, event_id: str, partitions: dic
         mine, theirs = partitions.get(event.event_id, set()), partitions.get(other_id, set())
         if other is None or other is event or mine & theirs:
             continue  # one partition's clusterer already decided between these two
+        if not (mine and theirs):
+            continue  # an event stored before (or made by the consumer's rule): the article rule decided
         if other_id in event.cannot_link or event.event_id in other.cannot_link:
             continue
         survivor, absorbed = sorted((event, other), key=lambda e: (-len(e.members), e.event_id))

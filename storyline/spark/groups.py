@@ -12,18 +12,21 @@ A partition boundary must not cut an event in two, so two decisions are taken ag
   have changed it (on 10,000 BASIL articles and variants that was 4-21% of them, and the
   events equal the consumer's at B-cubed 0.9999-1.0: benchmarks/results/spark.md);
 * after each chunk, every event it touched is compared with the nearby events of other
-  partitions and joined when the clusterer's event-to-event probability says they are one
+  partitions of this batch and joined when the clusterer's event-to-event probability says they are one
   happening (``partitioned.stitch_event``).
 
-Every other article keeps its partition's decision, unscored. Then the clusterer rows,
-near-duplicate groups and stage marks are written as ``cluster_pending`` writes them, chunk by
-chunk, and the events and stories are rebuilt once. Articles the groups do not cover (no
+Every other article keeps its partition's decision, unscored. The rest is the grouping stage's
+frame (``stages.group_articles``, which ``cluster_pending`` uses too): the store's clusterer
+loaded for its time window, the rows each chunk changed written chunk by chunk, the changed
+events and their stories rewritten at the end. Articles the groups do not cover (no
 publication date) stay pending for the online clusterer, which ``run_pipeline`` runs next.
 
-Groups apply only to a store whose grouping state is empty (a bulk load); a store that already
-holds events groups new articles with the online clusterer, so that no event is decided twice.
-A load stopped part-way resumes the same way: the chunks written stay, the online clusterer
-groups the rest, and nothing is stored twice.
+Groups also apply to a store that already holds events (a day's batch into a running store):
+no partition saw those events, so every article near one is placed by the single consumer's
+rule. A load stopped part-way resumes: the chunks written stay, and the next load places the
+rest (an article whose partition event was begun before the stop is then placed by the
+consumer's rule). What the partitions cannot see is the store's word and entity rarity: their
+own decisions use the batch's frequencies.
 """
 
 from __future__ import annotations
@@ -59,97 +62,77 @@ def read_groups(out_dir: str | Path) -> dict[str, dict[str, Any]] | None:
 
 
 def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: Any = None) -> dict[str, Any]:
-    """Group the store's pending articles as ``spark group`` decided; see the module docstring.
-    Returns what was done (``applied`` is 0, with a ``reason``, when the groups were not used)."""
-    import numpy as np
-
-    from ..cluster.online import OnlineEventClusterer
-    from ..cluster.partitioned import features_from_json, stitch_event
-    from ..cluster.persist import META_VERSION, save_clusterer, save_index, save_near_duplicates
-    from ..stages import (
-        CLUSTER_VERSION,
-        UNREFRESHED_KEY,
-        _chunks,
-        clusterer_params,
-        embed_pending,
-        load_near_duplicates,
-        refresh_events,
-    )
+    """Group the store's pending articles as ``spark group`` decided (the grouping stage's frame,
+    ``stages.group_articles``, with the placement of the module docstring). Returns what was done
+    (``applied`` is 0, with a ``reason``, when the folder was not grouped)."""
+    from ..stages import CLUSTER_VERSION, group_articles
 
     groups = read_groups(out_dir)
     if groups is None:
         return {"applied": 0, "reason": f"{out_dir} was not grouped (run `storyline spark group {out_dir}`)"}
-    meta = store.cluster_meta()
-    if meta is not None and meta.get("version") == META_VERSION and meta.get("documents"):
-        return {"applied": 0, "reason": "the store already holds events; new articles are grouped by the online "
-                                        "clusterer so that no event is decided twice"}
-    if meta is not None and meta.get("version") != META_VERSION:
-        store.clear_cluster_state()  # saved by an older storyline: its articles are pending again, start over
+    placement = _Placement(store, groups)
     ids = [a for a in store.pending("cluster", CLUSTER_VERSION) if a in groups]  # the product's order
-    clusterer = OnlineEventClusterer(**clusterer_params(settings))
-    near_dups = load_near_duplicates(store)
-    same = near_dups.params()
-    store_event: dict[str, str] = {}  # a partition's event -> its event in the store
-    partitions: dict[str, set[int]] = {}  # an event in the store -> the partitions its articles came from
-    joined = opened = moved = border = 0
-    merges: list[tuple[str, str, float]] = []
-    for chunk in _chunks(ids, CHUNK):
-        articles = store.articles(ids=chunk)  # publication order
-        vectors = embed_pending(store, [a.id for a in articles])
+    done = group_articles(store, settings, ids, placement, progress, chunk=CHUNK)
+    return {"applied": len(ids), "events": done["events"], **placement.counts}
+
+
+class _Placement:
+    """Places each chunk of articles: by its partition's decision, or where other partitions' or
+    the store's events are near, by the single consumer's (see the module docstring)."""
+
+    def __init__(self, store: Any, groups: dict[str, dict[str, Any]]):
+        self.store, self.groups = store, groups
+        self.store_event: dict[str, str] = {}  # a partition's event -> its event in the store
+        # An event -> the partitions whose clusterer saw it; events already stored have no entry:
+        # no partition saw them, so every article near one is placed by the single consumer.
+        self.partitions: dict[str, set[int]] = {}
+        self.counts = {"first articles joined across partitions": 0, "articles moved across partitions": 0,
+                       "articles near other partitions": 0, "events joined across partitions": 0}
+
+    def __call__(self, clusterer: Any, articles: list[Any], near_dups: Any) -> list[tuple[str, str, float, bool, Any]]:
+        import numpy as np
+
+        from ..cluster.partitioned import features_from_json, stitch_event
+        from ..stages import embed_pending
+
+        vectors = embed_pending(self.store, [a.id for a in articles])
+        same = near_dups.params()
         members, touched = [], set()
         for article in articles:
-            row = groups[article.id]
+            row = self.groups[article.id]
             part = int(row["partition"])
             features = features_from_json(article.id, row["features"], vectors[article.id])
             member = (row["score"], row["is_new"], json.loads(row["explanation"]) | {"partition": part})
-            opener = row["event"] not in store_event
+            opener = row["event"] not in self.store_event
             target, decision = None, None
             # Only an article with other partitions' events among its nearest neighbours can have been
             # decided differently by the single consumer (one index search tells): ask the store's
             # clusterer, which holds every partition's earlier articles, and follow its decision.
-            if _near_other_partitions(clusterer, features, part, partitions):
-                border += 1
+            if _near_other_partitions(clusterer, features, part, self.partitions):
+                self.counts["articles near other partitions"] += 1
                 target, decision = _consumer_decision(clusterer, features, None if opener else
-                                                      clusterer.resolve(store_event[row["event"]]))
+                                                      clusterer.resolve(self.store_event[row["event"]]))
                 if decision is not None and target is None:  # a new event the partition did not open
-                    opened += 1
-                    target = f"ev_{opened:06d}"
+                    target = clusterer._new_event_id()
             if decision is not None:
-                joined += opener
-                moved += not opener
+                self.counts["first articles joined across partitions" if opener
+                            else "articles moved across partitions"] += 1
                 member = (decision.score, decision.is_new, decision.explanation.to_json() | {
                     "partition": part, "decided_across_partitions": True})
             if opener:  # the whole partition event follows its first article
-                if target is None:
-                    opened += 1
-                store_event[row["event"]] = target or f"ev_{opened:06d}"
-            event_id = target or clusterer.resolve(store_event[row["event"]])
+                self.store_event[row["event"]] = target or clusterer._new_event_id()
+            event_id = target or clusterer.resolve(self.store_event[row["event"]])
             clusterer.load_assigned([features], [event_id])
-            partitions.setdefault(event_id, set())
+            self.partitions.setdefault(event_id, set())
             if decision is None:  # placed by its partition's clusterer, which has now seen this event
-                partitions[event_id].add(part)
+                self.partitions[event_id].add(part)
             touched.add(event_id)
             members.append((article.id, event_id, *member))
             signature = np.frombuffer(row["signature"], dtype="<u8") if row["near_duplicates"] == same else None
             near_dups.add(article.id, article.text, article.published, signature=signature)
         for event_id in sorted(touched):
-            merges += stitch_event(clusterer, event_id, partitions)
-        with store.transaction():
-            store.set_kv(UNREFRESHED_KEY, True)
-            store.put_event_members(members)
-            save_clusterer(store, clusterer)
-            save_near_duplicates(store, near_dups)
-            store.mark_done([a.id for a in articles], "cluster", CLUSTER_VERSION)
-        if progress:
-            progress(len(articles))
-    rewritten = {"events": 0, "relinked": 0}
-    if ids:
-        save_index(store, clusterer)
-        rewritten = refresh_events(store, clusterer, near_dups, settings)
-    store.set_kv(UNREFRESHED_KEY, False)
-    return {"applied": len(ids), "events": clusterer.n_events, "first articles joined across partitions": joined,
-            "articles moved across partitions": moved, "articles near other partitions": border,
-            "events joined across partitions": len(merges), "events rewritten": rewritten["events"]}
+            self.counts["events joined across partitions"] += len(stitch_event(clusterer, event_id, self.partitions))
+        return members
 
 
 def _near_other_partitions(clusterer: Any, features: Any, partition: int, partitions: dict[str, set[int]]) -> bool:
