@@ -68,10 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--masters", default="local[1],local[2]")
     parser.add_argument("--partitions", type=int, help="partitions per run (default: twice the master's cores)")
     parser.add_argument("--consumer-db", type=Path, help="reuse a store the consumer already grouped")
+    parser.add_argument("--stream", type=int, metavar="N",
+                        help="instead: cut the input into N batches (by input order) and group them one after "
+                             "another into one store, by the consumer and by spark group + load (first master)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     settings = load_settings()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.stream:
+        return _stream(args, settings)
     rows = []
     consumer_db = args.consumer_db
     if consumer_db is None:
@@ -113,6 +118,60 @@ def main(argv: list[str] | None = None) -> int:
                          "near_other_partitions": applied.get("articles near other partitions"),
                          "left_to_consumer": rest["articles"], "bcubed_f1_vs_consumer": round(f1, 4),
                          **_outcome(store), "load": round(os.getloadavg()[0], 1)})
+            print(json.dumps(rows[-1]), flush=True)
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+def _stream(args: argparse.Namespace, settings) -> int:
+    """A day's batch into a running store, N times: the consumer grouping each batch (its ids only) against
+    the store, and `spark group` of the same batch applied to another copy of the store."""
+    import pyarrow.parquet as pq
+
+    waves = wave_dirs(args.results)
+    size = -(-len(waves) // args.stream)
+    batches = [waves[i:i + size] for i in range(0, len(waves), size)]
+    consumer_db, batch_db = args.work / "stream-consumer.db", args.work / "stream-batch.db"
+    _copy(args.base, consumer_db)
+    _copy(args.base, batch_db)
+    master = args.masters.split(",")[0]
+    rows = []
+    with open_store(consumer_db) as consumer, open_store(batch_db) as batch:
+        for number, part in enumerate(batches):
+            view = args.work / f"stream-{number}"
+            if view.exists():
+                shutil.rmtree(view)
+            view.mkdir(parents=True)
+            for wave in part:
+                (view / wave.name).symlink_to(wave.resolve())
+            shutil.copy(args.results / MANIFEST, view / MANIFEST)
+            ids = {r["id"] for w in part for r in pq.read_table(w, columns=["id", "kind"]).to_pylist()
+                   if r["kind"] == "article"}
+            pending = consumer.pending
+            consumer.pending = lambda stage, version, ids=ids, pending=pending: [  # type: ignore[method-assign]
+                a for a in pending(stage, version) if a in ids]
+            started = time.perf_counter()
+            done = cluster_pending(consumer, settings)
+            consumer_s = time.perf_counter() - started
+            del consumer.pending
+            started = time.perf_counter()
+            report = spark_group(view, settings, master=master, partitions=args.partitions)
+            group_s = time.perf_counter() - started
+            started = time.perf_counter()
+            applied = apply_groups(batch, view, settings)
+            apply_s = time.perf_counter() - started
+            mine, theirs = batch.event_assignments(), consumer.event_assignments()
+            shared = sorted(set(mine) & set(theirs))
+            rows.append({"batch": number, "articles": done["articles"],
+                         "stored_before": sum(r["articles"] for r in rows), "consumer_s": round(consumer_s, 1), "consumer_articles_per_s": round(done["articles"] / consumer_s, 1),
+                         "group_s": round(group_s, 1), "partitions": report.partitions,
+                         "apply_s": round(apply_s, 1), "apply_articles_per_s": round(applied["applied"] / apply_s, 1),
+                         "near_other_partitions": applied.get("articles near other partitions"),
+                         "bcubed_f1_vs_consumer": round(bcubed({a: mine[a] for a in shared},
+                                                               {a: theirs[a] for a in shared})[2], 4),
+                         "events": len(set(mine.values())), "consumer_events": len(set(theirs.values())),
+                         "load": round(os.getloadavg()[0], 1)})
             print(json.dumps(rows[-1]), flush=True)
     if args.out:
         args.out.write_text(json.dumps(rows, indent=1))
