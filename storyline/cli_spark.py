@@ -67,9 +67,10 @@ def spark_group_events(c: Context, out_dir: Path, master: str, partitions: int |
 
     The dated articles are split into topic partitions by their vectors; each partition is
     grouped by its own online clusterer in publication order, with word and entity rarity
-    counted over the whole input. `storyline load OUT` then applies the events to an empty
-    store, joining events that a partition boundary cut in two; undated articles are left to
-    the online clusterer."""
+    counted over the whole input. `storyline load OUT` then applies the events: an article near
+    events of other partitions (or of the store) is placed as the online clusterer would place
+    it, the others keep their partition's decision; undated articles are left to the online
+    clusterer."""
     from .spark.grouping import spark_group
 
     report = spark_group(out_dir, c.settings, master=master, partitions=partitions)
@@ -88,7 +89,7 @@ def load(c: Context, out_dir: Path, no_run: bool) -> None:
     Articles, annotations and vectors are stored and the stages Spark ran are marked done, so
     only the corpus-wide stages run here: entity resolution, grouping into events by the online
     clusterer (in publication order) and reports. When `storyline spark group OUT` ran, its events
-    are applied instead (to a store without events). Loading twice adds nothing."""
+    are applied instead. Loading twice adds nothing."""
     from .api import run_pipeline
     from .spark.load import load_results
 
