@@ -237,12 +237,11 @@ def event_summaries(store: Any, c: OnlineEventClusterer, need: Any = ()) -> list
     mine = {ev.event_id: ev for ev in c.events()}
     spans = store.event_spans()
     out = []
-    for row in store.cluster_event_rows():
-        event_id = row["event_id"]
+    for event_id, stored_centroid in store.cluster_event_centroids():
         if event_id in mine:
             out.append(mine[event_id])
             continue
-        centroid = np.frombuffer(row["centroid"], dtype="<f4").astype(np.float32)
+        centroid = np.frombuffer(stored_centroid, dtype="<f4").astype(np.float32)
         norm = float(np.linalg.norm(centroid))
         first, last = spans.get(event_id, (None, None))
         out.append(EventSummary(event_id=event_id, article_ids=(), centroid=centroid / norm if norm else centroid,

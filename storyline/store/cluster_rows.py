@@ -104,6 +104,12 @@ class ClusterStateStoreMixin:
         return [{"event_id": r[0], "centroid": bytes(r[1]), "locked": bool(r[2]), "cannot_link": json.loads(r[3])}
                 for r in rows]
 
+    def cluster_event_centroids(self) -> Iterator[tuple[str, bytes]]:
+        """``(event id, centroid)`` of every event, by id: what story linking lists of the events a
+        windowed clusterer did not load (light: no JSON to parse)."""
+        for r in self.db.execute("SELECT event_id, centroid FROM cluster_events ORDER BY event_id"):
+            yield r[0], bytes(r[1])
+
     def cluster_event_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM cluster_events").fetchone()[0])
 
