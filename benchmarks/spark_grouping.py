@@ -156,7 +156,7 @@ def _stream(args: argparse.Namespace, settings) -> int:
             consumer_s = time.perf_counter() - started
             del consumer.pending
             started = time.perf_counter()
-            report = spark_group(view, settings, master=master, partitions=args.partitions)
+            report = spark_group(view, settings, master=master, partitions=args.partitions, store=batch)
             group_s = time.perf_counter() - started
             started = time.perf_counter()
             applied = apply_groups(batch, view, settings)

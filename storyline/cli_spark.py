@@ -70,10 +70,11 @@ def spark_group_events(c: Context, out_dir: Path, master: str, partitions: int |
     counted over the whole input. `storyline load OUT` then applies the events: an article near
     events of other partitions (or of the store) is placed as the online clusterer would place
     it, the others keep their partition's decision; undated articles are left to the online
-    clusterer."""
+    clusterer. Give the store the events will be loaded into (--db or STORYLINE_DB): its word
+    and entity frequencies are counted first, as the online clusterer counts them."""
     from .spark.grouping import spark_group
 
-    report = spark_group(out_dir, c.settings, master=master, partitions=partitions)
+    report = spark_group(out_dir, c.settings, master=master, partitions=partitions, store=c.store)
     c.say(f"grouped {report.articles} dated article(s) into {report.events} event(s) in {report.partitions} "
           f"partition(s) in {report.seconds:.1f} s on {report.master}; {report.undated} undated article(s) are left "
           f"to the online clusterer; apply them with: storyline load {out_dir}")

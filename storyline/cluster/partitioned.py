@@ -102,13 +102,18 @@ def partition_of(vector: np.ndarray, centroids: np.ndarray) -> int:
 
 def group_partition(items: Iterable[PartitionItem], day_frequencies: Mapping[int, DayFrequencies],
                     params: Mapping[str, Any], partition: int = 0,
-                    clusterer: OnlineEventClusterer | None = None) -> list[dict[str, Any]]:
+                    clusterer: OnlineEventClusterer | None = None,
+                    stored: DayFrequencies | None = None) -> list[dict[str, Any]]:
     """Group one partition's articles with a fresh online clusterer, in the product's order,
     under the whole input's document frequencies (see the module docstring). One row per
     article: its partition-local event (``"<partition>:<event id>"``), score, whether it opened
     the event, and the explanation, as the single consumer would store them. (``clusterer``: a
-    fresh one to use instead of building it from ``params``, for tests that look inside.)"""
+    fresh one to use instead of building it from ``params``, for tests that look inside.)
+    ``stored``: the frequencies of the store the groups will be applied to (its documents, and
+    its counts of this input's words and entities), which the single consumer counts first."""
     clusterer = clusterer if clusterer is not None else OnlineEventClusterer(**params)
+    if stored is not None:
+        _add_frequencies(clusterer, stored)
     days = sorted(day_frequencies)
     next_day = 0  # days[:next_day] are in the clusterer's frequencies
     current: int | None = None

@@ -87,7 +87,8 @@ def _near_duplicates() -> Any:
     return _INDEX[0]
 
 
-def _group_task(keyed: Iterable[tuple[int, Any]], frequencies: Any, params: dict[str, Any]) -> Iterator[dict]:
+def _group_task(keyed: Iterable[tuple[int, Any]], frequencies: Any, stored: Any, params: dict[str, Any]
+                ) -> Iterator[dict]:
     from ..cluster.partitioned import group_partition
 
     by_partition: dict[int, list[Any]] = {}
@@ -96,14 +97,33 @@ def _group_task(keyed: Iterable[tuple[int, Any]], frequencies: Any, params: dict
         by_partition.setdefault(partition, []).append(item)
         signatures[item.features.article_id] = signature
     for partition, items in sorted(by_partition.items()):
-        for row in group_partition(items, frequencies.value, params, partition):
+        for row in group_partition(items, frequencies.value, params, partition, stored=stored.value):
             yield row | {"signature": signatures[row["id"]]}
 
 
+def _stored_frequencies(store: Any, dated: Any) -> Any:
+    """The store's documents and its frequencies of the words and entities this input uses (None
+    for a store without a current grouping state)."""
+    from collections import Counter
+
+    from ..cluster.partitioned import DayFrequencies
+    from ..cluster.persist import META_VERSION
+
+    meta = store.cluster_meta() if store is not None else None
+    if not meta or meta.get("version") != META_VERSION or not meta.get("documents"):
+        return None
+    terms = dated.flatMap(lambda pair: list(pair[0].features.terms)).distinct().collect()
+    entities = dated.flatMap(lambda pair: list(pair[0].features.entities)).distinct().collect()
+    return DayFrequencies(int(meta["documents"]), Counter(store.cluster_frequencies("e", sorted(entities))),
+                          Counter({int(k): v for k, v in store.cluster_frequencies("t", [str(t) for t in terms]).items()}))
+
+
 def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local[2]", partitions: int | None = None,
-                spark: Any = None, seed: int = 0) -> SparkGroupReport:
+                spark: Any = None, seed: int = 0, store: Any = None) -> SparkGroupReport:
     """Group the dated articles of a ``spark ingest`` output into events, in ``partitions``
-    independent partitions (default: twice the cores), and write the assignments into it."""
+    independent partitions (default: twice the cores), and write the assignments into it.
+    ``store``: the store the groups will be applied to; when it holds events, its word and
+    entity frequencies are counted first, as the single consumer counts them."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -141,10 +161,11 @@ def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local
             frequencies = sc.broadcast(dict(
                 dated.map(lambda pair: (pair[0].day, DayFrequencies.of(pair[0].features)))
                 .reduceByKey(lambda a, b: a.add(b)).collect()))
+            stored = sc.broadcast(_stored_frequencies(store, dated))
             by_centroid = sc.broadcast(centroids)
             keyed = dated.map(lambda pair: (partition_of(pair[0].features.vector, by_centroid.value), pair))
             rows = (keyed.partitionBy(report.partitions, lambda p: p)
-                    .mapPartitions(lambda part: _group_task(part, frequencies, params)).collect())
+                    .mapPartitions(lambda part: _group_task(part, frequencies, stored, params)).collect())
             items.unpersist()
         else:
             rows = []

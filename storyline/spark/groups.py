@@ -25,8 +25,8 @@ Groups also apply to a store that already holds events (a day's batch into a run
 no partition saw those events, so every article near one is placed by the single consumer's
 rule. A load stopped part-way resumes: the chunks written stay, and the next load places the
 rest (an article whose partition event was begun before the stop is then placed by the
-consumer's rule). What the partitions cannot see is the store's word and entity rarity: their
-own decisions use the batch's frequencies.
+consumer's rule). `spark group` counts the store's word and entity frequencies first, as the
+single consumer does, when it is given that store.
 """
 
 from __future__ import annotations
