@@ -259,6 +259,13 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
     def learn_many(self, features: Iterable[ArticleFeatures]) -> list[Assignment]:
         return [self.learn_one(f) for f in features]
 
+    def learn_assigned(self, features: ArticleFeatures, event_id: str) -> None:
+        """Remember one article in an event decided elsewhere (a partition of ``storyline spark
+        group``), exactly as :meth:`learn_one` remembers it after deciding: indexed at once, a
+        late article too, so the next articles find it as the single consumer would."""
+        if features.article_id not in self._articles:
+            self._add(features, self.resolve(event_id))
+
     def load_assigned(self, features: Sequence[ArticleFeatures], event_ids: Sequence[str]) -> None:
         """Add articles whose events are already decided (rebuilding from a store, or
         preloading a benchmark) without scoring them. Unknown event ids are created

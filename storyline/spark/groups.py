@@ -1,7 +1,8 @@
 """Apply the events of ``storyline spark group`` to a store (``storyline load`` does it).
 
-The articles are loaded into the store's online clusterer in the product's order
-(``OnlineEventClusterer.load_assigned``: no scoring), with the features the executors computed.
+The articles are added to the store's online clusterer in the product's order
+(``OnlineEventClusterer.learn_assigned``: as ``learn_one`` adds them, without scoring), with the
+features and near-duplicate signatures the executors computed.
 A partition boundary must not cut an event in two, so two decisions are taken again here:
 
 * an article whose nearest stored neighbours include events of other partitions (one index
@@ -122,7 +123,7 @@ class _Placement:
             if opener:  # the whole partition event follows its first article
                 self.store_event[row["event"]] = target or clusterer._new_event_id()
             event_id = target or clusterer.resolve(self.store_event[row["event"]])
-            clusterer.load_assigned([features], [event_id])
+            clusterer.learn_assigned(features, event_id)
             self.partitions.setdefault(event_id, set())
             if decision is None:  # placed by its partition's clusterer, which has now seen this event
                 self.partitions[event_id].add(part)
