@@ -109,6 +109,11 @@ def test_a_lone_name_after_another_persons_name_is_not_a_first_name_reference():
     director, actress, series = a[2]
     assert res.entity_of[mention_key(series)] not in (res.entity_of[mention_key(director)],
                                                       res.entity_of[mention_key(actress)])
+    # a show on its own line with its network in brackets
+    c = article("c1", "Best director: Marlo Tesk, Harbour Lights\n\nBest series:\n\nMarlo (Velm TV)\n\nQuay Street (Orla One)",
+                ("Marlo Tesk", "PERSON"), ("Marlo", "PERSON", 1), ("Velm TV", "ORG"), ("Orla One", "ORG"))
+    res = resolve(c)
+    assert res.entity_of[mention_key(c[2][0])] != res.entity_of[mention_key(c[2][1])]
     # in running text the first name still finds the person
     b = article("b1", "Marlo Tesk arrived on Monday. Later, Marlo said the film was done.",
                 ("Marlo Tesk", "PERSON"), ("Marlo", "PERSON", 1))

@@ -33,12 +33,20 @@ from storyline.model import Mention
 
 
 def _attached_to_a_name(m: Mention, mentions: Sequence[Mention]) -> bool:
-    """Whether a lone name follows another person's name with only a comma or a bracket between
-    ("Bill Hader, Barry", "Dana Holt (Marion)"): in a nominee list or a caption it is that
-    person's show, role or place, not a first-name reference to a third person (a lone "Barry"
-    there was joined to a director named Barry: judgment 58, benchmarks/results/report.md)."""
-    return any(o is not m and o.article_id == m.article_id and " " in o.text.strip()
-               and 1 <= m.start - o.end <= 3 for o in mentions)
+    """Whether a lone name sits right beside another name with only a comma or a bracket between:
+    after a person's full name ("Bill Hader, Barry", "Dana Holt (Marion)") or before a bracketed
+    organisation ("Barry (HBO)"). In a nominee list or a caption it is that person's show or role,
+    or a show with its network, not a first-name reference to a third person (a lone "Barry" there
+    was joined to a director named Barry: judgments 58 and 157, benchmarks/results/report.md).
+    ``mentions``: every mention of the article, of any label."""
+    for o in mentions:
+        if o is m or o.article_id != m.article_id:
+            continue
+        if o.label == "PERSON" and " " in o.text.strip() and 1 <= m.start - o.end <= 3:
+            return True
+        if o.label != "PERSON" and o.start - m.end == 2:  # "Barry (HBO)"
+            return True
+    return False
 
 
 class EntityResolver:
@@ -278,7 +286,7 @@ class EntityResolver:
         found_roles: dict[str, tuple[str, ...]],
     ) -> list[_Local]:
         people, names, relabelled = self._fix_labels(mentions, majority, places)
-        out = self._local_people(article_id, people, start_uid)
+        out = self._local_people(article_id, people, start_uid, mentions)
         out += self._local_names(article_id, names, start_uid + len(out))
         for loc in out:
             loc.notes.extend(relabelled[mention_key(m)] for m in loc.mentions if mention_key(m) in relabelled)
@@ -374,7 +382,10 @@ class EntityResolver:
 
     _feature = staticmethod(_feature)
 
-    def _local_people(self, article_id: str, mentions: Sequence[Mention], start_uid: int) -> list[_Local]:
+    def _local_people(self, article_id: str, mentions: Sequence[Mention], start_uid: int,
+                      neighbours: Sequence[Mention] = ()) -> list[_Local]:
+        """The article's people; ``neighbours`` (every mention of the article) tell a lone name in a
+        list from a first-name reference."""
         out: list[_Local] = []
         full_by_surname: dict[str, list[_Local]] = defaultdict(list)
         short: list[tuple[Mention, _Form]] = []
@@ -427,12 +438,13 @@ class EntityResolver:
                             if locs and translit_key(key) == translit_key(token)]
                 if len(variants) == 1:
                     candidates, how = variants[0], "surname spelled another way"
-            if not candidates and not _attached_to_a_name(m, mentions):
+            attached = _attached_to_a_name(m, neighbours or mentions)
+            if not candidates and not attached:
                 # a first-name reference ("Charles" for "Charles Brown") or an East Asian
                 # surname written first ("Xi" for "Xi Jinping")
                 candidates = [loc for loc in out if loc.best.given and loc.best.given[0] == token]
                 how = "first name"
-            if not candidates and not _attached_to_a_name(m, mentions):
+            if not candidates and not attached:
                 # "Sydnie" for "Sydney Hale": a first name spelled another way, when one person has it
                 variants = [loc for loc in out if loc.best.given and translit_key(loc.best.given[0]) == translit_key(token)]
                 if len(variants) == 1:
