@@ -29,8 +29,8 @@ def _write_groups(out, rows):
                                                    "near_duplicates": NearDuplicateIndex().params()}))
 
 
-def _batch_store(tmp_path, settings):
-    store = storyline.open_store(tmp_path / "batch.db")
+def _batch_store(tmp_path, settings, location=None):
+    store = storyline.open_store(location or tmp_path / "batch.db")
     storyline.ingest(store, [demo_corpus_copy(tmp_path)], settings=settings.replace(enrich=False, cluster=False),
                      name_pattern=DEMO_NAME_PATTERN)
     return store
@@ -80,12 +80,14 @@ def test_an_event_cut_by_a_partition_boundary_comes_out_whole(tmp_path, demo_sto
     store.close()
 
 
-def test_a_batch_into_a_store_that_holds_events_joins_them_as_the_consumer_would(tmp_path, demo_store):
+def test_a_batch_into_a_store_that_holds_events_joins_them_as_the_consumer_would(tmp_path, demo_store,
+                                                                               any_store_url):
     """The first seven reports grouped by the online clusterer, the other eight applied from
-    partitions that never saw the stored events: the single consumer's events over all 15."""
+    partitions that never saw the stored events: the single consumer's events over all 15, in
+    SQLite and in PostgreSQL."""
     settings = storyline.load_settings(env={}).replace(reports=False)
     theirs = demo_store.event_assignments()
-    store = _batch_store(tmp_path, settings)
+    store = _batch_store(tmp_path, settings, any_store_url)
     pending = store.pending
     store.pending = lambda stage, version: pending(stage, version)[:7]
     cluster_pending(store, settings)
