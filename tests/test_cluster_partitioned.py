@@ -3,6 +3,8 @@ consumer, word rarity counts every partition, and stitching joins what a boundar
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from storyline.cluster.online import OnlineEventClusterer, parse_day
@@ -75,3 +77,45 @@ def test_partitions_follow_the_vectors_and_never_outnumber_them():
     assert parts["dam0"] != parts["chess0"]
     assert partition_of(DAM, centroids) == parts["dam0"] and partition_of(CHESS, centroids) == parts["chess0"]
     assert len(fit_partitions(np.vstack([DAM, DAM, DAM]), 3)) == 1
+
+
+def test_the_target_stores_frequencies_are_counted_first():
+    dams = [f for f in STREAM if f.article_id.startswith("dam")]
+    clusterer = OnlineEventClusterer()
+    stored = DayFrequencies(40, Counter({"velmo": 9}), Counter())
+    group_partition(_items(dams), _day_frequencies(STREAM), {}, clusterer=clusterer, stored=stored)
+    assert clusterer._documents == 40 + 6 and clusterer._entity_df["velmo"] == 9 + 4
+
+
+class _Batch:
+    """Stands in for the Spark RDD of (item, signature) pairs (flatMap, distinct, collect)."""
+
+    def __init__(self, values):
+        self.values = list(values)
+
+    def flatMap(self, fn):  # noqa: N802 - Spark's name
+        return _Batch(v for x in self.values for v in fn(x))
+
+    def distinct(self):
+        return _Batch(dict.fromkeys(self.values))
+
+    def collect(self):
+        return self.values
+
+
+def test_spark_group_reads_the_stores_frequencies_of_the_batchs_words_only(tmp_path):
+    from storyline import open_store
+    from storyline.cluster.persist import save_clusterer
+    from storyline.spark.grouping import _stored_frequencies
+
+    store = open_store(tmp_path / "s.db")
+    batch = _Batch((PartitionItem(("2024-05-05", 0, i), 0, f), b"") for i, f in enumerate(STREAM[:2]))
+    assert _stored_frequencies(store, batch) is None  # nothing grouped yet
+    grouped = OnlineEventClusterer()
+    grouped.learn_many(STREAM)
+    save_clusterer(store, grouped)
+    stored = _stored_frequencies(store, batch)
+    assert stored.documents == 7
+    assert stored.entities == Counter({"velmo": 4, "kasto": 4, "orlin": 3, "tessa": 3})
+    assert set(stored.terms) <= set(STREAM[0].terms) | set(STREAM[1].terms) and stored.terms
+    store.close()
