@@ -100,9 +100,9 @@ def load(c: Context, out_dir: Path, no_run: bool) -> None:
     for r in report.rejected[:20]:
         click.echo(f"  rejected {r.origin}{' ' + r.item if r.item else ''}: {r.reason}", err=True)
     if not no_run:
-        from .spark.groups import apply_groups, read_groups
+        from .spark.groups import apply_groups, is_grouped
 
-        if read_groups(out_dir) is not None:
+        if is_grouped(out_dir):
             grouped = _with_progress(c, "events", lambda progress: apply_groups(c.store, out_dir, c.settings,
                                                                                progress=progress))
             c.say(f"applied the events of `storyline spark group` to {grouped['applied']} article(s)"

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from storyline.cluster.features import ArticleFeatures
-from storyline.cluster.online import OnlineEventClusterer, parse_day
+from storyline.cluster.online import OnlineEventClusterer
 
 __all__ = ["DayFrequencies", "PartitionItem", "features_from_json", "features_to_json", "fit_partitions",
            "group_partition", "partition_of", "stitch_event"]
@@ -203,7 +203,3 @@ def order_key(published: str | None, wave: int, seq: int) -> tuple[str, int, int
     """The product's grouping order for a dated article: publication date, then input order
     (the store's ``ORDER BY published, rowid``, rowid following `storyline load`'s order)."""
     return (str(published), int(wave), int(seq))
-
-
-def partition_day(published: str | None) -> int | None:
-    return parse_day(published)

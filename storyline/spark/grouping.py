@@ -58,13 +58,14 @@ def _items(rows: Iterable[Any]) -> Iterator[tuple[str, Any]]:
     """(``"dated"``, PartitionItem) for each dated article row, (``"undated"``, id) for the rest."""
     import numpy as np
 
-    from ..cluster.partitioned import PartitionItem, order_key, partition_day
+    from ..cluster.online import parse_day
+    from ..cluster.partitioned import PartitionItem, order_key
     from ..stages import cluster_features
     from .batches import article_from_json
 
     for row in rows:
         article = article_from_json(json.loads(row["article"]))
-        day = partition_day(article.published)
+        day = parse_day(article.published)
         if day is None:
             yield "undated", article.id
             continue
@@ -128,6 +129,7 @@ def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from ..cluster.near_duplicates import NearDuplicateIndex
     from ..cluster.partitioned import SAMPLE_SIZE, DayFrequencies, fit_partitions, partition_of
     from ..stages import clusterer_params
     from .runner import spark_session
@@ -144,8 +146,6 @@ def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local
     sc = spark.sparkContext
     partitions = partitions or 2 * max(1, sc.defaultParallelism)
     params = clusterer_params(settings)
-    from ..cluster.near_duplicates import NearDuplicateIndex
-
     report = SparkGroupReport(str(out), sc.master, params=params, near_duplicates=NearDuplicateIndex().params())
     started = time.perf_counter()
     try:

@@ -43,23 +43,26 @@ from .grouping import GROUPS_FILE, GROUPS_MANIFEST, GROUPS_VERSION
 CHUNK = 500
 
 
-def read_groups(out_dir: str | Path) -> dict[str, dict[str, Any]] | None:
-    """The assignments ``spark group`` wrote into ``out_dir`` (article id -> row), or None when it
+def is_grouped(out_dir: str | Path) -> bool:
+    """Whether ``spark group`` finished on ``out_dir`` (its manifest is written last)."""
+    return (Path(out_dir) / GROUPS_MANIFEST).is_file()
+
+
+def read_groups(out_dir: str | Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None] | None:
+    """The assignments ``spark group`` wrote into ``out_dir`` (article id -> row) and the
+    parameters of the index its near-duplicate signatures were computed for, or None when it
     was not grouped."""
     import pyarrow.parquet as pq
 
     out = Path(out_dir)
-    if not (out / GROUPS_MANIFEST).is_file():
-        return None  # the manifest is written last: without it, no complete grouping
+    if not is_grouped(out):
+        return None
     manifest = json.loads((out / GROUPS_MANIFEST).read_text(encoding="utf-8"))
     if manifest.get("version") != GROUPS_VERSION:
         raise ConfigError(f"{out / GROUPS_MANIFEST} has version {manifest.get('version')!r}, not {GROUPS_VERSION}; "
                           f"delete it and {GROUPS_FILE} and run `storyline spark group {out}` again")
     rows = {row["id"]: row for row in pq.read_table(out / GROUPS_FILE).to_pylist()}
-    # Signatures are usable only by an index with the parameters they were computed with.
-    for row in rows.values():
-        row["near_duplicates"] = manifest.get("near_duplicates")
-    return rows
+    return rows, manifest.get("near_duplicates")
 
 
 def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: Any = None) -> dict[str, Any]:
@@ -68,10 +71,11 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
     (``applied`` is 0, with a ``reason``, when the folder was not grouped)."""
     from ..stages import CLUSTER_VERSION, group_articles
 
-    groups = read_groups(out_dir)
-    if groups is None:
+    found = read_groups(out_dir)
+    if found is None:
         return {"applied": 0, "reason": f"{out_dir} was not grouped (run `storyline spark group {out_dir}`)"}
-    placement = _Placement(store, groups)
+    groups, signature_params = found
+    placement = _Placement(store, groups, signature_params)
     ids = [a for a in store.pending("cluster", CLUSTER_VERSION) if a in groups]  # the product's order
     done = group_articles(store, settings, ids, placement, progress, chunk=CHUNK)
     return {"applied": len(ids), "events": done["events"], **placement.counts}
@@ -81,8 +85,10 @@ class _Placement:
     """Places each chunk of articles: by its partition's decision, or where other partitions' or
     the store's events are near, by the single consumer's (see the module docstring)."""
 
-    def __init__(self, store: Any, groups: dict[str, dict[str, Any]]):
+    def __init__(self, store: Any, groups: dict[str, dict[str, Any]], signature_params: dict[str, Any] | None):
         self.store, self.groups = store, groups
+        # Signatures are usable only by an index with the parameters they were computed with.
+        self.signature_params = signature_params
         self.store_event: dict[str, str] = {}  # a partition's event -> its event in the store
         # An event -> the partitions whose clusterer saw it; events already stored have no entry:
         # no partition saw them, so every article near one is placed by the single consumer.
@@ -97,7 +103,7 @@ class _Placement:
         from ..stages import embed_pending
 
         vectors = embed_pending(self.store, [a.id for a in articles])
-        same = near_dups.params()
+        same = near_dups.params() == self.signature_params
         members, touched = [], set()
         for article in articles:
             row = self.groups[article.id]
@@ -129,7 +135,7 @@ class _Placement:
                 self.partitions[event_id].add(part)
             touched.add(event_id)
             members.append((article.id, event_id, *member))
-            signature = np.frombuffer(row["signature"], dtype="<u8") if row["near_duplicates"] == same else None
+            signature = np.frombuffer(row["signature"], dtype="<u8") if same else None
             near_dups.add(article.id, article.text, article.published, signature=signature)
         for event_id in sorted(touched):
             self.counts["events joined across partitions"] += len(stitch_event(clusterer, event_id, self.partitions))
