@@ -210,17 +210,81 @@ def event_fingerprint(event: dict[str, Any], digests: dict[str, str]) -> str:
 
 
 def _build_and_store(store: SQLiteStore, event: dict[str, Any], fingerprint: str, encoder: Any = None) -> Any:
-    from .report import build_event_report, report_to_dict
-    from .report.stored import report_to_stored
+    from .report import build_event_report
 
     inp = event_input(store, event["id"], event)
-    vectors = span_vectors(store, event["article_ids"])
-    report = build_event_report(inp, encoder=encoder, vectors=vectors)
-    with store.transaction():
-        store.put_report(event["id"], fingerprint, REPORT_VERSION, report_to_stored(report), report_to_dict(report))
-        store.set_quote_groups(event["article_ids"], {(q.article_id, q.start, q.end): q.group_id
-                                                      for q in report.quotes if q.group_id})
+    report = build_event_report(inp, encoder=encoder, vectors=span_vectors(store, event["article_ids"]))
+    _store_report(store, event, fingerprint, _stored_parts(report))
     return report
+
+
+# (stored data, JSON view, quote group ids by quote span): what a report stores, made where it was built
+ReportParts = tuple[dict[str, Any], dict[str, Any], dict[tuple[str, int, int], str]]
+
+
+def _stored_parts(report: Any) -> ReportParts:
+    from .report import report_to_dict
+    from .report.stored import report_to_stored
+
+    return (report_to_stored(report), report_to_dict(report),
+            {(q.article_id, q.start, q.end): q.group_id for q in report.quotes if q.group_id})
+
+
+def _store_report(store: SQLiteStore, event: dict[str, Any], fingerprint: str, parts: ReportParts) -> None:
+    data, view, groups = parts
+    with store.transaction():
+        store.put_report(event["id"], fingerprint, REPORT_VERSION, data, view)
+        store.set_quote_groups(event["article_ids"], groups)
+
+
+def _build_parts(job: tuple[Any, dict[tuple[str, int, int], np.ndarray]]) -> ReportParts:
+    """A worker's part of ``materialise_reports``: one report from inputs read in the parent
+    (a forked worker never touches the parent's database connection)."""
+    from .report import build_event_report
+
+    inp, vectors = job
+    return _stored_parts(build_event_report(inp, vectors=vectors))
+
+
+# Reports are built in forked workers when a run has this many to build: each is independent
+# of the others, and on the single process they left a core idle (200 BASIL articles, 69
+# events: see benchmarks/results/speed.md, run 10). Fewer are built here (forking costs more).
+POOL_MIN_REPORTS = 16
+# Reports handed to the workers at a time: the inputs of a chunk are held in memory at once.
+REPORT_CHUNK = 32
+
+
+def _report_pool(settings: Settings | None, to_build: int) -> Any:
+    """Forked workers for report builds, or None (one worker, or too few reports). The stance
+    parser is loaded before the fork, so the workers share its weights."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min((settings or Settings()).enrich_workers, os.cpu_count() or 1)
+    if workers <= 1 or to_build < POOL_MIN_REPORTS or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    from .lifecycle import die_with_parent
+    from .nlp import english
+
+    english(with_ner=False)  # what the stance check parses claims with (an lru_cache: the workers inherit it)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+def _build_chunk(store: SQLiteStore, chunk: Sequence[tuple[dict[str, Any], str]], pool: Any) -> None:
+    """Build and store the reports of ``chunk`` (events and fingerprints) over the pool's workers;
+    an event whose build failed in a worker (or a pool that broke) is built here, so an error
+    surfaces as it would without workers."""
+    jobs = [(event_input(store, e["id"], e), span_vectors(store, e["article_ids"])) for e, _fp in chunk]
+    futures = [pool.submit(_build_parts, job) for job in jobs]
+    for (event, fp), future in zip(chunk, futures, strict=True):
+        try:
+            parts = future.result()
+        except Exception:  # noqa: BLE001 - built again in this process, which raises the real error
+            _build_and_store(store, event, fp)
+            continue
+        _store_report(store, event, fp, parts)
 
 
 # Where the report version and sentence model of the stored reports are kept: when either
@@ -253,16 +317,39 @@ def materialise_reports(store: SQLiteStore, settings: Settings | None = None, pr
         events = list(store.iter_events(sorted(wanted)))
         stored = store.report_fingerprints_of([e["id"] for e in events])
         digests = store.article_digests(sorted({a for e in events for a in e["article_ids"]}))
-    built, checked = [], 0
-    for event in events:
-        checked += 1
-        fp = event_fingerprint(event, digests)
-        if stored.get(event["id"]) == fp:
-            continue
-        _build_and_store(store, event, fp, encoder)
-        built.append(event["id"])
+    built: list[str] = []
+    checked = 0
+    stale: list[tuple[dict[str, Any], str]] = []
+    pool: Any = None
+
+    def flush() -> None:
+        nonlocal pool
+        # an encoder given (tests, a caller's own model) cannot go to forked workers: built here
+        if pool is None and encoder is None and (len(stale) >= POOL_MIN_REPORTS or built):
+            pool = _report_pool(settings, len(stale) + len(built))
+        if pool is None:
+            for event, fp in stale:
+                _build_and_store(store, event, fp, encoder)
+        else:
+            _build_chunk(store, stale, pool)
+        built.extend(event["id"] for event, _fp in stale)
         if progress:
-            progress(1)
+            progress(len(stale))
+        stale.clear()
+
+    try:
+        for event in events:  # streamed: a full check of a large store holds one chunk at a time
+            checked += 1
+            fp = event_fingerprint(event, digests)
+            if stored.get(event["id"]) != fp:
+                stale.append((event, fp))
+                if len(stale) == REPORT_CHUNK:
+                    flush()
+        if stale:
+            flush()
+    finally:
+        if pool:
+            pool.shutdown()
     dropped = store.delete_orphan_reports()
     if full:
         store.set_kv(BASIS_KEY, basis)

@@ -167,7 +167,12 @@ def build_event_report(event: EventInput, encoder: Encoder | None = None,
 
     facts = claim_facts(claims, by_id, mentions, dates, entities)
     groups, claims = align_claims(claims, claim_vectors, facts, articles, event.duplicate_groups, options)
-    discrepancies = find_discrepancies(groups, claims, facts, claim_vectors, by_id, entities, mentions, options)
+    # Every discrepancy sets one outlet against another: an event a single outlet covers has none,
+    # and skipping the search skips its stance parse of the claims (54% of the report stage over 200
+    # BASIL articles, benchmarks/results/speed.md run 10).
+    one_outlet = len({outlet_of(a) for a in articles}) < 2
+    discrepancies = [] if one_outlet else find_discrepancies(groups, claims, facts, claim_vectors, by_id, entities,
+                                                             mentions, options)
     qgroups, quotes = group_quotes(quotes, quote_vectors, articles, entities, options)
     sources = build_source_graph(articles, event.citations, quotes, entities)
     timeline = build_timeline(articles, dates)
