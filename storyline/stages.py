@@ -505,6 +505,7 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
     and only the events it touched, and the stories after them, are rewritten at the end."""
     def place(clusterer: Any, articles: Sequence[Any], near_dups: Any) -> list[tuple[str, str, float, bool, Any]]:
         vectors = embed_pending(store, [a.id for a in articles])
+        near_dups.prefetch([(a.id, a.text, None) for a in articles])
         members = []
         for features, article in zip(cluster_features(articles, vectors), articles, strict=True):
             assignment = clusterer.learn_one(features)

@@ -112,3 +112,42 @@ def test_a_store_saved_before_band_rows_gets_them_on_first_open(any_store):
     loaded = load_near_duplicate_rows(any_store, NearDuplicateIndex)
     ids = [a for a, _, _ in items]
     assert loaded is not None and _groups(loaded, ids) == _groups(memory, ids)
+
+
+class _CountingStore:
+    """The store, counting the near-duplicate queries made through it."""
+
+    QUERIES = ("near_duplicate_rows", "near_duplicate_candidates", "duplicate_groups_of", "duplicate_group_members")
+
+    def __init__(self, store):
+        self.store, self.calls = store, 0
+
+    def __getattr__(self, name):
+        attribute = getattr(self.store, name)
+        if name not in self.QUERIES:
+            return attribute
+
+        def counted(*args, **kwargs):
+            self.calls += 1
+            return attribute(*args, **kwargs)
+        return counted
+
+
+def test_a_prefetched_chunk_groups_the_same_in_a_few_queries(any_store):
+    items = _stream(seed=5)
+    memory = NearDuplicateIndex()
+    expected = [memory.add(a, text, published) for a, text, published in items]
+    _stored(any_store, items)
+    first = open_near_duplicates(any_store)
+    for a, text, published in items[:30]:
+        first.add(a, text, published)
+    save_near_duplicates(any_store, first)
+    counting = _CountingStore(any_store)
+    per_article = StoredNearDuplicateIndex(counting, next_group=first._next_group, next_order=30)
+    got_one_by_one = [per_article.add(a, t, p) for a, t, p in items[30:50]]
+    one_by_one_calls, counting.calls = counting.calls, 0
+    prefetched = StoredNearDuplicateIndex(counting, next_group=first._next_group, next_order=30)
+    prefetched.prefetch([(a, t, None) for a, t, _ in items[30:50]])
+    got = [prefetched.add(a, t, p) for a, t, p in items[30:50]]
+    assert got == got_one_by_one == expected[30:50]
+    assert one_by_one_calls >= 40 and counting.calls <= 5

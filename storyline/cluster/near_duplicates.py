@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,7 +121,7 @@ class NearDuplicateIndex:
         :meth:`signature`, already computed with this index's parameters."""
         if self._known(article_id):
             return self.group_of(article_id)
-        minhash = self._minhash(text, hashvalues=signature)
+        minhash = self._minhash_of(article_id, text, signature)
         matches = [m for m in self._candidates(minhash) if m != article_id]
         order = self._next_order()
         self._insert(article_id, minhash)
@@ -151,6 +151,13 @@ class NearDuplicateIndex:
 
     # Where the indexed articles live: here, in memory (a loaded LSH); StoredNearDuplicateIndex
     # overrides these to look them up in the store instead.
+
+    def prefetch(self, articles: Sequence[tuple[str, str, np.ndarray | None]]) -> None:
+        """Prepare ``add`` for a chunk of ``(article id, text, signature or None)``: nothing to
+        do in memory (StoredNearDuplicateIndex reads the chunk's candidates in a few queries)."""
+
+    def _minhash_of(self, article_id: str, text: str, signature: np.ndarray | None) -> Any:
+        return self._minhash(text, hashvalues=signature)
 
     def _known(self, article_id: str) -> bool:
         return article_id in self._signatures

@@ -104,6 +104,8 @@ class _Placement:
 
         vectors = embed_pending(self.store, [a.id for a in articles])
         same = near_dups.params() == self.signature_params
+        near_dups.prefetch([(a.id, a.text, np.frombuffer(self.groups[a.id]["signature"], dtype="<u8") if same else None)
+                            for a in articles])
         members, touched = [], set()
         for article in articles:
             row = self.groups[article.id]
