@@ -1,6 +1,6 @@
 """Event and story grouping on every shared dev set, through the product path, beside the baselines.
 
-    python benchmarks/eval_clustering.py [--enrich] [--out benchmarks/results/clustering_runs.json]
+    python benchmarks/eval_clustering.py [--enrich] [--model FILE] [--out benchmarks/results/clustering_runs.json]
 
 Each row is one `storyline eval clustering` run (storyline.api.evaluate_clustering):
 the dataset is ingested into a temporary store by `storyline ingest`'s code with the
@@ -39,13 +39,14 @@ SETS = [
 ]
 
 
-def mixed_stream(path: Path) -> Path:
-    """All dev sets in one file, ids and gold events prefixed by their dataset."""
+def mixed_stream(path: Path, subsets: dict[str, str] | None = None) -> Path:
+    """All dev sets in one file, ids and gold events prefixed by their dataset; ``subsets``
+    replaces a set's subset (benchmarks/kfold_clustering.py: one AllSides fold)."""
     with path.open("w", encoding="utf-8") as out:
         for _name, rel, options in SETS:
             if "pairs" in options:
                 continue
-            for g in load_gold_records(DATA / rel, subset=options.get("subset")):
+            for g in load_gold_records(DATA / rel, subset=(subsets or {}).get(rel, options.get("subset"))):
                 record = {**g.record, "id": f"{rel.split('/')[0]}:{g.record['id']}",
                           "event": f"{rel.split('/')[0]}:{g.event}"}
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -55,9 +56,12 @@ def mixed_stream(path: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--enrich", action="store_true", help="run enrichment too (slower, same groups)")
+    parser.add_argument("--model", help="same-event model file instead of the packaged one (cluster_model)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/clustering_runs.json"))
     args = parser.parse_args(argv)
     settings = load_settings(env={}, enrich=args.enrich)
+    if args.model:
+        settings = settings.replace(cluster_model=str(Path(args.model).resolve()))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         sets = [*SETS, ("mixed stream", str(mixed_stream(Path(tmp) / "mixed.jsonl")), {})]

@@ -18,8 +18,9 @@ def eval_group() -> None:
 @eval_group.command("clustering")
 @click.option("--dataset", "datasets", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
               help="JSON Lines with `id`, `text`, gold `event` (and optionally `story`); repeatable.")
-@click.option("--subset", type=click.Choice(["all", "train", "heldout"]), default="all", show_default=True,
-              help="Half of the gold events (by a hash of their id): the model trains on `train` halves.")
+@click.option("--subset", default="all", show_default=True,
+              help="all, train or heldout: half of the gold events (by a hash of their id; the model trains on "
+              "`train` halves); fold-K-of-N / other-folds-K-of-N: k-fold parts for in-domain sets.")
 @click.option("--strip-metadata", is_flag=True, help="Give the product only id and text (no title, outlet, "
               "date, URL or language).")
 @click.option("--shuffle", "shuffle_seed", type=int, help="Feed the records in a random order with this seed.")
@@ -75,10 +76,14 @@ def train_group() -> None:
 @click.option("--out", type=click.Path(dir_okay=False), required=True,
               help="Model file to write (the packaged one is storyline/cluster/models/same_event-v3.json).")
 @click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--in-domain/--no-in-domain", default=False, show_default=True,
+              help="Also train on AllSides (as given and stripped), the in-domain dev set.")
+@click.option("--hold-out", help="With --in-domain: leave this fold of it out (fold-K-of-N), for k-fold scoring.")
 @pass_ctx
-def train_clustering(ctx: Context, data_dir: str, out: str, seed: int) -> None:
+def train_clustering(ctx: Context, data_dir: str, out: str, seed: int, in_domain: bool, hold_out: str | None) -> None:
     """The same-event scorer: a logistic regression over pair features that the product
-    computes, trained on ECB+ train and the train halves of BASIL and MEANTIME."""
+    computes, trained on ECB+ train and the train halves of BASIL and MEANTIME (and, with
+    --in-domain, AllSides)."""
     from .training import train_clustering as train
 
-    train(data_dir, out, ctx.settings, seed=seed, say=click.echo)
+    train(data_dir, out, ctx.settings, seed=seed, in_domain=in_domain, hold_out=hold_out, say=click.echo)

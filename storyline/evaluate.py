@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
@@ -38,6 +39,7 @@ __all__ = [
     "MethodRun",
     "ProductRun",
     "evaluate_clustering",
+    "fold_of",
     "load_gold_records",
     "pair_accuracy",
     "run_product",
@@ -94,17 +96,29 @@ class ProductRun:
     seconds: float
 
 
+FOLD_SUBSET = re.compile(r"(fold|other-folds)-(\d+)-of-(\d+)")
+
+
+def fold_of(key: str, folds: int) -> int:
+    """The fold (1..folds) of a gold event or pair: a salted hash, so folds are not the halves."""
+    return int(hashlib.sha256(f"fold:{key}".encode()).hexdigest(), 16) % folds + 1
+
+
 def subset_of(key: str, subset: str | None) -> bool:
-    """Deterministic halves by a hash of the gold event: ``train`` and ``heldout`` never
-    share an event, so a model trained on one half is scored on events it never saw."""
+    """Deterministic subsets by a hash of the gold event, so a model trained on one part is
+    scored on events it never saw: ``train`` and ``heldout`` halves (BASIL, MEANTIME), and
+    k-fold parts for the small in-domain sets: ``fold-K-of-N`` (the events of fold K) and
+    ``other-folds-K-of-N`` (all the others; what fold K's model trains on)."""
     if subset in (None, "all"):
         return True
-    half = int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2
-    if subset == "train":
-        return half == 0
-    if subset == "heldout":
-        return half == 1
-    raise ValueError(f"subset {subset!r} is not one of all, train, heldout")
+    if subset in ("train", "heldout"):
+        half = int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2
+        return half == (0 if subset == "train" else 1)
+    match = FOLD_SUBSET.fullmatch(subset)
+    if match and 1 <= int(match[2]) <= int(match[3]):
+        return (fold_of(key, int(match[3])) == int(match[2])) == (match[1] == "fold")
+    raise ValueError(f"subset {subset!r} is not one of all, train, heldout, fold-K-of-N or other-folds-K-of-N "
+                     "(1 <= K <= N)")
 
 
 def load_gold_records(path: str | Path, *, subset: str | None = None, strip_metadata: bool = False,

@@ -15,7 +15,13 @@ MEANTIME (split by gold event, see :func:`storyline.evaluate.subset_of`, so thei
 metadata stripped (no title, outlet, date, language), and, for the undated ECB+,
 with seeded synthetic publication dates (each event a random day in a 90-day span,
 its reports within 3 days) so that dated look-alike events fall in one window.
-ECB+ dev, AllSides, tgpairs and the held-out halves are never used here.
+
+In-domain data (round 8): AllSides, the one dense real multi-outlet stream here, is
+added as given and stripped (:data:`IN_DOMAIN_SETS`). It is also a dev set, so it is
+used the k-fold way: ``hold_out="fold-K-of-N"`` trains on the other folds' stories only
+(``benchmarks/kfold_clustering.py`` scores each fold with the model that never saw it);
+the packaged model trains on all of it. ECB+ dev, tgpairs and the held-out halves of
+BASIL and MEANTIME are never used here.
 """
 
 from __future__ import annotations
@@ -31,13 +37,17 @@ from typing import Any
 from .evaluate import GoldRecord, load_gold_records
 from .settings import Settings
 
-__all__ = ["TRAINING_SETS", "fit_scorer", "pair_examples", "train_clustering"]
+__all__ = ["IN_DOMAIN_SETS", "TRAINING_SETS", "fit_scorer", "pair_examples", "train_clustering", "training_streams"]
 
 # (dataset path relative to the data folder, subset, variants)
 TRAINING_SETS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("ecbplus/train.jsonl", None, ("given", "stripped", "dated")),
     ("basil/docs.jsonl", "train", ("given", "stripped")),
     ("meantime/docs.jsonl", "train", ("given", "stripped")),
+)
+# In-domain sets, k-fold by gold event: (dataset path, variants).
+IN_DOMAIN_SETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("allsides/docs.jsonl", ("given", "stripped")),
 )
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 
@@ -166,21 +176,41 @@ def _cluster_f1(streams: Sequence[tuple[Sequence[Any], Sequence[str]]], model: s
     return sum(scores) / len(scores)
 
 
-def train_clustering(data_dir: str | Path, out: str | Path, settings: Settings, *, seed: int = 13,
-                     say: Any = print) -> dict[str, Any]:
-    """Build the training streams, fit the scorer, choose the threshold on the training
-    streams, and write the model file. Returns what was written."""
-    from .stages import clusterer_params
-
-    params = clusterer_params(settings)
+def training_streams(data_dir: str | Path, settings: Settings, *, seed: int = 13, in_domain: bool = False,
+                     hold_out: str | None = None, base: list[tuple[list[Any], list[str], str]] | None = None,
+                     say: Any = print) -> list[tuple[list[Any], list[str], str]]:
+    """The training streams as (cluster features, gold events, name), each ingested alone
+    through the product. ``hold_out`` ("fold-K-of-N") leaves that fold of the in-domain
+    sets out; ``base`` reuses already built :data:`TRAINING_SETS` streams (they do not
+    depend on the fold)."""
     data_dir = Path(data_dir)
-    streams: list[tuple[list[Any], list[str], str]] = []
-    for rel, subset, variants in TRAINING_SETS:
+    sets = [] if base is not None else [(rel, subset, variants) for rel, subset, variants in TRAINING_SETS]
+    if in_domain:
+        subset = None if hold_out is None else hold_out.replace("fold-", "other-folds-", 1)
+        if hold_out is not None and not hold_out.startswith("fold-"):
+            raise ValueError(f"hold_out {hold_out!r} must be fold-K-of-N")
+        sets += [(rel, subset, variants) for rel, variants in IN_DOMAIN_SETS]
+    streams = list(base or [])
+    for rel, subset, variants in sets:
         records = load_gold_records(data_dir / rel, subset=subset)
         for variant in variants:
             features, golds = _product_features(_variant(records, variant, seed), settings)
             streams.append((features, golds, f"{rel}:{subset or 'all'}:{variant}"))
             say(f"{rel} ({subset or 'all'}, {variant}): {len(features)} articles")
+    return streams
+
+
+def train_clustering(data_dir: str | Path, out: str | Path, settings: Settings, *, seed: int = 13,
+                     in_domain: bool = False, hold_out: str | None = None,
+                     streams: list[tuple[list[Any], list[str], str]] | None = None,
+                     say: Any = print) -> dict[str, Any]:
+    """Build the training streams (or take ``streams``), fit the scorer, choose the threshold
+    on the training streams, and write the model file. Returns what was written."""
+    from .stages import clusterer_params
+
+    params = clusterer_params(settings)
+    if streams is None:
+        streams = training_streams(data_dir, settings, seed=seed, in_domain=in_domain, hold_out=hold_out, say=say)
     with tempfile.TemporaryDirectory() as tmp:
         zero = _zero_model(Path(tmp) / "zero.json")
         rows: list[list[float]] = []
@@ -190,8 +220,9 @@ def train_clustering(data_dir: str | Path, out: str | Path, settings: Settings, 
             rows += r
             labels += y
             say(f"  {name}: {len(y)} pairs, {sum(y)} positive")
-        meta = {"command": "storyline train clustering", "seed": seed, "streams": [n for _f, _g, n in streams],
-                "trained": dt.date.today().isoformat()}
+        meta = {"command": "storyline train clustering" + (" --in-domain" if in_domain else "")
+                + (f" --hold-out {hold_out}" if hold_out else ""), "seed": seed,
+                "streams": [n for _f, _g, n in streams], "trained": dt.date.today().isoformat()}
         scorer = fit_scorer(rows, labels, meta)
         scorer.meta.update({"pairs": len(labels), "positives": int(sum(labels))})
         model_path = Path(tmp) / "model-final.json"

@@ -59,6 +59,20 @@ def test_train_and_heldout_halves_never_share_an_event():
         subset_of("x", "test")
 
 
+def test_folds_partition_the_events_and_each_model_trains_on_the_others():
+    events = [f"story-{i}" for i in range(200)]
+    folds = [{e for e in events if subset_of(e, f"fold-{k}-of-5")} for k in range(1, 6)]
+    assert sum(len(f) for f in folds) == 200 and set().union(*folds) == set(events)
+    assert all(25 < len(f) < 55 for f in folds)
+    others = {e for e in events if subset_of(e, "other-folds-2-of-5")}
+    assert others == set(events) - folds[1]
+    # not the train / heldout halves under another name
+    assert folds[0] != {e for e in folds[0] if subset_of(e, "train")}
+    for bad in ("fold-0-of-5", "fold-6-of-5", "fold-2", "other-fold-2-of-5"):
+        with pytest.raises(ValueError, match="fold-K-of-N"):
+            subset_of("x", bad)
+
+
 def test_pair_accuracy_counts_same_and_different_pairs(tmp_path):
     class Run:
         external_ids = ["a", "b", "c", "d"]
