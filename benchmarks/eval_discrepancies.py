@@ -192,8 +192,12 @@ def score_injected(found: list[dict], texts: dict[tuple, str], flipped: dict[str
 
 
 def _findings(source: str, records: list[dict[str, Any]], workdir: str | None,
-              stance_floor: float | None = None) -> tuple[list[dict], dict]:
-    """Every stance, polarity and name_spelling finding of the stored events' reports."""
+              stance_floor: float | None = None, store_dir: Path | None = None) -> tuple[list[dict], dict]:
+    """Every stance, polarity and name_spelling finding of the stored events' reports.
+
+    ``store_dir``: keep the store there, named by a hash of the records, and reuse it when it
+    exists (the reports are rebuilt from it; ingest and the pipeline are most of the time)."""
+    import hashlib
     from storyline.api import run_pipeline
     from storyline.materialise import event_input, span_vectors
     from storyline.pipeline import ingest
@@ -205,12 +209,22 @@ def _findings(source: str, records: list[dict[str, Any]], workdir: str | None,
     settings = load_settings().replace(reports=False)
     found: list[dict] = []
     texts: dict[tuple[str, int, int], str] = {}
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         path = Path(tmp) / "input.jsonl"
-        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-        with open_store(Path(tmp) / "findings.db") as store:
-            ingest(store, [path], settings=settings, command="eval discrepancies")
-            run_pipeline(store, settings)
+        path.write_text(lines, encoding="utf-8")
+        db = Path(tmp) / "findings.db"
+        if store_dir is not None:
+            store_dir.mkdir(parents=True, exist_ok=True)
+            db = store_dir / f"{source}-{hashlib.sha1(lines.encode('utf-8')).hexdigest()[:12]}.db"
+        reuse = db.exists() and db.with_suffix(".done").exists()
+        if db.exists() and not reuse:
+            db.unlink()  # a store left half-built by an interrupted run
+        with open_store(db) as store:
+            if not reuse:
+                ingest(store, [path], settings=settings, command="eval discrepancies")
+                run_pipeline(store, settings)
+                db.with_suffix(".done").write_text("ok", encoding="utf-8")
             external = {a.id: str(a.external_id) for a in store.articles()}
             events = [e for e in store.events() if len(e["article_ids"]) > 1]
             for event in events:
@@ -304,13 +318,18 @@ def main() -> None:
     ap.add_argument("--ecb", type=int, default=0, help="ECB+ train documents as a held-out source (0: none)")
     ap.add_argument("--stance-floor", type=float, default=None,
                     help="stance confidence floor for collecting findings (default: the report's)")
+    ap.add_argument("--inject-seed", type=int, default=None,
+                    help="seed of the injected pairs (default: --seed); another seed holds them out")
+    ap.add_argument("--store-dir", type=Path, default=None,
+                    help="keep the stores here and reuse them (reports rebuilt from the stored input)")
     ap.add_argument("--save", type=Path, default=None, help="write the findings (ids, offsets, kinds) to FILE")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     started = time.perf_counter()
     found, texts = [], {}
     harness = [] if args.only_injected else _harness_records(args.ggt_limit, args.seed)
-    injected, flipped = _injected_records(args.inject, args.seed, {r["id"] for r in harness})
+    inject_seed = args.seed if args.inject_seed is None else args.inject_seed
+    injected, flipped = _injected_records(args.inject, inject_seed, {r["id"] for r in harness})
     sources = [] if args.only_injected else [("basil", _records("basil")), ("allsides", _records("allsides")),
                                              ("harness", harness)]
     if args.ecb and not args.only_injected:
@@ -318,7 +337,7 @@ def main() -> None:
     if injected:
         sources.append(("injected", injected))
     for source, records in sources:
-        more, more_texts = _findings(source, records, None, args.stance_floor)
+        more, more_texts = _findings(source, records, None, args.stance_floor, args.store_dir)
         found += more
         texts.update(more_texts)
     # one finding per key and kind (an event report can repeat a pair under two rules)
@@ -329,7 +348,8 @@ def main() -> None:
     result["injected"] = score_injected(found, texts, flipped)
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["command"] = (f"python benchmarks/eval_discrepancies.py --ggt-limit {args.ggt_limit} --seed {args.seed} "
-                         f"--inject {args.inject}" + (" --only-injected" if args.only_injected else "")
+                         f"--inject {args.inject}" + (f" --inject-seed {inject_seed}" if inject_seed != args.seed
+                                                      else "") + (" --only-injected" if args.only_injected else "")
                          + (f" --ecb {args.ecb}" if args.ecb else "")
                          + (f" --stance-floor {args.stance_floor}" if args.stance_floor is not None else ""))
     if args.save:

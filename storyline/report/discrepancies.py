@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import jellyfish
@@ -29,7 +29,7 @@ from ..enrich.names import demonym_pair, has_cyrillic, name_similarity, nickname
 from ..model import Article, Mention, Span
 from .claims import Claim, ClaimFacts, ClaimGroup, content_words, outlet_of
 from .options import ReportOptions
-from .stance import FRAMED, Stance, claim_stance, contradiction, parse_claims, stance_hint
+from .stance import FRAMED, Stance, claim_stance, contradiction, name_stems, parse_claims, stance_hint
 from .text import NumberMention
 
 __all__ = ["Discrepancy", "DiscrepancySide", "dates_compatible", "find_discrepancies", "name_spelling_discrepancies"]
@@ -190,6 +190,10 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
     index = {c.id: i for i, c in enumerate(claims)}
     outlet_by_article = {aid: outlet_of(a) for aid, a in articles.items()}
     col = _Collector()
+    # the stems of each claim's place names, for the stance's actor check ("Moscow" is a place
+    # the resolver typed, so it can be the government's seat); None when nothing was resolved
+    places: _Places = None if not mentions else lambda f: name_stems(
+        [str(entities.get(e, {}).get("name", "")) for e in f.places])
     if options.stance_rule == "stance":
         # the claims whose stances the groups below compare, parsed in one batch
         parse_claims([claims[index[cid]].text for g in groups if len(g.claim_ids) > 1
@@ -230,9 +234,9 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
                 if options.stance_rule == "negation":
                     _negation_mismatch(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj))
                 elif sim >= options.stance_min_similarity:
-                    _compare_stances(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj))
+                    _compare_stances(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj), places)
     if options.stance_rule == "stance":
-        _stances_across_groups(col, claims, facts, vectors, articles, options)
+        _stances_across_groups(col, claims, facts, vectors, articles, options, places)
     _complete_sides(col, groups, claims, facts, articles, index)
     out: list[Discrepancy] = []
     for key in col.order:
@@ -250,6 +254,7 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
 
 
 _Side = tuple[Claim, ClaimFacts, Article, str]  # a claim, its facts, its article, its outlet
+_Places = Callable[[ClaimFacts], frozenset[str]] | None
 
 
 def _negation_mismatch(col: _Collector, gid: str, sim: float, options: ReportOptions, a: _Side, b: _Side) -> None:
@@ -265,7 +270,8 @@ def _negation_mismatch(col: _Collector, gid: str, sim: float, options: ReportOpt
             col.add(key, "polarity", "affirmed", c, o, _value_span(art, c.start, c.end))
 
 
-def _compare_stances(col: _Collector, gid: str, sim: float, options: ReportOptions, a: _Side, b: _Side) -> None:
+def _compare_stances(col: _Collector, gid: str, sim: float, options: ReportOptions, a: _Side, b: _Side,
+                     places: _Places = None) -> None:
     """A stance contradiction (considering / no plans, will / will not, confirmed / denied,
     agreed / rejected, the same predicate asserted and negated), read from each claim's parse.
     Claims not in English have no parser here and keep the negation-mismatch rule."""
@@ -275,7 +281,7 @@ def _compare_stances(col: _Collector, gid: str, sim: float, options: ReportOptio
     sa, sb = claim_stance(a[0].text), claim_stance(b[0].text)
     if sa is None or sb is None:
         return
-    confidence = contradiction(sa, sb, sim)
+    confidence = contradiction(sa, sb, sim, places=places and (places(a[1]), places(b[1])))
     if confidence is None or confidence < options.stance_min_confidence:
         return
     _add_stance(col, (gid, "stance"), confidence, a, b, sa, sb)
@@ -291,7 +297,7 @@ def _add_stance(col: _Collector, key: tuple, confidence: float, a: _Side, b: _Si
 
 
 def _stances_across_groups(col: _Collector, claims: Sequence[Claim], facts: Sequence[ClaimFacts], vectors: np.ndarray,
-                           articles: Mapping[str, Article], options: ReportOptions) -> None:
+                           articles: Mapping[str, Article], options: ReportOptions, places: _Places = None) -> None:
     """Contradictions the aligner does not group: "the government is weighing the proposal" and
     "the capital has no plans to accept it" say opposite things, so their cosine is lower than
     that of two claims saying the same thing. Only claims with a stance cue word are parsed;
@@ -322,7 +328,8 @@ def _stances_across_groups(col: _Collector, claims: Sequence[Claim], facts: Sequ
                 continue
             if not (facts[i].entity_ids & facts[j].entity_ids or words[i] & words[j]):
                 continue
-            confidence = contradiction(stances[i], stances[j], sim, framed_only=True)
+            confidence = contradiction(stances[i], stances[j], sim, framed_only=True,
+                                       places=places and (places(facts[i]), places(facts[j])))
             if confidence is None or confidence < options.stance_min_confidence:
                 continue
             _add_stance(col, (ci.group_id, "stance", cj.id), confidence, (ci, facts[i], ai, oi),
