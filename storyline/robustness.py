@@ -27,7 +27,8 @@ Stages scored (clean, corrupted, drop = clean - corrupted):
   the clean text (``Thanks-giving`` left in counts as not repaired), and share of the clean
   run's genuine hyphenated compounds still there;
 - ``metadata``: share of articles whose outlet the product knows (given in the clean run,
-  to be inferred in the corrupted one).
+  to be inferred in the corrupted one); of the articles whose text names their outlet, the
+  share whose outlet is right; and of the outlets the product has, the share that are right.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from typing import Any
 from .corrupt import DATASET_FURNITURE, KINDS, Corruption, corrupt_text
 from .enrich.train_speakers import speaker_correct as ggt_speaker_correct
 from .enrich.train_speakers import tokens
+from .outlet_eval import names_outlet, same_outlet
 from .settings import Settings
 
 __all__ = ["RobustnessReport", "StageScore", "evaluate_robustness", "load_ggt", "run_store", "speaker_correct"]
@@ -304,6 +306,22 @@ def _score_hyphens(clean: dict[str, _Stored], corrupted: dict[str, _Stored], spl
     return restored / max(1, total), kept / max(1, genuine), total
 
 
+def _score_outlets(rows: Sequence[dict[str, Any]], stored: dict[str, _Stored]
+                   ) -> tuple[float | None, float | None, int, int]:
+    """(share of the articles whose text names their outlet that got it right, share of the
+    outlets the product has that are right, articles naming theirs, outlets the product has).
+    "Outlet known" alone counts any value; most GGT texts never name their outlet, so it is
+    bounded far below 1 and says nothing of whether the inferred values are right."""
+    gold = {r["_id"]: r.get("outlet") for r in rows if r.get("outlet")}
+    text = {r["_id"]: r["articleBodyText"] for r in rows}  # as written: the corruptions add no outlet names
+    naming = [rid for rid, o in gold.items() if rid in stored and names_outlet(text[rid], o)]
+    have = [rid for rid in gold if rid in stored and stored[rid].source]
+    right_naming = sum(same_outlet(stored[rid].source, gold[rid]) for rid in naming)
+    right_have = sum(same_outlet(stored[rid].source, gold[rid]) for rid in have)
+    return (right_naming / len(naming) if naming else None, right_have / len(have) if have else None,
+            len(naming), len(have))
+
+
 def _split_forms(text: str, word: str) -> int:
     """How often ``word`` appears cut by a hyphen (and maybe a line break) somewhere inside it."""
     return sum(len(re.findall(rf"(?<!\w){re.escape(word[:k])}-\s*{re.escape(word[k:])}(?!\w)", text))
@@ -371,6 +389,10 @@ def evaluate_robustness(data_dir: str | Path, settings: Settings, *, seed: int =
     known_c = sum(1 for s in clean.values() if s.source) / max(1, len(clean))
     known_x = sum(1 for s in corrupted.values() if s.source) / max(1, len(corrupted))
     report.scores.append(StageScore("metadata", "outlet known", known_c, known_x, len(corrupted)))
+    named_c, right_c, _n, _h = _score_outlets(rows, clean)
+    named_x, right_x, n_naming, n_have = _score_outlets(rows, corrupted)
+    report.scores.append(StageScore("metadata", "outlet right where the text names it", named_c, named_x, n_naming))
+    report.scores.append(StageScore("metadata", "inferred outlets right", right_c, right_x, n_have))
     if polnear:
         from .robustness_polnear import evaluate_polnear
 

@@ -55,6 +55,39 @@ def test_told_an_outlet_is_not_a_self_reference(settings):
     assert article.source is None
 
 
+def test_told_a_capitalised_outlet_is_not_a_self_reference_either(settings):
+    article = _prepare(BODY + "The chair told The Gull Coast Times on Tuesday that work starts soon.\n", settings)
+    assert article.source is None
+
+
+def test_a_newsroom_that_has_learned_or_not_verified_is_the_outlet(settings):
+    assert _prepare(BODY + "Orla Radio News has learned that the pier will reopen.\n", settings).source == \
+        "Orla Radio News"
+    assert _prepare(BODY + "The Orla Courier has not independently verified the claim.\n", settings).source == \
+        "The Orla Courier"
+    # the same verbs after a name that is no outlet
+    assert _prepare(BODY + "The Harbour Council could not confirm the date.\n", settings).source is None
+    assert _prepare(BODY + "Port Authority Chair Ilse Vang has reviewed the plans.\n", settings).source is None
+
+
+def test_a_photo_credit_line_is_no_outlet_header(settings):
+    article = _prepare("(Photo by Jana Pell/Orla Daily)\n" + BODY, settings)
+    assert article.source is None
+
+
+def test_two_staff_photo_credits_name_the_outlet_one_or_an_agencys_do_not(settings):
+    two = BODY + "The old pier in May. (Jana Pell/Orla Courier)\nThe chair. (Ilse Vang/Orla Courier)\n"
+    article = _prepare(two, settings)
+    assert article.source == "Orla Courier"
+    inferred = article.metadata["inferred"]["source"]
+    assert inferred["how"] == "staff photo credits" and inferred["credits"] == 2
+    s, e = inferred["evidence"]
+    assert article.raw_text[s:e] == "Orla Courier"
+    assert _prepare(BODY + "The old pier in May. (Jana Pell/Orla Courier)\n", settings).source is None
+    agency = BODY + "The pier. (Jana Pell/The Associated Press)\nThe chair. (Ilse Vang/The Associated Press)\n"
+    assert _prepare(agency, settings).source is None
+
+
 def test_date_line_under_the_headline_is_the_publication_date(settings):
     article = _prepare("Orla closes its ferry pier\nPublished June 22, 2019\n" + BODY, settings)
     assert article.published == "2019-06-22"

@@ -62,6 +62,28 @@ def test_speaker_scoring_accepts_either_spelling():
     assert not speaker_correct(None, "Sergey Volkovsky", "Volkovsky", people)
 
 
+def test_an_outlet_counts_as_named_and_inferred_right_by_its_distinctive_words():
+    from storyline.outlet_eval import names_outlet as _names_outlet
+    from storyline.outlet_eval import same_outlet as _same_outlet
+    from storyline.robustness import _score_outlets, _Stored
+
+    assert _names_outlet("Asked by VWN on Monday, the mayor declined.", "VWNNews")
+    assert _names_outlet("Velm News has learned...", "VelmNews")  # "Velm" alone is a place, not the outlet
+    assert not _names_outlet("Velm is calm.", "VelmNews")
+    assert _names_outlet("He told the Velm on Monday.", "TheVelm")  # one word: only after "the"
+    assert _names_outlet("The Harbour and Tide has learned that...", "The Harbour And Tide")
+    assert not _names_outlet("The harbour was calm.", "TheHarbour")
+    assert _same_outlet("VWN", "VWNNews") and _same_outlet("Harbour Tide", "HarbourTide")
+    assert not _same_outlet("Gull Wire", "VWNNews") and not _same_outlet(None, "VWNNews")
+    rows = [{"_id": "a", "outlet": "VWNNews", "articleBodyText": "VWN has reached out to the port."},
+            {"_id": "b", "outlet": "HarbourTide", "articleBodyText": "The port was quiet."},
+            {"_id": "c", "outlet": "VWNNews", "articleBodyText": "Nothing names it."}]
+    stored = {"a": _Stored("", "", "VWN", [], [], []), "b": _Stored("", "", "Gull Wire", [], [], []),
+              "c": _Stored("", "", None, [], [], [])}
+    # a names its outlet and got it; of the two outlets the product has, one is right
+    assert _score_outlets(rows, stored) == (1.0, 0.5, 1, 2)
+
+
 @pytest.mark.skipif(not (DATA / "ggt-quotes" / "articles.jsonl").exists(), reason="needs ../shared/data")
 def test_seeded_subset_stays_above_floors(settings, tmp_path):
     report = evaluate_robustness(DATA, settings, seed=0, limit=12, workdir=tmp_path)
