@@ -248,7 +248,7 @@ def _build_parts(job: tuple[Any, dict[tuple[str, int, int], np.ndarray]]) -> Rep
 
 # Reports are built in forked workers when a run has this many to build: each is independent
 # of the others, and on the single process they left a core idle (200 BASIL articles, 69
-# events: see benchmarks/results/speed.md, run 10). Fewer are built here (forking costs more).
+# events: see benchmarks/results/speed.md, run 11). Fewer are built here (forking costs more).
 POOL_MIN_REPORTS = 16
 # Reports handed to the workers at a time: the inputs of a chunk are held in memory at once.
 REPORT_CHUNK = 32

@@ -168,8 +168,8 @@ def build_event_report(event: EventInput, encoder: Encoder | None = None,
     facts = claim_facts(claims, by_id, mentions, dates, entities)
     groups, claims = align_claims(claims, claim_vectors, facts, articles, event.duplicate_groups, options)
     # Every discrepancy sets one outlet against another: an event a single outlet covers has none,
-    # and skipping the search skips its stance parse of the claims (54% of the report stage over 200
-    # BASIL articles, benchmarks/results/speed.md run 10).
+    # and skipping the search skips its stance parse of the claims (the search is 53% of the report
+    # stage over 200 BASIL articles, the parse 44%: benchmarks/results/speed.md, run 11).
     one_outlet = len({outlet_of(a) for a in articles}) < 2
     discrepancies = [] if one_outlet else find_discrepancies(groups, claims, facts, claim_vectors, by_id, entities,
                                                              mentions, options)
