@@ -11,8 +11,10 @@ with two or more outlets, built from what the store holds):
 * **AllSides** (all 602 lead paragraphs, 2-3 outlets of different leanings per story), where
   outlets disagree more often than in BASIL;
 * **ECB+ train** (``--ecb N``: the first N documents of ``ecbplus/train.jsonl``; each document is
-  its own outlet, as ECB+ gathers one story's coverage from many sites), held out: nothing in the
-  stance detector was set by reading its findings;
+  its own outlet, as ECB+ gathers one story's coverage from many sites), held out for v4; v5 was
+  written after reading v4's findings there, so ``--ecb-split dev`` (197 documents) holds out v5;
+* **PolNeAR train** (``--polnear N``: seven outlets' 2016 US politics coverage, outlet and date as
+  given), held out for v5 like ECB+ dev;
 * **the harness**: a seeded sample of GGT articles, each ingested twice as two outlets, as
   given and with the harness's transliteration and punctuation corruptions
   (``storyline.corrupt``), so each name the harness respelled is one person in two spellings.
@@ -68,10 +70,26 @@ def _records(dataset: str) -> list[dict[str, Any]]:
     return [{k: r[k] for k in keep if r.get(k) is not None} for r in rows]
 
 
-def _ecb_records(limit: int) -> list[dict[str, Any]]:
-    rows = [json.loads(line) for line in (DATA / "ecbplus" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+def _ecb_records(limit: int, split: str = "train") -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in (DATA / "ecbplus" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()][:limit]
     return [{"id": r["id"], "text": r["text"], "source": f"ECB+ {r['id']}", "language": "en"} for r in rows]
+
+
+def _polnear_records(limit: int) -> list[dict[str, Any]]:
+    """The first N PolNeAR train articles (seven outlets, 2016 US politics) with their outlet,
+    date and title: real coverage no stance version was set on."""
+    import csv
+
+    with (DATA / "polnear" / "metadata.tsv").open(encoding="utf-8") as fh:
+        meta = [r for r in csv.DictReader(fh, delimiter="\t") if r["compartment"] == "train"][:limit]
+    out = []
+    for r in meta:
+        path = DATA / "polnear" / "train" / "text" / f"{r['filename']}.txt"
+        if path.exists():
+            out.append({"id": r["filename"], "text": path.read_text(encoding="utf-8"), "title": r["title"],
+                        "source": r["publisher"], "published": r["publication_date"], "language": "en"})
+    return out
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
@@ -198,6 +216,7 @@ def _findings(source: str, records: list[dict[str, Any]], workdir: str | None,
     ``store_dir``: keep the store there, named by a hash of the records, and reuse it when it
     exists (the reports are rebuilt from it; ingest and the pipeline are most of the time)."""
     import hashlib
+
     from storyline.api import run_pipeline
     from storyline.materialise import event_input, span_vectors
     from storyline.pipeline import ingest
@@ -316,6 +335,11 @@ def main() -> None:
     ap.add_argument("--inject", type=int, default=30, help="GGT article pairs with one stance flipped (0: none)")
     ap.add_argument("--only-injected", action="store_true", help="skip BASIL, AllSides and the name harness")
     ap.add_argument("--ecb", type=int, default=0, help="ECB+ train documents as a held-out source (0: none)")
+    ap.add_argument("--ecb-split", choices=("train", "dev"), default="train",
+                    help="which ECB+ part --ecb reads (dev: 197 documents no stance version was set on)")
+    ap.add_argument("--polnear", type=int, default=0, help="PolNeAR train articles as a held-out source (0: none)")
+    ap.add_argument("--held-out-only", action="store_true",
+                    help="skip BASIL, AllSides and the name harness (keep --ecb, --polnear, --inject)")
     ap.add_argument("--stance-floor", type=float, default=None,
                     help="stance confidence floor for collecting findings (default: the report's)")
     ap.add_argument("--inject-seed", type=int, default=None,
@@ -330,10 +354,13 @@ def main() -> None:
     harness = [] if args.only_injected else _harness_records(args.ggt_limit, args.seed)
     inject_seed = args.seed if args.inject_seed is None else args.inject_seed
     injected, flipped = _injected_records(args.inject, inject_seed, {r["id"] for r in harness})
-    sources = [] if args.only_injected else [("basil", _records("basil")), ("allsides", _records("allsides")),
-                                             ("harness", harness)]
+    sources = [] if args.only_injected or args.held_out_only else [
+        ("basil", _records("basil")), ("allsides", _records("allsides")), ("harness", harness)]
     if args.ecb and not args.only_injected:
-        sources.append(("ecb", _ecb_records(args.ecb)))
+        sources.append(("ecb" if args.ecb_split == "train" else f"ecb-{args.ecb_split}",
+                        _ecb_records(args.ecb, args.ecb_split)))
+    if args.polnear and not args.only_injected:
+        sources.append(("polnear", _polnear_records(args.polnear)))
     if injected:
         sources.append(("injected", injected))
     for source, records in sources:
@@ -351,6 +378,9 @@ def main() -> None:
                          f"--inject {args.inject}" + (f" --inject-seed {inject_seed}" if inject_seed != args.seed
                                                       else "") + (" --only-injected" if args.only_injected else "")
                          + (f" --ecb {args.ecb}" if args.ecb else "")
+                         + (f" --ecb-split {args.ecb_split}" if args.ecb and args.ecb_split != "train" else "")
+                         + (f" --polnear {args.polnear}" if args.polnear else "")
+                         + (" --held-out-only" if args.held_out_only else "")
                          + (f" --stance-floor {args.stance_floor}" if args.stance_floor is not None else ""))
     if args.save:
         args.save.write_text(json.dumps(found), encoding="utf-8")

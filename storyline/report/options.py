@@ -45,10 +45,10 @@ class ReportOptions:
     # a negation cue anywhere in one claim and none in the other (kind "polarity")
     stance_rule: str = "stance"
     stance_min_similarity: float = 0.7  # claims of one group are aligned at 0.7 already
-    # v4 (report.stance) keeps pairs that fail its actor or theme check at a lower confidence
-    # (at most 0.48) so they can be judged; on BASIL, AllSides and ECB+ train every judged finding
-    # between 0.3 and 0.6 was wrong (0 of 19, benchmarks/results/report.md), so the report shows
-    # only pairs that pass both checks, as v3 did
+    # set for v4 (0 of 19 judged right at 0.3-0.6); kept for v5, which reports only pairs passing
+    # its actor, proposition and hedge checks: on six real sources it made 2 findings (0.58 and
+    # 0.60), both wrong, and every injected finding scores 0.63 or more, so no level is shown
+    # precise (benchmarks/results/report.md, "Stance v5")
     stance_min_confidence: float = 0.6
     # claims in two groups may still contradict ("weighing the proposal" / "no plans to accept
     # it" score lower than two claims saying the same): a known frame pair at this cosine
