@@ -59,9 +59,9 @@ def _score(path: Path, settings, model: str | None, baselines: tuple[str, ...], 
 
 
 def print_table(rows: list[dict], folds: int) -> None:
-    """Markdown: B-cubed F1 per fold, the mean over folds, and the folds pooled (document-weighted
-    P and R: the folds share no gold story and each ran alone, so this is the B-cubed F1 of
-    the union of the fold clusterings)."""
+    """Markdown: B-cubed F1 per fold, the mean over folds, and for AllSides the folds pooled
+    (document-weighted P and R: the folds share no gold story and each ran alone, so this is
+    the B-cubed F1 of the union of the fold clusterings)."""
     print("\n| set | input | method | " + " | ".join(f"fold {k}" for k in range(1, folds + 1))
           + " | mean | pooled |")
     print("|---|---|---|" + "---|" * (folds + 2))
@@ -80,9 +80,10 @@ def print_table(rows: list[dict], folds: int) -> None:
                 docs = sum(r[side]["documents"] for r in chosen)
                 p = sum(r[side][f"{key} P"] * r[side]["documents"] for r in chosen) / docs
                 rec = sum(r[side][f"{key} R"] * r[side]["documents"] for r in chosen) / docs
-                pooled = 2 * p * rec / (p + rec) if p + rec else 0.0
+                # the mixed streams share their other sets across folds: no pooling there
+                pooled = f"{2 * p * rec / (p + rec):.3f}" if kind == "AllSides fold" and p + rec else "—"
                 print(f"| {kind} | {variant} | {label} | " + " | ".join(f"{v:.3f}" for v in values)
-                      + f" | **{sum(values) / len(values):.3f}** | {pooled:.3f} |")
+                      + f" | **{sum(values) / len(values):.3f}** | {pooled} |")
 
 
 def main(argv: list[str] | None = None) -> int:
