@@ -67,6 +67,7 @@ def test_a_newsroom_that_has_learned_or_not_verified_is_the_outlet(settings):
         "The Orla Courier"
     # the same verbs after a name that is no outlet
     assert _prepare(BODY + "The Harbour Council could not confirm the date.\n", settings).source is None
+    assert _prepare(BODY + "The OPRA could not confirm the date.\n", settings).source is None  # an acronym alone
     assert _prepare(BODY + "Port Authority Chair Ilse Vang has reviewed the plans.\n", settings).source is None
 
 

@@ -70,9 +70,9 @@ _SELF = [
 _SELF_WORDS = (("for comment", "for a comment", "for response", "for a response", "for reaction"),
                ("verif", "confirm"), (" learned", " obtained", " analyzed", " analysed", " reviewed"),
                ("more from",))
-# Patterns whose verbs others use too ("the White House could not confirm", "the ministry has
-# reviewed"): the name must look like an outlet (an outlet word or an acronym), not just two
-# capitalised words.
+# Patterns whose verbs others use too ("the White House could not confirm", "the FBI has
+# reviewed"): the name must hold an outlet word (News, Times, Post, a broadcaster's acronym),
+# not just two capitalised words or an acronym.
 _NEEDS_OUTLET_WORD = (False, True, True, False)
 # A staff photo credit in the text, "(Jana Pell/Gull Wire)": the outlet's own photographer
 # when the same outlet is credited at least twice and is no agency or photo service (one
@@ -87,7 +87,8 @@ _NOT_OUTLET = re.compile(r"^(?:The |A )?(?:He|She|They|We|It|Police|Officials?|A
 _OUTLET_WORD = re.compile(
     r"\b(?:news|times|post|herald|agency|press|wire|daily|journal|gazette|tribune|telegraph|chronicle|courier|"
     r"observer|guardian|reuters|tass|interfax|bbc|cnn|afp|bloomberg|radio|tv|television|magazine|review|star|"
-    r"mail|globe|sun|mirror|express|examiner|standard|insider|dispatch|inquirer|register|politico|axios)\b",
+    r"mail|globe|sun|mirror|express|examiner|standard|insider|dispatch|inquirer|register|politico|axios|"
+    r"cbc|ctv|npr|abc|nbc|cbs|msnbc|pbs|itv|rte|sbs|nhk)\b",
     re.I,
 )
 # Section names a page puts above a headline.
@@ -189,8 +190,8 @@ def _infer_source(raw: str, clean: Any) -> dict[str, Any] | None:
                 continue
             # one capitalised word at a sentence start ("When ...") is not a name; an outlet has an
             # outlet word (News, Times, Press ...), two capitalised words, or is an acronym (CBC)
-            outlet_like = bool(_OUTLET_WORD.search(name)) or (name.isupper() and len(name) <= 6)
-            if not (outlet_like or (not strict and len(name.split()) >= 2) or name.isupper()):
+            # (for the strict patterns an acronym alone is not enough: "the FBI could not confirm")
+            if not (_OUTLET_WORD.search(name) or (not strict and (len(name.split()) >= 2 or name.isupper()))):
                 continue
             s, e = clean.offset_map.to_source(m.start("outlet")), clean.offset_map.to_source(m.end("outlet"))
             return _inferred(name, "self-reference", s, e, raw)
