@@ -93,9 +93,10 @@ def score_outlets(records: list[dict[str, Any]], inferred: dict[str, str | None]
 
     n_right = sum(right(r) for r in have)
     n_wire = sum(1 for r in have if not right(r) and WIRE.search(inferred[r["id"]] or ""))
+    right_named = sum(right(r) for r in naming)
     return {"articles": len(records), "names it": len(naming), "inferred": len(have), "right": n_right,
-            "wire": n_wire, "wrong": len(have) - n_right - n_wire,
-            "recall where named": round(sum(right(r) for r in naming) / len(naming), 3) if naming else None,
+            "wire": n_wire, "wrong": len(have) - n_right - n_wire, "right where named": right_named,
+            "recall where named": round(right_named / len(naming), 3) if naming else None,
             "precision (right / inferred)": round(n_right / len(have), 3) if have else None,
             "wrong values": sorted({inferred[r["id"]] for r in have if not right(r)
                                     and not WIRE.search(inferred[r["id"]] or "")})[:20]}

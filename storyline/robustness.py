@@ -47,7 +47,7 @@ from typing import Any
 from .corrupt import DATASET_FURNITURE, KINDS, Corruption, corrupt_text
 from .enrich.train_speakers import speaker_correct as ggt_speaker_correct
 from .enrich.train_speakers import tokens
-from .outlet_eval import names_outlet, same_outlet
+from .outlet_eval import score_outlets
 from .settings import Settings
 
 __all__ = ["RobustnessReport", "StageScore", "evaluate_robustness", "load_ggt", "run_store", "speaker_correct"]
@@ -312,14 +312,12 @@ def _score_outlets(rows: Sequence[dict[str, Any]], stored: dict[str, _Stored]
     outlets the product has that are right, articles naming theirs, outlets the product has).
     "Outlet known" alone counts any value; most GGT texts never name their outlet, so it is
     bounded far below 1 and says nothing of whether the inferred values are right."""
-    gold = {r["_id"]: r.get("outlet") for r in rows if r.get("outlet")}
-    text = {r["_id"]: r["articleBodyText"] for r in rows}  # as written: the corruptions add no outlet names
-    naming = [rid for rid, o in gold.items() if rid in stored and names_outlet(text[rid], o)]
-    have = [rid for rid in gold if rid in stored and stored[rid].source]
-    right_naming = sum(same_outlet(stored[rid].source, gold[rid]) for rid in naming)
-    right_have = sum(same_outlet(stored[rid].source, gold[rid]) for rid in have)
-    return (right_naming / len(naming) if naming else None, right_have / len(have) if have else None,
-            len(naming), len(have))
+    # the texts as written: the corruptions add no outlet names
+    records = [{"id": r["_id"], "text": r["articleBodyText"], "gold": [r["outlet"]]} for r in rows
+               if r.get("outlet") and r["_id"] in stored]
+    got = score_outlets(records, {r["id"]: stored[r["id"]].source for r in records})
+    named, have = got["names it"], got["inferred"]
+    return (got["right where named"] / named if named else None, got["right"] / have if have else None, named, have)
 
 
 def _split_forms(text: str, word: str) -> int:
