@@ -270,15 +270,9 @@ def run_size(size: int, workdir: Path, queries: int, ner_per_doc: float) -> dict
     return res
 
 
-def big_event(n: int, workdir: Path) -> dict:
-    """One event of ``n`` articles (a BASIL event retold by ``n`` outlets: paragraphs recombined
-    between its three stories, dates within two days) to time one large report: materialising
-    it, reading it from the store, and building it afresh with and without the stored vectors."""
-    import storyline
-    from storyline import api
-    from storyline.materialise import event_input
-    from storyline.report import build_event_report
-
+def big_event_rows(n: int) -> list[dict]:
+    """A BASIL event retold by ``n`` outlets: paragraphs recombined between its three stories,
+    dates within two days."""
     rows = [json.loads(line) for line in (DATA / "basil" / "docs.jsonl").open(encoding="utf-8")]
     by_event: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
@@ -294,6 +288,18 @@ def big_event(n: int, workdir: Path) -> dict:
         out.append({"id": f"big{k}", "title": f"{arts[base]['title']} ({k})", "text": "\n".join(paras),
                     "source": f"Outlet {k:02d}", "published": _shift(arts[base].get("published"), k % 3),
                     "language": "en"})
+    return out
+
+
+def big_event(n: int, workdir: Path) -> dict:
+    """One event of ``n`` articles (:func:`big_event_rows`) to time one large report: materialising
+    it, reading it from the store, and building it afresh with and without the stored vectors."""
+    import storyline
+    from storyline import api
+    from storyline.materialise import event_input
+    from storyline.report import build_event_report
+
+    out = big_event_rows(n)
     src = workdir / f"big-{n}.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in out), encoding="utf-8")
     settings = storyline.load_settings(env={})

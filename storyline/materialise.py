@@ -209,12 +209,35 @@ def event_fingerprint(event: dict[str, Any], digests: dict[str, str]) -> str:
     return h.hexdigest()
 
 
+def stored_stances(store: SQLiteStore, article_ids: Sequence[str]) -> tuple[Any, dict[str, list[str]]]:
+    """The claim stances stored for these articles, as a :class:`StanceBook` for a build, and
+    which (article, digest) rows the store holds already (so only new ones are written)."""
+    from .report.stance_book import StanceBook, known_stances, stance_version
+
+    version = stance_version()
+    rows = store.claim_stances(article_ids)
+    held: dict[str, list[str]] = {}
+    for aid, digest, v, _data in rows:
+        if v == version:
+            held.setdefault(aid, []).append(digest)
+    return StanceBook(known_stances(((d, v, data) for _a, d, v, data in rows), version)), held
+
+
+def _keep_stances(store: SQLiteStore, book: Any, held: dict[str, list[str]]) -> None:
+    from .report.stance_book import stance_version
+
+    store.put_claim_stances(book.rows(stance_version(), held))
+
+
 def _build_and_store(store: SQLiteStore, event: dict[str, Any], fingerprint: str, encoder: Any = None) -> Any:
     from .report import build_event_report
 
     inp = event_input(store, event["id"], event)
-    report = build_event_report(inp, encoder=encoder, vectors=span_vectors(store, event["article_ids"]))
+    book, held = stored_stances(store, event["article_ids"])
+    report = build_event_report(inp, encoder=encoder, vectors=span_vectors(store, event["article_ids"]),
+                                stances=book)
     _store_report(store, event, fingerprint, _stored_parts(report))
+    _keep_stances(store, book, held)
     return report
 
 
@@ -237,13 +260,14 @@ def _store_report(store: SQLiteStore, event: dict[str, Any], fingerprint: str, p
         store.set_quote_groups(event["article_ids"], groups)
 
 
-def _build_parts(job: tuple[Any, dict[tuple[str, int, int], np.ndarray]]) -> ReportParts:
+def _build_parts(job: tuple[Any, dict[tuple[str, int, int], np.ndarray], Any]) -> tuple[ReportParts, Any]:
     """A worker's part of ``materialise_reports``: one report from inputs read in the parent
-    (a forked worker never touches the parent's database connection)."""
+    (a forked worker never touches the parent's database connection), and the stance book
+    with what the build parsed, for the parent to store."""
     from .report import build_event_report
 
-    inp, vectors = job
-    return _stored_parts(build_event_report(inp, vectors=vectors))
+    inp, vectors, book = job
+    return _stored_parts(build_event_report(inp, vectors=vectors, stances=book)), book
 
 
 # Reports are built in forked workers when a run has this many to build: each is independent
@@ -276,15 +300,20 @@ def _build_chunk(store: SQLiteStore, chunk: Sequence[tuple[dict[str, Any], str]]
     """Build and store the reports of ``chunk`` (events and fingerprints) over the pool's workers;
     an event whose build failed in a worker (or a pool that broke) is built here, so an error
     surfaces as it would without workers."""
-    jobs = [(event_input(store, e["id"], e), span_vectors(store, e["article_ids"])) for e, _fp in chunk]
+    jobs, held = [], []
+    for e, _fp in chunk:
+        book, stored = stored_stances(store, e["article_ids"])
+        jobs.append((event_input(store, e["id"], e), span_vectors(store, e["article_ids"]), book))
+        held.append(stored)
     futures = [pool.submit(_build_parts, job) for job in jobs]
-    for (event, fp), future in zip(chunk, futures, strict=True):
+    for (event, fp), future, stored in zip(chunk, futures, held, strict=True):
         try:
-            parts = future.result()
+            parts, book = future.result()
         except Exception:  # noqa: BLE001 - built again in this process, which raises the real error
             _build_and_store(store, event, fp)
             continue
         _store_report(store, event, fp, parts)
+        _keep_stances(store, book, stored)
 
 
 # Where the report version and sentence model of the stored reports are kept: when either

@@ -25,6 +25,7 @@ from .inputs import EventInput
 from .options import ReportOptions
 from .quote_groups import QuoteGroup, group_quotes
 from .sources import SourceGraph, build_source_graph
+from .stance_book import StanceBook
 from .summary import SummarySentence, lead_baseline, summarize
 from .text import word_count
 from .timeline import TimelineEntry, build_timeline
@@ -140,14 +141,16 @@ def _encode(encoder: Encoder | None, texts: list[str], keys: Sequence[SpanKey] =
 
 def build_event_report(event: EventInput, encoder: Encoder | None = None,
                        options: ReportOptions | None = None,
-                       vectors: Mapping[SpanKey, np.ndarray] | None = None) -> EventReport:
+                       vectors: Mapping[SpanKey, np.ndarray] | None = None,
+                       stances: StanceBook | None = None) -> EventReport:
     """Every section of the coverage report for one event.
 
     ``encoder`` is anything with ``encode(list[str]) -> ndarray`` (default: the shared
     cross-lingual sentence encoder, :func:`storyline.nlp.sentence_encoder`). ``vectors``
     maps ``(article_id, start, end)`` to a precomputed embedding of that span (the store's
     sentence vectors, made by the same encoder); claims and quotes found there are not
-    encoded again.
+    encoded again. ``stances`` holds claim stances read already (the store's); the ones this
+    build reads from a parse are added to it (see :mod:`storyline.report.stance_book`).
     """
     options = options or ReportOptions()
     t0 = time.perf_counter()
@@ -172,7 +175,7 @@ def build_event_report(event: EventInput, encoder: Encoder | None = None,
     # stage over 200 BASIL articles, the parse 44%: benchmarks/results/speed.md, run 11).
     one_outlet = len({outlet_of(a) for a in articles}) < 2
     discrepancies = [] if one_outlet else find_discrepancies(groups, claims, facts, claim_vectors, by_id, entities,
-                                                             mentions, options)
+                                                             mentions, options, stances)
     qgroups, quotes = group_quotes(quotes, quote_vectors, articles, entities, options)
     sources = build_source_graph(articles, event.citations, quotes, entities)
     timeline = build_timeline(articles, dates)

@@ -29,7 +29,8 @@ from ..enrich.names import demonym_pair, has_cyrillic, name_similarity, nickname
 from ..model import Article, Mention, Span
 from .claims import Claim, ClaimFacts, ClaimGroup, content_words, outlet_of
 from .options import ReportOptions
-from .stance import FRAMED, Stance, claim_stance, contradiction, name_stems, parse_claims, stance_hint
+from .stance import FRAMED, Stance, contradiction, name_stems, stance_hint
+from .stance_book import StanceBook
 from .text import NumberMention
 
 __all__ = ["Discrepancy", "DiscrepancySide", "dates_compatible", "find_discrepancies", "name_spelling_discrepancies"]
@@ -184,22 +185,35 @@ def _pair_numbers(a: ClaimFacts, b: ClaimFacts) -> list[tuple[NumberMention, Num
 
 def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], facts: Sequence[ClaimFacts],
                        vectors: np.ndarray, articles: Mapping[str, Article], entities: Mapping[str, Mapping],
-                       mentions: Sequence[Mention] = (), options: ReportOptions | None = None) -> list[Discrepancy]:
-    """Disagreements inside claim groups, then name spellings across the event."""
+                       mentions: Sequence[Mention] = (), options: ReportOptions | None = None,
+                       stances: StanceBook | None = None) -> list[Discrepancy]:
+    """Disagreements inside claim groups, then name spellings across the event. ``stances``:
+    claim stances known already (stored by an earlier build); the ones computed here are added
+    to it for the caller to store."""
     options = options or ReportOptions()
+    book = stances if stances is not None else StanceBook()
     index = {c.id: i for i, c in enumerate(claims)}
     outlet_by_article = {aid: outlet_of(a) for aid, a in articles.items()}
     col = _Collector()
     # the stems of each claim's place names, for the stance's actor check ("Moscow" is a place
     # the resolver typed, so it can be the government's seat); None when nothing was resolved
-    places: _Places = None if not mentions else lambda f: name_stems(
-        [str(entities.get(e, {}).get("name", "")) for e in f.places])
+    # (memoised by the set of place ids: each claim meets many others)
+    place_stems: dict[frozenset[str], frozenset[str]] = {}
+
+    def _place_stems(f: ClaimFacts) -> frozenset[str]:
+        found = place_stems.get(f.places)
+        if found is None:
+            found = place_stems[f.places] = name_stems([str(entities.get(e, {}).get("name", "")) for e in f.places])
+        return found
+
+    places: _Places = None if not mentions else _place_stems
     if options.stance_rule == "stance":
         # the claims whose stances the groups below compare, parsed in one batch
-        parse_claims([claims[index[cid]].text for g in groups if len(g.claim_ids) > 1
-                      and len({outlet_by_article[claims[index[cid]].article_id] for cid in g.claim_ids}) > 1
-                      for cid in g.claim_ids
-                      if (articles[claims[index[cid]].article_id].language or "en").lower().startswith("en")])
+        compared = [claims[index[cid]] for g in groups if len(g.claim_ids) > 1
+                    and len({outlet_by_article[claims[index[cid]].article_id] for cid in g.claim_ids}) > 1
+                    for cid in g.claim_ids]
+        book.prepare([(c.article_id, c.text) for c in compared
+                      if (articles[c.article_id].language or "en").lower().startswith("en")])
     for group in groups:
         if len(group.claim_ids) < 2:
             continue
@@ -234,9 +248,10 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
                 if options.stance_rule == "negation":
                     _negation_mismatch(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj))
                 elif sim >= options.stance_min_similarity:
-                    _compare_stances(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj), places)
+                    _compare_stances(col, group.id, sim, options, (ci, fi, ai, oi), (cj, fj, aj, oj), book,
+                                     places)
     if options.stance_rule == "stance":
-        _stances_across_groups(col, claims, facts, vectors, articles, options, places)
+        _stances_across_groups(col, claims, facts, vectors, articles, options, book, places)
     _complete_sides(col, groups, claims, facts, articles, index)
     out: list[Discrepancy] = []
     for key in col.order:
@@ -271,14 +286,14 @@ def _negation_mismatch(col: _Collector, gid: str, sim: float, options: ReportOpt
 
 
 def _compare_stances(col: _Collector, gid: str, sim: float, options: ReportOptions, a: _Side, b: _Side,
-                     places: _Places = None) -> None:
+                     book: StanceBook, places: _Places = None) -> None:
     """A stance contradiction (considering / no plans, will / will not, confirmed / denied,
     agreed / rejected, the same predicate asserted and negated), read from each claim's parse.
     Claims not in English have no parser here and keep the negation-mismatch rule."""
     if not all((side[2].language or "en").lower().startswith("en") for side in (a, b)):
         _negation_mismatch(col, gid, sim, options, a, b)
         return
-    sa, sb = claim_stance(a[0].text), claim_stance(b[0].text)
+    sa, sb = book.stance(a[0].article_id, a[0].text), book.stance(b[0].article_id, b[0].text)
     if sa is None or sb is None:
         return
     confidence = contradiction(sa, sb, sim, places=places and (places(a[1]), places(b[1])))
@@ -297,7 +312,8 @@ def _add_stance(col: _Collector, key: tuple, confidence: float, a: _Side, b: _Si
 
 
 def _stances_across_groups(col: _Collector, claims: Sequence[Claim], facts: Sequence[ClaimFacts], vectors: np.ndarray,
-                           articles: Mapping[str, Article], options: ReportOptions, places: _Places = None) -> None:
+                           articles: Mapping[str, Article], options: ReportOptions, book: StanceBook,
+                           places: _Places = None) -> None:
     """Contradictions the aligner does not group: "the government is weighing the proposal" and
     "the capital has no plans to accept it" say opposite things, so their cosine is lower than
     that of two claims saying the same thing. Only claims with a stance cue word are parsed;
@@ -308,8 +324,8 @@ def _stances_across_groups(col: _Collector, claims: Sequence[Claim], facts: Sequ
                if (articles[c.article_id].language or "en").lower().startswith("en") and stance_hint(c.text)]
     if len(english) < 2:
         return
-    parse_claims([claims[i].text for i in english])
-    stances = {i: claim_stance(claims[i].text) for i in english}
+    book.prepare([(claims[i].article_id, claims[i].text) for i in english])
+    stances = {i: book.stance(claims[i].article_id, claims[i].text) for i in english}
     framed = [i for i in english if stances[i] is not None and stances[i].frame in FRAMED]
     words = {i: content_words(claims[i].text) for i in framed}
     negative = {i: stances[i].negative for i in framed}

@@ -433,4 +433,18 @@ PG_MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX cluster_articles_live ON cluster_articles(seq) WHERE vector IS NOT NULL;
         """,
     ),
+    (
+        12,
+        "claim stances kept between report builds",
+        """
+        -- See schema.py, version 12.
+        CREATE TABLE claim_stances (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            digest TEXT NOT NULL,
+            version TEXT NOT NULL,
+            stance TEXT,
+            PRIMARY KEY (article_id, digest)
+        );
+        """,
+    ),
 ]

@@ -92,6 +92,34 @@ class ResultStoreMixin:
                 out[rowid] = (aid, [tuple(s) for s in json.loads(spans)])
         return out
 
+    # -- claim stances (schema version 12) -----------------------------------------------------------
+
+    def claim_stances(self, article_ids: Iterable[str]) -> list[tuple[str, str, str, str | None]]:
+        """``(article_id, digest, version, stance JSON)`` rows stored for these articles."""
+        out: list[tuple[str, str, str, str | None]] = []
+        for chunk in _chunked(list(dict.fromkeys(article_ids))):
+            out += [tuple(r) for r in self.db.execute(  # type: ignore[misc]
+                f"SELECT article_id, digest, version, stance FROM claim_stances WHERE article_id IN "
+                f"({_marks(len(chunk))})", chunk)]
+        return out
+
+    def put_claim_stances(self, rows: Iterable[tuple[str, str, str, str | None]]) -> int:
+        """Store ``(article_id, digest, version, stance JSON)`` rows, replacing a row of another
+        version; rows of articles no longer stored are skipped (a report built while an article
+        was deleted)."""
+        rows = list(rows)
+        if not rows:
+            return 0
+        present: set[str] = set()
+        for chunk in _chunked(sorted({r[0] for r in rows})):
+            present |= {r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({_marks(len(chunk))})",
+                                                      chunk)}
+        keep = [r for r in rows if r[0] in present]
+        with self.transaction():  # type: ignore[attr-defined]
+            self.db.executemany("INSERT OR REPLACE INTO claim_stances(article_id, digest, version, stance) "
+                                "VALUES (?, ?, ?, ?)", keep)
+        return len(keep)
+
     def article_texts(self, article_ids: Iterable[str]) -> dict[str, tuple[str, str | None, str | None, str | None]]:
         """article id -> (clean text, title, source, published), without the rest of the record."""
         out = {}

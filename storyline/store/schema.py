@@ -444,4 +444,21 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX cluster_articles_live ON cluster_articles(seq) WHERE vector IS NOT NULL;
         """,
     ),
+    (
+        12,
+        "claim stances kept between report builds",
+        """
+        -- The stance of each claim a report compared (storyline.report.stance_book), keyed by a
+        -- digest of the claim's text: a rebuilt report reads it instead of parsing the claim
+        -- again. `stance` is JSON, NULL when the claim has no predicate to read; `version` names
+        -- the stance rules and the parser (rows of another version are ignored).
+        CREATE TABLE claim_stances (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            digest TEXT NOT NULL,
+            version TEXT NOT NULL,
+            stance TEXT,
+            PRIMARY KEY (article_id, digest)
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
