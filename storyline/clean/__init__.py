@@ -14,6 +14,7 @@ from typing import Any
 
 from ..model import Edit, OffsetMap, apply_edits
 from .boilerplate import find_credits, find_dateline, find_leading_urls, find_page_lines
+from .contractions import contraction_repairs
 from .normalize import (
     join_hard_wraps,
     join_wrapped_lines,
@@ -48,7 +49,7 @@ class CleanResult:
 # Character-level normalisation is too fine-grained to list change by change; the
 # summary counts it instead.
 _QUIET_REASONS = ("unicode", "whitespace", "line ending", "blank lines", "range dash", "line wrap",
-                  "punctuation spacing")
+                  "punctuation spacing", "contraction")
 
 
 def clean_text(raw: str, *, language: str | None = None, markdown: bool = False, source: str | None = None,
@@ -103,6 +104,10 @@ def clean_text(raw: str, *, language: str | None = None, markdown: bool = False,
     step(lambda t: hyphen_repairs(t, doc_evidence, language=language or "en"))
     step(join_hard_wraps)
     step(join_wrapped_lines)
+    # Split contractions ("didn ' t") are English tokeniser output; other languages keep their
+    # apostrophes as written. Undetected text (None) is judged by the Latin-only patterns.
+    if language is None or language.split("-")[0].lower() == "en":
+        step(contraction_repairs)
     step(repair_punctuation_spacing)
     # After credits and bylines have moved to metadata and wrapped lines are joined, the
     # learned classifier judges the remaining lines.
