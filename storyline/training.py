@@ -84,7 +84,7 @@ def ingest_gold(records: Sequence[GoldRecord], settings: Settings) -> tuple[list
         with open_store(Path(tmp) / "train.db") as store:
             ingest(store, [source], settings=settings.replace(enrich=False, cluster=False), command="train")
             articles = [a for a in store.articles() if a.external_id in ids]
-            vectors = embed_pending(store, [a.id for a in articles])
+            vectors = embed_pending(store, [a.id for a in articles], settings.cluster_embedding)
     return articles, vectors
 
 
@@ -150,16 +150,20 @@ def fit_scorer(rows: Sequence[Sequence[float]], labels: Sequence[int], meta: dic
 
     if late.any():
         coef[late] = minimize(loss_and_gradient, np.zeros(int(late.sum())), jac=True, method="L-BFGS-B").x
+    from .cluster.scorer import PACKAGED_MODELS
+
+    version = PACKAGED_MODELS.get(str(meta.get("embedding", "usem3")), "same_event").removesuffix(".json")
     return PairScorer(FEATURES, tuple(map(float, mean)), tuple(map(float, scale)),
-                      tuple(map(float, coef)), float(model.intercept_[0]), meta=meta)
+                      tuple(map(float, coef)), float(model.intercept_[0]), version=version, meta=meta)
 
 
-def _zero_model(path: Path) -> str:
+def _zero_model(path: Path, embedding: str = "usem3") -> str:
+    """A model that scores every pair alike, over ``embedding`` vectors (for teacher forcing)."""
     from .cluster.scorer import FEATURES, PairScorer
 
     n = len(FEATURES)
     path.write_text(json.dumps(PairScorer(FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0,
-                                          version="untrained").to_json()), "utf-8")
+                                          version="untrained", meta={"embedding": embedding}).to_json()), "utf-8")
     return str(path)
 
 
@@ -212,7 +216,7 @@ def train_clustering(data_dir: str | Path, out: str | Path, settings: Settings, 
     if streams is None:
         streams = training_streams(data_dir, settings, seed=seed, in_domain=in_domain, hold_out=hold_out, say=say)
     with tempfile.TemporaryDirectory() as tmp:
-        zero = _zero_model(Path(tmp) / "zero.json")
+        zero = _zero_model(Path(tmp) / "zero.json", settings.cluster_embedding)
         rows: list[list[float]] = []
         labels: list[int] = []
         for features, golds, name in streams:
@@ -220,8 +224,10 @@ def train_clustering(data_dir: str | Path, out: str | Path, settings: Settings, 
             rows += r
             labels += y
             say(f"  {name}: {len(y)} pairs, {sum(y)} positive")
-        meta = {"command": "storyline train clustering" + (" --in-domain" if in_domain else "")
-                + (f" --hold-out {hold_out}" if hold_out else ""), "seed": seed,
+        meta = {"command": ("" if settings.cluster_embedding == "usem3"
+                            else f"STORYLINE_CLUSTER_EMBEDDING={settings.cluster_embedding} ")
+                + "storyline train clustering" + (" --in-domain" if in_domain else "")
+                + (f" --hold-out {hold_out}" if hold_out else ""), "seed": seed, "embedding": settings.cluster_embedding,
                 "streams": [n for _f, _g, n in streams], "trained": dt.date.today().isoformat()}
         scorer = fit_scorer(rows, labels, meta)
         scorer.meta.update({"pairs": len(labels), "positives": int(sum(labels))})

@@ -37,6 +37,11 @@ def test_a_stance_survives_the_store_as_json():
         assert stance is not None
         assert stance_from_json(stance_to_json(stance)) == stance
     assert stance_to_json(None) is None and stance_from_json(None) is None
+    # every field of a Stance is stored: one added later and left out would be lost silently
+    import dataclasses
+    import json
+
+    assert set(json.loads(stance_to_json(stance))) == {f.name for f in dataclasses.fields(stance)}
 
 
 @pytest.fixture

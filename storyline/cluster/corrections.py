@@ -32,7 +32,8 @@ class EventCorrections:
     window_days: float
     event_span_days: float
     merge_threshold: float | None
-    split_similarity: float
+    split_similarity: float | None
+    _split_similarity: float  # resolved for the embedding (OnlineEventClusterer._check_params)
     _clock: int | None
     _threshold: float
     _scorer: Any
@@ -272,6 +273,6 @@ class EventCorrections:
         ]
         if not moving or len(moving) == len(event.members):
             return []
-        if float(np.dot(centres[0], centres[1])) >= self.split_similarity:
+        if float(np.dot(centres[0], centres[1])) >= self._split_similarity:
             return []
         return moving

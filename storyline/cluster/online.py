@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from storyline.cluster.corrections import EventCorrections
-from storyline.cluster.features import VECTOR_DIM, ArticleFeatures
+from storyline.cluster.features import ArticleFeatures
 from storyline.cluster.records import (
     Assignment,
     EventSummary,
@@ -69,7 +69,8 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
     """Assign articles to events one at a time (see the module docstring for the score).
 
     ``threshold`` is a probability from the learned scorer (``model``: a model file,
-    or None for the packaged one); its default was chosen on the training data
+    or None for the one packaged for the article ``embedding``, ``usem3`` or
+    ``e5-small``); its default was chosen on the training data
     (benchmarks/results/clustering.md). Articles published more than
     ``window_days`` from an event's nearest member, or ``event_span_days`` after
     its first, never join it.
@@ -89,8 +90,9 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         candidates: int = 10,
         core_year_share: float = 1 / 3,
         merge_threshold: float | None = None,
-        split_similarity: float = 0.4,
+        split_similarity: float | None = None,
         model: str | None = None,
+        embedding: str = "usem3",
         index_dtype: str = "i8",
         connectivity: int = 16,
         expansion_add: int = 64,
@@ -102,8 +104,9 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         self.candidates = candidates
         self.core_year_share = core_year_share
         self.merge_threshold = merge_threshold
-        self.split_similarity = split_similarity
+        self.split_similarity = split_similarity  # None: usem3's 0.4 as a cosine of this embedding
         self.model = model
+        self.embedding = embedding
         self.index_dtype = index_dtype
         self.connectivity = connectivity
         self.expansion_add = expansion_add
@@ -123,6 +126,7 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
             "merge_threshold": self.merge_threshold,
             "split_similarity": self.split_similarity,
             "model": self.model,
+            "embedding": self.embedding,
             "index_dtype": self.index_dtype,
             "connectivity": self.connectivity,
             "expansion_add": self.expansion_add,
@@ -141,8 +145,16 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         if self.event_span_days <= 0:
             raise ConfigError(f"event_span_days={self.event_span_days} must be positive")
         from storyline.cluster.scorer import load_scorer
+        from storyline.nlp import ARTICLE_EMBEDDINGS
 
-        self._scorer = load_scorer(self.model)
+        if self.embedding not in ARTICLE_EMBEDDINGS:
+            raise ConfigError(f"embedding {self.embedding!r} is not one of {', '.join(ARTICLE_EMBEDDINGS)}")
+        self._dim = ARTICLE_EMBEDDINGS[self.embedding]
+        from storyline.nlp import cosine_floor
+
+        self._split_similarity = (cosine_floor(self.embedding, 0.4) if self.split_similarity is None
+                                  else self.split_similarity)
+        self._scorer = load_scorer(self.model, self.embedding)
         # None: the threshold chosen with the model, on its training data (kept in the model file).
         self._threshold = (
             float(self._scorer.meta.get("threshold", 0.5)) if self.threshold is None else self.threshold
@@ -159,7 +171,7 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         self._articles: dict[str, _Article] = {}
         self._key_to_article: dict[int, str] = {}
         self._shards: dict[str, Any] = {}
-        self._centroids = np.zeros((64, VECTOR_DIM), dtype=np.float32)  # unnormalised sums, one row per event
+        self._centroids = np.zeros((64, self._dim), dtype=np.float32)  # unnormalised sums, one row per event
         self._rows_used = 0
         self._free_rows: list[int] = []
         self._pending: dict[str, tuple[list[int], list[np.ndarray]]] = {}
@@ -246,6 +258,7 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         article id twice returns its current event and changes nothing."""
         if features.article_id in self._articles:
             return self.predict_one(features)
+        self._check_width(features)
         assignment, _ = self._decide(features)
         event_id = assignment.event_id
         if assignment.is_new:
@@ -264,7 +277,17 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         group``), exactly as :meth:`learn_one` remembers it after deciding: indexed at once, a
         late article too, so the next articles find it as the single consumer would."""
         if features.article_id not in self._articles:
+            self._check_width(features)
             self._add(features, self.resolve(event_id))
+
+    def _check_width(self, features: ArticleFeatures) -> None:
+        """Vectors of another embedding than the clusterer's (a store grouped with usem3, articles
+        embedded with e5) would fail deep in the index: say which two met."""
+        width = int(np.asarray(features.vector).reshape(-1).shape[0])
+        if width != self._dim:
+            raise ConfigError(f"article {features.article_id} has a {width}-d vector; this clusterer groups "
+                              f"{self.embedding} vectors ({self._dim}-d): use cluster_embedding = "
+                              f"\"{self.embedding}\" with this store")
 
     def load_assigned(self, features: Sequence[ArticleFeatures], event_ids: Sequence[str]) -> None:
         """Add articles whose events are already decided (rebuilding from a store, or
@@ -312,7 +335,7 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         from usearch.index import Index
 
         return Index(
-            ndim=VECTOR_DIM,
+            ndim=self._dim,
             metric="cos",
             dtype=self.index_dtype,
             connectivity=self.connectivity,
@@ -348,7 +371,7 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
             row = self._rows_used
             self._rows_used += 1
             if row >= self._centroids.shape[0]:
-                grown = np.zeros((self._centroids.shape[0] * 2, VECTOR_DIM), dtype=np.float32)
+                grown = np.zeros((self._centroids.shape[0] * 2, self._dim), dtype=np.float32)
                 grown[: self._centroids.shape[0]] = self._centroids
                 self._centroids = grown
         self._centroids[row] = 0.0

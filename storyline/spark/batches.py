@@ -127,12 +127,12 @@ def process_batch(batch: Sequence[Item], settings: Settings) -> list[dict[str, A
             rows.append(rejection_row(seq, outcome))
         else:
             prepared.append((seq, draft, *outcome))
-    model = _embedding_model_id()
+    model = _embedding_model_id(settings.cluster_embedding)
     for start in range(0, len(prepared), _ENRICH_CHUNK):
         chunk = prepared[start : start + _ENRICH_CHUNK]
         articles = [a for _s, _d, a, _c in chunk]
         enriched = _isolated([EnrichInput(a.id, a.text, a.language, a.published) for a in articles], enrich_batch)
-        vectors = embed_articles([(a.title, a.text) for a in articles])
+        vectors = embed_articles([(a.title, a.text) for a in articles], embedding=settings.cluster_embedding)
         sentences = sentence_vectors(articles, [q for r in enriched for q in r.quotes]) if settings.reports else {}
         for (seq, draft, article, changes), result, vector in zip(chunk, enriched, vectors, strict=True):
             row = article_row(seq, draft, article, changes, result, [float(x) for x in vector], model)

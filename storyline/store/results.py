@@ -110,12 +110,12 @@ class ResultStoreMixin:
         rows = list(rows)
         if not rows:
             return 0
-        present: set[str] = set()
-        for chunk in _chunked(sorted({r[0] for r in rows})):
-            present |= {r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({_marks(len(chunk))})",
-                                                      chunk)}
-        keep = [r for r in rows if r[0] in present]
         with self.transaction():  # type: ignore[attr-defined]
+            present: set[str] = set()
+            for chunk in _chunked(sorted({r[0] for r in rows})):
+                present |= {r[0] for r in self.db.execute(
+                    f"SELECT id FROM articles WHERE id IN ({_marks(len(chunk))})", chunk)}
+            keep = [r for r in rows if r[0] in present]
             self.db.executemany("INSERT OR REPLACE INTO claim_stances(article_id, digest, version, stance) "
                                 "VALUES (?, ?, ?, ?)", keep)
         return len(keep)
