@@ -110,3 +110,12 @@ def demo_store(tmp_path_factory):
     storyline.run_pipeline(store, settings)
     yield store
     store.close()
+
+
+@pytest.fixture
+def demo_copy(demo_store, tmp_path):
+    """A writable copy of the session's demo store."""
+    copy = storyline.open_store(tmp_path / "copy.db")
+    demo_store.db.backup(copy.db)
+    yield copy
+    copy.close()

@@ -48,15 +48,6 @@ def test_precomputed_vectors_are_not_encoded_again():
 # -- over the demo store (models) ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo_copy(demo_store, tmp_path):
-    """A writable copy of the session's demo store."""
-    copy = storyline.open_store(tmp_path / "copy.db")
-    demo_store.db.backup(copy.db)
-    yield copy
-    copy.close()
-
-
 def _views(store):
     return {eid: view for eid, view in store.iter_report_views()}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-import storyline
 from storyline import api
 from storyline.report import stance_book
 from storyline.report.stance import claim_stance
@@ -42,14 +41,6 @@ def test_a_stance_survives_the_store_as_json():
     import json
 
     assert set(json.loads(stance_to_json(stance))) == {f.name for f in dataclasses.fields(stance)}
-
-
-@pytest.fixture
-def demo_copy(demo_store, tmp_path):
-    copy = storyline.open_store(tmp_path / "copy.db")
-    demo_store.db.backup(copy.db)
-    yield copy
-    copy.close()
 
 
 def _multi_outlet_event(store):
