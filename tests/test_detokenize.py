@@ -47,6 +47,7 @@ def test_split_contractions_are_rejoined(raw, expected):
     "Critics called it an 's-curve' budget.",  # a quoted word that starts with a clitic's letter
     "The crews' s-shaped wake.",
     "Pupils' desks and the boys ' hats.",  # plural possessives stay as written
+    "Officials avoided the so-called 'd word' all week.",  # a quoted word after a space, closed soon after
 ])
 def test_text_that_is_not_a_split_contraction_is_untouched(raw):
     assert contraction_repairs(raw) == []

@@ -162,12 +162,14 @@ def test_events_members_vectors_and_reports_round_trip(any_store, settings, tmp_
     assert any_store.stored_report_part("ev_9", "summary") is None
     assert list(any_store.iter_report_parts("claims")) == [("ev_1", view["claims"])]
     assert list(any_store.iter_report_parts("discrepancies")) == [("ev_1", [])]
-    # claim stances: replaced by key, NULL kept as "no stance", rows of unknown articles skipped
+    # claim stances: replaced by key, NULL kept as "no stance", rows of unknown articles skipped,
+    # rows of an older version of the same article dropped
     assert any_store.put_claim_stances([(a, "d1", "v0", None), (a, "d2", "v0", '{"frame": "will"}'),
-                                        ("gone", "d1", "v0", None)]) == 2
+                                        (b, "d3", "v0", None), ("gone", "d1", "v0", None)]) == 3
+    assert sorted(any_store.claim_stances([a]))[0] == (a, "d1", "v0", None)
     any_store.put_claim_stances([(a, "d1", "v1", '{"frame": "denied"}')])
     assert sorted(any_store.claim_stances([a, b])) == [(a, "d1", "v1", '{"frame": "denied"}'),
-                                                        (a, "d2", "v0", '{"frame": "will"}')]
+                                                        (b, "d3", "v0", None)]
 
 
 def test_writes_that_change_a_report_input_leave_change_marks(any_store, settings, tmp_path):

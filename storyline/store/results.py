@@ -104,9 +104,9 @@ class ResultStoreMixin:
         return out
 
     def put_claim_stances(self, rows: Iterable[tuple[str, str, str, str | None]]) -> int:
-        """Store ``(article_id, digest, version, stance JSON)`` rows, replacing a row of another
-        version; rows of articles no longer stored are skipped (a report built while an article
-        was deleted)."""
+        """Store ``(article_id, digest, version, stance JSON)`` rows; the rows of another version
+        of the same articles go (read as absent anyway, they would only pile up); rows of
+        articles no longer stored are skipped (a report built while an article was deleted)."""
         rows = list(rows)
         if not rows:
             return 0
@@ -116,6 +116,10 @@ class ResultStoreMixin:
                 present |= {r[0] for r in self.db.execute(
                     f"SELECT id FROM articles WHERE id IN ({_marks(len(chunk))})", chunk)}
             keep = [r for r in rows if r[0] in present]
+            for version in {r[2] for r in keep}:
+                for chunk in _chunked(sorted({r[0] for r in keep if r[2] == version})):
+                    self.db.execute(f"DELETE FROM claim_stances WHERE version <> ? AND article_id IN "
+                                    f"({_marks(len(chunk))})", (version, *chunk))
             self.db.executemany("INSERT OR REPLACE INTO claim_stances(article_id, digest, version, stance) "
                                 "VALUES (?, ?, ?, ?)", keep)
         return len(keep)
