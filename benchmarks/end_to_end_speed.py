@@ -1,7 +1,7 @@
 """End-to-end English ingest against spaCy NER alone on the same texts (issue 10's goal:
 >= 12 docs/s on 600-word articles, within 1.3x of NER alone).
 
-    python benchmarks/end_to_end_speed.py [--limit 200] [--rounds 2]
+    python benchmarks/end_to_end_speed.py [--limit 200] [--rounds 2] [--embedding usem3|e5-small]
 
 The product path: `storyline.ingest` into a fresh SQLite store, then `api.run_pipeline` with the
 packaged settings (every stage: enrichment with two forked workers and entity resolution,
@@ -53,12 +53,12 @@ def ner_alone(texts: list[str], processes: int) -> tuple[float, float]:
     return time.perf_counter() - t0, cpu_seconds() - c0
 
 
-def product(sample: Path, workdir: Path) -> tuple[dict[str, float], dict[str, float]]:
+def product(sample: Path, workdir: Path, embedding: str = "usem3") -> tuple[dict[str, float], dict[str, float]]:
     """Wall and CPU seconds per stage of ingest + every pipeline stage into a fresh store."""
     import storyline
     from storyline.api import _stages
 
-    settings = storyline.load_settings(env={})
+    settings = storyline.load_settings(env={}, cluster_embedding=embedding)
     store = storyline.open_store(workdir / f"bench-{time.time_ns()}.db")
     times: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -73,20 +73,20 @@ def product(sample: Path, workdir: Path) -> tuple[dict[str, float], dict[str, fl
     return times, cpu
 
 
-def one_round(sample: Path, work: Path) -> dict[str, float]:
+def one_round(sample: Path, work: Path, embedding: str = "usem3") -> dict[str, float]:
     """The product round in a fresh process: models loaded first, then the clock."""
-    out = subprocess.run([sys.executable, __file__, "--one-round", str(sample), str(work)], check=True,
+    out = subprocess.run([sys.executable, __file__, "--one-round", str(sample), str(work), embedding], check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--one-round":
-        from storyline.nlp import english, sentence_encoder
+    if len(sys.argv) == 5 and sys.argv[1] == "--one-round":
+        from storyline.nlp import article_encoder, english, sentence_encoder
 
         t0 = time.perf_counter()
-        english(), sentence_encoder().encode(["warm up"])
-        stages, cpu = product(Path(sys.argv[2]), Path(sys.argv[3]))
+        english(), sentence_encoder().encode(["warm up"]), article_encoder(sys.argv[4]).encode(["warm up"])
+        stages, cpu = product(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
         print(json.dumps({"model_load_s": round(time.perf_counter() - t0 - sum(stages.values()), 1),
                           "wall": stages, "cpu": cpu}))
         return
@@ -95,6 +95,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--embedding", default="usem3", help="cluster_embedding of the product rounds")
     args = ap.parse_args()
     rows = [json.loads(line) for line in (DATA / args.dataset).open(encoding="utf-8")][: args.limit]
     texts = [r["text"] for r in rows]
@@ -107,7 +108,7 @@ def main() -> None:
         rounds = []
         for r in range(args.rounds):
             ner2, ner2_cpu = ner_alone(texts, 2)
-            got = one_round(sample, work)
+            got = one_round(sample, work, args.embedding)
             stages, cpu = got["wall"], got["cpu"]
             total, total_cpu = sum(stages.values()), sum(cpu.values())
             rounds.append({"ner_2proc_s": round(ner2, 2), "stages_s": {k: round(v, 2) for k, v in stages.items()},
@@ -118,6 +119,7 @@ def main() -> None:
                            "model_load_s": got["model_load_s"], "load": [round(x, 1) for x in os.getloadavg()]})
             print(json.dumps({"round": r + 1, **rounds[-1]}), flush=True)
     result = {"machine": machine(), "dataset": args.dataset, "articles": len(texts), "mean_words": round(words),
+              "embedding": args.embedding,
               "rounds": rounds,
               "median_docs_per_s": statistics.median(x["docs_per_s"] for x in rounds),
               "median_ratio_to_ner": statistics.median(x["ratio_to_ner"] for x in rounds),
