@@ -209,35 +209,23 @@ def event_fingerprint(event: dict[str, Any], digests: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def stored_stances(store: SQLiteStore, article_ids: Sequence[str]) -> tuple[Any, dict[str, list[str]]]:
-    """The claim stances stored for these articles, as a :class:`StanceBook` for a build, and
-    which (article, digest) rows the store holds already (so only new ones are written)."""
-    from .report.stance_book import StanceBook, known_stances, stance_version
+def stored_stances(store: SQLiteStore, article_ids: Sequence[str]) -> Any:
+    """The claim stances stored for these articles, as a :class:`StanceBook` for a build (its
+    ``rows()`` afterwards are what the build added)."""
+    from .report.stance_book import StanceBook, stance_version
 
-    version = stance_version()
-    rows = store.claim_stances(article_ids)
-    held: dict[str, list[str]] = {}
-    for aid, digest, v, _data in rows:
-        if v == version:
-            held.setdefault(aid, []).append(digest)
-    return StanceBook(known_stances(((d, v, data) for _a, d, v, data in rows), version)), held
-
-
-def _keep_stances(store: SQLiteStore, book: Any, held: dict[str, list[str]]) -> None:
-    from .report.stance_book import stance_version
-
-    store.put_claim_stances(book.rows(stance_version(), held))
+    return StanceBook.from_rows(store.claim_stances(article_ids), stance_version())
 
 
 def _build_and_store(store: SQLiteStore, event: dict[str, Any], fingerprint: str, encoder: Any = None) -> Any:
     from .report import build_event_report
 
     inp = event_input(store, event["id"], event)
-    book, held = stored_stances(store, event["article_ids"])
+    book = stored_stances(store, event["article_ids"])
     report = build_event_report(inp, encoder=encoder, vectors=span_vectors(store, event["article_ids"]),
                                 stances=book)
     _store_report(store, event, fingerprint, _stored_parts(report))
-    _keep_stances(store, book, held)
+    store.put_claim_stances(book.rows())
     return report
 
 
@@ -300,20 +288,17 @@ def _build_chunk(store: SQLiteStore, chunk: Sequence[tuple[dict[str, Any], str]]
     """Build and store the reports of ``chunk`` (events and fingerprints) over the pool's workers;
     an event whose build failed in a worker (or a pool that broke) is built here, so an error
     surfaces as it would without workers."""
-    jobs, held = [], []
-    for e, _fp in chunk:
-        book, stored = stored_stances(store, e["article_ids"])
-        jobs.append((event_input(store, e["id"], e), span_vectors(store, e["article_ids"]), book))
-        held.append(stored)
+    jobs = [(event_input(store, e["id"], e), span_vectors(store, e["article_ids"]),
+             stored_stances(store, e["article_ids"])) for e, _fp in chunk]
     futures = [pool.submit(_build_parts, job) for job in jobs]
-    for (event, fp), future, stored in zip(chunk, futures, held, strict=True):
+    for (event, fp), future in zip(chunk, futures, strict=True):
         try:
             parts, book = future.result()
         except Exception:  # noqa: BLE001 - built again in this process, which raises the real error
             _build_and_store(store, event, fp)
             continue
         _store_report(store, event, fp, parts)
-        _keep_stances(store, book, stored)
+        store.put_claim_stances(book.rows())
 
 
 # Where the report version and sentence model of the stored reports are kept: when either

