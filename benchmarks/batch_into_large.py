@@ -9,9 +9,9 @@ Two steps:
 ``prepare`` starts from a store of demo-corpus copies built by ``benchmarks/web_load.py --keep``
 (articles, annotations, sentence vectors, entity links, events and stored reports; no NLP) and
 adds, through the product's own code, the state a pipeline-built store has and the copies lack:
-article embeddings (copy 0's, from ``stages.embed_pending``, given to every copy of the same
+article embeddings (copy 0's, from ``grouping_stage.embed_pending``, given to every copy of the same
 text), the clusterer rows (``OnlineEventClusterer.load_assigned`` with every article's own
-features from ``stages.cluster_features`` and its stored event, saved with
+features from ``grouping_stage.cluster_features`` and its stored event, saved with
 ``persist.save_clusterer`` and ``save_index``), the near-duplicate signatures (each copy's
 MinHash, ``persist.save_near_duplicates``), entity blocking keys (``resolve.file_all_entity_keys``),
 the demo store's entity profiles, and every stage's done marks. One pipeline run with nothing
@@ -58,16 +58,16 @@ def prepare(copies: Path, out: Path) -> dict:
     from storyline.cluster.near_duplicates import NearDuplicateIndex
     from storyline.cluster.online import OnlineEventClusterer
     from storyline.cluster.persist import save_clusterer, save_index, save_near_duplicates
-    from storyline.materialise import SENTENCE_VERSION, sentence_model_id
-    from storyline.resolve import PROFILES_VERSION, PROFILES_VERSION_KV, file_all_entity_keys
-    from storyline.stages import (
+    from storyline.grouping_stage import (
         CLUSTER_VERSION,
-        ENRICH_VERSION,
         _embedding_model_id,
         cluster_features,
         clusterer_params,
         embed_pending,
     )
+    from storyline.materialise import SENTENCE_VERSION, sentence_model_id
+    from storyline.resolve import PROFILES_VERSION, PROFILES_VERSION_KV, file_all_entity_keys
+    from storyline.stages import ENRICH_VERSION
 
     t0 = time.perf_counter()
     shutil.copyfile(copies, out)

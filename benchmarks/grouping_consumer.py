@@ -5,7 +5,7 @@
 
 ``--base`` is a store after `storyline load` and before grouping (e.g. `storyline load` of the Parquet that
 `benchmarks/spark_scale.py --size 10000` writes). It is copied, and the copy is grouped by
-`stages.cluster_pending` (the product's grouping stage): ``bulk`` groups every article in one run, as after a bulk
+`grouping_stage.cluster_pending` (the product's grouping stage): ``bulk`` groups every article in one run, as after a bulk
 load; ``stream`` groups ``--wave`` articles per run in publication order, as a consumer fed batch after batch.
 Story linking is timed and its scorer calls counted by wrapping `storylines.relink_storylines`. With
 ``--postgres`` the copy goes into a throwaway PostgreSQL server (`storyline migrate`'s copy) and is grouped there.
@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import storyline.cluster.storylines as storylines  # noqa: E402
 from storyline import open_store  # noqa: E402
+from storyline.grouping_stage import cluster_pending  # noqa: E402
 from storyline.settings import load_settings  # noqa: E402
-from storyline.stages import cluster_pending  # noqa: E402
 
 STATS = {"score_calls": 0, "related_calls": 0, "linking_s": 0.0, "rescored": 0}
 _relink = storylines.relink_storylines

@@ -19,7 +19,8 @@ from pathlib import Path
 from _common import DATA, machine, peak_rss_mb
 
 import storyline
-from storyline.stages import cluster_pending, enrich_pending
+from storyline.grouping_stage import cluster_pending
+from storyline.stages import enrich_pending
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ Two reports read the model instead of changing it:
 
 - ``--stories 0.5,0.7,0.9``: every stream is clustered, then its events are linked into stories at
   each story threshold (``storylines.link_storylines`` with the clusterer's story and look-alike
-  probabilities, as ``stages.refresh_events`` does) and scored against the gold (AllSides' gold is
+  probabilities, as ``grouping_stage.refresh_events`` does) and scored against the gold (AllSides' gold is
   story-level; the other sets have one gold level). Chooses nothing: the story threshold is read
   off the training streams' mean.
 - ``--ranking``: teacher forcing on every stream (the gold events so far, as in training), and for
@@ -46,7 +46,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DATA  # noqa: E402
 
-from storyline import stages  # noqa: E402
+from storyline import grouping_stage  # noqa: E402
 from storyline.cluster.metrics import score_clustering  # noqa: E402
 from storyline.cluster.online import OnlineEventClusterer  # noqa: E402
 from storyline.cluster.scorer import load_scorer  # noqa: E402
@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ranking", action="store_true", help="report candidates, ranking and decisions, see above")
     args = parser.parse_args(argv)
     settings = load_settings(env={}, enrich=False)
-    params = stages.clusterer_params(settings)
-    streams = {k: (stages.cluster_features(a, v), g, e) for k, (a, v, g, e) in build_cache(args.cache, settings).items()}
+    params = grouping_stage.clusterer_params(settings)
+    streams = {k: (grouping_stage.cluster_features(a, v), g, e) for k, (a, v, g, e) in build_cache(args.cache, settings).items()}
     train = [k for k in streams if k.startswith("train:")]
 
     def labels(key: str, model: str, threshold: float, prefix: str = "") -> tuple[list[str], list[str], list[str]]:

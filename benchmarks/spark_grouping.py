@@ -6,7 +6,7 @@
 ``--results`` is the folder `storyline spark ingest` wrote (e.g. `benchmarks/spark_scale.py --size 10000`), and
 ``--base`` a store after `storyline load --no-run` of it (loaded, not grouped). In one session:
 
-1. the **single consumer**: a copy of ``--base`` grouped by `stages.cluster_pending` in one run (what
+1. the **single consumer**: a copy of ``--base`` grouped by `grouping_stage.cluster_pending` in one run (what
    `storyline load` does without `spark group`);
 2. for each master, **`storyline spark group`** on a view of ``--results`` (its own Spark session, so JVM start
    and model loading are inside the time), then **applying** the groups to another copy of ``--base``
@@ -29,11 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from storyline import open_store  # noqa: E402
 from storyline.cluster.metrics import bcubed  # noqa: E402
+from storyline.grouping_stage import cluster_pending  # noqa: E402
 from storyline.settings import load_settings  # noqa: E402
 from storyline.spark.grouping import spark_group  # noqa: E402
 from storyline.spark.groups import apply_groups  # noqa: E402
 from storyline.spark.load import MANIFEST, wave_dirs  # noqa: E402
-from storyline.stages import cluster_pending  # noqa: E402
 
 
 def _copy(base: Path, work: Path) -> None:

@@ -9,7 +9,7 @@ Runs are interleaved (embedded, local[1], local[2], then again, the order rotate
 because the machine is shared; medians are quoted. Each run does the same work:
 clean + language + enrichment + embeddings.
 
-- embedded: `pipeline.ingest` + `stages.enrich_pending` + `stages.embed_pending` in one store,
+- embedded: `pipeline.ingest` + `stages.enrich_pending` + `grouping_stage.embed_pending` in one store,
   the defaults (two forked enrichment workers on this 2-core machine): the reference.
 - local[N]: a new Spark session (start-up timed apart), `spark_ingest` with one ingest batch
   per core per wave; "steady" throughput leaves out the first wave, where every Python worker
@@ -105,8 +105,9 @@ class PeakMemory:
 
 def run_embedded(corpus: Path, work: Path, settings) -> dict:
     from storyline import open_store
+    from storyline.grouping_stage import embed_pending
     from storyline.pipeline import ingest
-    from storyline.stages import embed_pending, enrich_pending
+    from storyline.stages import enrich_pending
 
     db = work / "embedded.db"
     with PeakMemory() as mem, open_store(db) as store:
@@ -152,8 +153,8 @@ def run_spark(corpus: Path, work: Path, settings, cores: int) -> dict:
 def run_load(out: Path, work: Path, settings) -> dict:
     """`storyline load` then the grouping stage alone: the single ordered consumer's rate."""
     from storyline import open_store
+    from storyline.grouping_stage import cluster_pending
     from storyline.spark.load import load_results
-    from storyline.stages import cluster_pending
 
     db = work / "loaded.db"
     with open_store(db) as store:

@@ -6,7 +6,7 @@ Synthetic events (random unit centroids around 300 topic directions, ``--per-day
 story, as in the 10k Spark corpus at the packaged story threshold) stand for the state; then one batch as the
 single ordered consumer sees it: ``--changed`` recent events grew and ``--new`` events arrived, all within the last
 ``--recent-days`` days, and `storylines.relink_storylines` relinks from the earliest of them, naming the changed
-ones (what `stages.refresh_events` does). Pair scores come from a cheap stand-in that counts its calls; the real
+ones (what `grouping_stage.refresh_events` does). Pair scores come from a cheap stand-in that counts its calls; the real
 scorer's cost per call is measured separately (``--call-ms``, from the 10k grouping run in
 benchmarks/results/spark.md) and added, so "batch s" = linking time + calls x call cost. 330,000 events is about
 1M articles of state (0.33 events per article in the 10k corpus)."""

@@ -47,9 +47,10 @@ def run_pipeline(store: SQLiteStore, settings: Settings, progress_factory: Progr
 
 
 def _stages(settings: Settings) -> list[tuple[str, Callable[..., dict[str, Any]]]]:
+    from .grouping_stage import cluster_pending
     from .materialise import embed_sentences
     from .materialise import materialise_reports as _materialise
-    from .stages import cluster_pending, enrich_pending
+    from .stages import enrich_pending
 
     stages: list[tuple[str, Callable[..., dict[str, Any]]]] = []
     if settings.enrich:
@@ -198,7 +199,7 @@ def _with_clusterer(store: SQLiteStore, change: Callable[[Any], Any], kind: str,
     rows of the articles and events it touched, their events table rows and the stories from
     the earliest of them on. The undo record keeps those rows as they were before."""
     from .cluster.persist import encode_rows, rows_digest, take_delta
-    from .stages import UNREFRESHED_KEY, load_clusterer, load_near_duplicates, refresh_events
+    from .grouping_stage import UNREFRESHED_KEY, load_clusterer, load_near_duplicates, refresh_events
 
     clusterer = load_clusterer(store)
     result = change(clusterer)
@@ -280,13 +281,8 @@ def undo_decision(store: SQLiteStore, decision_id: int | None = None, *, by: str
     or apply the inverse correction (split what was merged, merge what was split)."""
     from .cluster.persist import ClusterDelta, decode_rows, rows_digest
     from .errors import ConfigError, NotFound
-    from .stages import (
-        UNREFRESHED_KEY,
-        load_clusterer,
-        load_near_duplicates,
-        refresh_events,
-        resolve_entities,
-    )
+    from .grouping_stage import UNREFRESHED_KEY, load_clusterer, load_near_duplicates, refresh_events
+    from .stages import resolve_entities
 
     standing = [d for d in decision_log(store) if d["undoable"]]
     if decision_id is None:

@@ -164,8 +164,8 @@ def run_product(records: Sequence[GoldRecord], settings: Settings, *, workdir: s
                 ) -> ProductRun:
     """Ingest ``records`` into a fresh store with the product pipeline and read back its groups."""
     from .api import run_pipeline
+    from .grouping_stage import embed_pending
     from .pipeline import ingest
-    from .stages import embed_pending
     from .store.sqlite import open_store
 
     gold_of = {g.record["id"]: g for g in records}

@@ -152,7 +152,7 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
     if source and source != found.get("value"):
         inferred.pop("source", None)
     # A full date read from a date line becomes the publication date (a partial one stays metadata);
-    # grouping features ignore it (storyline.stages._given_published) but the stream order uses it.
+    # grouping features ignore it (storyline.grouping_stage._given_published) but the stream order uses it.
     if not published and not (inferred.get("published") or {}).get("partial", True):
         published = inferred["published"]["value"]
     title = draft.title or _first_sentence(result.text)

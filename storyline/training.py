@@ -2,7 +2,7 @@
 
 Every training example comes from articles that went through the product's own
 ingest, cleaning, embedding and feature code (:func:`storyline.pipeline.ingest`,
-:func:`storyline.stages.cluster_features`), so the model learns the features the
+:func:`storyline.grouping_stage.cluster_features`), so the model learns the features the
 product computes, not a lookalike. The clusterer is run with the gold events
 (teacher forcing): each article, in publication order, is compared with every
 candidate event the product would consider (its ANN neighbours inside the time
@@ -73,8 +73,8 @@ def ingest_gold(records: Sequence[GoldRecord], settings: Settings) -> tuple[list
     """Ingest ``records`` through the product (no enrichment, no grouping) into a temporary
     store; return the stored gold articles, in the order the cluster stage reads them, and
     their vectors."""
+    from .grouping_stage import embed_pending
     from .pipeline import ingest
-    from .stages import embed_pending
     from .store.sqlite import open_store
 
     ids = {g.record["id"] for g in records}
@@ -91,7 +91,7 @@ def ingest_gold(records: Sequence[GoldRecord], settings: Settings) -> tuple[list
 def _product_features(records: Sequence[GoldRecord], settings: Settings) -> tuple[list[Any], list[str]]:
     """Ingest ``records`` through the product and return its cluster features, in the
     order the cluster stage reads them, with each article's gold event."""
-    from .stages import cluster_features
+    from .grouping_stage import cluster_features
 
     gold_of = {g.record["id"]: g.event for g in records}
     articles, vectors = ingest_gold(records, settings)
@@ -210,7 +210,7 @@ def train_clustering(data_dir: str | Path, out: str | Path, settings: Settings, 
                      say: Any = print) -> dict[str, Any]:
     """Build the training streams (or take ``streams``), fit the scorer, choose the threshold
     on the training streams, and write the model file. Returns what was written."""
-    from .stages import clusterer_params
+    from .grouping_stage import clusterer_params
 
     params = clusterer_params(settings)
     if streams is None:

@@ -110,7 +110,7 @@ def test_vectors_of_another_embedding_are_refused_with_both_names():
 
 def test_a_store_keeps_the_embedding_it_grouped_with_and_says_so(settings, tmp_path):
     from storyline import ingest, open_store
-    from storyline.stages import cluster_pending, load_clusterer
+    from storyline.grouping_stage import cluster_pending, load_clusterer
 
     from .conftest import write
 

@@ -319,7 +319,7 @@ def test_runner_style_features_with_canonical_entities_and_replaced_places_score
     text = "Floodgates at the Kastov dam were opened on Monday after days of rain."
 
     def runner_features(article_id, seed, places):
-        # As storyline/stages.py does: canonical entity ids in, then places replaced by LOC ids.
+        # As storyline/grouping_stage.py does: canonical entity ids in, then places replaced by LOC ids.
         features = fallback_features(
             article_id, near(DAM, seed), text, published="2024-05-02", entities=["E:kastov_dam"]
         )

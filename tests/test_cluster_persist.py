@@ -71,7 +71,7 @@ def test_a_date_line_day_survives_rows_and_state(tmp_path):
 
 
 def test_the_cluster_stage_reads_a_date_line_only_when_no_date_was_given(store, settings, tmp_path):
-    from storyline.stages import cluster_features, embed_pending
+    from storyline.grouping_stage import cluster_features, embed_pending
 
     body = "A harbour crane toppled onto the Velmo quay at dawn and crushed two empty containers.\n"
     write(tmp_path, "undated.txt", "Crane falls on Velmo quay\nMarch 3, 2021\n\n" + body)

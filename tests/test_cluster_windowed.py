@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 import storyline
-from storyline import api, stages
+from storyline import api, grouping_stage
 from storyline.cluster.online import OnlineEventClusterer
 from storyline.cluster.persist import load_clusterer_rows
 
@@ -68,7 +68,7 @@ def _rows(store) -> dict:
 
 
 def _grouped(tmp_path, name: str, windowed: bool, monkeypatch) -> list[dict]:
-    monkeypatch.setattr(stages, "WINDOWED_RUNS", windowed)
+    monkeypatch.setattr(grouping_stage, "WINDOWED_RUNS", windowed)
     settings = storyline.load_settings(env={}).replace(enrich=False, reports=False)
     snapshots = []
     with storyline.open_store(tmp_path / f"{name}.db") as store:

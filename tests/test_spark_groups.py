@@ -13,9 +13,9 @@ from storyline.api import DEMO_NAME_PATTERN
 from storyline.cluster.metrics import bcubed
 from storyline.cluster.near_duplicates import NearDuplicateIndex
 from storyline.cluster.partitioned import features_to_json
+from storyline.grouping_stage import CLUSTER_VERSION, cluster_features, cluster_pending, embed_pending
 from storyline.spark.grouping import GROUPS_FILE, GROUPS_MANIFEST, GROUPS_VERSION
 from storyline.spark.groups import apply_groups
-from storyline.stages import CLUSTER_VERSION, cluster_features, cluster_pending, embed_pending
 
 from .conftest import demo_corpus_copy
 

@@ -17,7 +17,7 @@ overrides it.
   the cleaner removed as page furniture or left in place; then the dateline's date; then a
   relative statement (``a week ago, on March 3``). Without a year the value stays partial
   (``--03-10``): a year is never guessed. A full date becomes ``article.published`` (the
-  grouping features ignore it, see ``storyline.stages._given_published``); a partial one stays
+  grouping features ignore it, see ``storyline.grouping_stage._given_published``); a partial one stays
   in the inferred metadata only (``storyline timeline`` shows it).
 """
 

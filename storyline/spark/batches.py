@@ -111,8 +111,9 @@ def process_batch(batch: Sequence[Item], settings: Settings) -> list[dict[str, A
     """Clean, detect language, enrich and embed one ingest batch, as the single-machine path does."""
     from ..clean.hyphens import WordEvidence
     from ..cluster.features import embed_articles
+    from ..grouping_stage import _embedding_model_id
     from ..pipeline import _prepare_many
-    from ..stages import EnrichInput, _embedding_model_id, _isolated, enrich_batch
+    from ..stages import EnrichInput, _isolated, enrich_batch
 
     rows: list[dict[str, Any]] = [rejection_row(seq, thing) for seq, thing, _h in batch
                                   if isinstance(thing, Rejection)]

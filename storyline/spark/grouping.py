@@ -60,7 +60,7 @@ def _items(rows: Iterable[Any]) -> Iterator[tuple[str, Any]]:
 
     from ..cluster.online import parse_day
     from ..cluster.partitioned import PartitionItem, order_key
-    from ..stages import cluster_features
+    from ..grouping_stage import cluster_features
     from .batches import article_from_json
 
     for row in rows:
@@ -131,7 +131,7 @@ def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local
 
     from ..cluster.near_duplicates import NearDuplicateIndex
     from ..cluster.partitioned import SAMPLE_SIZE, DayFrequencies, fit_partitions, partition_of
-    from ..stages import clusterer_params
+    from ..grouping_stage import clusterer_params
     from .runner import spark_session
 
     out = Path(out_dir)

@@ -17,7 +17,7 @@ A partition boundary must not cut an event in two, so two decisions are taken ag
   happening (``partitioned.stitch_event``).
 
 Every other article keeps its partition's decision, unscored. The rest is the grouping stage's
-frame (``stages.group_articles``, which ``cluster_pending`` uses too): the store's clusterer
+frame (``grouping_stage.group_articles``, which ``cluster_pending`` uses too): the store's clusterer
 loaded for its time window, the rows each chunk changed written chunk by chunk, the changed
 events and their stories rewritten at the end. Articles the groups do not cover (no
 publication date) stay pending for the online clusterer, which ``run_pipeline`` runs next.
@@ -68,9 +68,9 @@ def read_groups(out_dir: str | Path) -> tuple[dict[str, dict[str, Any]], dict[st
 
 def apply_groups(store: Any, out_dir: str | Path, settings: Settings, progress: Any = None) -> dict[str, Any]:
     """Group the store's pending articles as ``spark group`` decided (the grouping stage's frame,
-    ``stages.group_articles``, with the placement of the module docstring). Returns what was done
+    ``grouping_stage.group_articles``, with the placement of the module docstring). Returns what was done
     (``applied`` is 0, with a ``reason``, when the folder was not grouped)."""
-    from ..stages import CLUSTER_VERSION, group_articles
+    from ..grouping_stage import CLUSTER_VERSION, group_articles
 
     found = read_groups(out_dir)
     if found is None:
@@ -103,7 +103,7 @@ class _Placement:
         import numpy as np
 
         from ..cluster.partitioned import features_from_json, stitch_event
-        from ..stages import embed_pending
+        from ..grouping_stage import embed_pending
 
         if clusterer.embedding != self.embedding:
             raise ConfigError(f"these groups were decided on {self.embedding} vectors, this store groups with "
