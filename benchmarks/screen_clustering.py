@@ -48,7 +48,7 @@ from _common import DATA  # noqa: E402
 
 from storyline import grouping_stage  # noqa: E402
 from storyline.cluster.metrics import score_clustering  # noqa: E402
-from storyline.cluster.online import OnlineEventClusterer  # noqa: E402
+from storyline.cluster.online import LEARN_BATCH, OnlineEventClusterer  # noqa: E402
 from storyline.cluster.scorer import load_scorer  # noqa: E402
 from storyline.cluster.storylines import link_storylines  # noqa: E402
 from storyline.evaluate import load_gold_records  # noqa: E402
@@ -93,16 +93,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid", default="0.25,0.3,0.35", help="thresholds tried on the training streams")
     parser.add_argument("--stories", help="story thresholds to report (comma-separated), see above")
     parser.add_argument("--ranking", action="store_true", help="report candidates, ranking and decisions, see above")
+    parser.add_argument("--second-look", choices=("on", "off"),
+                        help="the clusterer's second look per batch (default: as the settings say)")
     args = parser.parse_args(argv)
     settings = load_settings(env={}, enrich=False)
     params = grouping_stage.clusterer_params(settings)
+    if args.second_look:
+        params["second_look"] = args.second_look == "on"
     streams = {k: (grouping_stage.cluster_features(a, v), g, e) for k, (a, v, g, e) in build_cache(args.cache, settings).items()}
     train = [k for k in streams if k.startswith("train:")]
 
     def labels(key: str, model: str, threshold: float, prefix: str = "") -> tuple[list[str], list[str], list[str]]:
         rows = [(f, g, e) for f, g, e in zip(*streams[key], strict=True) if e.startswith(prefix)]
         clusterer = OnlineEventClusterer(**{**params, "threshold": threshold, "model": model})
-        return [clusterer.learn_one(f).event_id for f, _g, _e in rows], [g for _f, g, _e in rows], [e for *_, e in rows]
+        events = place(clusterer, [f for f, _g, _e in rows])
+        return events, [g for _f, g, _e in rows], [e for *_, e in rows]
 
     def bcubed(key: str, model: str, threshold: float, prefix: str = "") -> float:
         predicted, gold, _ids = labels(key, model, threshold, prefix)
@@ -150,14 +155,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def place(clusterer: OnlineEventClusterer, features: list) -> list[str]:
+    """Each article's event, learned in batches as the grouping stage learns them."""
+    events = []
+    for start in range(0, len(features), LEARN_BATCH):
+        events += [a.event_id for a in clusterer.learn_batch(features[start:start + LEARN_BATCH])]
+    return [clusterer.resolve(e) for e in events]
+
+
 def story_report(streams: dict, params: dict, model: str, threshold: float, grid: list[float],
                  max_gap_days: float) -> None:
     """Story-level B-cubed F1 of every stream at each story threshold ("events": no linking)."""
     means: dict = {}
     for key, (features, gold, _ids) in streams.items():
         clusterer = OnlineEventClusterer(**{**params, "threshold": threshold, "model": model})
-        events = [clusterer.learn_one(f).event_id for f in features]
-        events = [clusterer.resolve(e) for e in events]
+        events = place(clusterer, features)
         row = {"events": score_clustering(events, gold).bcubed_f1}
         summaries = clusterer.events()
         for t in grid:

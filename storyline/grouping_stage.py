@@ -82,7 +82,7 @@ def clusterer_params(settings: Settings) -> dict[str, Any]:
     training and ingest build the same clusterer)."""
     return {"threshold": settings.cluster_threshold or None, "model": settings.cluster_model or None,
             "embedding": settings.cluster_embedding, "window_days": settings.event_window_days,
-            "event_span_days": settings.event_span_days}
+            "event_span_days": settings.event_span_days, "second_look": settings.cluster_second_look}
 
 
 def load_clusterer(store: SQLiteStore, settings: Settings | None = None, *, windowed: bool = False) -> Any:
@@ -122,13 +122,10 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
         used.add(clusterer.embedding)
         vectors = embed_pending(store, [a.id for a in articles], clusterer.embedding)
         near_dups.prefetch([(a.id, a.text, None) for a in articles])
-        members = []
-        for features, article in zip(cluster_features(articles, vectors), articles, strict=True):
-            assignment = clusterer.learn_one(features)
-            members.append((article.id, assignment.event_id, assignment.score, assignment.is_new,
-                            assignment.explanation.to_json()))
+        assignments = clusterer.learn_batch(cluster_features(articles, vectors))
+        for article in articles:
             near_dups.add(article.id, article.text, article.published)
-        return members
+        return [(a.article_id, a.event_id, a.score, a.is_new, a.explanation.to_json()) for a in assignments]
 
     done = group_articles(store, settings, store.pending("cluster", CLUSTER_VERSION), place, progress)
     if used - {settings.cluster_embedding}:  # the store's clusterer keeps the vectors it grouped with
@@ -139,12 +136,13 @@ def cluster_pending(store: SQLiteStore, settings: Settings, progress: Progress =
 
 def group_articles(store: SQLiteStore, settings: Settings, ids: Sequence[str],
                    place: Callable[[Any, Sequence[Any], Any], list[tuple[str, str, float, bool, Any]]],
-                   progress: Progress = None, chunk: int = 64) -> dict[str, Any]:
+                   progress: Progress = None, chunk: int | None = None) -> dict[str, Any]:
     """The grouping stage's frame: load the clusterer (its time window) and the near-duplicate
     index, let ``place`` decide the events of ``ids`` chunk by chunk in publication order (it
     returns the member rows and adds the articles to the near-duplicate index), write what each
     chunk changed, then rewrite the changed events and relink their stories. ``cluster_pending``
     places with the online clusterer; ``storyline load`` with the events of `spark group`."""
+    from .cluster.online import LEARN_BATCH
     from .cluster.persist import save_clusterer, save_index, save_near_duplicates
 
     if store.cluster_meta() is None:
@@ -158,7 +156,7 @@ def group_articles(store: SQLiteStore, settings: Settings, ids: Sequence[str],
     changed: set[str] = set()
     regrouped: set[str] = set()
     removed: set[str] = set()
-    for batch_ids in _chunks(ids, chunk):
+    for batch_ids in _chunks(ids, chunk or LEARN_BATCH):
         articles = store.articles(ids=batch_ids)  # publication order
         if clusterer.windowed:  # articles clustered before (pending again: a new CLUSTER_VERSION) keep
             # their event, as on the full state: their events, out of the window, come into memory

@@ -333,3 +333,35 @@ def test_runner_style_features_with_canonical_entities_and_replaced_places_score
     assert same_place.explanation.components["place_conflict"] == 0.0
     other = other_place.explanation.components or other_place.explanation.runner_up_components
     assert other["place_conflict"] == 1.0
+
+
+def test_second_look_moves_a_lone_early_article_into_the_event_it_would_join_now():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_many([dam(1), dam(2), chess(1), chess(2)])
+    clusterer.learn_assigned(dam(3), "ev_early")  # alone, as if it had come before the others
+    # An analyst's decision: chess2 is pinned alone and never merged back with chess1's event.
+    assert clusterer.move("chess2", None) == "ev_000003"
+    moved = clusterer.look_again([dam(3), chess(1), chess(2)])
+    assert list(moved) == ["dam3"]
+    assert (moved["dam3"].event_id, moved["dam3"].is_new) == ("ev_000001", False)
+    assert clusterer.members("ev_000001") == ["dam1", "dam2", "dam3"]
+    assert clusterer.resolve("ev_early") == "ev_000001"
+    assert (clusterer.event_of("chess1"), clusterer.event_of("chess2")) == ("ev_000002", "ev_000003")
+
+
+def test_learn_batch_looks_again_at_an_article_that_came_before_the_rest_of_its_event():
+    # Invented: "a" and "b" each tell half of the dam story; "c" tells both halves.
+    a = article("a", near(DAM, 11, 0.6), entities={"velmo"},
+                text="The Velmo dam burst in the night; engineers blamed the spillway gates.")
+    b = article("b", near(DAM, 12, 0.6), entities={"kasto"},
+                text="Floodwater reached Kasto villages as crews evacuated streets near the river.")
+    c = article("c", near(DAM, 13, 0.25), entities={"velmo", "kasto"},
+                text="The Velmo dam burst above Kasto; floodwater reached villages, spillway gates failed "
+                     "and crews evacuated streets.")
+    once = OnlineEventClusterer(second_look=False)
+    assert [x.event_id for x in once.learn_batch([a, b, c])] == ["ev_000001", "ev_000002", "ev_000002"]
+    twice = OnlineEventClusterer()
+    got = twice.learn_batch([a, b, c])
+    assert [(x.event_id, x.is_new) for x in got] == [("ev_000002", False), ("ev_000002", True), ("ev_000002", False)]
+    assert twice.members("ev_000002") == ["b", "c", "a"] and twice.resolve("ev_000001") == "ev_000002"
+    assert OnlineEventClusterer.from_state(once.to_state()).second_look is False

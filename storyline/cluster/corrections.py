@@ -46,6 +46,7 @@ class EventCorrections:
     _create_event: Any
     _new_event_id: Any
     _neighbours: Any
+    _decide: Any
     _idf: Any
     _core_years: Any
     _lexical_cos: Any
@@ -169,6 +170,28 @@ class EventCorrections:
                 self._move_members(event, target, group)
                 report.split.append((event.event_id, target.event_id, tuple(group)))
         return report
+
+    def look_again(self, batch: Sequence[Any]) -> dict[str, Any]:
+        """Decide again, once the whole batch is in, for each article of ``batch`` (its
+        ArticleFeatures, in arrival order) that opened an event nobody joined: an article that
+        came before the rest of its event was compared with less than the event became. It
+        joins the best other event by the same rule and threshold as on arrival, and its
+        singleton event is retired. Returns the new Assignment of each article that moved."""
+        moved: dict[str, Any] = {}
+        for features in batch:
+            record = self._articles.get(features.article_id)
+            if record is None or record.pinned:
+                continue
+            own = self._events.get(record.event_id)
+            if own is None or own.locked or len(own.members) != 1:
+                continue
+            assignment, _ = self._decide(features, exclude=own.event_id)
+            target = self._events[assignment.event_id] if not assignment.is_new else None
+            if target is None or own.event_id in target.cannot_link:
+                continue
+            self._merge_events(target, own)
+            moved[features.article_id] = assignment
+        return moved
 
     def _recent_events(self, recent_window: float | None) -> list[str]:
         recent = set()

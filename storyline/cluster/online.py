@@ -62,6 +62,8 @@ from storyline.errors import ConfigError, NotFound
 __all__ = ["Assignment", "EventSummary", "Explanation", "OnlineEventClusterer", "ReclusterReport", "parse_day"]
 
 STATE_VERSION = 2
+# Articles the grouping stage decides together (one store transaction; the second look's scope).
+LEARN_BATCH = 64
 _UNDATED = "undated"
 
 
@@ -96,6 +98,7 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         index_dtype: str = "i8",
         connectivity: int = 16,
         expansion_add: int = 64,
+        second_look: bool = True,
     ):
         self.threshold = threshold
         self.window_days = window_days
@@ -110,6 +113,7 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         self.index_dtype = index_dtype
         self.connectivity = connectivity
         self.expansion_add = expansion_add
+        self.second_look = second_look
         self._check_params()
         self._reset()
 
@@ -130,6 +134,7 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
             "index_dtype": self.index_dtype,
             "connectivity": self.connectivity,
             "expansion_add": self.expansion_add,
+            "second_look": self.second_look,
         }
 
     def _check_params(self) -> None:
@@ -269,6 +274,16 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
 
     def learn_many(self, features: Iterable[ArticleFeatures]) -> list[Assignment]:
         return [self.learn_one(f) for f in features]
+
+    def learn_batch(self, features: Sequence[ArticleFeatures]) -> list[Assignment]:
+        """Learn one batch (the grouping stage's :data:`LEARN_BATCH` articles) in order, then,
+        with ``second_look``, decide again for its articles left alone in an event
+        (:meth:`look_again`). The assignments as they stand after both."""
+        assignments = [self.learn_one(f) for f in features]
+        if self.second_look and features:
+            moved = self.look_again(features)
+            assignments = [moved.get(a.article_id, a) for a in assignments]
+        return assignments
 
     def learn_assigned(self, features: ArticleFeatures, event_id: str) -> None:
         """Remember one article in an event decided elsewhere (a partition of ``storyline spark

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from storyline.cluster.features import ArticleFeatures
-from storyline.cluster.online import OnlineEventClusterer
+from storyline.cluster.online import LEARN_BATCH, OnlineEventClusterer
 
 __all__ = ["DayFrequencies", "PartitionItem", "features_from_json", "features_to_json", "fit_partitions",
            "group_partition", "partition_of", "stitch_event"]
@@ -118,7 +118,8 @@ def group_partition(items: Iterable[PartitionItem], day_frequencies: Mapping[int
     next_day = 0  # days[:next_day] are in the clusterer's frequencies
     current: int | None = None
     own = DayFrequencies()  # this partition's articles of the current day, counted by _add
-    rows = []
+    rows: list[dict[str, Any]] = []
+    batch: list[Any] = []  # the features since the last second look (the stage's batch size)
     for item in sorted(items, key=lambda i: i.order):
         if item.day != current:
             while next_day < len(days) and days[next_day] < item.day:
@@ -133,12 +134,31 @@ def group_partition(items: Iterable[PartitionItem], day_frequencies: Mapping[int
         assignment = clusterer.learn_one(item.features)
         if not known:
             own.add(DayFrequencies.of(item.features))
-        rows.append({"id": item.features.article_id, "partition": partition,
-                     "event": f"{partition}:{assignment.event_id}", "score": float(assignment.score),
-                     "is_new": bool(assignment.is_new),
-                     "explanation": json.dumps(assignment.explanation.to_json(), ensure_ascii=False),
-                     "features": features_to_json(item.features)})
+        rows.append({"id": item.features.article_id, "partition": partition, "features": features_to_json(item.features),
+                     **_decided(partition, assignment)})
+        batch.append(item.features)
+        if len(batch) == LEARN_BATCH:
+            _look_again(clusterer, batch, rows, partition)
+            batch = []
+    _look_again(clusterer, batch, rows, partition)
     return rows
+
+
+def _decided(partition: int, assignment: Any) -> dict[str, Any]:
+    return {"event": f"{partition}:{assignment.event_id}", "score": float(assignment.score),
+            "is_new": bool(assignment.is_new),
+            "explanation": json.dumps(assignment.explanation.to_json(), ensure_ascii=False)}
+
+
+def _look_again(clusterer: OnlineEventClusterer, batch: list[Any], rows: list[dict[str, Any]], partition: int) -> None:
+    """The single consumer's second look after each batch (OnlineEventClusterer.learn_batch),
+    over this partition's articles: a moved article's row names its new event."""
+    if not (clusterer.second_look and batch):
+        return
+    moved = clusterer.look_again(batch)
+    for row in rows[-len(batch):]:
+        if row["id"] in moved:
+            row.update(_decided(partition, moved[row["id"]]))
 
 
 def _add_frequencies(clusterer: OnlineEventClusterer, delta: DayFrequencies) -> None:

@@ -49,7 +49,7 @@ class ArticleScoring:
     # --- scoring -------------------------------------------------------------------
 
     def _decide(
-        self, features: ArticleFeatures
+        self, features: ArticleFeatures, exclude: str | None = None
     ) -> tuple[Assignment, list[tuple[float, str, dict[str, Any]]]]:
         day = parse_day(features.published)
         hits = self._neighbours(features.vector, day)
@@ -57,6 +57,8 @@ class ArticleScoring:
         by_event: dict[str, tuple[float, str]] = {}
         for article_id, similarity in hits:
             event_id = self._articles[article_id].event_id
+            if event_id == exclude:  # a second look: the article's own event is no candidate
+                continue
             if event_id not in by_event or similarity > by_event[event_id][0]:
                 by_event[event_id] = (similarity, article_id)
         years = _article_years(features)
