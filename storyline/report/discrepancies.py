@@ -324,26 +324,42 @@ def _stances_across_groups(col: _Collector, claims: Sequence[Claim], facts: Sequ
                if (articles[c.article_id].language or "en").lower().startswith("en") and stance_hint(c.text)]
     if len(english) < 2:
         return
-    book.prepare([(claims[i].article_id, claims[i].text) for i in english])
-    stances = {i: book.stance(claims[i].article_id, claims[i].text) for i in english}
-    framed = [i for i in english if stances[i] is not None and stances[i].frame in FRAMED]
-    words = {i: content_words(claims[i].text) for i in framed}
-    negative = {i: stances[i].negative for i in framed}
-    for x, i in enumerate(framed):
-        # two stances of one sign never contradict (contradiction() says None): skip them first
-        for j in [j for j in framed[x + 1:] if negative[j] != negative[i]]:
-            ci, cj = claims[i], claims[j]
-            if ci.group_id is not None and ci.group_id == cj.group_id:
-                continue  # compared inside the group already
-            ai, aj = articles[ci.article_id], articles[cj.article_id]
-            oi, oj = outlet_of(ai), outlet_of(aj)
-            if oi == oj:
-                continue
+    # The pairs a stance could make a finding of, from what costs no parse: other outlets, not
+    # one group, close enough, something shared. Only their claims are parsed (the parse was
+    # most of a first report build), and the findings are the same as parsing every claim.
+    outlet = {i: outlet_of(articles[claims[i].article_id]) for i in english}
+    words: dict[int, frozenset[str]] = {}
+    pairs: list[tuple[int, int, float]] = []
+    rows = np.asarray(english)
+    for start in range(0, len(rows), 256):  # cosines by blocks of rows: bounded memory at any size
+        block = vectors[rows[start:start + 256]] @ vectors[rows].T
+        # (a margin below the floor, then each pair's own product: the same cosines as one by one)
+        for x, y in zip(*np.nonzero(block >= options.stance_pair_similarity - 1e-5), strict=True):
+            if y <= start + x:
+                continue  # each pair once, i before j
+            i, j = int(rows[start + x]), int(rows[y])
             sim = float(vectors[i] @ vectors[j])
             if sim < options.stance_pair_similarity:
                 continue
-            if not (facts[i].entity_ids & facts[j].entity_ids or words[i] & words[j]):
-                continue
+            ci, cj = claims[i], claims[j]
+            if outlet[i] == outlet[j] or (ci.group_id is not None and ci.group_id == cj.group_id):
+                continue  # one outlet, or compared inside the group already
+            if not facts[i].entity_ids & facts[j].entity_ids:
+                wi = words[i] if i in words else words.setdefault(i, content_words(ci.text))
+                wj = words[j] if j in words else words.setdefault(j, content_words(cj.text))
+                if not wi & wj:
+                    continue
+            pairs.append((i, j, sim))
+    needed = sorted({k for i, j, _ in pairs for k in (i, j)})
+    book.prepare([(claims[i].article_id, claims[i].text) for i in needed])
+    stances = {i: book.stance(claims[i].article_id, claims[i].text) for i in needed}
+    framed = {i for i in needed if stances[i] is not None and stances[i].frame in FRAMED}
+    for i, j, sim in pairs:
+        # two stances of one sign never contradict (contradiction() says None): skip them first
+        if i in framed and j in framed and stances[i].negative != stances[j].negative:
+            ci, cj = claims[i], claims[j]
+            ai, aj = articles[ci.article_id], articles[cj.article_id]
+            oi, oj = outlet[i], outlet[j]
             confidence = contradiction(stances[i], stances[j], sim, framed_only=True,
                                        places=places and (places(facts[i]), places(facts[j])))
             if confidence is None or confidence < options.stance_min_confidence:
