@@ -208,12 +208,18 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
 
     places: _Places = None if not mentions else _place_stems
     if options.stance_rule == "stance":
-        # the claims whose stances the groups below compare, parsed in one batch
-        compared = [claims[index[cid]] for g in groups if len(g.claim_ids) > 1
-                    and len({outlet_by_article[claims[index[cid]].article_id] for cid in g.claim_ids}) > 1
-                    for cid in g.claim_ids]
-        book.prepare([(c.article_id, c.text) for c in compared
-                      if (articles[c.article_id].language or "en").lower().startswith("en")])
+        # the claims whose stances the groups below compare (English, another outlet's claim of
+        # the group at stance_min_similarity), parsed in one batch; stance() parses any other
+        english = {i for i, c in enumerate(claims) if (articles[c.article_id].language or "en").lower().startswith("en")}
+        compared: set[int] = set()
+        for g in groups:
+            members = [index[cid] for cid in g.claim_ids if index[cid] in english]
+            for x, i in enumerate(members):
+                for j in members[x + 1:]:
+                    if (outlet_by_article[claims[i].article_id] != outlet_by_article[claims[j].article_id]
+                            and float(vectors[i] @ vectors[j]) >= options.stance_min_similarity):
+                        compared.update((i, j))
+        book.prepare([(claims[i].article_id, claims[i].text) for i in sorted(compared)])
     for group in groups:
         if len(group.claim_ids) < 2:
             continue
