@@ -16,12 +16,13 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 # (dataset, options, level, floor on B-cubed F1 or pair accuracy); measured value in the comment.
 GATE = [
-    ("ecbplus/dev.jsonl", {}, "event", 0.85),                                         # 0.879
-    ("ecbplus/dev.jsonl", {}, "story", 0.85),                                         # 0.879
-    ("allsides/docs.jsonl", {"limit_events": 70}, "event", 0.87),                     # 0.903
-    ("allsides/docs.jsonl", {"limit_events": 70, "strip_metadata": True, "shuffle_seed": 7}, "event", 0.79),  # 0.827
+    ("ecbplus/dev.jsonl", {}, "event", 0.85),                                         # 0.885 (0.879 before round 10)
+    ("ecbplus/dev.jsonl", {}, "story", 0.85),                                         # 0.884
+    ("ecbplus/dev.jsonl", {"strip_metadata": True, "shuffle_seed": 7}, "event", 0.88),  # 0.909 (0.891 without the second look)
+    ("allsides/docs.jsonl", {"limit_events": 70}, "event", 0.87),                     # 0.905
+    ("allsides/docs.jsonl", {"limit_events": 70, "strip_metadata": True, "shuffle_seed": 7}, "event", 0.79),  # 0.824
     ("basil/docs.jsonl", {"subset": "heldout"}, "event", 0.95),                       # 0.980
-    ("meantime/docs.jsonl", {"subset": "heldout", "limit_events": 30}, "event", 0.91),  # 0.944
+    ("meantime/docs.jsonl", {"subset": "heldout", "limit_events": 30}, "event", 0.91),  # 0.938
     ("tgpairs/docs.jsonl", {"pairs": "tgpairs/pairs.jsonl"}, "pairs", 0.81),           # 0.844
 ]
 
