@@ -344,6 +344,7 @@ def test_second_look_moves_a_lone_early_article_into_the_event_it_would_join_now
     moved = clusterer.look_again([dam(3), chess(1), chess(2)])
     assert list(moved) == ["dam3"]
     assert (moved["dam3"].event_id, moved["dam3"].is_new) == ("ev_000001", False)
+    assert moved["dam3"].explanation.note.startswith("second look") and moved["dam3"].explanation.components
     assert clusterer.members("ev_000001") == ["dam1", "dam2", "dam3"]
     assert clusterer.resolve("ev_early") == "ev_000001"
     assert (clusterer.event_of("chess1"), clusterer.event_of("chess2")) == ("ev_000002", "ev_000003")

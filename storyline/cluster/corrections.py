@@ -8,6 +8,7 @@ an analyst merged is never split automatically."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -190,7 +191,9 @@ class EventCorrections:
             if target is None or own.event_id in target.cannot_link:
                 continue
             self._merge_events(target, own)
-            moved[features.article_id] = assignment
+            # --why says so: the article joined on the second look, not on arrival
+            moved[features.article_id] = dataclasses.replace(assignment, explanation=dataclasses.replace(
+                assignment.explanation, note="second look: alone on arrival, joined once its batch was in"))
         return moved
 
     def _recent_events(self, recent_window: float | None) -> list[str]:
