@@ -174,10 +174,11 @@ class EventCorrections:
 
     def look_again(self, batch: Sequence[Any]) -> dict[str, Any]:
         """Decide again, once the whole batch is in, for each article of ``batch`` (its
-        ArticleFeatures, in arrival order) that opened an event nobody joined: an article that
-        came before the rest of its event was compared with less than the event became. It
-        joins the best other event by the same rule and threshold as on arrival, and its
-        singleton event is retired. Returns the new Assignment of each article that moved."""
+        ArticleFeatures, in arrival order: the articles that opened an event in this batch)
+        that is still alone in it: an article that came before the rest of its event was
+        compared with less than the event became. It joins the best other event by the same
+        rule and threshold as on arrival, and its one-article event is retired (an alias of the
+        one it joined). Returns the new Assignment of each article that moved."""
         moved: dict[str, Any] = {}
         for features in batch:
             record = self._articles.get(features.article_id)

@@ -280,8 +280,9 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         with ``second_look``, decide again for its articles left alone in an event
         (:meth:`look_again`). The assignments as they stand after both."""
         assignments = [self.learn_one(f) for f in features]
-        if self.second_look and features:
-            moved = self.look_again(features)
+        if self.second_look:
+            # only events this batch opened: an older event's id is published already
+            moved = self.look_again([f for f, a in zip(features, assignments, strict=True) if a.is_new])
             assignments = [moved.get(a.article_id, a) for a in assignments]
         return assignments
 

@@ -119,7 +119,8 @@ def group_partition(items: Iterable[PartitionItem], day_frequencies: Mapping[int
     current: int | None = None
     own = DayFrequencies()  # this partition's articles of the current day, counted by _add
     rows: list[dict[str, Any]] = []
-    batch: list[Any] = []  # the features since the last second look (the stage's batch size)
+    batch: list[Any] = []  # the articles that opened an event since the last second look
+    seen = 0  # articles since the last second look (the stage's batch size)
     for item in sorted(items, key=lambda i: i.order):
         if item.day != current:
             while next_day < len(days) and days[next_day] < item.day:
@@ -136,11 +137,13 @@ def group_partition(items: Iterable[PartitionItem], day_frequencies: Mapping[int
             own.add(DayFrequencies.of(item.features))
         rows.append({"id": item.features.article_id, "partition": partition, "features": features_to_json(item.features),
                      **_decided(partition, assignment)})
-        batch.append(item.features)
-        if len(batch) == LEARN_BATCH:
-            _look_again(clusterer, batch, rows, partition)
-            batch = []
-    _look_again(clusterer, batch, rows, partition)
+        if assignment.is_new:  # the second look reads the events this batch opened
+            batch.append(item.features)
+        seen += 1
+        if seen == LEARN_BATCH:
+            _look_again(clusterer, batch, rows[-seen:], partition)
+            batch, seen = [], 0
+    _look_again(clusterer, batch, rows[-seen:] if seen else [], partition)
     return rows
 
 
@@ -152,11 +155,12 @@ def _decided(partition: int, assignment: Any) -> dict[str, Any]:
 
 def _look_again(clusterer: OnlineEventClusterer, batch: list[Any], rows: list[dict[str, Any]], partition: int) -> None:
     """The single consumer's second look after each batch (OnlineEventClusterer.learn_batch),
-    over this partition's articles: a moved article's row names its new event."""
+    over the batch's articles that opened an event; ``rows``: the batch's rows, a moved
+    article's row then names its new event."""
     if not (clusterer.second_look and batch):
         return
     moved = clusterer.look_again(batch)
-    for row in rows[-len(batch):]:
+    for row in rows:
         if row["id"] in moved:
             row.update(_decided(partition, moved[row["id"]]))
 
