@@ -249,6 +249,20 @@ def test_analysis_views(demo_store):
     assert analysis.scripts("Волошенко") == ["Cyrillic"] and analysis.scripts("Voloshenko") == ["Latin"]
 
 
+def test_an_event_page_says_why_each_article_is_there(demo_store, reader):
+    big = max(demo_store.events(), key=lambda e: len(e["article_ids"]))
+    why = analysis.membership_view(demo_store, big["article_ids"])
+    assert [w["how"] for w in why.values()] == ["opened"] + ["joined"] * 5
+    first = why[big["article_ids"][0]]
+    assert (first["probability"], first["reasons"], first["note"]) == (0.0, [], "no event within the time window")
+    joined = [w for w in why.values() if w["how"] == "joined"]
+    assert all(w["probability"] >= 0.9 and len(w["reasons"]) == 3 for w in joined)
+    assert all(w["reasons"][0] == "words shared with the event" for w in joined)
+    page = reader.get(f"/events/{big['id']}").text
+    assert page.count("<summary>why here</summary>") == 6
+    assert "Opened the event." in page and "Joined with probability 1.0: words shared with the event" in page
+
+
 def test_long_spans_are_counted_per_year_and_a_story_is_read_through_its_event(demo_store):
     def meta(*days):
         return [{"published": d} for d in days]

@@ -27,7 +27,7 @@ from typing import Any
 
 from storyline.errors import ConfigError
 
-__all__ = ["DEFAULT_MODEL", "FEATURES", "LATE_FEATURES", "PACKAGED_MODELS", "PairScorer", "expand_features",
+__all__ = ["DEFAULT_MODEL", "EVIDENCE_FEATURES", "FEATURES", "FEATURE_LABELS", "LATE_FEATURES", "PACKAGED_MODELS", "PairScorer", "expand_features",
            "load_scorer"]
 
 DEFAULT_MODEL = "same_event-v3.json"
@@ -52,6 +52,15 @@ BASE_FEATURES = (
     "cross_lingual",    # the article's language is none of the event's
     "text_gap_log",     # no given gap, both have a day (given or a date line): log1p(days beyond 60, at most 365)
 )
+# The features that are evidence of one happening (similarities, shared names and numbers), in the
+# words an analyst reads on an event page; the others (time, size, language, conflicts) weigh it.
+FEATURE_LABELS = {
+    "dense_centroid": "lead close to the event's", "dense_member": "lead close to one member's",
+    "lexical_centroid": "words shared with the event", "lexical_member": "words shared with one member",
+    "entities": "its names found in the event", "entity_coverage": "the event's names found in it",
+    "numbers": "numbers shared",
+}
+EVIDENCE_FEATURES = frozenset(FEATURE_LABELS)
 # Fitted after the others, with the others' weights held and without centring, so a pair that
 # lacks this evidence (no date line on one side: every dated stream, AllSides, BASIL) is scored
 # exactly as by the model without it. Fitted together, the other weights and the threshold moved
