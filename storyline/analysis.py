@@ -224,12 +224,13 @@ class EventsByDate:
         return cls([t[0] for t in dated], [t[2] for t in dated], [t[2] for t in keyed if t[0] is None])
 
 
-def membership_view(store: SQLiteStore, article_ids: Sequence[str], top: int = 3) -> dict[str, dict[str, Any]]:
-    """Why each article is in its event, from what the clusterer recorded when it placed it:
-    ``how`` (opened the event, joined it, or put there by an analyst), the probability, the
-    evidence that raised the log-odds most (``top`` similarities and shared names or numbers
-    the pair has, in plain words, strongest first), and the clusterer's note (e.g. joined on
-    the second look, or why it opened an event)."""
+def membership_view(store: SQLiteStore, event_id: str, article_ids: Sequence[str], top: int = 3
+                    ) -> dict[str, dict[str, Any]]:
+    """Why each article is in event ``event_id``, from what the clusterer recorded when it placed
+    it: ``how`` (opened the event, joined it, or "later": it was placed in another event and came
+    here by a merge or a correction), the probability, the evidence that raised the log-odds
+    most (``top`` similarities and shared names or numbers the pair has, in plain words,
+    strongest first), and the clusterer's note (e.g. joined on the second look)."""
     from .cluster.scorer import EVIDENCE_FEATURES, FEATURE_LABELS
 
     out: dict[str, dict[str, Any]] = {}
@@ -241,8 +242,8 @@ def membership_view(store: SQLiteStore, article_ids: Sequence[str], top: int = 3
         present = why.get("components", {})
         raised = sorted(((v, k) for k, v in why.get("contributions", {}).items()
                          if k in EVIDENCE_FEATURES and v > 0 and present.get(k, 0) > 0), reverse=True)[:top]
-        how = "opened" if member["is_new"] else "joined" if present else "placed"
-        out[aid] = {"how": how, "probability": round(float(member["score"]), 2),
+        how = "later" if member["event_id"] != event_id else "opened" if member["is_new"] else "joined"
+        out[aid] = {"how": how, "probability": round(float(member["score"]), 2), "placed_in": member["event_id"],
                     "reasons": [FEATURE_LABELS[k] for _v, k in raised], "note": why.get("note") or ""}
     return out
 

@@ -203,6 +203,9 @@ def event_show(c: Context, event_id: str, why: bool, as_json: bool) -> None:
         m = members.get(a.id)
         if why and m:
             x = m["explanation"]
+            if m["event_id"] != e["id"]:
+                click.echo(f"      placed in {m['event_id']} first, then brought here by a merge or a correction "
+                           "(storyline decisions)")
             if m["is_new"]:
                 click.echo(f"      opened the event; best existing: {x.get('runner_up') or 'none'} "
                            f"(probability {m['score']:.2f})")

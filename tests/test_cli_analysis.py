@@ -52,6 +52,19 @@ def test_events_and_why(demo_store):
     seltva = next(e for e in events if len(e["article_ids"]) == 6)
     why = run(demo_store, "event", seltva["id"], "--why")
     assert "opened the event" in why and "joined with probability" in why and "log-odds: " in why
+    assert "brought here by a merge" not in why
+
+
+def test_why_after_a_merge_says_where_an_article_was_placed_first(demo_store, tmp_path):
+    import sqlite3
+
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    demo_store.db.backup(copy)  # the whole store, its write-ahead log too
+    copy.close()
+    with storyline.open_store(tmp_path / "copy.db") as store:
+        storyline.merge_events(store, "ev_000001", "ev_000002")
+        why = run(store, "event", "ev_000001", "--why")
+    assert "placed in ev_000002 first, then brought here by a merge or a correction" in why
 
 
 def test_storylines_and_report_markdown(demo_store):

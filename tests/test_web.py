@@ -251,7 +251,7 @@ def test_analysis_views(demo_store):
 
 def test_an_event_page_says_why_each_article_is_there(demo_store, reader):
     big = max(demo_store.events(), key=lambda e: len(e["article_ids"]))
-    why = analysis.membership_view(demo_store, big["article_ids"])
+    why = analysis.membership_view(demo_store, big["id"], big["article_ids"])
     assert [w["how"] for w in why.values()] == ["opened"] + ["joined"] * 5
     first = why[big["article_ids"][0]]
     assert (first["probability"], first["reasons"], first["note"]) == (0.0, [], "no event within the time window")
@@ -261,6 +261,16 @@ def test_an_event_page_says_why_each_article_is_there(demo_store, reader):
     page = reader.get(f"/events/{big['id']}").text
     assert page.count("<summary>why here</summary>") == 6
     assert "Opened the event." in page and "Joined with probability 1.0: words shared with the event" in page
+
+
+def test_after_a_merge_the_absorbed_articles_say_they_came_later(demo_store, tmp_path):
+    with open_store(copy_store(demo_store, tmp_path)) as s:
+        before = {e["id"]: e["article_ids"] for e in s.events()}
+        api.merge_events(s, "ev_000001", "ev_000002")
+        merged = s.event("ev_000001")
+        why = analysis.membership_view(s, "ev_000001", merged["article_ids"])
+        assert {a for a, w in why.items() if w["how"] == "later"} == set(before["ev_000002"])
+        assert {w["placed_in"] for w in why.values() if w["how"] == "later"} == {"ev_000002"}
 
 
 def test_long_spans_are_counted_per_year_and_a_story_is_read_through_its_event(demo_store):

@@ -91,7 +91,7 @@ def router(state: WebState) -> APIRouter:
             others = analysis.merge_candidates(s, event["first_published"], exclude=event_id, by_date=by_date(s))
             return {"event": event, "r": rep, "groups": groups, "cells": cells, "claims": claims,
                     "others": others, "storyline": analysis.storyline_of(s, event_id, event),
-                    "why": analysis.membership_view(s, [a["id"] for a in rep["articles"]]),
+                    "why": analysis.membership_view(s, event_id, [a["id"] for a in rep["articles"]]),
                     "coverage_chart": bar_chart(per_outlet, "Articles per outlet"),
                     "timeline_chart": bar_chart(timeline, "Outlets reporting each date", unit="outlet reports"),
                     "graph": layered_graph(rep["sources"])}
