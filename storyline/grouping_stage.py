@@ -94,7 +94,13 @@ def load_clusterer(store: SQLiteStore, settings: Settings | None = None, *, wind
     from .cluster.persist import load_clusterer_rows
 
     clusterer = load_clusterer_rows(store, OnlineEventClusterer, windowed=windowed)
-    return clusterer if clusterer is not None else OnlineEventClusterer(**clusterer_params(settings or Settings()))
+    if clusterer is None:
+        return OnlineEventClusterer(**clusterer_params(settings or Settings()))
+    if settings is not None:
+        # How a batch is placed, not what was learned: the settings of this run decide it for a
+        # store grouped before as well (the model, threshold and embedding stay the store's).
+        clusterer.second_look = settings.cluster_second_look
+    return clusterer
 
 
 def load_near_duplicates(store: SQLiteStore) -> Any:

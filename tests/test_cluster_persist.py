@@ -125,3 +125,16 @@ def test_word_frequencies_are_read_from_the_store_when_needed(tmp_path):
         later = dam(3)
         assert loaded.learn_one(later) == clusterer.learn_one(later)
         assert {k: loaded._term_df[k] for k in later.terms} == {k: clusterer._term_df[k] for k in later.terms}
+
+
+def test_the_second_look_follows_the_run_settings_for_a_store_grouped_before(tmp_path):
+    from storyline.grouping_stage import load_clusterer
+    from storyline.settings import Settings
+
+    with open_store(tmp_path / "rows.db") as store:
+        clusterer = OnlineEventClusterer(second_look=True)
+        clusterer.learn_many([dam(1), dam(2)])
+        save_clusterer(store, clusterer)
+        assert load_clusterer(store).second_look is True  # no settings: as saved
+        assert load_clusterer(store, Settings(cluster_second_look=False)).second_look is False
+        assert load_clusterer(store, Settings(cluster_second_look=True)).second_look is True
