@@ -150,11 +150,9 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         if self.event_span_days <= 0:
             raise ConfigError(f"event_span_days={self.event_span_days} must be positive")
         from storyline.cluster.scorer import load_scorer
-        from storyline.nlp import embedding_width
+        from storyline.nlp import cosine_floor, embedding_width
 
         self._dim = embedding_width(self.embedding)
-        from storyline.nlp import cosine_floor
-
         self._split_similarity = (cosine_floor(self.embedding, 0.4) if self.split_similarity is None
                                   else self.split_similarity)
         self._scorer = load_scorer(self.model, self.embedding)

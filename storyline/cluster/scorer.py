@@ -27,8 +27,8 @@ from typing import Any
 
 from storyline.errors import ConfigError
 
-__all__ = ["DEFAULT_MODEL", "EVIDENCE_FEATURES", "FEATURES", "FEATURE_LABELS", "LATE_FEATURES", "PACKAGED_MODELS", "PairScorer", "expand_features",
-           "load_scorer"]
+__all__ = ["DEFAULT_MODEL", "EVIDENCE_FEATURES", "FEATURES", "FEATURE_LABELS", "LATE_FEATURES", "PACKAGED_MODELS",
+           "PairScorer", "expand_features", "load_scorer"]
 
 DEFAULT_MODEL = "same_event-v3.json"
 # The packaged model for each article embedding (its dense features are cosines of that embedding).
