@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..nlp import doc_text
+
 __all__ = ["AttributionModel", "Candidate", "candidate_features", "candidates", "load_attribution_model", "select"]
 
 MODEL_PATH = Path(__file__).parent / "models" / "attribution-v1.json"
@@ -65,14 +67,6 @@ def _subtree_chars(tok: Any, cut_before: int | None = None) -> tuple[int, int]:
     while left.i < right.i and (left.is_punct or left.is_space):
         left = doc[left.i + 1]
     return _span_chars(left, right)
-
-
-def _doc_text(doc: Any) -> str:
-    """``doc.text`` joins every token each time it is read: cache it on the doc."""
-    text = doc.user_data.get("storyline_text")
-    if text is None:
-        text = doc.user_data["storyline_text"] = doc.text
-    return text
 
 
 def _source_of(cue: Any) -> Any | None:
@@ -114,7 +108,7 @@ def candidates(doc: Any) -> list[Candidate]:
                 s = a1
             elif a1 >= e - 1:
                 e = a0
-            text = _doc_text(doc)
+            text = doc_text(doc)
             while s < e and not text[s].isalnum() and text[s] not in "“\"«":
                 s += 1
             if e - s > 10:
@@ -161,7 +155,7 @@ def candidate_features(doc: Any, c: Candidate) -> dict[str, float]:
     """Sparse features of one candidate (names -> values; absent means 0)."""
     cue = doc[c.cue]
     word = cue.lower_
-    content = _doc_text(doc)[c.content_start : c.content_end]
+    content = doc_text(doc)[c.content_start : c.content_end]
     n_words = max(1, content.count(" ") + 1)
     src = _source_kind(doc, c)
     f = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..nlp import doc_text
 from .quote_speakers import (
     _EN_CUE,
     _EN_NOT_INDIRECT,
@@ -54,14 +55,11 @@ def _en_np_span(tok: Any) -> tuple[int, int]:
             break
     start = left.idx
     end = right.idx + len(right)
-    # Doc.text joins every token each time it is read: cache it on the doc.
-    doc_text = tok.doc.user_data.get("storyline_text")
-    if doc_text is None:
-        doc_text = tok.doc.user_data["storyline_text"] = tok.doc.text
-    cut = doc_text.rfind("\n", start, tok.idx)
+    text = doc_text(tok.doc)
+    cut = text.rfind("\n", start, tok.idx)
     if cut >= 0:  # a headline above the paragraph is not part of the name
         start = cut + 1
-    while start < end and doc_text[start].isspace():
+    while start < end and text[start].isspace():
         start += 1
     return start, end
 

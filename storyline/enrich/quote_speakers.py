@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..nlp import doc_text
 from .quote_marks import _spans_between
 
 RESOLVE_MODE = "subject"  # last | speaker | subject (tuned on the GGT tuning subset)
@@ -334,9 +335,10 @@ def _letters(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def _subject_persons(persons: list[tuple[int, int]], doc: Any) -> list[tuple[int, int]]:
     subjects = []
+    text = doc_text(doc)
     for ent in doc.ents:
         if ent.label_ == "PERSON" and any(t.dep_ in ("nsubj", "nsubjpass") for t in ent):
-            span = _letters(doc.text, ent.start_char, ent.end_char)
+            span = _letters(text, ent.start_char, ent.end_char)
             if span:
                 subjects.append(span)
     return subjects
