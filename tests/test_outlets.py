@@ -95,3 +95,12 @@ def test_outlet_names_and_domains():
     assert domain_outlet("https://edition.cnn.com/2021/a") == "CNN"
     assert domain_outlet("www.orla-courier.example/x") == "orla-courier.example"
     assert domain_outlet("no url here") is None
+
+
+def test_a_short_form_is_the_one_longer_outlet_it_ends_and_a_name_stops_at_a_sentence_end():
+    text = ("The chair told the Orla Post. She said work starts soon. In an interview with the Post on "
+            "Monday, the engineer agreed. (Jana Pell/Orla Post)")
+    assert find_repeated_outlet(text) == ("Orla Post", text.index("Orla Post"), text.index("Orla Post") + 9, 3)
+    # two outlets end in "Post": "the Post" could be either, so the text names more than one
+    both = text + " The mayor told the Gull Post the same."
+    assert find_repeated_outlet(both) is None

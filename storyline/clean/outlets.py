@@ -158,16 +158,39 @@ _MIN_MENTIONS = 3
 _MIN_MENTIONS_TWO_KINDS = 2
 
 
+def _clip_name(name: str) -> str:
+    """The outlet's words of a matched name: not past a sentence end ("the Orla Post. She"), nor a
+    day or month after it ("the Orla Post Thursday"), nor a possessive's "'s"."""
+    name = re.split(r"(?<=[a-z])\.\s", name.strip())[0].rstrip(".")
+    name = re.sub(r"(?:\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
+                  r"May|June|July|August|September|October|November|December))+$", "", name)
+    return re.sub(r"[’']s$", "", name)
+
+
 def _mentioned(m: re.Match[str]) -> str | None:
     """The outlet a mention names, or None when the name is no outlet's (a person, an office)."""
-    name = re.sub(r"[’']s$", "", m.group(1).strip())
+    name = _clip_name(m.group(1))
     if not (_known(name) or OUTLET_WORD.search(name) or re.fullmatch(r"(?:The )?[A-Z]{2,5}", name)):
         return None
     return None if is_agency(name) else name  # an agency's photo or quote is bought, not staff work
 
 
 def _outlet_key(name: str) -> str:
-    return re.sub(r"[^a-z]", "", re.sub(r"^the ", "", canonical_outlet(name).lower()))
+    """One outlet's mentions under one key: "the Orla Post's" and "Orla Post" are "orla post"."""
+    return " ".join(re.sub(r"[^a-z ]", " ", re.sub(r"^the ", "", canonical_outlet(name).lower())).split())
+
+
+def _short_forms_joined(mentions: dict[str, list[tuple[str, re.Match[str]]]], cited: set[str]
+                        ) -> tuple[dict[str, list[tuple[str, re.Match[str]]]], set[str]]:
+    """"the Post" is "Orla Post" when the text names one such outlet only (with "Orla Post" and
+    "Gull Post" both there, "the Post" stays apart, and the text names more than one outlet)."""
+    keys = set(mentions) | cited
+    longer = {k: [o for o in keys if o.endswith(" " + k)] for k in keys}
+    into = {k: found[0] for k, found in longer.items() if len(found) == 1}
+    joined: dict[str, list[tuple[str, re.Match[str]]]] = {}
+    for k, found in mentions.items():
+        joined.setdefault(into.get(k, k), []).extend(found)
+    return joined, {into.get(k, k) for k in cited}
 
 
 def find_repeated_outlet(text: str) -> tuple[str, int, int, int] | None:
@@ -182,14 +205,17 @@ def find_repeated_outlet(text: str) -> tuple[str, int, int, int] | None:
     if not mentions:
         return None
     cited = {_outlet_key(n) for p in _CITED for m in p.finditer(text) if (n := _mentioned(m))}
+    mentions, cited = _short_forms_joined(mentions, cited)
     if len(mentions) > 1 or cited - set(mentions) or cited & set(mentions):
         return None
     (found,) = mentions.values()
     kinds = {kind for kind, _m in found}
     if len(found) < _MIN_MENTIONS and not (len(found) >= _MIN_MENTIONS_TWO_KINDS and len(kinds) >= 2):
         return None
-    first = min((m for _k, m in found), key=lambda m: m.start(1))
-    name = re.sub(r"[’']s$", "", first.group(1).strip())
+    # the evidence is the first mention under the longest name ("Orla Post" rather than "the Post")
+    longest = max(len(_clip_name(m.group(1))) for _k, m in found)
+    first = min((m for _k, m in found if len(_clip_name(m.group(1))) == longest), key=lambda m: m.start(1))
+    name = _clip_name(first.group(1))
     start = first.start(1) + (4 if name.startswith("the ") else 0)  # "told the Courier": "the" is the sentence's
     name = name.removeprefix("the ")
     return name, start, start + len(name), len(found)
