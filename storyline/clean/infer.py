@@ -5,12 +5,18 @@ and its evidence, the raw-text offsets of the words it came from, so a reader ca
 (``article.metadata["inferred"]``). A value the input gave always wins; nothing here
 overrides it.
 
-- **Outlet**: an agency dateline (``PARIS (Gull Wire) -``, ``Kyiv. March 3. UNIAN -``), an
-  outlet header line the cleaner moved away, or a self-reference in the text
-  (``<Outlet> has reached out to ... for comment``, ``<Outlet> could not independently
-  verify`` / ``has not independently verified``, ``<Outlet> has learned``, a ``More from
-  <Outlet>`` links header). ``told <Outlet>`` is *not* one: articles cite other outlets that
-  way (on BASIL it named the wrong outlet 5 times in 11, benchmarks/results/robustness.md).
+- **Outlet**, first found wins: a leading URL line's domain (the page's own address: who
+  published it, even when it prints wire copy); an agency dateline at the start of the body
+  (``PARIS (Gull Wire) -``, ``Kyiv. March 3. UNIAN -``); an outlet header line the cleaner moved
+  away; an agency tag on one of the first three lines, under a headline or byline
+  (:func:`storyline.clean.outlets.find_agency_tag`); a self-reference in the text (``<Outlet> has
+  reached out to ... for comment``, ``<Outlet> could not independently verify`` / ``has not
+  independently verified``, ``<Outlet> has learned``, a ``More from <Outlet>`` links header); two
+  staff photo credits; repeated mentions of one outlet as the text's own
+  (:func:`storyline.clean.outlets.find_repeated_outlet`). ``told <Outlet>`` alone is *not* one:
+  articles cite other outlets that way (on BASIL it named the wrong outlet 5 times in 11,
+  benchmarks/results/robustness.md). A well-known outlet gets the outlet table's one spelling
+  (``AP`` -> ``The Associated Press``); the evidence keeps the text's.
 - **Title**: the first line of the clean text, once outlet headers and section names
   (``Politics``, ``World news``) have moved to metadata.
 - **Publication date**: a date line under the headline (``Published June 22, 2019``), which
