@@ -142,11 +142,11 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
         inferred["language"] = {"value": language, "how": "detected"}
     if inferred:
         metadata["inferred"] = inferred
-    # The text's own dateline or header names the outlet better than a file name; a self-reference
+    # The text's own dateline, header or URL line names the outlet better than a file name; a self-reference
     # deep in the text comes after the file name.
     found = inferred.get("source") or {}
     source = draft.source
-    if not source and found.get("how") in ("agency dateline", "outlet header line"):
+    if not source and found.get("how") in ("agency dateline", "outlet header line", "URL line"):
         source = found["value"]
     source = source or from_name.get("source") or found.get("value")
     if source and source != found.get("value"):

@@ -5,12 +5,18 @@ and its evidence, the raw-text offsets of the words it came from, so a reader ca
 (``article.metadata["inferred"]``). A value the input gave always wins; nothing here
 overrides it.
 
-- **Outlet**: an agency dateline (``PARIS (Gull Wire) -``, ``Kyiv. March 3. UNIAN -``), an
-  outlet header line the cleaner moved away, or a self-reference in the text
-  (``<Outlet> has reached out to ... for comment``, ``<Outlet> could not independently
-  verify`` / ``has not independently verified``, ``<Outlet> has learned``, a ``More from
-  <Outlet>`` links header). ``told <Outlet>`` is *not* one: articles cite other outlets that
-  way (on BASIL it named the wrong outlet 5 times in 11, benchmarks/results/robustness.md).
+- **Outlet**, first found wins: a leading URL line's domain (the page's own address: who
+  published it, even when it prints wire copy); an agency dateline at the start of the body
+  (``PARIS (Gull Wire) -``, ``Kyiv. March 3. UNIAN -``); an outlet header line the cleaner moved
+  away; an agency tag on one of the first three lines, under a headline or byline
+  (:func:`storyline.clean.outlets.find_agency_tag`); a self-reference in the text (``<Outlet> has
+  reached out to ... for comment``, ``<Outlet> could not independently verify`` / ``has not
+  independently verified``, ``<Outlet> has learned``, a ``More from <Outlet>`` links header); two
+  staff photo credits; repeated mentions of one outlet as the text's own
+  (:func:`storyline.clean.outlets.find_repeated_outlet`). ``told <Outlet>`` alone is *not* one:
+  articles cite other outlets that way (on BASIL it named the wrong outlet 5 times in 11,
+  benchmarks/results/robustness.md). A well-known outlet gets the outlet table's one spelling
+  (``AP`` -> ``The Associated Press``); the evidence keeps the text's.
 - **Title**: the first line of the clean text, once outlet headers and section names
   (``Politics``, ``World news``) have moved to metadata.
 - **Publication date**: a date line under the headline (``Published June 22, 2019``), which
@@ -26,6 +32,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+
+from .outlets import OUTLET_WORD as _OUTLET_WORD
+from .outlets import canonical_outlet, domain_outlet, find_agency_tag, find_repeated_outlet
 
 __all__ = ["infer_metadata", "SECTION_WORDS"]
 
@@ -84,13 +93,6 @@ _PICTURE_SOURCES = re.compile(
     r"submitted|supplied|facebook|twitter|instagram|youtube|file|pool|courtesy|contributed|nasa)\b", re.I)
 _NOT_OUTLET = re.compile(r"^(?:The |A )?(?:He|She|They|We|It|Police|Officials?|Authorities|Reporters|Lawyers?|"
                          r"Investigators|This|That|Nobody|No one|I)$")
-_OUTLET_WORD = re.compile(
-    r"\b(?:news|times|post|herald|agency|press|wire|daily|journal|gazette|tribune|telegraph|chronicle|courier|"
-    r"observer|guardian|reuters|tass|interfax|bbc|cnn|afp|bloomberg|radio|tv|television|magazine|review|star|"
-    r"mail|globe|sun|mirror|express|examiner|standard|insider|dispatch|inquirer|register|politico|axios|"
-    r"cbc|ctv|npr|abc|nbc|cbs|msnbc|pbs|itv|rte|sbs|nhk)\b",
-    re.I,
-)
 # Section names a page puts above a headline.
 SECTION_WORDS = frozenset(
     "news world politics business economy markets health science technology tech sports sport opinion culture "
@@ -165,20 +167,49 @@ def _find(raw: str, text: str, start: int = 0) -> tuple[int, int]:
     return (at, at + len(text)) if at >= 0 else (0, 0)
 
 
+def _url_line(raw: str, url: str) -> tuple[int, int]:
+    """Raw offsets of the line a leading URL starts on (its spacing may differ: "http : / / ...")."""
+    pos = 0
+    for line in raw[:3000].split("\n")[:6]:
+        squashed = re.sub(r"\s+", "", line)
+        if squashed and url.startswith(squashed[:12]):
+            return pos, pos + len(line.rstrip())
+        pos += len(line) + 1
+    return 0, 0
+
+
 def _infer_source(raw: str, clean: Any) -> dict[str, Any] | None:
+    found = _source_evidence(raw, clean)
+    if found:
+        # one spelling per well-known outlet ("AP" -> "The Associated Press"); the evidence keeps the text's
+        found["value"] = canonical_outlet(found["value"])
+    return found
+
+
+def _source_evidence(raw: str, clean: Any) -> dict[str, Any] | None:
     meta = clean.metadata
     dateline = meta.get("dateline") or {}
     head = raw[:2000]
+    urls = meta.get("leading_urls") or []
+    outlet = domain_outlet(urls[0]) if urls else None
+    if outlet:
+        # the page's own address above the text: who published it, even when it prints wire copy
+        s, e = _url_line(raw, urls[0])
+        return _inferred(outlet, "URL line", s, e, raw)
     if dateline.get("agency"):
         s, e = _find(head, dateline["agency"])
         return _inferred(dateline["agency"], "agency dateline", s, e, raw)
     if meta.get("outlet_header"):
         header = meta["outlet_header"]
         # "Jeff Orr, The Gull Press": a byline with the outlet after the comma
-        _who, comma, outlet = header.rpartition(",")
-        name = outlet.strip() if comma and _OUTLET_WORD.search(outlet) else header
+        _who, comma, outlet_name = header.rpartition(",")
+        name = outlet_name.strip() if comma and _OUTLET_WORD.search(outlet_name) else header
         s, e = _find(head, name)
         return _inferred(name, "outlet header line", s, e, raw)
+    tag = find_agency_tag(raw)
+    if tag:
+        # "(Gull Wire) -" on the second or third line, under a headline or a byline
+        return _inferred(tag[0], "agency dateline", tag[1], tag[2], raw)
     text = clean.text
     low = text.lower()
     for pattern, words, strict in zip(_SELF, _SELF_WORDS, _NEEDS_OUTLET_WORD, strict=True):
@@ -205,6 +236,11 @@ def _infer_source(raw: str, clean: Any) -> dict[str, Any] | None:
         first = credited[name][0]
         return _inferred(name, "staff photo credits", first.start("outlet"), first.end("outlet"), raw,
                          credits=len(credited[name]))
+    repeated = find_repeated_outlet(text)
+    if repeated:
+        name, start, end, mentions = repeated
+        omap = clean.offset_map
+        return _inferred(name, "repeated mentions", omap.to_source(start), omap.to_source(end), raw, mentions=mentions)
     return None
 
 
