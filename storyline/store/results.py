@@ -257,15 +257,54 @@ class ResultStoreMixin:
                                 [(eid, json.dumps(p.get("roles", {}), ensure_ascii=False, sort_keys=True))
                                  for eid, p in profiles.items()])
 
-    def entities_by_ids(self, entity_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    # The length of an entity's article list, counted by the database (dialects differ).
+    _ARTICLE_COUNT = "json_array_length(article_ids)"
+    # The article list of the entity being updated, rebuilt from the article index (already
+    # updated in the same transaction): sorted by code point as Python's sorted() leaves it, and
+    # read in index order, 2x cheaper than merging the stored JSON list with the new ids.
+    _ARTICLE_LIST = ("(SELECT json_group_array(article_id) FROM (SELECT article_id FROM entity_articles "
+                     "WHERE entity_id = entities.id ORDER BY article_id))")
+
+    def entities_by_ids(self, entity_ids: Iterable[str], *, articles: bool = True) -> dict[str, dict[str, Any]]:
+        """entity id -> its row. ``articles=False`` leaves the article list in the database and
+        gives its length as ``n_articles``: a hub entity's list grows with the corpus, and an
+        incremental run that only adds to it needs neither to read nor to rewrite it."""
+        cols = "*" if articles else f"id, name, type, variants, explanations, {self._ARTICLE_COUNT} AS n_articles"
         out = {}
         for chunk in _chunked(sorted(set(entity_ids))):
-            for r in self.db.execute(f"SELECT * FROM entities WHERE id IN ({_marks(len(chunk))})", chunk):
+            for r in self.db.execute(f"SELECT {cols} FROM entities WHERE id IN ({_marks(len(chunk))})", chunk):
                 d = dict(r)
                 for k in ("variants", "article_ids", "explanations"):
-                    d[k] = json.loads(d[k])
+                    if k in d:
+                        d[k] = json.loads(d[k])
+                if "n_articles" in d:
+                    d["n_articles"] = int(d["n_articles"])
                 out[d["id"]] = d
         return out
+
+    def entity_article_page(self, entity_id: str, after: str = "", limit: int = 16) -> list[str]:
+        """The entity's article ids sorted, the first ``limit`` after ``after``: an indexed
+        read that costs the page, not the entity's whole list."""
+        return [r[0] for r in self.db.execute(
+            "SELECT article_id FROM entity_articles WHERE entity_id = ? AND article_id > ? ORDER BY article_id LIMIT ?",
+            (entity_id, after, limit))]
+
+    def entity_mentions(self, pairs: Iterable[tuple[str, str]]) -> list[Any]:
+        """The mentions of each ``(article, entity)`` pair, by article and position: an
+        entity's mentions in a few chosen articles without the articles' other mentions."""
+        from ..model import Mention
+
+        wanted: dict[str, set[str]] = {}
+        for aid, eid in pairs:
+            wanted.setdefault(aid, set()).add(eid)
+        out = []
+        for arts in _chunked(sorted(wanted), 200):
+            for ents in _chunked(sorted({e for a in arts for e in wanted[a]}), 400):
+                out += [Mention(*r) for r in self.db.execute(
+                    f'SELECT article_id, start, "end", text, label, normal, entity_id FROM mentions '
+                    f"WHERE article_id IN ({_marks(len(arts))}) AND entity_id IN ({_marks(len(ents))})",
+                    [*arts, *ents]) if r[6] in wanted[r[0]]]
+        return sorted(out, key=lambda m: (m.article_id, m.start))
 
     def update_entities(self, remove_ids: Iterable[str], entities: Iterable[dict[str, Any]],
                         mention_entity: dict[tuple[str, int, int], str | None],
@@ -277,8 +316,12 @@ class ResultStoreMixin:
         (filed under ``keys``, with ``profiles``), and point the given mentions, quotes and
         citations at them. ``memberships`` (``(article, entity)`` pairs added, pairs removed)
         updates the article index row by row; without it the index rows of ``entities`` are
-        rewritten from their article lists."""
+        rewritten from their article lists. An entity given ``added_article_ids`` instead of
+        ``article_ids`` keeps its stored articles with those added: its list is rebuilt by the
+        database from the article index, so a hub's long list never passes through Python."""
         entities = list(entities)
+        grown = [e for e in entities if "article_ids" not in e and "added_article_ids" in e]
+        entities = [e for e in entities if not ("article_ids" not in e and "added_article_ids" in e)]
         with self.transaction():  # type: ignore[attr-defined]
             for chunk in _chunked(sorted(remove_ids)):
                 for table, column in (("entities", "id"), ("entity_keys", "entity_id"),
@@ -291,8 +334,9 @@ class ResultStoreMixin:
             if memberships is None:
                 for chunk in _chunked(sorted(e["id"] for e in entities)):
                     self.db.execute(f"DELETE FROM entity_articles WHERE entity_id IN ({_marks(len(chunk))})", chunk)
-                added: Iterable[tuple[str, str]] = [(a, e["id"]) for e in entities
-                                                    for a in dict.fromkeys(e.get("article_ids", []))]
+                added: Iterable[tuple[str, str]] = [
+                    (a, e["id"]) for e in entities for a in dict.fromkeys(e.get("article_ids", []))
+                ] + [(a, e["id"]) for e in grown for a in dict.fromkeys(e["added_article_ids"])]
             else:
                 added, removed = memberships
                 self.db.executemany("DELETE FROM entity_articles WHERE article_id = ? AND entity_id = ?", list(removed))
@@ -304,6 +348,11 @@ class ResultStoreMixin:
                 [(e["id"], e["name"], e["type"], json.dumps(e.get("variants", {}), ensure_ascii=False),
                   json.dumps(e.get("article_ids", [])), json.dumps(e.get("explanations", []), ensure_ascii=False))
                  for e in entities])
+            self.db.executemany(
+                f"UPDATE entities SET name = ?, type = ?, variants = ?, explanations = ?, "
+                f"article_ids = {self._ARTICLE_LIST} WHERE id = ?",
+                [(e["name"], e["type"], json.dumps(e.get("variants", {}), ensure_ascii=False),
+                  json.dumps(e.get("explanations", []), ensure_ascii=False), e["id"]) for e in grown])
             self.db.executemany('UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND "end" = ?',
                                 [(eid, a, s, e) for (a, s, e), eid in mention_entity.items()])
             self.db.executemany("UPDATE quotes SET speaker_entity_id = ? WHERE id = ?",
