@@ -158,20 +158,26 @@ def _touched(store: SQLiteStore, resolver: Any, mentions: Sequence[Mention], per
 
 def _first_articles(store: SQLiteStore, entity_id: str, wanted: Mapping[str, Any], per_entity: int) -> list[str]:
     """The first ``per_entity`` of the entity's articles (sorted by id) that are already
-    ``wanted``, then its first others: read page by page and stopped once enough wanted ones
-    are found, so a hub entity's long list is not read to the end."""
+    ``wanted``, then its first others. The entity's list is read page by page until enough
+    wanted ones are found, but never longer than the wanted articles are many: past that, they
+    are looked up in the entity's index instead. Either way the reads are bounded by the
+    batch (the wanted articles), not by the entity's list, which grows with the store."""
     shared: list[str] = []
     others: list[str] = []
-    after, page = "", 16
+    after, page, budget = "", 16, max(len(wanted), 2 * per_entity, 16)
     while len(shared) < per_entity:
-        arts = store.entity_article_page(entity_id, after, page)
+        if budget <= 0:
+            # ``others`` holds the smallest unshared articles; the shared ones may lie anywhere.
+            shared = store.entity_articles_among(entity_id, wanted)
+            break
+        arts = store.entity_article_page(entity_id, after, min(page, budget))
         for aid in arts:
             (shared if aid in wanted else others).append(aid)
             if len(shared) == per_entity:
                 break
-        if len(arts) < page:
+        if len(arts) < min(page, budget):
             break
-        after, page = arts[-1], page * 4
+        after, budget, page = arts[-1], budget - len(arts), page * 4
     return (shared + others)[:per_entity]
 
 

@@ -289,6 +289,15 @@ class ResultStoreMixin:
             "SELECT article_id FROM entity_articles WHERE entity_id = ? AND article_id > ? ORDER BY article_id LIMIT ?",
             (entity_id, after, limit))]
 
+    def entity_articles_among(self, entity_id: str, article_ids: Iterable[str]) -> list[str]:
+        """Which of ``article_ids`` the entity is in, sorted: an indexed lookup per article."""
+        out: list[str] = []
+        for chunk in _chunked(sorted(set(article_ids))):
+            out += [r[0] for r in self.db.execute(
+                f"SELECT article_id FROM entity_articles WHERE entity_id = ? AND article_id IN ({_marks(len(chunk))})",
+                [entity_id, *chunk])]
+        return sorted(out)
+
     def entity_mentions(self, pairs: Iterable[tuple[str, str]]) -> list[Any]:
         """The mentions of each ``(article, entity)`` pair, by article and position: an
         entity's mentions in a few chosen articles without the articles' other mentions."""
