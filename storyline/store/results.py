@@ -257,6 +257,8 @@ class ResultStoreMixin:
                                 [(eid, json.dumps(p.get("roles", {}), ensure_ascii=False, sort_keys=True))
                                  for eid, p in profiles.items()])
 
+    # Text compared by code point, as Python compares it (SQLite's default; a collation in PostgreSQL).
+    _CODE_POINT_ORDER = ""
     # The length of an entity's article list, counted by the database (dialects differ).
     _ARTICLE_COUNT = "json_array_length(article_ids)"
     # The article list of the entity being updated, rebuilt from the article index (already
@@ -285,9 +287,10 @@ class ResultStoreMixin:
     def entity_article_page(self, entity_id: str, after: str = "", limit: int = 16) -> list[str]:
         """The entity's article ids sorted, the first ``limit`` after ``after``: an indexed
         read that costs the page, not the entity's whole list."""
+        c = self._CODE_POINT_ORDER
         return [r[0] for r in self.db.execute(
-            "SELECT article_id FROM entity_articles WHERE entity_id = ? AND article_id > ? ORDER BY article_id LIMIT ?",
-            (entity_id, after, limit))]
+            f"SELECT article_id FROM entity_articles WHERE entity_id = ? AND article_id{c} > ? ORDER BY article_id{c} "
+            f"LIMIT ?", (entity_id, after, limit))]
 
     def entity_articles_among(self, entity_id: str, article_ids: Iterable[str]) -> list[str]:
         """Which of ``article_ids`` the entity is in, sorted: an indexed lookup per article."""
