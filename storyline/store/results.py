@@ -312,9 +312,12 @@ class ResultStoreMixin:
         out = []
         for arts in _chunked(sorted(wanted), 200):
             for ents in _chunked(sorted({e for a in arts for e in wanted[a]}), 400):
+                # `entity_id || ''` keeps the entity index out of the plan: with few entities in
+                # the list SQLite chose it and read every mention of a hub (0.55 s at 30k articles
+                # for 150 entities, against 6 ms through the article key).
                 out += [Mention(*r) for r in self.db.execute(
                     f'SELECT article_id, start, "end", text, label, normal, entity_id FROM mentions '
-                    f"WHERE article_id IN ({_marks(len(arts))}) AND entity_id IN ({_marks(len(ents))})",
+                    f"WHERE article_id IN ({_marks(len(arts))}) AND entity_id || '' IN ({_marks(len(ents))})",
                     [*arts, *ents]) if r[6] in wanted[r[0]]]
         return sorted(out, key=lambda m: (m.article_id, m.start))
 
