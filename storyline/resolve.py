@@ -190,7 +190,7 @@ def _representatives(store: SQLiteStore, entities: dict[str, dict[str, Any]], pe
     rows without their article lists (``n_articles``): the articles come from the index."""
     wanted: dict[str, set[str]] = defaultdict(set)  # article -> entities to take from it
     # Rare entities first: they have the fewest articles to choose from.
-    for eid, e in sorted(entities.items(), key=lambda kv: (kv[1]["n_articles"], kv[0])):
+    for eid in sorted(entities, key=lambda e: (entities[e]["n_articles"], e)):
         for aid in _first_articles(store, eid, wanted, per_entity):
             wanted[aid].add(eid)
     reps: dict[str, list[Mention]] = defaultdict(list)
@@ -236,7 +236,7 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
     profiles = store.entity_profiles(touched)
     roles = {mention_key(m): list(profiles[m.entity_id]["roles"]) for a, ms in subset.items() if a not in new
              for m in ms if m.entity_id in profiles and profiles[m.entity_id]["roles"]}
-    event_of = store.event_assignments()
+    event_of = store.event_assignments(subset)
     resolution = resolver.resolve(subset, texts=texts, groups={a: event_of[a] for a in subset if a in event_of} or None,
                                   roles=roles)
     changed: dict[str, dict[str, Any]] = {}

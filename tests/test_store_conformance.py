@@ -171,6 +171,7 @@ def test_events_members_vectors_and_reports_round_trip(any_store, settings, tmp_
     any_store.replace_events([event], [{"id": "st_1", "event_ids": ["ev_1"], "related_event_ids": []}])
     assert any_store.event("ev_1") == event | {"storyline_id": "st_1"}
     assert any_store.event_assignments() == {a: "ev_1", b: "ev_1"}
+    assert any_store.event_assignments([b, "other"]) == {b: "ev_1"}  # the batch's articles only
     any_store.put_event_members([(a, "ev_1", 0.75, True, {"why": "first"})])
     any_store.put_event_members([(a, "ev_1", 0.5, False, {"why": "again"})])
     assert any_store.event_member(a)["score"] == 0.5 and any_store.event_member(a)["explanation"] == {"why": "again"}
