@@ -16,13 +16,22 @@ resolved incrementally (``resolve_incremental``, the pipeline's path), one after
 ``--seed`` draws another invented corpus (11, the default, is the one reported; others tune
 ``--per-surname``, the cap on surname-mates a batch's name looks at: resolve_incremental's
 ``per_surname``, 0 for none).
+
+To compare two versions of the code on the same stores, alternately and many times, without
+paying the full resolutions each time: ``--keep-stores DIR`` saves each size's store right after
+its full resolution (with the corpus generator's state), and ``--from-stores DIR`` times the
+batches against copies of them (no full resolution, no agreement check); run it with
+``PYTHONPATH`` pointing at each version in turn.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import random
+import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -122,8 +131,16 @@ def _agreement(store, batches: list[list[str]]) -> float:
     return round(bcubed([incremental[k] for k in keys], [full[k] for k in keys])[2], 4)
 
 
+def _keep_store(path: Path, corpus: Corpus, keep: Path, size: int) -> None:
+    """A copy of the store as it stands (after the full resolution), with the corpus's state."""
+    keep.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as src, sqlite3.connect(keep / f"store-{size}.db") as dst:
+        src.backup(dst)
+    (keep / f"corpus-{size}.pickle").write_bytes(pickle.dumps(corpus))
+
+
 def run(sizes: list[int], batch: int, batches: int, workdir: Path, check: bool = True, seed: int = 11,
-        per_surname: int | None = None) -> list[dict]:
+        per_surname: int | None = None, keep: Path | None = None, kept: Path | None = None) -> list[dict]:
     import storyline
     from storyline.resolve import resolve_incremental
     from storyline.stages import resolve_entities
@@ -134,13 +151,23 @@ def run(sizes: list[int], batch: int, batches: int, workdir: Path, check: bool =
     n = 0
     cap = {} if per_surname is None else {"per_surname": per_surname}
     for size in sizes:
-        t0 = time.perf_counter()
-        add_articles(store, corpus, [f"a{i:06d}" for i in range(n, size)])
-        n = size
-        build = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        entities = resolve_entities(store)  # the full resolution: the baseline
-        full = time.perf_counter() - t0
+        if kept:  # a kept store and corpus: only the batches are timed
+            store.close()
+            shutil.copy(kept / f"store-{size}.db", workdir / "resolution.db")
+            store = storyline.open_store(workdir / "resolution.db")
+            corpus = pickle.loads((kept / f"corpus-{size}.pickle").read_bytes())
+            build = full = 0.0
+            entities = store.count_entities()
+        else:
+            t0 = time.perf_counter()
+            add_articles(store, corpus, [f"a{i:06d}" for i in range(n, size)])
+            n = size
+            build = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            entities = resolve_entities(store)  # the full resolution: the baseline
+            full = time.perf_counter() - t0
+            if keep:
+                _keep_store(workdir / "resolution.db", corpus, keep, size)
         runs = []
         for b in range(batches):
             ids = [f"b{size}-{b}-{i:03d}" for i in range(batch)]
@@ -177,12 +204,15 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11, help="Seed of the invented corpus (11 is the reported one).")
     ap.add_argument("--per-surname", type=int, help="Surname-mates a name looks at (default: the setting's).")
     ap.add_argument("--no-check", action="store_true", help="Skip the full resolution that checks the batches.")
+    ap.add_argument("--keep-stores", type=Path, help="Save each size's store after its full resolution here.")
+    ap.add_argument("--from-stores", type=Path, help="Time the batches against the stores kept here (no full runs).")
     args = ap.parse_args()
     print(f"machine: {machine()}")
     print(f"command: python benchmarks/scale_resolution.py {' '.join(sys.argv[1:])}".rstrip())
     with tempfile.TemporaryDirectory() as tmp:
-        rows = run([int(s) for s in args.sizes.split(",")], args.batch, args.batches, Path(tmp), not args.no_check,
-                   args.seed, args.per_surname)
+        rows = run([int(s) for s in args.sizes.split(",")], args.batch, args.batches, Path(tmp),
+                   not (args.no_check or args.from_stores), args.seed, args.per_surname, args.keep_stores,
+                   args.from_stores)
     base, base_cpu = rows[0]["batch_median_s"], rows[0]["batch_median_cpu_s"]
     for r in rows:
         print(f"{r['stored_articles']:>7} articles: batch of {args.batch} {r['batch_median_s']:.3f} s "

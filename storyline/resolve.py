@@ -149,11 +149,36 @@ def _touched(store: SQLiteStore, resolver: Any, mentions: Sequence[Mention], per
         # A skeleton-mate whose name is not similar enough is dropped below: not worth a place.
         kept.update(sorted(candidates, key=lambda e: (e in by_skeleton and not similar_last_word([sizes[e][0]]),
                                                       -sizes[e][2], e))[:per_surname])
-    touched = store.entities_by_ids(strong | kept)
+    touched = store.entities_by_ids(strong | kept, articles=False)
     for eid in by_skeleton & kept:
         if not similar_last_word({touched[eid]["name"], *touched[eid]["variants"]}):
             del touched[eid]
     return touched
+
+
+def _first_articles(store: SQLiteStore, entity_id: str, wanted: Mapping[str, Any], per_entity: int) -> list[str]:
+    """The first ``per_entity`` of the entity's articles (sorted by id) that are already
+    ``wanted``, then its first others. The entity's list is read page by page until enough
+    wanted ones are found, but never longer than the wanted articles are many: past that, they
+    are looked up in the entity's index instead. Either way the reads are bounded by the
+    batch (the wanted articles), not by the entity's list, which grows with the store."""
+    shared: list[str] = []
+    others: list[str] = []
+    after, page, budget = "", 16, max(len(wanted), 2 * per_entity, 16)
+    while len(shared) < per_entity:
+        if budget <= 0:
+            # ``others`` holds the smallest unshared articles; the shared ones may lie anywhere.
+            shared = store.entity_articles_among(entity_id, wanted)
+            break
+        arts = store.entity_article_page(entity_id, after, min(page, budget))
+        for aid in arts:
+            (shared if aid in wanted else others).append(aid)
+            if len(shared) == per_entity:
+                break
+        if len(arts) < min(page, budget):
+            break
+        after, budget, page = arts[-1], budget - len(arts), page * 4
+    return (shared + others)[:per_entity]
 
 
 def _representatives(store: SQLiteStore, entities: dict[str, dict[str, Any]], per_entity: int
@@ -161,18 +186,16 @@ def _representatives(store: SQLiteStore, entities: dict[str, dict[str, Any]], pe
     """Mentions that stand for each stored entity in an incremental run: all its mentions in
     at most ``per_entity`` of its articles. Articles already chosen for another entity are
     preferred, so the articles read stay few however many entities the batch touches, and a
-    hub entity (a country in every article) costs the same as a rare one."""
+    hub entity (a country in every article) costs the same as a rare one. ``entities`` are
+    rows without their article lists (``n_articles``): the articles come from the index."""
     wanted: dict[str, set[str]] = defaultdict(set)  # article -> entities to take from it
     # Rare entities first: they have the fewest articles to choose from.
-    for eid, e in sorted(entities.items(), key=lambda kv: (len(kv[1]["article_ids"]), kv[0])):
-        arts = sorted(e["article_ids"])
-        shared = [a for a in arts if a in wanted]
-        for aid in (shared + [a for a in arts if a not in wanted])[:per_entity]:
+    for eid in sorted(entities, key=lambda e: (entities[e]["n_articles"], e)):
+        for aid in _first_articles(store, eid, wanted, per_entity):
             wanted[aid].add(eid)
     reps: dict[str, list[Mention]] = defaultdict(list)
-    for m in store.mentions(sorted(wanted)):
-        if m.entity_id in wanted[m.article_id]:
-            reps[m.article_id].append(m)
+    for m in store.entity_mentions((aid, eid) for aid, eids in wanted.items() for eid in eids):
+        reps[m.article_id].append(m)
     return reps
 
 
@@ -213,7 +236,7 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
     profiles = store.entity_profiles(touched)
     roles = {mention_key(m): list(profiles[m.entity_id]["roles"]) for a, ms in subset.items() if a not in new
              for m in ms if m.entity_id in profiles and profiles[m.entity_id]["roles"]}
-    event_of = store.event_assignments()
+    event_of = store.event_assignments(subset)
     resolution = resolver.resolve(subset, texts=texts, groups={a: event_of[a] for a in subset if a in event_of} or None,
                                   roles=roles)
     changed: dict[str, dict[str, Any]] = {}
@@ -234,7 +257,8 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
             continue
         olds = Counter(m.entity_id for a, s, e_ in keys if a not in new
                        for m in subset[a] if (m.start, m.end) == (int(s), int(e_)) and m.entity_id)
-        stored_same_key = None if olds else (changed.get(ent.id) or store.entities_by_ids([ent.id]).get(ent.id))
+        stored_same_key = None if olds else (changed.get(ent.id)
+                                             or store.entities_by_ids([ent.id], articles=False).get(ent.id))
         if olds:
             target = olds.most_common(1)[0][0]
             base = changed.get(target) or touched[target]
@@ -248,8 +272,11 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
         variants = Counter(base["variants"])
         texts_of = {(m.article_id, m.start, m.end): m.text for a in {k[0] for k in fresh} for m in subset[a]}
         variants.update(texts_of[k] for k in fresh)
-        changed[target] = base | {"variants": dict(variants.most_common()),
-                                  "article_ids": sorted(set(base["article_ids"]) | {k[0] for k in fresh})}
+        if "article_ids" in base:  # a new entity, or one whose list was read (a re-enriched article left it)
+            grown = {"article_ids": sorted(set(base["article_ids"]) | {k[0] for k in fresh})}
+        else:  # the store adds them to the stored list: a hub's list is neither read nor rewritten here
+            grown = {"added_article_ids": sorted(set(base.get("added_article_ids", ())) | {k[0] for k in fresh})}
+        changed[target] = base | {"variants": dict(variants.most_common())} | grown
         for k in fresh:
             entity_of[k] = target
             gained_roles[target].update(resolution.roles.get(f"{k[0]}:{k[1]}:{k[2]}", ()))
@@ -265,14 +292,14 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
                              entity_of.get((m.article_id, m.start, m.end))) for m in new_mentions]
     names = {q.speaker for _, q in quotes if q.speaker} | {c.cited for _, c in citations if c.cited}
     near = store.entities_by_ids(store.entities_for_keys(
-        {k for n in names for k in resolver.probe_keys(n) if k.startswith("w:")}))
+        {k for n in names for k in resolver.probe_keys(n) if k.startswith("w:")}), articles=False)
     near.update(changed)
     linker = _EntityLinker(list(near.values()), mentions_here,
                            {(m.article_id, m.start, m.end): m.entity_id for m in mentions_here if m.entity_id})
     speakers = {qid: linker.link(q.article_id, q.speaker, q.speaker_start, q.speaker_end, "PERSON")
                 for qid, q in quotes}
     cited = {cid: linker.link(c.article_id, c.cited, None, None, None) for cid, c in citations}
-    empty = {eid for eid, e in changed.items() if not e["article_ids"]}
+    empty = {eid for eid, e in changed.items() if "article_ids" in e and not e["article_ids"]}
     kept = [e for e in entities if e["id"] not in empty]
     old_profiles = store.entity_profiles(set(changed) - set(profiles)) | profiles
     new_profiles = {e["id"]: profile(Counter(old_profiles.get(e["id"], {}).get("roles", {})) + gained_roles[e["id"]])

@@ -100,6 +100,61 @@ def test_stored_entities_are_compared_through_their_profiles_not_their_texts(tmp
     store.close()
 
 
+class _CountingConnection:
+    """The store's connection, counting the rows and the characters of text it hands to Python."""
+
+    def __init__(self, db):
+        self.db, self.rows, self.chars = db, 0, 0
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+    def _count(self, rows):
+        for row in rows:
+            self.rows += 1
+            self.chars += sum(len(v) for v in row if isinstance(v, str))
+            yield row
+
+    def execute(self, sql, args=()):
+        cursor = self.db.execute(sql, args)
+        counted = self._count(cursor)
+        return type("Counted", (), {"__iter__": lambda _: counted, "fetchall": lambda _: list(counted),
+                                    "fetchone": lambda _: next(counted, None), "rowcount": cursor.rowcount})()
+
+
+def _batch_reads(tmp_path, stored_articles):
+    """Rows and characters an incremental batch naming a place and a surname reads from a
+    store where both are in every one of ``stored_articles`` articles (hub entities whose
+    article lists grow with the store), beside one other person per article."""
+    store = storyline.open_store(tmp_path / f"s{stored_articles}.db")
+    givens = ["Marta", "Tomas", "Ilse", "Dalia", "Kiro"]
+    for i in range(stored_articles):
+        _put(store, f"a{i:04d}", ("Orin Pask", "PERSON"), ("Lumbria", "LOC"),
+             (f"{givens[i % 5]} Dastrel{'ab'[i // 5 % 2]}{'cdefghijk'[i // 10 % 9]}{'lmnoprstuv'[i // 90 % 10]}", "PERSON"))
+    resolve_entities(store)
+    _put(store, "b0001", ("Lumbria", "LOC"), ("Pask", "PERSON"))
+    counting = _CountingConnection(store.db)
+    store.db = counting
+    result = storyline.resolve.resolve_incremental(store, ["b0001"])
+    store.db = counting.db
+    lumbria = next(e for e in store.entities() if e["name"] == "Lumbria")
+    # The hub's stored list gained the new article, still sorted.
+    assert lumbria["article_ids"] == sorted([f"a{i:04d}" for i in range(stored_articles)] + ["b0001"])
+    assert result["changed"] == 2 and result["new"] == 0
+    store.close()
+    return counting.rows, counting.chars
+
+
+def test_a_batch_reads_the_same_from_a_store_ten_times_bigger(tmp_path):
+    # Before the article lists stayed in the database, the batch read both hubs' whole lists:
+    # 4,627 characters at 200 articles against 1,383 at 20.
+    (small_rows, small_chars), (big_rows, big_chars) = _batch_reads(tmp_path, 20), _batch_reads(tmp_path, 200)
+    assert big_rows == small_rows
+    # The same rows; only the counts written in the two hubs' spellings and explanations
+    # ({"Lumbria": 200}, "(x199)") are a digit longer.
+    assert big_chars - small_chars == 4
+
+
 def test_a_store_resolved_before_profiles_is_resolved_in_full_once(tmp_path):
     store = storyline.open_store(tmp_path / "s.db")
     _put(store, "a1", ("Marta Velin", "PERSON"), ("Lumbria", "LOC"))

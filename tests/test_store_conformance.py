@@ -131,6 +131,33 @@ def test_annotations_are_replaced_not_doubled(any_store, settings, tmp_path):
     assert any_store.entities_in_articles(["b2"]) == set() and any_store.entity_profiles(["en_1"]) == {}
 
 
+
+def test_an_entity_article_list_is_read_and_grown_in_the_database(any_store, settings, tmp_path):
+    # What incremental resolution does with a hub's long list: counts it, pages through it in
+    # code-point order (as Python sorts: "B7" < "_x" < "a10" < "a2"), looks articles up in it,
+    # reads the entity's mentions only, and adds articles without reading it.
+    write(tmp_path, "harbour.txt", HARBOUR_STORY)
+    [aid] = ingest(any_store, [tmp_path], settings=settings).added
+    tansk, union = Mention(aid, 10, 19, "Mira Tansk", "PERSON", "Mira Tansk"), Mention(aid, 30, 39, "Dock Union", "ORG")
+    any_store.replace_annotations(aid, mentions=[tansk, union])
+    stored = [aid, "B7", "_x", "a10"]
+    any_store.replace_entities([{"id": "en_1", "name": "Mira Tansk", "type": "PERSON", "variants": {"Mira Tansk": 4},
+                                 "article_ids": sorted(stored)},
+                                {"id": "en_2", "name": "Dock Union", "type": "ORG", "article_ids": [aid]}],
+                               {(aid, 10, 19): "en_1", (aid, 30, 39): "en_2"})
+    row = any_store.entities_by_ids(["en_1"], articles=False)["en_1"]
+    assert row["n_articles"] == 4 and "article_ids" not in row and row["variants"] == {"Mira Tansk": 4}
+    first_two = any_store.entity_article_page("en_1", "", 2)
+    assert first_two == sorted(stored)[:2]
+    assert any_store.entity_article_page("en_1", first_two[-1], 10) == sorted(stored)[2:]
+    assert any_store.entity_articles_among("en_1", ["a10", "zz", aid]) == sorted(["a10", aid])
+    assert [m.text for m in any_store.entity_mentions([(aid, "en_2")])] == ["Dock Union"]
+    any_store.update_entities([], [{"id": "en_1", "name": "Mira Tansk", "type": "PERSON",
+                                    "variants": {"Mira Tansk": 5}, "added_article_ids": ["a2"]}], {}, {}, {},
+                              memberships=([("a2", "en_1")], []))
+    grown = any_store.entities_by_ids(["en_1"])["en_1"]
+    assert grown["article_ids"] == sorted([*stored, "a2"]) and grown["variants"] == {"Mira Tansk": 5}
+
 def test_events_members_vectors_and_reports_round_trip(any_store, settings, tmp_path):
     write(tmp_path, "ferry.txt", FERRY)
     write(tmp_path, "budget.txt", BUDGET)
@@ -144,6 +171,7 @@ def test_events_members_vectors_and_reports_round_trip(any_store, settings, tmp_
     any_store.replace_events([event], [{"id": "st_1", "event_ids": ["ev_1"], "related_event_ids": []}])
     assert any_store.event("ev_1") == event | {"storyline_id": "st_1"}
     assert any_store.event_assignments() == {a: "ev_1", b: "ev_1"}
+    assert any_store.event_assignments([b, "other"]) == {b: "ev_1"}  # the batch's articles only
     any_store.put_event_members([(a, "ev_1", 0.75, True, {"why": "first"})])
     any_store.put_event_members([(a, "ev_1", 0.5, False, {"why": "again"})])
     assert any_store.event_member(a)["score"] == 0.5 and any_store.event_member(a)["explanation"] == {"why": "again"}

@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import NotFound
 from ..model import Article, OffsetMap, Rejection
 from .cluster_rows import ClusterStateStoreMixin
+from .entity_rows import EntityRowsStoreMixin
 from .results import ResultStoreMixin
 
 __all__ = ["SQLStore", "SearchHit"]
@@ -227,9 +228,14 @@ class EventStoreMixin:
         r = self.db.execute("SELECT * FROM event_members WHERE article_id = ?", (article_id,)).fetchone()
         return dict(r) | {"explanation": json.loads(r["explanation"])} if r else None
 
-    def event_assignments(self) -> dict[str, str]:
-        """article id -> event id, as the events table has it (after overrides)."""
+    def event_assignments(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """article id -> event id, as the events table has it (after overrides); for
+        ``article_ids`` only, an indexed read of the events by article instead of every event."""
         out: dict[str, str] = {}
+        if article_ids is not None:
+            return {r[0]: r[1] for chunk in _chunked(sorted(set(article_ids)), 500) for r in self.db.execute(
+                f"SELECT article_id, event_id FROM event_articles WHERE article_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY article_id, event_id", chunk)}
         for r in self.db.execute("SELECT id, article_ids FROM events"):
             for aid in json.loads(r[1]):
                 out[aid] = r[0]
@@ -298,7 +304,7 @@ def _chunked(items: list[str], size: int) -> Iterator[list[str]]:
 
 
 
-class SQLStore(AnnotationStoreMixin, EventStoreMixin, ResultStoreMixin, ClusterStateStoreMixin):
+class SQLStore(AnnotationStoreMixin, EventStoreMixin, ResultStoreMixin, EntityRowsStoreMixin, ClusterStateStoreMixin):
     """The store interface and its shared SQL; SQLiteStore and PostgresStore add the dialect."""
 
     db: Any

@@ -279,6 +279,12 @@ class PostgresStore(SQLStore):
                                "string_agg(DISTINCT language, ',') AS languages FROM articles GROUP BY 1 ORDER BY n DESC, 1")
         return [dict(r) for r in rows]
 
+    _CODE_POINT_ORDER = ' COLLATE "C"'
+    _ARTICLE_COUNT = "json_array_length(article_ids::json)"
+    # Sorted by code point (COLLATE "C"), as SQLite and Python sort, whatever the database's collation.
+    _ARTICLE_LIST = ("(SELECT coalesce(json_agg(article_id ORDER BY article_id COLLATE \"C\"), '[]')::text "
+                     "FROM entity_articles WHERE entity_id = entities.id)")
+
     def entity_sizes(self, entity_ids: Iterable[str]) -> dict[str, tuple[str, str, int]]:
         ids = sorted(set(entity_ids))
         if not ids:
