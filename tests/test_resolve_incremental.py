@@ -151,8 +151,9 @@ def test_a_batch_reads_the_same_from_a_store_ten_times_bigger(tmp_path):
     (small_rows, small_chars), (big_rows, big_chars) = _batch_reads(tmp_path, 20), _batch_reads(tmp_path, 200)
     assert big_rows == small_rows
     # The same rows; only the counts written in the two hubs' spellings and explanations
-    # ({"Lumbria": 200}, "(x199)") are a digit longer.
-    assert big_chars - small_chars == 4
+    # ({"Lumbria": 200}, "(x199)") are a digit longer (4 characters today; a bound, not the
+    # wording: reading the lists again would add thousands).
+    assert big_chars - small_chars < 100
 
 
 def test_a_store_resolved_before_profiles_is_resolved_in_full_once(tmp_path):
