@@ -1,15 +1,17 @@
 """Recipes of the boilerplate line classifier compared on furniture it never saw and on headlines.
 
-    python benchmarks/boilerplate_headlines.py [--data ../shared/data] [--recipes packaged,words01,...]
+    python benchmarks/boilerplate_headlines.py [--data ../shared/data] [--recipes packaged,words01,...] [--tune]
 
-For each recipe (:class:`storyline.clean.train_lines.Recipe`), as `storyline train boilerplate` fits it:
+The JSON report goes to stdout, progress to stderr. With --tune nothing held out is read: fitted on half of
+the training texts and scored on the other half (unseen templates, genuine lines and headlines, and the same
+texts clean), which is where recipes are chosen. Otherwise, for each recipe (:class:`storyline.clean.train_lines.Recipe`), as `storyline train boilerplate` fits it:
 
 - **unseen templates**, four folds over the catalogue (fold k leaves out the templates at positions
   i % 4 == k): fitted on the training parts with the other templates, scored on the held-out parts
   (GGT, ECB+ dev, PolNeAR dev, BASIL) with the left-out templates inserted; removed (mean, min) and
   genuine kept (mean);
 - **held-out texts** with the whole catalogue (fitted on all training parts): removed, genuine kept
-  per part (lowest shown);
+  and headlines kept per part;
 - **held-out headlines**, never trained on: ECB+ dev and PolNeAR dev headlines, and the AllSides titles
   of the rows training never gives a title (odd rows), each as the first line of its article, scored
   in the clean text (as ingest sees an article) and among inserted furniture;
