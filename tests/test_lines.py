@@ -51,3 +51,34 @@ def test_lines_repeated_across_the_batch_count_as_evidence():
     assert model.probability(shared) > model.probability(alone)
     evidence = WordEvidence.from_texts([STORY + "Orla Island Gazette weekly\n"] * 3)
     assert evidence.line_count(line_key("Orla  Island Gazette WEEKLY")) == 3
+
+
+def test_training_labels_the_headline_as_a_class_of_its_own():
+    from storyline.clean.train_lines import FURNITURE, GENUINE, HEADLINE, labelled_lines
+
+    headline = STORY.split("\n")[0]
+    labels = [(label, line) for _x, label, line in labelled_lines([(STORY, headline)], seed=1)]
+    assert [line for label, line in labels if label == HEADLINE] == [headline]
+    assert [line for label, line in labels if label == FURNITURE] == [
+        "See all Science", "Get the day's top stories delivered to your inbox every morning.", "More from Sports",
+        "Read more: Court hears appeal in school funding case", "Related: New ferry line opens to island towns"]
+    # without a known headline the same line is a plain genuine line
+    assert (GENUINE, headline) in [(label, line) for _x, label, line in labelled_lines([STORY], seed=1)]
+    # a clean text gets no furniture at all
+    clean = [label for _x, label, _line in labelled_lines([(STORY, headline)], seed=1, clean_share=1.0)]
+    assert clean == [HEADLINE, GENUINE, GENUINE, GENUINE]
+
+
+def test_story_batches_keep_the_datasets_order_within_a_batch():
+    from itertools import groupby
+
+    from storyline.clean.train_lines import BATCH, Recipe, training_order
+
+    texts = list(range(2 * BATCH + 10))  # three batches: 0-49, 50-99, 100-109
+    batched = training_order(texts, seed=3, recipe=Recipe(story_batches=True))
+    assert sorted(batched) == texts
+    # each batch stays whole (a run of one dataset's consecutive texts: one topic or story after another)
+    assert len([k for k, _run in groupby(t // BATCH for t in batched)]) == 3
+    shuffled = training_order(texts, seed=3)
+    assert sorted(shuffled) == texts
+    assert len([k for k, _run in groupby(t // BATCH for t in shuffled)]) > 3
