@@ -3,7 +3,6 @@ consumer, word rarity counts every partition, and stitching joins what a boundar
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 
 import numpy as np
@@ -53,33 +52,6 @@ def test_a_partition_counts_the_other_partitions_articles_of_earlier_days():
     # the chess report of day 4, which the single consumer would not have seen either.
     assert clusterer._documents == 6
     assert clusterer._entity_df["orlin"] == 2 and clusterer._entity_df["velmo"] == 4
-
-
-class _LookSpy(OnlineEventClusterer):
-    """Records each second look: the articles it was asked about, and how many articles the
-    clusterer had placed by then."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.looks: list[tuple[list[str], int]] = []
-
-    def look_again(self, batch):
-        self.looks.append(([f.article_id for f in batch], len(self._articles)))
-        return super().look_again(batch)
-
-
-def test_a_partition_looks_again_where_the_single_consumers_batch_ends():
-    # This partition holds the consumer's articles 60-63 and 64-66 (the consumer's others went
-    # to other partitions): the consumer looks once its article 63 is placed, so the partition
-    # looks after its fourth article, not after 64 of its own.
-    items = [dataclasses.replace(item, rank=60 + i) for i, item in enumerate(_items(STREAM))]
-    spy = _LookSpy()
-    group_partition(items, _day_frequencies(STREAM), {}, clusterer=spy)
-    assert spy.looks == [(["dam0", "chess0"], 4)]
-    # Unnumbered items: one look, once the partition's 7 articles are placed.
-    unranked = _LookSpy()
-    group_partition(_items(STREAM), _day_frequencies(STREAM), {}, clusterer=unranked)
-    assert unranked.looks == [(["dam0", "chess0"], 7)]
 
 
 def test_stitching_joins_an_event_a_boundary_cut_and_keeps_each_partitions_own_decisions():

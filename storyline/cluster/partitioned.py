@@ -55,10 +55,6 @@ class PartitionItem:
     order: tuple[str, int, int]
     day: int
     features: ArticleFeatures
-    # Its position among all the input's dated articles in that order (``spark group`` numbers
-    # them): the single consumer's batch is ``rank // LEARN_BATCH``, and the partition takes its
-    # second look where the consumer does. None: every LEARN_BATCH of the partition's own.
-    rank: int | None = None
 
 
 @dataclass
@@ -125,15 +121,7 @@ def group_partition(items: Iterable[PartitionItem], day_frequencies: Mapping[int
     rows: list[dict[str, Any]] = []
     batch: list[Any] = []  # the articles that opened an event since the last second look
     seen = 0  # articles since the last second look (the stage's batch size)
-    consumer_batch: int | None = None  # the single consumer's batch the last item fell in
     for item in sorted(items, key=lambda i: i.order):
-        if item.rank is not None:
-            # The consumer looks once all of its batch is placed: look when this partition's
-            # articles cross into the consumer's next batch, not after 64 of its own.
-            if consumer_batch is not None and item.rank // LEARN_BATCH != consumer_batch and seen:
-                _look_again(clusterer, batch, rows[-seen:], partition)
-                batch, seen = [], 0
-            consumer_batch = item.rank // LEARN_BATCH
         if item.day != current:
             while next_day < len(days) and days[next_day] < item.day:
                 past = days[next_day]
@@ -152,7 +140,7 @@ def group_partition(items: Iterable[PartitionItem], day_frequencies: Mapping[int
         if assignment.is_new:  # the second look reads the events this batch opened
             batch.append(item.features)
         seen += 1
-        if item.rank is None and seen == LEARN_BATCH:
+        if seen == LEARN_BATCH:
             _look_again(clusterer, batch, rows[-seen:], partition)
             batch, seen = [], 0
     _look_again(clusterer, batch, rows[-seen:] if seen else [], partition)

@@ -20,7 +20,6 @@ needs no pyspark import of its own.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from collections.abc import Iterable, Iterator
@@ -154,12 +153,7 @@ def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local
             frame = (spark.read.option("basePath", str(out)).parquet(*[str(w) for w in waves])
                      .where("kind = 'article'").select("wave", "seq", "article", "embedding"))
             items = frame.rdd.mapPartitions(_items).persist()
-            # (item, near-duplicate signature), each item numbered in the product's order, so each
-            # partition takes its second look where the single consumer's batches end
-            dated = (items.filter(lambda kv: kv[0] == "dated").values()
-                     .sortBy(lambda pair: pair[0].order).zipWithIndex()
-                     .map(lambda ranked: (dataclasses.replace(ranked[0][0], rank=ranked[1]), ranked[0][1]))
-                     .persist())
+            dated = items.filter(lambda kv: kv[0] == "dated").values()  # (item, near-duplicate signature)
             report.undated = items.filter(lambda kv: kv[0] == "undated").count()
             sample = dated.map(lambda pair: pair[0].features.vector).takeSample(False, SAMPLE_SIZE, seed)
             centroids = fit_partitions(np.asarray(sample), partitions, seed) if sample else np.zeros((1, 1))
@@ -172,7 +166,6 @@ def spark_group(out_dir: str | Path, settings: Settings, *, master: str = "local
             keyed = dated.map(lambda pair: (partition_of(pair[0].features.vector, by_centroid.value), pair))
             rows = (keyed.partitionBy(report.partitions, lambda p: p)
                     .mapPartitions(lambda part: _group_task(part, frequencies, stored, params)).collect())
-            dated.unpersist()
             items.unpersist()
         else:
             rows = []
