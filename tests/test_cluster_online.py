@@ -224,6 +224,17 @@ def test_split_events_are_not_merged_back_by_recluster():
     assert clusterer.members("ev_000002") == ["dam3", "dam4"]
 
 
+def test_a_merge_carries_the_absorbed_events_cannot_links_to_the_survivor():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_many([dam(1), dam(2), dam(3), chess(1)])
+    split_off = clusterer.split("ev_000001", ["dam3"])  # ev_000003: never to join ev_000001 again
+    clusterer.merge("ev_000002", "ev_000001")  # the analyst joins the dam event into the chess one
+    # The split-off event now stays apart from the survivor, and the link names no retired id.
+    assert clusterer._events[split_off].cannot_link == {"ev_000002"}
+    assert clusterer._events["ev_000002"].cannot_link == {split_off}
+    assert clusterer.recluster().merged == []
+
+
 def test_overrides_reject_unknown_ids_with_a_clear_error():
     clusterer = OnlineEventClusterer()
     clusterer.learn_one(dam(1))
