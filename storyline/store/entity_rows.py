@@ -9,23 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .results import _chunked, _marks
+
 __all__ = ["EntityRowsStoreMixin"]
-
-# Bound variables per statement, well under SQLite's limit.
-_CHUNK = 500
-
-
-def _chunked(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
-
 
 class EntityRowsStoreMixin:
     db: sqlite3.Connection
