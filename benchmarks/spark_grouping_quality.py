@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                         "events_joined": applied.get("events joined across partitions"),
                         "moved": applied.get("articles moved across partitions"),
                         "near_other_partitions": applied.get("articles near other partitions"),
+                        "joined_on_second_look": applied.get("articles joined on the second look"),
                         "agreement_with_consumer_f1": round(bcubed(batch, {a: consumer[a] for a in batch})[2], 4)}
                 rows.append(row)
                 print(json.dumps(row), flush=True)

@@ -40,7 +40,7 @@ from ..errors import ConfigError
 from ..settings import Settings
 from .grouping import GROUPS_FILE, GROUPS_MANIFEST, GROUPS_VERSION
 
-CHUNK = 500
+CHUNK = 512  # a multiple of the consumer's batch (LEARN_BATCH = 64): a second look never spans two chunks
 
 
 def is_grouped(out_dir: str | Path) -> bool:
@@ -97,11 +97,13 @@ class _Placement:
         # no partition saw them, so every article near one is placed by the single consumer.
         self.partitions: dict[str, set[int]] = {}
         self.counts = {"first articles joined across partitions": 0, "articles moved across partitions": 0,
-                       "articles near other partitions": 0, "events joined across partitions": 0}
+                       "articles near other partitions": 0, "events joined across partitions": 0,
+                       "articles joined on the second look": 0}
 
     def __call__(self, clusterer: Any, articles: list[Any], near_dups: Any) -> list[tuple[str, str, float, bool, Any]]:
         import numpy as np
 
+        from ..cluster.online import LEARN_BATCH
         from ..cluster.partitioned import features_from_json, stitch_event
         from ..grouping_stage import embed_pending
 
@@ -114,6 +116,7 @@ class _Placement:
         near_dups.prefetch([(a.id, a.text, np.frombuffer(self.groups[a.id]["signature"], dtype="<u8") if same else None)
                             for a in articles])
         members, touched = [], set()
+        opened: list[tuple[int, Any, int]] = []  # (member index, features, partition) of this batch's new events
         for article in articles:
             row = self.groups[article.id]
             part = int(row["partition"])
@@ -144,11 +147,37 @@ class _Placement:
                 self.partitions[event_id].add(part)
             touched.add(event_id)
             members.append((article.id, event_id, *member))
+            if member[1]:
+                opened.append((len(members) - 1, features, part))
             signature = np.frombuffer(row["signature"], dtype="<u8") if same else None
             near_dups.add(article.id, article.text, article.published, signature=signature)
+            if len(members) % LEARN_BATCH == 0 or len(members) == len(articles):
+                touched |= self._look_again(clusterer, members, opened)
+                opened = []
         for event_id in sorted(touched):
             self.counts["events joined across partitions"] += len(stitch_event(clusterer, event_id, self.partitions))
         return members
+
+    def _look_again(self, clusterer: Any, members: list[tuple[Any, ...]], opened: list[tuple[int, Any, int]]) -> set[str]:
+        """The single consumer's second look at the end of its batch (``learn_batch``): the
+        batch's articles still alone in the event they opened may join another event, now that
+        every partition's articles of the batch are in. Updates their member rows; returns the
+        events they joined."""
+        if not (clusterer.second_look and opened):
+            return set()
+        by_id = {f.article_id: (i, part) for i, f, part in opened}
+        alone = {f.article_id: clusterer.event_of(f.article_id) for _i, f, _p in opened}
+        moved = clusterer.look_again([f for _i, f, _p in opened])
+        joined = set()
+        for article_id, decision in moved.items():
+            i, part = by_id[article_id]
+            target = clusterer.resolve(decision.event_id)
+            members[i] = (article_id, target, decision.score, decision.is_new,
+                          decision.explanation.to_json() | {"partition": part, "decided_across_partitions": True})
+            self.partitions[target] = self.partitions.get(target, set()) | self.partitions.pop(alone[article_id], set())
+            self.counts["articles joined on the second look"] += 1
+            joined.add(target)
+        return joined
 
 
 def _near_other_partitions(clusterer: Any, features: Any, partition: int, partitions: dict[str, set[int]]) -> bool:
