@@ -101,3 +101,23 @@ def test_a_batch_into_a_store_that_holds_events_joins_them_as_the_consumer_would
     assert set(mine) == set(theirs) and bcubed(mine, theirs)[2] == 1.0
     assert {e["id"] for e in store.events()} == set(mine.values())
     store.close()
+
+
+def test_the_load_takes_the_consumers_second_look_at_the_end_of_its_batch(tmp_path):
+    """A partition that (wrongly) left every report alone, with no other partition to correct it
+    on arrival: the second look at the end of the consumer's batch joins the reports that belong
+    together; with the look off, every report stays alone."""
+    counts = {}
+    for look in (True, False):
+        work = tmp_path / str(look)
+        work.mkdir()
+        settings = storyline.load_settings(env={}).replace(reports=False, cluster_second_look=look)
+        store = _batch_store(work, settings)
+        rows, _seen = _partition_rows(store, {a: a for a in store.pending("cluster", CLUSTER_VERSION)})
+        rows = [r | {"partition": 0, "event": f"0:{r['id']}", "is_new": True} for r in rows]
+        _write_groups(work, rows)
+        applied = apply_groups(store, work, settings)
+        counts[look] = (applied["articles joined on the second look"], len(set(store.event_assignments().values())))
+        store.close()
+    # 9 of the 15 join on the look (6 events; the consumer makes 4, deciding them on arrival).
+    assert counts == {True: (9, 6), False: (0, 15)}
