@@ -231,7 +231,7 @@ def find_repeated_outlet(text: str) -> tuple[str, int, int, int] | None:
         return None
     cited = {_outlet_key(n) for p in _CITED for m in p.finditer(text) if (n := _mentioned(m))}
     mentions, cited = _short_forms_joined(mentions, cited)
-    if len(mentions) > 1 or cited - set(mentions) or cited & set(mentions):
+    if len(mentions) > 1 or cited:  # another outlet, or this one cited as another's reporting
         return None
     (found,) = mentions.values()
     kinds = {kind for kind, _m in found}
