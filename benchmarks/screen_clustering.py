@@ -53,7 +53,7 @@ from storyline.cluster.scorer import load_scorer  # noqa: E402
 from storyline.cluster.storylines import link_storylines  # noqa: E402
 from storyline.evaluate import load_gold_records  # noqa: E402
 from storyline.settings import load_settings  # noqa: E402
-from storyline.training import TRAINING_SETS, _variant, _zero_model, fit_scorer, ingest_gold, pair_examples  # noqa: E402
+from storyline.training import TRAINING_SETS, _variant, _zero_model, fit_scorer, fit_tree_scorer, ingest_gold, pair_examples  # noqa: E402
 
 DEV = [("ecb", "ecbplus/dev.jsonl", None), ("allsides", "allsides/docs.jsonl", None),
        ("basil", "basil/docs.jsonl", "heldout"), ("meantime", "meantime/docs.jsonl", "heldout"),
@@ -90,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "storyline-screen.pkl")
     parser.add_argument("--model", help="score this model file instead of fitting one")
+    parser.add_argument("--learner", default="logistic", help="logistic, or trees[:key=value,...] (boosted trees)")
+    parser.add_argument("--leave-one-set-out", action="store_true",
+                        help="fit on two training sets, score the third's streams, for each set (training data only)")
     parser.add_argument("--grid", default="0.25,0.3,0.35", help="thresholds tried on the training streams")
     parser.add_argument("--stories", help="story thresholds to report (comma-separated), see above")
     parser.add_argument("--ranking", action="store_true", help="report candidates, ranking and decisions, see above")
@@ -114,19 +117,38 @@ def main(argv: list[str] | None = None) -> int:
         return score_clustering(predicted, gold).bcubed_f1
 
     with tempfile.TemporaryDirectory() as tmp:
-        model = args.model
-        if model is None:
-            zero = _zero_model(Path(tmp) / "zero.json")
-            rows: list = []
-            gold: list = []
-            for key in train:
-                r, y = pair_examples(streams[key][0], streams[key][1], model=zero, params=params)
-                rows += r
-                gold += y
-            scorer = fit_scorer(rows, gold, {"command": "benchmarks/screen_clustering.py"})
-            model = str(Path(tmp) / "screened.json")
-            Path(model).write_text(json.dumps(scorer.to_json()), "utf-8")
-            print("coefficients (standardised):", {n: round(c, 3) for n, c in zip(scorer.features, scorer.coef, strict=True)})
+        zero = _zero_model(Path(tmp) / "zero.json")
+        pairs = {key: pair_examples(streams[key][0], streams[key][1], model=zero, params=params) for key in train}
+
+        def fit(keys: list[str], name: str) -> str:
+            rows = [r for k in keys for r in pairs[k][0]]
+            gold = [y for k in keys for y in pairs[k][1]]
+            meta = {"command": "benchmarks/screen_clustering.py"}
+            if args.learner.startswith("trees"):
+                overrides = dict(kv.split("=") for kv in args.learner.partition(":")[2].split(",") if kv)
+                scorer = fit_tree_scorer(rows, gold, meta, {k: (int(v) if v.isdigit() else float(v))
+                                                           for k, v in overrides.items()})
+                print("trees:", len(scorer.trees), scorer.meta["tree_params"])
+            else:
+                scorer = fit_scorer(rows, gold, meta)
+                print("coefficients (standardised):",
+                      {n: round(c, 3) for n, c in zip(scorer.features, scorer.coef, strict=True)})
+            path = str(Path(tmp) / f"{name}.json")
+            Path(path).write_text(json.dumps(scorer.to_json()), "utf-8")
+            return path
+
+        if args.leave_one_set_out:
+            held_scores: dict[float, list[float]] = {}
+            for held in sorted({k.split(":")[1] for k in train}):
+                inside = [k for k in train if k.split(":")[1] == held]
+                fitted = fit([k for k in train if k not in inside], "held-" + held.replace("/", "_"))
+                for t in map(float, args.grid.split(",")):
+                    scores = [bcubed(k, fitted, t) for k in inside]
+                    held_scores.setdefault(t, []).extend(scores)
+                    print(f"held out {held} at {t}:", [round(v, 4) for v in scores], flush=True)
+            print("leave one set out, mean over held streams:",
+                  json.dumps({t: round(float(np.mean(v)), 4) for t, v in held_scores.items()}))
+        model = args.model or fit(train, "screened")
         tried = {t: float(np.mean([bcubed(k, model, t) for k in train])) for t in map(float, args.grid.split(","))}
         threshold = max(tried, key=lambda t: (tried[t], -abs(t - 0.5)))
         print("training streams, mean B-cubed F1 by threshold:", {t: round(v, 4) for t, v in tried.items()})

