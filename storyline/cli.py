@@ -109,7 +109,7 @@ def ingest(c: Context, paths: tuple[str, ...], urls: tuple[str, ...], url_file: 
            max_file_bytes: int | None, allow_private: bool, no_enrich: bool) -> None:
     """Ingest files, folders (recursively), JSON/JSONL records and URLs.
 
-    Formats: .txt (first line is the headline), .md (optional YAML front matter),
+    Formats: .txt (first line is the headline if shaped like one), .md (optional YAML front matter),
     .html, .json, .jsonl, and .urls files (one URL a line). Re-running is safe:
     stored articles are skipped, and an interrupted run is completed.
     """
