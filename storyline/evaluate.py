@@ -160,20 +160,37 @@ def load_gold_records(path: str | Path, *, subset: str | None = None, strip_meta
     return out
 
 
-def run_product(records: Sequence[GoldRecord], settings: Settings, *, workdir: str | Path | None = None
-                ) -> ProductRun:
-    """Ingest ``records`` into a fresh store with the product pipeline and read back its groups."""
+def _write_input(records: Sequence[GoldRecord], folder: Path, as_text_files: bool) -> tuple[Path, dict[str, GoldRecord]]:
+    """The records as one JSON Lines file, or as one ``.txt`` file each (named in feeding order,
+    since a folder is read in name order); with the gold record of each stored external id."""
+    if not as_text_files:
+        source = folder / "input.jsonl"
+        with source.open("w", encoding="utf-8") as out:
+            for g in records:
+                out.write(json.dumps(g.record, ensure_ascii=False) + "\n")
+        return source, {g.record["id"]: g for g in records}
+    source = folder / "input"
+    source.mkdir()
+    gold_of = {}
+    for number, g in enumerate(records, 1):
+        stem = f"r{number:06d}"
+        title = g.record.get("title")
+        (source / f"{stem}.txt").write_text((f"{title}\n\n" if title else "") + str(g.record["text"]), "utf-8")
+        gold_of[stem] = g
+    return source, gold_of
+
+
+def run_product(records: Sequence[GoldRecord], settings: Settings, *, workdir: str | Path | None = None,
+                as_text_files: bool = False) -> ProductRun:
+    """Ingest ``records`` into a fresh store with the product pipeline and read back its groups.
+    ``as_text_files``: as a folder of plain-text files (text, and the title if the record has one)."""
     from .api import run_pipeline
     from .grouping_stage import embed_pending
     from .pipeline import ingest
     from .store.sqlite import open_store
 
-    gold_of = {g.record["id"]: g for g in records}
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        source = Path(tmp) / "input.jsonl"
-        with source.open("w", encoding="utf-8") as out:
-            for g in records:
-                out.write(json.dumps(g.record, ensure_ascii=False) + "\n")
+        source, gold_of = _write_input(records, Path(tmp), as_text_files)
         started = time.perf_counter()
         with open_store(Path(tmp) / "eval.db") as store:
             report = ingest(store, [source], settings=settings, command="eval")
@@ -185,7 +202,7 @@ def run_product(records: Sequence[GoldRecord], settings: Settings, *, workdir: s
             vectors = embed_pending(store, [a.id for a in articles], settings.cluster_embedding)
     return ProductRun(
         article_ids=[a.id for a in articles],
-        external_ids=[str(a.external_id).split("|", 1)[0] for a in articles],
+        external_ids=[str(gold_of[a.external_id].record["id"]).split("|", 1)[0] for a in articles],
         gold_events=[gold_of[a.external_id].event for a in articles],
         gold_stories=[gold_of[a.external_id].story for a in articles],
         events=[event_of.get(a.id, f"unassigned:{a.id}") for a in articles],
@@ -215,14 +232,14 @@ def _baseline(method: str, run: ProductRun) -> tuple[list[str], float]:
 
 def evaluate_clustering(path: str | Path, settings: Settings, *, baselines: Iterable[str] = ("tfidf", "hdbscan"),
                         subset: str | None = None, strip_metadata: bool = False, shuffle_seed: int | None = None,
-                        limit_events: int | None = None, pairs: str | Path | None = None
-                        ) -> tuple[ProductRun, list[MethodRun]]:
+                        limit_events: int | None = None, pairs: str | Path | None = None,
+                        as_text_files: bool = False) -> tuple[ProductRun, list[MethodRun]]:
     """Run the product on a gold dataset and score it at event and story level beside the baselines."""
     records = load_gold_records(path, subset=subset, strip_metadata=strip_metadata, shuffle_seed=shuffle_seed,
                                 limit_events=limit_events)
     if not records:
         raise ValueError(f"{path}: no records (subset={subset!r})")
-    run = run_product(records, settings)
+    run = run_product(records, settings, as_text_files=as_text_files)
     results = [
         MethodRun("storyline", "event", score_clustering(run.events, run.gold_events), run.seconds,
                   labels=run.events),

@@ -40,6 +40,17 @@ def test_eval_events_are_the_export_event_ids(tmp_path, settings, monkeypatch):
     assert quick.events == run.events and quick.stories == run.stories
 
 
+@pytest.mark.models
+def test_eval_as_text_files_ingests_a_folder_and_maps_the_gold_back(settings):
+    run, results = evaluate_clustering(FIXTURE, settings.replace(enrich=False), baselines=(), strip_metadata=True,
+                                       shuffle_seed=3, as_text_files=True)
+    records = load_gold_records(FIXTURE, strip_metadata=True, shuffle_seed=3)
+    # fed in the seeded order, one file each, each gold label back on its article
+    assert run.external_ids == [g.record["id"].split("|", 1)[0] for g in records]
+    assert run.gold_events == [g.event for g in records]
+    assert results[0].scores.bcubed_f1 == 1.0
+
+
 def test_gold_labels_never_reach_the_product():
     records = load_gold_records(FIXTURE)
     assert all("event" not in g.record and "topic" not in g.record for g in records)
