@@ -51,7 +51,7 @@ __all__ = [
 Progress = Callable[[int], Any] | None
 
 # Bump when the report's content changes for the same inputs: every stored report is rebuilt.
-REPORT_VERSION = "report-v1"
+REPORT_VERSION = "report-v2"  # v2: dates without a year are on the timeline when no article is dated
 SENTENCE_VERSION = "sentences-v1"
 
 

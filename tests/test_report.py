@@ -292,6 +292,25 @@ def test_timeline_sorts_event_and_publication_dates_keeping_partial_ones(orvel):
     assert report.timeline[-1].outlets == ("Velm Courier", "Harbor Tribune")
 
 
+def test_a_timeline_with_no_publication_dates_keeps_dates_without_a_year_in_order():
+    from storyline.report.timeline import build_timeline, year_unknown
+
+    text = "The ferry crews met again on March 12, a week after the strike began on March 5."
+    later = "The crews will vote on the offer made on March 14."
+    a = article("a1", "", None, text)
+    b = article("b1", "", None, later)
+    entries = build_timeline([a, b], [date(a, "March 12", "--03-12"), date(a, "March 5", "--03-05"),
+                                      date(b, "March 14", "--03-14")])
+    assert [t.value for t in entries] == ["--03-05", "--03-12", "--03-14"]
+    assert all(year_unknown(t) for t in entries)
+    # one dated article lends its year to the others' dates, which are then placed, not yearless
+    dated = article("c1", "Gull Wire", "2024-03-15", later)
+    entries = build_timeline([a, dated], [date(a, "March 5", "--03-05"), date(dated, "March 14", "--03-14")])
+    assert [(t.value, t.start) for t in entries] == [("--03-05", "2024-03-05"), ("--03-14", "2024-03-14"),
+                                                     ("2024-03-15", "2024-03-15")]
+    assert not any(year_unknown(t) for t in entries)
+
+
 def test_unique_angles_are_claims_of_one_outlet(orvel):
     report, _ = orvel
     velm = [u for u in report.unique_angles if u.outlet == "Velm Courier"]

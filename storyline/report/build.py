@@ -105,6 +105,15 @@ class EventReport:
     def article(self, article_id: str) -> Article:
         return next(a for a in self.articles if a.id == article_id)
 
+    def coverage_phrase(self) -> str:
+        """"5 articles from 3 outlets", saying how many have no known outlet: such an article stands
+        for itself in the coverage tables (shown by its id) but is not counted as an outlet."""
+        known = {a.source for a in self.articles if a.source}
+        unknown = sum(1 for a in self.articles if not a.source)
+        n = len(self.articles)
+        phrase = f"{n} article{'s' if n != 1 else ''} from {len(known)} outlet{'s' if len(known) != 1 else ''}"
+        return phrase + (f" ({unknown} with no known outlet)" if unknown else "")
+
 
 SpanKey = tuple[str, int, int]  # (article_id, start, end)
 
@@ -316,6 +325,7 @@ def report_to_dict(report: EventReport, include_text: bool = False) -> dict[str,
     return {
         "event_id": report.event_id,
         "title": report.title,
+        "coverage": report.coverage_phrase(),
         "articles": articles,
         "outlets": _plain(report.outlets),
         "summary": [{"span": _plain(s.span), "group_id": s.group_id, "outlets": list(s.outlets),

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from ..model import Span
 from .build import EventReport
+from .timeline import year_unknown
 from .claims import outlet_of
 
 __all__ = ["render_html", "render_markdown"]
@@ -58,7 +59,7 @@ def _markdown_event(r: EventReport) -> list[str]:
     lines = [f"# {_md(r.title or r.event_id)}", ""]
     days = [a.published[:10] for a in r.articles if a.published]
     span = f", {days[0]} – {days[-1]}" if days else ""
-    lines += [f"{len(r.articles)} articles from {len(r.outlets)} outlets{span}. Event id `{_md(r.event_id)}`.", ""]
+    lines += [f"{_md(r.coverage_phrase())}{span}. Event id `{_md(r.event_id)}`.", ""]
     lines += ["## Summary", ""]
     for k, s in enumerate(r.summary, 1):
         flag = f" **disputed** ({', '.join(s.disputed_by)})" if s.disputed_by else ""
@@ -172,8 +173,8 @@ def render_html(reports: Sequence[EventReport], title: str = "storyline report")
     ]
     for i, r in enumerate(reports):
         parts.append(f'<li><a href="#e{i}">{_e(r.title or r.event_id)}</a> '
-                     f'<span class="meta">({len(r.articles)} articles, {len(r.outlets)} outlets, '
-                     f"{len(r.discrepancies)} disagreements)</span></li>")
+                     f'<span class="meta">({_e(r.coverage_phrase())}, {len(r.discrepancies)} disagreements)'
+                     "</span></li>")
     parts.append("</ol></nav>")
     for i, r in enumerate(reports):
         parts.append(_html_event(i, r))
@@ -190,7 +191,7 @@ def _html_event(i: int, r: EventReport) -> str:
     claims = {c.id: c for c in r.claims}
     out = [f'<section class="event" id="e{i}">', f"<h2>{_e(r.title or r.event_id)}</h2>"]
     days = [x.published[:10] for x in r.articles if x.published]
-    out.append(f'<p class="meta">{len(r.articles)} articles from {len(r.outlets)} outlets'
+    out.append(f'<p class="meta">{_e(r.coverage_phrase())}'
                f'{(", " + _e(days[0]) + " – " + _e(days[-1])) if days else ""}. Event id <code>{_e(r.event_id)}</code>.'
                "</p>")
 
@@ -421,6 +422,10 @@ def _timeline_svg(r: EventReport) -> str:
         lo, hi = lo - dt.timedelta(days=1), hi + dt.timedelta(days=1)
     width, left, right = 900, 70, 40
     span_days = (hi - lo).days or 1
+    yearless = all(year_unknown(t) for t, _s, _e2 in shown)
+
+    def day_label(d: dt.date) -> str:
+        return d.strftime("--%m-%d") if yearless else d.isoformat()
 
     def x(d: dt.date) -> float:
         d = min(max(d, lo), hi)
@@ -430,8 +435,8 @@ def _timeline_svg(r: EventReport) -> str:
              'role="img" aria-label="timeline">',
              f'<line x1="{left}" y1="95" x2="{width - right}" y2="95" stroke="#8893a3"/>',
              '<text x="4" y="70">event</text><text x="4" y="128">published</text>',
-             f'<text x="{left}" y="110">{_e(lo.isoformat())}</text>',
-             f'<text x="{width - right}" y="110" text-anchor="end">{_e(hi.isoformat())}</text>']
+             f'<text x="{left}" y="110">{_e(day_label(lo))}</text>',
+             f'<text x="{width - right}" y="110" text-anchor="end">{_e(day_label(hi))}</text>']
     if hidden:
         parts.append(f'<text x="4" y="20">{hidden} earlier date{"s" if hidden != 1 else ""} not plotted '
                      "(see the list)</text>")

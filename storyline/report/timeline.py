@@ -3,21 +3,28 @@
 Event entries are date mentions marked ``is_event`` (their sentence reports
 something happening), grouped by value across outlets; publication entries are
 the articles' publication dates. Partial dates stay partial ("2023-04", "--03-03")
-and sort at the start of the stretch they name; a date without a year borrows the
-year of the article that mentions it for sorting only.
+and sort at the start of the stretch they name; a date without a year borrows a year for
+sorting and plotting only: the article's publication year, else the year most of the
+event's dated articles have, else :data:`YEAR_UNKNOWN` (a pile with no publication dates at
+all still gets its "--03-05" before its "--03-12", and its value stays "--03-05").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Article, DateMention, Span
 from .claims import article_order, outlet_of
 
-__all__ = ["TimelineEntry", "build_timeline", "date_range"]
+__all__ = ["YEAR_UNKNOWN", "TimelineEntry", "build_timeline", "date_range", "year_unknown"]
+
+# The year a date with no known year is placed in, for order only: a leap year (so "--02-29"
+# has a day), and never shown (see :func:`year_unknown`).
+YEAR_UNKNOWN = 2000
 
 
 @dataclass(frozen=True)
@@ -71,14 +78,21 @@ def _year_of(article: Article) -> int | None:
     return int(m[1]) if m else None
 
 
+def year_unknown(entry: TimelineEntry) -> bool:
+    """Whether the entry is a date without a year placed in :data:`YEAR_UNKNOWN` for order only."""
+    return entry.value.startswith("--") and entry.start.startswith(f"{YEAR_UNKNOWN}-")
+
+
 def build_timeline(articles: Sequence[Article], dates: Sequence[DateMention]) -> list[TimelineEntry]:
     by_id = {a.id: a for a in articles}
+    years = Counter(y for y in map(_year_of, articles) if y)
+    event_year = years.most_common(1)[0][0] if years else YEAR_UNKNOWN
     grouped: dict[str, dict] = {}
     for d in dates:
         if not d.is_event or not d.value or d.article_id not in by_id:
             continue
         article = by_id[d.article_id]
-        rng = date_range(d.value, _year_of(article))
+        rng = date_range(d.value, _year_of(article) or event_year)
         if rng is None:
             continue
         g = grouped.setdefault(d.value, {"outlets": [], "spans": [], "articles": [], "range": rng})
