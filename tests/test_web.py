@@ -261,6 +261,8 @@ def test_an_event_page_says_why_each_article_is_there(demo_store, reader):
     page = reader.get(f"/events/{big['id']}").text
     assert page.count("<summary>why here</summary>") == 6
     assert "Opened the event." in page and "Joined with probability 1.0: words shared with the event" in page
+    outlets = {demo_store.article(a).source for a in big["article_ids"]}
+    assert f"6 articles from {len(outlets)} outlets ·" in page and "with no known outlet" not in page
 
 
 def test_after_a_merge_the_absorbed_articles_say_they_came_later(demo_store, tmp_path):

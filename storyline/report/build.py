@@ -325,7 +325,7 @@ def report_to_dict(report: EventReport, include_text: bool = False) -> dict[str,
     return {
         "event_id": report.event_id,
         "title": report.title,
-        "coverage": report.coverage_phrase(),
+        "coverage_phrase": report.coverage_phrase(),
         "articles": articles,
         "outlets": _plain(report.outlets),
         "summary": [{"span": _plain(s.span), "group_id": s.group_id, "outlets": list(s.outlets),
