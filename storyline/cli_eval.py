@@ -24,8 +24,9 @@ def eval_group() -> None:
 @click.option("--strip-metadata", is_flag=True, help="Give the product only id and text (no title, outlet, "
               "date, URL or language).")
 @click.option("--shuffle", "shuffle_seed", type=int, help="Feed the records in a random order with this seed.")
-@click.option("--as-text-files", is_flag=True, help="Give the product each record as a .txt file in one folder "
-              "(its title, if kept, as the first line), as a pile of plain-text files is ingested.")
+@click.option("--as-files", type=click.Choice(["text", "html"]), help="Give the product each record as a file in "
+              "one folder, as a pile of files is ingested: text (.txt, its title if kept on the first line) or html "
+              "(a seeded news page with menus, banners, related links and a comment form around the text).")
 @click.option("--limit-events", type=int, help="Only this many gold events (seeded sample), for quick runs.")
 @click.option("--pairs", type=click.Path(exists=True, dir_okay=False),
               help="Assessor pairs (`a`, `b`, `same`) to score pair accuracy on, e.g. tgpairs/pairs.jsonl.")
@@ -34,7 +35,7 @@ def eval_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def eval_clustering(ctx: Context, datasets: tuple[str, ...], subset: str, strip_metadata: bool,
-                    shuffle_seed: int | None, as_text_files: bool, limit_events: int | None, pairs: str | None,
+                    shuffle_seed: int | None, as_files: str | None, limit_events: int | None, pairs: str | None,
                     baselines: tuple[str, ...], as_json: bool) -> None:
     """Events and stories vs the gold labels, through the product path.
 
@@ -50,7 +51,7 @@ def eval_clustering(ctx: Context, datasets: tuple[str, ...], subset: str, strip_
         run, results = evaluate_clustering(path, ctx.settings, baselines=baselines or ("tfidf", "hdbscan"),
                                            subset=subset, strip_metadata=strip_metadata,
                                            shuffle_seed=shuffle_seed, limit_events=limit_events, pairs=pairs,
-                                           as_text_files=as_text_files)
+                                           as_files=as_files)
         for r in results:
             rows.append({"dataset": path, "documents": len(run.article_ids), "rejected": run.rejected,
                          **r.to_json()})

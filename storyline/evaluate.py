@@ -160,37 +160,51 @@ def load_gold_records(path: str | Path, *, subset: str | None = None, strip_meta
     return out
 
 
-def _write_input(records: Sequence[GoldRecord], folder: Path, as_text_files: bool) -> tuple[Path, dict[str, GoldRecord]]:
-    """The records as one JSON Lines file, or as one ``.txt`` file each (named in feeding order,
-    since a folder is read in name order); with the gold record of each stored external id."""
-    if not as_text_files:
+AS_FILES = ("text", "html")
+
+
+def _write_input(records: Sequence[GoldRecord], folder: Path, as_files: str | None
+                 ) -> tuple[Path, dict[str, GoldRecord]]:
+    """The records as one JSON Lines file, or as one file each (named in feeding order, since a
+    folder is read in name order): ``text``, a ``.txt`` of the title (if kept) and the text;
+    ``html``, a seeded news web page (:func:`storyline.corrupt_html.html_page`). Returns the input
+    path and the gold record of each stored external id."""
+    if as_files is None:
         source = folder / "input.jsonl"
         with source.open("w", encoding="utf-8") as out:
             for g in records:
                 out.write(json.dumps(g.record, ensure_ascii=False) + "\n")
         return source, {g.record["id"]: g for g in records}
+    if as_files not in AS_FILES:
+        raise ValueError(f"as_files must be one of {AS_FILES}, not {as_files!r}")
+    from .corrupt_html import html_page
+
     source = folder / "input"
     source.mkdir()
     gold_of = {}
     for number, g in enumerate(records, 1):
         stem = f"r{number:06d}"
-        title = g.record.get("title")
-        (source / f"{stem}.txt").write_text((f"{title}\n\n" if title else "") + str(g.record["text"]), "utf-8")
+        if as_files == "html":
+            page = html_page(g.record, random.Random(f"page:{g.record['id']}")).html
+            (source / f"{stem}.html").write_text(page, "utf-8")
+        else:
+            title = g.record.get("title")
+            (source / f"{stem}.txt").write_text((f"{title}\n\n" if title else "") + str(g.record["text"]), "utf-8")
         gold_of[stem] = g
     return source, gold_of
 
 
 def run_product(records: Sequence[GoldRecord], settings: Settings, *, workdir: str | Path | None = None,
-                as_text_files: bool = False) -> ProductRun:
-    """Ingest ``records`` into a fresh store with the product pipeline and read back its groups.
-    ``as_text_files``: as a folder of plain-text files (text, and the title if the record has one)."""
+                as_files: str | None = None) -> ProductRun:
+    """Ingest ``records`` into a fresh store with the product pipeline and read back its groups;
+    ``as_files`` ("text" or "html"): as a folder of such files, see :func:`_write_input`."""
     from .api import run_pipeline
     from .grouping_stage import embed_pending
     from .pipeline import ingest
     from .store.sqlite import open_store
 
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        source, gold_of = _write_input(records, Path(tmp), as_text_files)
+        source, gold_of = _write_input(records, Path(tmp), as_files)
         started = time.perf_counter()
         with open_store(Path(tmp) / "eval.db") as store:
             report = ingest(store, [source], settings=settings, command="eval")
@@ -233,13 +247,13 @@ def _baseline(method: str, run: ProductRun) -> tuple[list[str], float]:
 def evaluate_clustering(path: str | Path, settings: Settings, *, baselines: Iterable[str] = ("tfidf", "hdbscan"),
                         subset: str | None = None, strip_metadata: bool = False, shuffle_seed: int | None = None,
                         limit_events: int | None = None, pairs: str | Path | None = None,
-                        as_text_files: bool = False) -> tuple[ProductRun, list[MethodRun]]:
+                        as_files: str | None = None) -> tuple[ProductRun, list[MethodRun]]:
     """Run the product on a gold dataset and score it at event and story level beside the baselines."""
     records = load_gold_records(path, subset=subset, strip_metadata=strip_metadata, shuffle_seed=shuffle_seed,
                                 limit_events=limit_events)
     if not records:
         raise ValueError(f"{path}: no records (subset={subset!r})")
-    run = run_product(records, settings, as_text_files=as_text_files)
+    run = run_product(records, settings, as_files=as_files)
     results = [
         MethodRun("storyline", "event", score_clustering(run.events, run.gold_events), run.seconds,
                   labels=run.events),

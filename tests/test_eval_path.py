@@ -41,9 +41,11 @@ def test_eval_events_are_the_export_event_ids(tmp_path, settings, monkeypatch):
 
 
 @pytest.mark.models
-def test_eval_as_text_files_ingests_a_folder_and_maps_the_gold_back(settings):
+@pytest.mark.parametrize("kind", ["text", "html"])
+@pytest.mark.models
+def test_eval_as_files_ingests_a_folder_and_maps_the_gold_back(settings, kind):
     run, results = evaluate_clustering(FIXTURE, settings.replace(enrich=False), baselines=(), strip_metadata=True,
-                                       shuffle_seed=3, as_text_files=True)
+                                       shuffle_seed=3, as_files=kind)
     records = load_gold_records(FIXTURE, strip_metadata=True, shuffle_seed=3)
     # fed in the seeded order, one file each, each gold label back on its article
     assert run.external_ids == [g.record["id"].split("|", 1)[0] for g in records]

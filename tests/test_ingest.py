@@ -72,10 +72,29 @@ def test_html_site_name_is_read_from_the_title_tag_when_the_page_gives_no_site_n
     # a dash inside the headline itself is not a site name
     write(tmp_path, "b.html", f"<html><head><title>Ferry crews - a second night</title></head><body>"
           f"<article><h1>Ferry crews - a second night</h1>{paragraph}</article></body></html>")
+    # trafilatura takes a title part with a dot for a domain-like site name: here the headline's
+    write(tmp_path, "c.html", f"<html><head><title>U.S. ferry crews back Elvan strike | Elvan Courier</title></head>"
+          f"<body><article><h1>U.S. ferry crews back Elvan strike</h1>{paragraph.replace('night', 'late')}"
+          f"</article></body></html>")
     assert ingest(store, [tmp_path], settings=settings).ok
-    a, b = store.article("a"), store.article("b")
+    a, b, c = store.article("a"), store.article("b"), store.article("c")
     assert (a.title, a.source, a.metadata["source_from"]) == ("Ferry held again", "Elvan Courier", "page title")
     assert b.source is None and "source_from" not in b.metadata
+    assert (c.title, c.source) == ("U.S. ferry crews back Elvan strike", "Elvan Courier")
+
+
+def test_a_copyright_year_in_a_page_footer_is_not_its_publication_date(store, settings, tmp_path):
+    paragraph = ("<p>The night ferry from Port Elvan was held in harbour for a second evening while the crew's union "
+                 "and the operator met again over rest-time rules.</p>")
+    write(tmp_path, "undated.html", f"<html><head><title>Ferry held again</title></head><body><article>"
+          f"<h1>Ferry held again</h1>{paragraph}</article><footer><p>© 2020 Elvan Courier</p></footer></body></html>")
+    write(tmp_path, "dated.html", f"<html><head><title>Ferry held again</title></head><body><article>"
+          f"<h1>Ferry held again</h1><time datetime=\"2025-02-04\">4 February 2025</time>"
+          f"{paragraph.replace('second', 'third')}</article>"
+          f"<footer><p>© 2020 Elvan Courier</p></footer></body></html>")
+    assert ingest(store, [tmp_path], settings=settings).ok
+    assert store.article("undated").published is None  # htmldate's free-text search said 2020-01-01
+    assert store.article("dated").published == "2025-02-04"
 
 
 def test_a_text_file_without_a_headline_keeps_its_first_paragraph(store, settings, tmp_path):

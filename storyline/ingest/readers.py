@@ -391,8 +391,13 @@ def _read_html(html: str, origin: str, stem: str, defaults: dict[str, Any], url:
     import trafilatura
 
     depth = check_html_size(html, settings.max_html_nodes)
+    # Dates from the page's markup and address only: htmldate's extensive search also reads free
+    # text, and took "(c) 2020" in a footer for a publication date of 2020-01-01 on every page of
+    # a site (benchmarks/results/robustness.md, "Round 12: web pages"). A text's own date line
+    # is still read by cleaning, as inferred metadata with its evidence.
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                      include_tables=False, favor_precision=True)
+                                      include_tables=False, favor_precision=True,
+                                      date_extraction_params={"extensive_search": False, "original_date": True})
     text = getattr(doc, "text", None) if doc is not None else None
     if (not text or len(text.strip()) < 40) and depth > 200:
         # The XML parser under trafilatura gives up on trees deeper than about 256 levels;
@@ -407,6 +412,10 @@ def _read_html(html: str, origin: str, stem: str, defaults: dict[str, Any], url:
     authors = [a.strip() for a in re.split(r";|,| and ", author) if a.strip()] if author else []
     title, sitename = getattr(doc, "title", None), getattr(doc, "sitename", None)
     extra: dict[str, Any] = {"format": "html"}
+    if sitename and title and _fold_spaces(sitename) == _fold_spaces(title):
+        # trafilatura takes a part of the title tag holding a dot for a domain-like site name, and
+        # the headline's part often holds one ("U.S.", "Jan. 6"): that is the headline, not the site
+        sitename = None
     if not sitename and title:
         sitename = _site_in_title_tag(html, title)
         if sitename:
@@ -438,11 +447,14 @@ def _site_in_title_tag(html: str, headline: str) -> str | None:
     if tree is None:
         return None
     _whole, first, second = examine_title_element(tree)
-    fold = " ".join(headline.split()).casefold()
     for part, other in ((first, second), (second, first)):
-        if part and other and " ".join(part.split()).casefold() == fold and 0 < len(other.split()) <= 5:
+        if part and other and _fold_spaces(part) == _fold_spaces(headline) and 0 < len(other.split()) <= 5:
             return other.strip()
     return None
+
+
+def _fold_spaces(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _read_json(text: str, origin: str, stem: str, defaults: dict[str, Any],
