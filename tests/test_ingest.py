@@ -130,6 +130,27 @@ def test_looks_like_headline(line, headline):
     assert looks_like_headline(line) is headline
 
 
+def test_other_tools_field_names_are_mapped_when_unambiguous(store, settings, tmp_path):
+    newsapi = {"url": "https://gull.test/a", "source": {"id": None, "name": "Elvan Courier"}, "title": "Ferry held",
+               "publishedAt": "2025-02-04T10:00:00Z", "author": "Ana Vell",
+               "content": "The night ferry from Port Elvan was held in harbour for a second evening while talks went on."}
+    news_please = {"headline": "Ferry crews vote", "date_publish": "2025-02-05 08:00:00", "source_domain": "gull.test",
+                   "maintext": "Ferry crews in Port Elvan will vote on Friday on the operator's new offer, the union said."}
+    two_texts = {"id": "two", "body": "The ferry crews met the operator again on Monday in Port Elvan harbour.",
+                 "content": "A second text of the same record, which of the two is the article is not ours to guess."}
+    write(tmp_path, "feed.jsonl", "\n".join(json.dumps(r) for r in (newsapi, news_please, two_texts)) + "\n")
+    report = ingest(store, [tmp_path], settings=settings.replace(enrich=False, cluster=False))
+    assert [(r.item, r.reason) for r in report.rejected] == [
+        ("line 3", "record has no 'text' (keys: body, content, id); map your field with --field text=NAME")]
+    by_title = {a.title: a for a in store.articles()}
+    a, b = by_title["Ferry held"], by_title["Ferry crews vote"]
+    assert (a.source, a.published[:10], a.authors) == ("Elvan Courier", "2025-02-04", ("Ana Vell",))
+    assert a.metadata["fields_mapped"] == {"text": "content", "published": "publishedAt", "authors": "author",
+                                           "source": "source.name"}
+    assert (b.source, b.published[:10], b.text.startswith("Ferry crews in Port Elvan")) == ("gull.test", "2025-02-05",
+                                                                                           True)
+
+
 def test_jsonl_records_keep_extra_keys_and_reject_only_the_bad_line(store, settings, tmp_path):
     good = {"id": "r1", "title": "Cranes stop", "text": "Dock workers walked out on Monday in Port Elvan harbour.",
             "source": "Gull Wire", "published": "2025-02-03", "section": "business"}
@@ -151,7 +172,7 @@ def test_json_field_mapping(store, settings, tmp_path):
 
 
 def test_json_record_without_text_says_how_to_map_it(store, settings, tmp_path):
-    write(tmp_path, "x.json", json.dumps({"headline": "Cranes stop", "body": "..."}))
+    write(tmp_path, "x.json", json.dumps({"headline": "Cranes stop", "words": "Dock workers walked out on Monday in Port Elvan harbour, halting the cranes."}))
     report = ingest(store, [tmp_path], settings=settings)
     assert "map your field with --field text=NAME" in report.rejected[0].reason
 

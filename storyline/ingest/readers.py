@@ -538,6 +538,7 @@ def _record_or_rejection(rec: Any, origin: str, item: str, stem: str, defaults: 
             for ours, theirs in fields.items():
                 if theirs in rec:
                     rec[ours] = rec.pop(theirs)
+        rec = _with_known_aliases(rec)
         if rec.get("text") is not None and not isinstance(rec["text"], str):
             return Rejection(origin, item, "read", f"field 'text' should be a string, got "
                              f"{type(rec['text']).__name__}; fix the record or map another key with --field text=NAME")
@@ -555,6 +556,41 @@ def _record_or_rejection(rec: Any, origin: str, item: str, stem: str, defaults: 
         return Rejection(origin, item, exc.stage, exc.reason)
     except Exception as exc:  # noqa: BLE001 - one record must never stop the file
         return _internal(origin, item, "read", exc)
+
+
+# Names other tools' exports give our fields (news-please, NewsAPI, RSS, schema.org, scrapers), taken
+# only when the record lacks our name and has exactly one of them; the mapping is kept in the
+# article's metadata (``fields_mapped``). A summary (``description``) is not a text.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("body", "content", "maintext", "articleBody", "article_text", "full_text", "fulltext", "article"),
+    "title": ("headline", "heading"),
+    "source": ("outlet", "publisher", "site_name", "sitename", "source_domain", "source_name"),
+    "published": ("date", "date_publish", "datePublished", "publishedAt", "published_at", "pubDate",
+                  "publish_date", "pub_date"),
+    "url": ("link", "canonical_url", "articleURL"),
+    "language": ("lang",),
+    "authors": ("author", "byline", "creator"),
+}
+
+
+def _with_known_aliases(rec: dict[str, Any]) -> dict[str, Any]:
+    mapped = {}
+    for ours, names in FIELD_ALIASES.items():
+        if rec.get(ours) not in (None, ""):
+            continue
+        present = [n for n in names if rec.get(n) not in (None, "", [])]
+        if len(present) == 1:
+            mapped[ours] = present[0]
+    source = rec.get("source")
+    if isinstance(source, dict) and isinstance(source.get("name"), str):
+        mapped["source"] = "source.name"  # NewsAPI: {"source": {"id": ..., "name": ...}}
+    if not mapped:
+        return rec
+    rec = dict(rec)
+    for ours, theirs in mapped.items():
+        rec[ours] = rec["source"]["name"] if theirs == "source.name" else rec.pop(theirs)
+    rec["fields_mapped"] = mapped
+    return rec
 
 
 def _draft_from_record(rec: Mapping[str, Any], *, origin: str, item: str, stem: str, defaults: dict[str, Any],
