@@ -53,7 +53,15 @@ from storyline.cluster.scorer import load_scorer  # noqa: E402
 from storyline.cluster.storylines import link_storylines  # noqa: E402
 from storyline.evaluate import load_gold_records  # noqa: E402
 from storyline.settings import load_settings  # noqa: E402
-from storyline.training import TRAINING_SETS, _variant, _zero_model, fit_scorer, fit_tree_scorer, ingest_gold, pair_examples  # noqa: E402
+from storyline.training import (  # noqa: E402
+    TRAINING_SETS,
+    _variant,
+    _zero_model,
+    fit_scorer,
+    fit_tree_scorer,
+    ingest_gold,
+    pair_examples,
+)
 
 DEV = [("ecb", "ecbplus/dev.jsonl", None), ("allsides", "allsides/docs.jsonl", None),
        ("basil", "basil/docs.jsonl", "heldout"), ("meantime", "meantime/docs.jsonl", "heldout"),

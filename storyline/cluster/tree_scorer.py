@@ -94,7 +94,7 @@ class TreeScorer:
         for tree in self.trees:
             nodes = tree.path(row)
             terms["bias"] += tree.value[0]
-            for parent, child in zip(nodes, nodes[1:]):
+            for parent, child in zip(nodes, nodes[1:], strict=False):
                 terms[self.features[tree.feature[parent]]] += tree.value[child] - tree.value[parent]
         return terms
 
@@ -126,19 +126,22 @@ def trees_from_sklearn(model: Any, meta: dict[str, Any], version: str) -> TreeSc
         left = [int(v) if not leaf[i] else -1 for i, v in enumerate(nodes["left"])]
         right = [int(v) if not leaf[i] else -1 for i, v in enumerate(nodes["right"])]
         value = [float(v) for v in nodes["value"]]
-        count = [float(c) for c in nodes["count"]]
-
-        def expected(i: int) -> float:
-            # An inner node's stored value is not on the leaves' (shrunk) scale; what the
-            # attribution needs is the mean leaf value reached from it.
-            if leaf[i]:
-                return value[i]
-            a, b = expected(left[i]), expected(right[i])
-            value[i] = (a * count[left[i]] + b * count[right[i]]) / max(count[left[i]] + count[right[i]], 1.0)
-            return value[i]
-
-        expected(0)
+        _expected_values(0, left, right, value, [float(c) for c in nodes["count"]])
         trees.append(_Tree(tuple(int(f) for f in nodes["feature_idx"]), tuple(float(t) for t in nodes["num_threshold"]),
                            tuple(left), tuple(right), tuple(value)))
     baseline = float(model._baseline_prediction.ravel()[0])
     return TreeScorer(FEATURES, baseline, tuple(trees), version=version, meta=meta)
+
+
+def _expected_values(node: int, left: list[int], right: list[int], value: list[float], count: list[float]) -> float:
+    """Set each inner node's value to the count-weighted mean of the leaf values under it.
+
+    scikit-learn stores an inner node's value before shrinkage, not on the leaves' scale; the
+    attribution in :meth:`TreeScorer.logit_terms` needs the mean leaf value reached from it."""
+    if left[node] < 0:
+        return value[node]
+    a = _expected_values(left[node], left, right, value, count)
+    b = _expected_values(right[node], left, right, value, count)
+    weight = count[left[node]] + count[right[node]]
+    value[node] = (a * count[left[node]] + b * count[right[node]]) / max(weight, 1.0)
+    return value[node]

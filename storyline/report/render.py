@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 
 from ..model import Span
 from .build import EventReport
-from .timeline import year_unknown
 from .claims import outlet_of
+from .timeline import year_unknown
 
 __all__ = ["render_html", "render_markdown"]
 
