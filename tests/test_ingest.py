@@ -64,18 +64,24 @@ def test_html_is_reduced_to_main_text_with_metadata(store, settings, tmp_path):
     assert a.authors == ("Ana Vell",)
 
 
+FERRY = ("The night ferry from Port Elvan was held in harbour for a second evening while the crew's union and the "
+         "operator met again over rest-time rules.")
+
+
+def page(title: str, headline: str, body: str = FERRY, *, extra: str = "", footer: str = "") -> str:
+    """A small invented news page: ``<title>``, ``<h1>``, one paragraph (``extra`` markup before it)."""
+    return (f"<html><head><title>{title}</title></head><body><article><h1>{headline}</h1>{extra}<p>{body}</p>"
+            f"</article>{footer}</body></html>")
+
+
 def test_html_site_name_is_read_from_the_title_tag_when_the_page_gives_no_site_name(store, settings, tmp_path):
-    paragraph = ("<p>The night ferry from Port Elvan was held in harbour for a second evening while the crew's union "
-                 "and the operator met again over rest-time rules.</p>")
-    write(tmp_path, "a.html", f"<html><head><title>Ferry held again | Elvan Courier</title></head><body>"
-          f"<article><h1>Ferry held again</h1>{paragraph}</article></body></html>")
+    write(tmp_path, "a.html", page("Ferry held again | Elvan Courier", "Ferry held again"))
     # a dash inside the headline itself is not a site name
-    write(tmp_path, "b.html", f"<html><head><title>Ferry crews - a second night</title></head><body>"
-          f"<article><h1>Ferry crews - a second night</h1>{paragraph}</article></body></html>")
+    write(tmp_path, "b.html", page("Ferry crews - a second night", "Ferry crews - a second night",
+                                   FERRY.replace("night", "late")))
     # trafilatura takes a title part with a dot for a domain-like site name: here the headline's
-    write(tmp_path, "c.html", f"<html><head><title>U.S. ferry crews back Elvan strike | Elvan Courier</title></head>"
-          f"<body><article><h1>U.S. ferry crews back Elvan strike</h1>{paragraph.replace('night', 'late')}"
-          f"</article></body></html>")
+    write(tmp_path, "c.html", page("U.S. ferry crews back Elvan strike | Elvan Courier",
+                                   "U.S. ferry crews back Elvan strike", FERRY.replace("second", "third")))
     assert ingest(store, [tmp_path], settings=settings).ok
     a, b, c = store.article("a"), store.article("b"), store.article("c")
     assert (a.title, a.source, a.metadata["source_from"]) == ("Ferry held again", "Elvan Courier", "page title")
@@ -84,14 +90,10 @@ def test_html_site_name_is_read_from_the_title_tag_when_the_page_gives_no_site_n
 
 
 def test_a_copyright_year_in_a_page_footer_is_not_its_publication_date(store, settings, tmp_path):
-    paragraph = ("<p>The night ferry from Port Elvan was held in harbour for a second evening while the crew's union "
-                 "and the operator met again over rest-time rules.</p>")
-    write(tmp_path, "undated.html", f"<html><head><title>Ferry held again</title></head><body><article>"
-          f"<h1>Ferry held again</h1>{paragraph}</article><footer><p>© 2020 Elvan Courier</p></footer></body></html>")
-    write(tmp_path, "dated.html", f"<html><head><title>Ferry held again</title></head><body><article>"
-          f"<h1>Ferry held again</h1><time datetime=\"2025-02-04\">4 February 2025</time>"
-          f"{paragraph.replace('second', 'third')}</article>"
-          f"<footer><p>© 2020 Elvan Courier</p></footer></body></html>")
+    footer = "<footer><p>© 2020 Elvan Courier</p></footer>"
+    write(tmp_path, "undated.html", page("Ferry held again", "Ferry held again", footer=footer))
+    write(tmp_path, "dated.html", page("Ferry held again", "Ferry held again", FERRY.replace("second", "third"),
+                                       extra='<time datetime="2025-02-04">4 February 2025</time>', footer=footer))
     assert ingest(store, [tmp_path], settings=settings).ok
     assert store.article("undated").published is None  # htmldate's free-text search said 2020-01-01
     assert store.article("dated").published == "2025-02-04"
