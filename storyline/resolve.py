@@ -305,7 +305,7 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
     new_profiles = {e["id"]: profile(Counter(old_profiles.get(e["id"], {}).get("roles", {})) + gained_roles[e["id"]])
                     for e in kept}
     store.update_entities(empty, kept, entity_of, speakers, cited, keys=entity_keys(resolver, kept),
-                          memberships=(sorted(added - removed), sorted(removed)), profiles=new_profiles)
+                          memberships=(sorted(added), sorted(removed)), profiles=new_profiles)
     return {"mode": "incremental", "touched": len(touched), "changed": len(changed), "new": created,
             "articles_examined": len(subset), "entities": store.count_entities(),
             "touched_ids": sorted(touched), "changed_ids": sorted(changed)}
