@@ -187,6 +187,22 @@ def test_a_batch_naming_a_hub_entity_does_not_rewrite_its_article_list(tmp_path)
     assert _entity_pages_written(tmp_path, 600) == _entity_pages_written(tmp_path, 20) == 1
 
 
+def test_a_re_enriched_article_leaves_the_entities_it_no_longer_names_and_stays_in_the_others(tmp_path):
+    store = storyline.open_store(tmp_path / "s.db")
+    for i in range(6):
+        _put(store, f"a{i:04d}", ("Lumbria", "LOC"), *([("Kestrel Bank", "ORG")] if i == 3 else []))
+    resolve_entities(store)
+    lumbria, kestrel = (next(e["id"] for e in store.entities() if e["name"] == n) for n in ("Lumbria", "Kestrel Bank"))
+    # Enriched again, a0003 names Lumbria only (same text, same span).
+    store.replace_annotations("a0003", mentions=[m for m in store.mentions(["a0003"]) if m.text == "Lumbria"])
+    result = storyline.resolve.resolve_incremental(store, ["a0003"])
+    assert result["changed"] == 2 and result["entities"] == 1
+    assert store.entity_sizes([lumbria, kestrel]) == {lumbria: ("Lumbria", "LOC", 6)}
+    assert store.entity_article_page(lumbria, "a0002", 2) == ["a0003", "a0004"]  # the index row stayed
+    assert [m.entity_id for m in store.mentions(["a0003"])] == [lumbria]
+    store.close()
+
+
 def test_a_store_resolved_before_profiles_is_resolved_in_full_once(tmp_path):
     store = storyline.open_store(tmp_path / "s.db")
     _put(store, "a1", ("Marta Velin", "PERSON"), ("Lumbria", "LOC"))

@@ -206,7 +206,7 @@ class EntityRowsStoreMixin:
                     [*arts, *ents]) if r[6] in wanted[r[0]]]
         return sorted(out, key=lambda m: (m.article_id, m.start))
 
-    def _memberships_present(self, article_ids: Iterable[str]) -> set[tuple[str, str]]:
+    def entity_memberships(self, article_ids: Iterable[str]) -> set[tuple[str, str]]:
         """The ``(article, entity)`` rows of the article index for these articles (by the
         index's key: a batch's articles cost their own rows, whatever their entities' sizes)."""
         out: set[tuple[str, str]] = set()
@@ -254,7 +254,7 @@ class EntityRowsStoreMixin:
                 added, removed = set(memberships[0]), set(memberships[1])
             # The rows that really change, found by article (the batch's, not the hub's rows):
             # a pair added that is there, or removed that is not, changes no count.
-            present = self._memberships_present({a for a, _ in added | removed})
+            present = self.entity_memberships({a for a, _ in added | removed})
             moved: Counter[str] = Counter()
             for a, eid in removed & present:
                 moved[eid] -= 1
