@@ -256,9 +256,9 @@ class EntityRowsStoreMixin:
             # a pair added that is there, or removed that is not, changes no count.
             present = self.entity_memberships({a for a, _ in added | removed})
             moved: Counter[str] = Counter()
-            for a, eid in removed & present:
+            for _a, eid in removed & present:
                 moved[eid] -= 1
-            for a, eid in added - (present - removed):
+            for _a, eid in added - (present - removed):
                 moved[eid] += 1
             self.db.executemany("DELETE FROM entity_articles WHERE article_id = ? AND entity_id = ?", sorted(removed))
             self.db.executemany("INSERT INTO entity_articles(article_id, entity_id) VALUES (?, ?) "
