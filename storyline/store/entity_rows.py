@@ -227,11 +227,12 @@ class EntityRowsStoreMixin:
 
         An entity's articles are rows of the article index. ``memberships`` (``(article,
         entity)`` pairs added, pairs removed; the removed go first, so a pair in both stays)
-        changes those rows one by one; without it, the
-        index rows of each entity given ``article_ids`` are replaced by that list, and those of
-        an entity given ``added_article_ids`` gain these. Either way the entity's row is not
-        given its list (a hub's list grows with the store): its count moves by the rows that
-        really came and went."""
+        changes those rows one by one; without it, the index rows of each entity given
+        ``article_ids`` are replaced by that list, and those of an entity given
+        ``added_article_ids`` gain these. Either way the entity's row is not given its list (a
+        hub's list grows with the store): its count moves by the rows that really came and
+        went. An entity given neither list (or ``article_ids``) has its row replaced whole; one
+        given ``added_article_ids`` has it updated in place."""
         entities = list(entities)
         listed = {e["id"]: list(dict.fromkeys(e.get("article_ids", []))) for e in entities
                   if "article_ids" in e or "added_article_ids" not in e}
@@ -265,12 +266,13 @@ class EntityRowsStoreMixin:
                                 "ON CONFLICT DO NOTHING", sorted(added))
             # A listed entity's row is replaced whole (INSERT OR REPLACE, as before version 13); it
             # keeps its stored count (none when its rows were just replaced by its list).
-            kept_count = "coalesce((SELECT n_articles FROM entities WHERE id = ?), 0)" if memberships is not None else "0"
+            replaced = memberships is None
+            kept_count = "0" if replaced else "coalesce((SELECT n_articles FROM entities WHERE id = ?), 0)"
             self.db.executemany(
                 f"INSERT OR REPLACE INTO entities(id, name, type, variants, explanations, n_articles) "
                 f"VALUES (?, ?, ?, ?, ?, {kept_count} + ?)",
                 [(e["id"], e["name"], e["type"], json.dumps(e.get("variants", {}), ensure_ascii=False),
-                  json.dumps(e.get("explanations", []), ensure_ascii=False), *([e["id"]] if memberships is not None else []),
+                  json.dumps(e.get("explanations", []), ensure_ascii=False), *([] if replaced else [e["id"]]),
                   moved.pop(e["id"], 0)) for e in entities if e["id"] in listed])
             self.db.executemany(
                 "UPDATE entities SET name = ?, type = ?, variants = ?, explanations = ?, n_articles = n_articles + ? "

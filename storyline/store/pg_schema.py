@@ -453,9 +453,9 @@ PG_MIGRATIONS: list[tuple[int, str, str]] = [
         """
         -- See schema.py, version 13: the article index is the one source of an entity's
         -- articles; the row keeps their count. The index is keyed by (entity, article in
-        -- code-point order) so that a page of a hub's articles, or its whole list, is read in
-        -- index order instead of sorting all of the hub's rows (the entity-only index it
-        -- replaces is a prefix of it).
+        -- code-point order) so that a page of a hub's articles is an index-only scan of the
+        -- page: keyed by entity only, every one of the hub's rows was read and sorted (the
+        -- entity-only index it replaces is a prefix of it).
         DELETE FROM entity_articles;
         INSERT INTO entity_articles(article_id, entity_id)
             SELECT DISTINCT j, e.id FROM entities e, json_array_elements_text(e.article_ids::json) j
