@@ -223,7 +223,9 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
     new_mentions = store.mentions(sorted(new))
     touched = _touched(store, resolver, new_mentions, per_surname)
     # A re-enriched article: its old mentions are gone, so the entities that listed it shrink.
-    stale = store.entities_by_ids(store.entities_in_articles(new))
+    # Their rows are found through the article index by article (a hub's list is not read).
+    listed_new = store.entity_memberships(new)
+    stale = store.entities_by_ids({eid for _, eid in listed_new}, articles=False)
     subset: dict[str, list[Mention]] = defaultdict(list)
     for m in new_mentions:
         subset[m.article_id].append(m)
@@ -242,11 +244,16 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
     changed: dict[str, dict[str, Any]] = {}
     removed: set[tuple[str, str]] = set()
     for eid, e in stale.items():
-        if eid not in new:
-            gone = {a for a in e["article_ids"] if a in new}
-            removed |= {(a, eid) for a in gone}
-            changed[eid] = e | {"article_ids": [a for a in e["article_ids"] if a not in gone]}
+        gone = {a for a, listed in listed_new if listed == eid}
+        removed |= {(a, eid) for a in gone}
+        # Neither ``article_ids`` nor ``added_article_ids``: the store rewrites the row (as it
+        # did when the list was read here) and moves its count by the index rows removed.
+        changed[eid] = e | {"n_articles": e["n_articles"] - len(gone)}
     added: set[tuple[str, str]] = set()
+    # A stored entity's articles gained here, and its count before them (a re-enriched
+    # article's rows already removed): fresh articles are new to it, a re-enriched one was removed.
+    gained: dict[str, set[str]] = defaultdict(set)
+    count_before: dict[str, int] = {}
     gained_roles: dict[str, Counter[str]] = defaultdict(Counter)
     entity_of: dict[tuple[str, int, int], str | None] = {}
     created = 0
@@ -272,10 +279,14 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
         variants = Counter(base["variants"])
         texts_of = {(m.article_id, m.start, m.end): m.text for a in {k[0] for k in fresh} for m in subset[a]}
         variants.update(texts_of[k] for k in fresh)
-        if "article_ids" in base:  # a new entity, or one whose list was read (a re-enriched article left it)
+        if "article_ids" in base:  # a new entity
             grown = {"article_ids": sorted(set(base["article_ids"]) | {k[0] for k in fresh})}
-        else:  # the store adds them to the stored list: a hub's list is neither read nor rewritten here
-            grown = {"added_article_ids": sorted(set(base.get("added_article_ids", ())) | {k[0] for k in fresh})}
+        else:  # the store adds the rows to the article index: a hub's list is neither read nor rewritten
+            count_before.setdefault(target, base["n_articles"])
+            gained[target] |= {k[0] for k in fresh}
+            grown = {"n_articles": count_before[target] + len(gained[target])}
+            if target not in stale:  # (a row left by a re-enriched article is rewritten whole, as before)
+                grown["added_article_ids"] = sorted(gained[target])
         changed[target] = base | {"variants": dict(variants.most_common())} | grown
         for k in fresh:
             entity_of[k] = target
@@ -299,13 +310,13 @@ def resolve_incremental(store: SQLiteStore, new_ids: Sequence[str], per_entity: 
     speakers = {qid: linker.link(q.article_id, q.speaker, q.speaker_start, q.speaker_end, "PERSON")
                 for qid, q in quotes}
     cited = {cid: linker.link(c.article_id, c.cited, None, None, None) for cid, c in citations}
-    empty = {eid for eid, e in changed.items() if "article_ids" in e and not e["article_ids"]}
+    empty = {eid for eid, e in changed.items() if e.get("n_articles", 1) <= 0}
     kept = [e for e in entities if e["id"] not in empty]
     old_profiles = store.entity_profiles(set(changed) - set(profiles)) | profiles
     new_profiles = {e["id"]: profile(Counter(old_profiles.get(e["id"], {}).get("roles", {})) + gained_roles[e["id"]])
                     for e in kept}
     store.update_entities(empty, kept, entity_of, speakers, cited, keys=entity_keys(resolver, kept),
-                          memberships=(sorted(added - removed), sorted(removed)), profiles=new_profiles)
+                          memberships=(sorted(added), sorted(removed)), profiles=new_profiles)
     return {"mode": "incremental", "touched": len(touched), "changed": len(changed), "new": created,
             "articles_examined": len(subset), "entities": store.count_entities(),
             "touched_ids": sorted(touched), "changed_ids": sorted(changed)}

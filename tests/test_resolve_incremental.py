@@ -156,6 +156,53 @@ def test_a_batch_reads_the_same_from_a_store_ten_times_bigger(tmp_path):
     assert big_chars - small_chars < 100
 
 
+def _entity_pages_written(tmp_path, stored_articles):
+    """Pages of the ``entities`` table a batch naming two hub entities (each in all of
+    ``stored_articles`` articles) writes: the page numbers of the WAL's frames (checkpoints
+    off), each table's pages found in SQLite's dbstat table."""
+    path = tmp_path / f"w{stored_articles}.db"
+    store = storyline.open_store(path)
+    if not store.db.execute("SELECT count(*) FROM pragma_module_list WHERE name = 'dbstat'").fetchone()[0]:
+        pytest.skip("this SQLite has no dbstat table")
+    for i in range(stored_articles):
+        _put(store, f"a{i:04d}", ("Orin Pask", "PERSON"), ("Lumbria", "LOC"))
+    resolve_entities(store)
+    _put(store, "b0001", ("Lumbria", "LOC"), ("Pask", "PERSON"))
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.db.execute("PRAGMA wal_autocheckpoint = 0")
+    assert storyline.resolve.resolve_incremental(store, ["b0001"])["changed"] == 2
+    wal = (tmp_path / f"w{stored_articles}.db-wal").read_bytes()
+    size = int.from_bytes(wal[8:12], "big")
+    written = {int.from_bytes(wal[at:at + 4], "big") for at in range(32, len(wal), size + 24)}
+    entity_pages = {r[0] for r in store.db.execute("SELECT pageno FROM dbstat WHERE name = 'entities'")}
+    store.close()
+    return len(written & entity_pages)
+
+
+def test_a_batch_naming_a_hub_entity_does_not_rewrite_its_article_list(tmp_path):
+    # The hubs' lists are rows of the article index (schema 13): the batch writes the same
+    # entity pages at 20 and 600 articles. Before, each hub's row held its list as JSON,
+    # rewritten at every batch: at 600 articles it spilled onto overflow pages (3 entity pages
+    # written against 1).
+    assert _entity_pages_written(tmp_path, 600) == _entity_pages_written(tmp_path, 20) == 1
+
+
+def test_a_re_enriched_article_leaves_the_entities_it_no_longer_names_and_stays_in_the_others(tmp_path):
+    store = storyline.open_store(tmp_path / "s.db")
+    for i in range(6):
+        _put(store, f"a{i:04d}", ("Lumbria", "LOC"), *([("Kestrel Bank", "ORG")] if i == 3 else []))
+    resolve_entities(store)
+    lumbria, kestrel = (next(e["id"] for e in store.entities() if e["name"] == n) for n in ("Lumbria", "Kestrel Bank"))
+    # Enriched again, a0003 names Lumbria only (same text, same span).
+    store.replace_annotations("a0003", mentions=[m for m in store.mentions(["a0003"]) if m.text == "Lumbria"])
+    result = storyline.resolve.resolve_incremental(store, ["a0003"])
+    assert result["changed"] == 2 and result["entities"] == 1
+    assert store.entity_sizes([lumbria, kestrel]) == {lumbria: ("Lumbria", "LOC", 6)}
+    assert store.entity_article_page(lumbria, "a0002", 2) == ["a0003", "a0004"]  # the index row stayed
+    assert [m.entity_id for m in store.mentions(["a0003"])] == [lumbria]
+    store.close()
+
+
 def test_a_store_resolved_before_profiles_is_resolved_in_full_once(tmp_path):
     store = storyline.open_store(tmp_path / "s.db")
     _put(store, "a1", ("Marta Velin", "PERSON"), ("Lumbria", "LOC"))

@@ -319,3 +319,53 @@ def test_postgres_connections_are_reused_but_never_mid_transaction(postgres_url)
     second.close()  # left inside a transaction: closed, not handed on
     with open_store(postgres_url) as third:
         assert third.db is not conn and third.count_articles() == 0
+
+
+def test_a_store_from_before_the_article_index_alone_reads_the_same_entities(any_store_url, monkeypatch):
+    # Schema 12 kept each entity's article list as JSON in its row beside the article index; a
+    # batch's re-enriched article could leave the two apart (here the index lacks a2 for en_1).
+    # Version 13 keeps the index only, rebuilt from the lists, which are what readers saw.
+    import storyline.store.postgres as postgres
+    import storyline.store.sqlite as sqlite
+
+    monkeypatch.setattr(sqlite, "MIGRATIONS", MIGRATIONS[:12])
+    monkeypatch.setattr(postgres, "PG_MIGRATIONS", PG_MIGRATIONS[:12])
+    with open_store(any_store_url) as old:
+        assert old.schema_version() == 12
+        with old.transaction():
+            old.db.executemany("INSERT INTO entities(id, name, type, variants, article_ids, explanations) "
+                               "VALUES (?, ?, ?, ?, ?, ?)",
+                               [("en_1", "Mira Tansk", "PERSON", '{"Mira Tansk": 5}', '["B7", "_x", "a10", "a2"]', "[]"),
+                                ("en_2", "Dock Union", "ORG", "{}", '["a2"]', '["one name"]')])
+            old.db.executemany("INSERT INTO entity_articles(article_id, entity_id) VALUES (?, ?)",
+                               [("B7", "en_1"), ("_x", "en_1"), ("a10", "en_1"), ("a2", "en_2"), ("zz", "en_2")])
+    monkeypatch.undo()
+    with open_store(any_store_url) as s:
+        assert s.schema_version() == MIGRATIONS[-1][0]
+        expected = [{"id": "en_1", "name": "Mira Tansk", "type": "PERSON", "variants": {"Mira Tansk": 5},
+                     "article_ids": ["B7", "_x", "a10", "a2"], "explanations": []},
+                    {"id": "en_2", "name": "Dock Union", "type": "ORG", "variants": {},
+                     "article_ids": ["a2"], "explanations": ["one name"]}]
+        assert s.entities() == expected
+        assert list(s.iter_entities()) == expected
+        assert s.entities_by_ids(["en_2"]) == {"en_2": expected[1]}
+        assert s.entity_sizes(["en_1", "en_2"]) == {"en_1": ("Mira Tansk", "PERSON", 4), "en_2": ("Dock Union", "ORG", 1)}
+        assert s.entity_article_page("en_1", "_x", 10) == ["a10", "a2"]
+        assert s.entities_in_articles(["a2"]) == {"en_1", "en_2"} and s.entities_in_articles(["zz"]) == set()
+        assert "article_ids" not in s.tables()["entities"]
+
+
+def test_an_entity_count_follows_the_index_rows_really_added_and_removed(any_store):
+    any_store.replace_entities([{"id": "en_1", "name": "Lumbria", "type": "LOC", "article_ids": ["a1", "a2", "a1"]}], {})
+    assert any_store.entity_sizes(["en_1"])["en_1"][2] == 2
+    # a3 new, a2 already there, a9 removed though never there, a1 removed and added back: +1.
+    any_store.update_entities([], [{"id": "en_1", "name": "Lumbria", "type": "LOC", "added_article_ids": ["a3"]}],
+                              {}, {}, {}, memberships=([("a3", "en_1"), ("a2", "en_1"), ("a1", "en_1")],
+                                                       [("a9", "en_1"), ("a1", "en_1")]))
+    assert any_store.entities_by_ids(["en_1"], articles=False)["en_1"]["n_articles"] == 3
+    assert any_store.entities_by_ids(["en_1"])["en_1"]["article_ids"] == ["a1", "a2", "a3"]
+    # An entity given its list (no memberships) has its rows replaced by it.
+    any_store.update_entities([], [{"id": "en_1", "name": "Lumbria", "type": "LOC", "article_ids": ["a4"]}], {}, {}, {})
+    assert any_store.entities() == [{"id": "en_1", "name": "Lumbria", "type": "LOC", "variants": {},
+                                     "article_ids": ["a4"], "explanations": []}]
+    assert any_store.entity_sizes(["en_1"])["en_1"][2] == 1

@@ -138,16 +138,19 @@ class AnnotationStoreMixin:
         """Store the corpus-wide entity grouping and point mentions, quotes and citations at it."""
         entities = list(entities)
         with self.transaction():  # type: ignore[attr-defined]
+            # An entity's articles are rows of the article index (schema version 13); its row
+            # keeps their count.
+            articles = {e["id"]: list(dict.fromkeys(e.get("article_ids", []))) for e in entities}
             self.db.execute("DELETE FROM entities")
             self.db.executemany(
-                "INSERT INTO entities(id, name, type, variants, article_ids, explanations) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO entities(id, name, type, variants, explanations, n_articles) VALUES (?, ?, ?, ?, ?, ?)",
                 [(e["id"], e["name"], e["type"], json.dumps(e.get("variants", {}), ensure_ascii=False),
-                  json.dumps(e.get("article_ids", [])), json.dumps(e.get("explanations", []), ensure_ascii=False))
+                  json.dumps(e.get("explanations", []), ensure_ascii=False), len(articles[e["id"]]))
                  for e in entities],
             )
             self.db.execute("DELETE FROM entity_articles")
             self.db.executemany("INSERT INTO entity_articles(article_id, entity_id) VALUES (?, ?)",
-                                [(a, e["id"]) for e in entities for a in dict.fromkeys(e.get("article_ids", []))])
+                                [(a, eid) for eid, arts in articles.items() for a in arts])
             self.db.execute("UPDATE mentions SET entity_id = NULL")
             self.db.executemany('UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND "end" = ?',
                                 [(eid, a, s, e) for (a, s, e), eid in mention_entity.items()])
@@ -159,7 +162,9 @@ class AnnotationStoreMixin:
                                     [(eid, cid) for cid, eid in citation_entities.items()])
 
     def entities(self, type_: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM entities" + (" WHERE type = ?" if type_ else "")
+        # The article lists are built from the article index (schema version 13).
+        cols = self._entity_columns()  # type: ignore[attr-defined]
+        sql = f"SELECT {cols} FROM entities" + (" WHERE type = ?" if type_ else "")
         rows = self.db.execute(sql, (type_,) if type_ else ())
         out = []
         for r in rows:

@@ -1,14 +1,17 @@
-"""Entity rows for incremental resolution (schema versions 7-8): blocking keys, profiles,
+"""Entity rows for incremental resolution (schema versions 7-8, 13): blocking keys, profiles,
 the article index, and entities read and written one by one instead of the whole table.
 
-A hub entity's article list grows with the store, so the reads and writes here leave it in
-the database where they can: a batch counts it, pages through its index, and has the
-database rebuild it from the index when the entity gains articles."""
+A hub entity's article list grows with the store, so it lives in the article index only
+(``entity_articles``, version 13): a batch counts it (the row keeps the count), pages through
+it, and adds or removes the rows of its own articles; a reader that wants the whole list has
+the database build it from the index.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -100,7 +103,7 @@ class EntityRowsStoreMixin:
         into Python (a hub entity's list is long)."""
         out = {}
         for chunk in _chunked(sorted(set(entity_ids))):
-            for r in self.db.execute(f"SELECT id, name, type, json_array_length(article_ids) FROM entities "
+            for r in self.db.execute(f"SELECT id, name, type, n_articles FROM entities "
                                      f"WHERE id IN ({_marks(len(chunk))})", chunk):
                 out[r[0]] = (r[1], r[2], int(r[3]))
         return out
@@ -137,19 +140,23 @@ class EntityRowsStoreMixin:
 
     # Text compared by code point, as Python compares it (SQLite's default; a collation in PostgreSQL).
     _CODE_POINT_ORDER = ""
-    # The length of an entity's article list, counted by the database (dialects differ).
-    _ARTICLE_COUNT = "json_array_length(article_ids)"
-    # The article list of the entity being updated, rebuilt from the article index (already
-    # updated in the same transaction): sorted by code point as Python's sorted() leaves it, and
-    # read in index order, 2x cheaper than merging the stored JSON list with the new ids.
+    # An entity's article list, built from the article index: sorted by code point, as the lists
+    # stored in the row before version 13 were (Python's sorted()), read in index order.
     _ARTICLE_LIST = ("(SELECT json_group_array(article_id) FROM (SELECT article_id FROM entity_articles "
                      "WHERE entity_id = entities.id ORDER BY article_id))")
+
+    def _entity_columns(self, articles: bool = True) -> str:
+        """The columns of an entity as readers have always seen them (``article_ids`` a JSON
+        list, built on read), or with the count in place of the list."""
+        if articles:
+            return f"id, name, type, variants, {self._ARTICLE_LIST} AS article_ids, explanations"
+        return "id, name, type, variants, explanations, n_articles"
 
     def entities_by_ids(self, entity_ids: Iterable[str], *, articles: bool = True) -> dict[str, dict[str, Any]]:
         """entity id -> its row. ``articles=False`` leaves the article list in the database and
         gives its length as ``n_articles``: a hub entity's list grows with the corpus, and an
         incremental run that only adds to it needs neither to read nor to rewrite it."""
-        cols = "*" if articles else f"id, name, type, variants, explanations, {self._ARTICLE_COUNT} AS n_articles"
+        cols = self._entity_columns(articles)
         out = {}
         for chunk in _chunked(sorted(set(entity_ids))):
             for r in self.db.execute(f"SELECT {cols} FROM entities WHERE id IN ({_marks(len(chunk))})", chunk):
@@ -199,22 +206,36 @@ class EntityRowsStoreMixin:
                     [*arts, *ents]) if r[6] in wanted[r[0]]]
         return sorted(out, key=lambda m: (m.article_id, m.start))
 
+    def entity_memberships(self, article_ids: Iterable[str]) -> set[tuple[str, str]]:
+        """The ``(article, entity)`` rows of the article index for these articles (by the
+        index's key: a batch's articles cost their own rows, whatever their entities' sizes)."""
+        out: set[tuple[str, str]] = set()
+        for chunk in _chunked(sorted(set(article_ids))):
+            out |= {(r[0], r[1]) for r in self.db.execute(
+                f"SELECT article_id, entity_id FROM entity_articles WHERE article_id IN ({_marks(len(chunk))})", chunk)}
+        return out
+
     def update_entities(self, remove_ids: Iterable[str], entities: Iterable[dict[str, Any]],
                         mention_entity: dict[tuple[str, int, int], str | None],
                         quote_speakers: dict[int, str | None], citation_entities: dict[int, str | None],
                         keys: dict[str, Iterable[str]] | None = None,
                         memberships: tuple[Iterable[tuple[str, str]], Iterable[tuple[str, str]]] | None = None,
                         profiles: dict[str, dict[str, Any]] | None = None) -> None:
-        """Replace some entities (not the whole table): drop ``remove_ids``, insert ``entities``
+        """Replace some entities (not the whole table): drop ``remove_ids``, write ``entities``
         (filed under ``keys``, with ``profiles``), and point the given mentions, quotes and
-        citations at them. ``memberships`` (``(article, entity)`` pairs added, pairs removed)
-        updates the article index row by row; without it the index rows of ``entities`` are
-        rewritten from their article lists. An entity given ``added_article_ids`` instead of
-        ``article_ids`` keeps its stored articles with those added: its list is rebuilt by the
-        database from the article index, so a hub's long list never passes through Python."""
+        citations at them.
+
+        An entity's articles are rows of the article index. ``memberships`` (``(article,
+        entity)`` pairs added, pairs removed; the removed go first, so a pair in both stays)
+        changes those rows one by one; without it, the index rows of each entity given
+        ``article_ids`` are replaced by that list, and those of an entity given
+        ``added_article_ids`` gain these. Either way the entity's row is not given its list (a
+        hub's list grows with the store): its count moves by the rows that really came and
+        went. An entity given neither list (or ``article_ids``) has its row replaced whole; one
+        given ``added_article_ids`` has it updated in place."""
         entities = list(entities)
-        grown = [e for e in entities if "article_ids" not in e and "added_article_ids" in e]
-        entities = [e for e in entities if not ("article_ids" not in e and "added_article_ids" in e)]
+        listed = {e["id"]: list(dict.fromkeys(e.get("article_ids", []))) for e in entities
+                  if "article_ids" in e or "added_article_ids" not in e}
         with self.transaction():  # type: ignore[attr-defined]
             for chunk in _chunked(sorted(remove_ids)):
                 for table, column in (("entities", "id"), ("entity_keys", "entity_id"),
@@ -225,27 +246,43 @@ class EntityRowsStoreMixin:
             if profiles:
                 self.put_entity_profiles(profiles)
             if memberships is None:
-                for chunk in _chunked(sorted(e["id"] for e in entities)):
+                for chunk in _chunked(sorted(listed)):
                     self.db.execute(f"DELETE FROM entity_articles WHERE entity_id IN ({_marks(len(chunk))})", chunk)
-                added: Iterable[tuple[str, str]] = [
-                    (a, e["id"]) for e in entities for a in dict.fromkeys(e.get("article_ids", []))
-                ] + [(a, e["id"]) for e in grown for a in dict.fromkeys(e["added_article_ids"])]
+                added = {(a, eid) for eid, arts in listed.items() for a in arts} | {
+                    (a, e["id"]) for e in entities if e["id"] not in listed for a in e["added_article_ids"]}
+                removed: set[tuple[str, str]] = set()
             else:
-                added, removed = memberships
-                self.db.executemany("DELETE FROM entity_articles WHERE article_id = ? AND entity_id = ?", list(removed))
+                added, removed = set(memberships[0]), set(memberships[1])
+            # The rows that really change, found by article (the batch's, not the hub's rows):
+            # a pair added that is there, or removed that is not, changes no count.
+            present = self.entity_memberships({a for a, _ in added | removed})
+            moved: Counter[str] = Counter()
+            for _a, eid in removed & present:
+                moved[eid] -= 1
+            for _a, eid in added - (present - removed):
+                moved[eid] += 1
+            self.db.executemany("DELETE FROM entity_articles WHERE article_id = ? AND entity_id = ?", sorted(removed))
             self.db.executemany("INSERT INTO entity_articles(article_id, entity_id) VALUES (?, ?) "
-                                "ON CONFLICT DO NOTHING", list(added))
+                                "ON CONFLICT DO NOTHING", sorted(added))
+            # A listed entity's row is replaced whole (INSERT OR REPLACE, as before version 13); it
+            # keeps its stored count (none when its rows were just replaced by its list).
+            replaced = memberships is None
+            kept_count = "0" if replaced else "coalesce((SELECT n_articles FROM entities WHERE id = ?), 0)"
             self.db.executemany(
-                "INSERT OR REPLACE INTO entities(id, name, type, variants, article_ids, explanations) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO entities(id, name, type, variants, explanations, n_articles) "
+                f"VALUES (?, ?, ?, ?, ?, {kept_count} + ?)",
                 [(e["id"], e["name"], e["type"], json.dumps(e.get("variants", {}), ensure_ascii=False),
-                  json.dumps(e.get("article_ids", [])), json.dumps(e.get("explanations", []), ensure_ascii=False))
-                 for e in entities])
+                  json.dumps(e.get("explanations", []), ensure_ascii=False), *([] if replaced else [e["id"]]),
+                  moved.pop(e["id"], 0)) for e in entities if e["id"] in listed])
             self.db.executemany(
-                f"UPDATE entities SET name = ?, type = ?, variants = ?, explanations = ?, "
-                f"article_ids = {self._ARTICLE_LIST} WHERE id = ?",
+                "UPDATE entities SET name = ?, type = ?, variants = ?, explanations = ?, n_articles = n_articles + ? "
+                "WHERE id = ?",
                 [(e["name"], e["type"], json.dumps(e.get("variants", {}), ensure_ascii=False),
-                  json.dumps(e.get("explanations", []), ensure_ascii=False), e["id"]) for e in grown])
+                  json.dumps(e.get("explanations", []), ensure_ascii=False), moved.pop(e["id"], 0), e["id"])
+                 for e in entities if e["id"] not in listed])
+            # Entities that gained or lost rows without being given (memberships name them only).
+            self.db.executemany("UPDATE entities SET n_articles = n_articles + ? WHERE id = ?",
+                                [(n, eid) for eid, n in sorted(moved.items()) if n])
             self.db.executemany('UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND "end" = ?',
                                 [(eid, a, s, e) for (a, s, e), eid in mention_entity.items()])
             self.db.executemany("UPDATE quotes SET speaker_entity_id = ? WHERE id = ?",

@@ -447,4 +447,25 @@ PG_MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        13,
+        "an entity's articles kept in the article index only",
+        """
+        -- See schema.py, version 13: the article index is the one source of an entity's
+        -- articles; the row keeps their count. The index is keyed by (entity, article in
+        -- code-point order) so that a page of a hub's articles is an index-only scan of the
+        -- page: keyed by entity only, every one of the hub's rows was read and sorted (the
+        -- entity-only index it replaces is a prefix of it).
+        DELETE FROM entity_articles;
+        INSERT INTO entity_articles(article_id, entity_id)
+            SELECT DISTINCT j, e.id FROM entities e, json_array_elements_text(e.article_ids::json) j
+            ON CONFLICT DO NOTHING;
+        ALTER TABLE entities ADD COLUMN n_articles INTEGER NOT NULL DEFAULT 0;
+        UPDATE entities e SET n_articles = c.n
+            FROM (SELECT entity_id, count(*) AS n FROM entity_articles GROUP BY entity_id) c WHERE c.entity_id = e.id;
+        ALTER TABLE entities DROP COLUMN article_ids;
+        DROP INDEX entity_articles_entity;
+        CREATE INDEX entity_articles_entity ON entity_articles(entity_id, article_id COLLATE "C");
+        """,
+    ),
 ]

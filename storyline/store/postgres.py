@@ -280,7 +280,6 @@ class PostgresStore(SQLStore):
         return [dict(r) for r in rows]
 
     _CODE_POINT_ORDER = ' COLLATE "C"'
-    _ARTICLE_COUNT = "json_array_length(article_ids::json)"
     # Sorted by code point (COLLATE "C"), as SQLite and Python sort, whatever the database's collation.
     _ARTICLE_LIST = ("(SELECT coalesce(json_agg(article_id ORDER BY article_id COLLATE \"C\"), '[]')::text "
                      "FROM entity_articles WHERE entity_id = entities.id)")
@@ -289,7 +288,7 @@ class PostgresStore(SQLStore):
         ids = sorted(set(entity_ids))
         if not ids:
             return {}
-        rows = self.db.execute("SELECT id, name, type, json_array_length(article_ids::json) FROM entities "
+        rows = self.db.execute("SELECT id, name, type, n_articles FROM entities "
                                "WHERE id = ANY(?)", (ids,))
         return {r[0]: (r[1], r[2], int(r[3])) for r in rows}
 

@@ -338,11 +338,12 @@ class ResultStoreMixin:
 
     def iter_entities(self, since: str | None = None) -> Iterator[dict[str, Any]]:
         """Entities one at a time (``since``: those mentioned by articles ingested after it)."""
+        cols = self._entity_columns()  # type: ignore[attr-defined]
         if since is None:
-            rows = self.db.execute("SELECT * FROM entities ORDER BY id")
+            rows = self.db.execute(f"SELECT {cols} FROM entities ORDER BY id")
         else:
             rows = self.db.execute(
-                "SELECT * FROM entities WHERE id IN (SELECT m.entity_id FROM mentions m JOIN articles a "
+                f"SELECT {cols} FROM entities WHERE id IN (SELECT m.entity_id FROM mentions m JOIN articles a "
                 "ON a.id = m.article_id WHERE a.ingested_at > ?) ORDER BY id", (since,))
         for r in rows:
             d = dict(r)

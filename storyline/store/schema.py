@@ -461,4 +461,22 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        13,
+        "an entity's articles kept in the article index only",
+        """
+        -- An entity's article list lived twice: as JSON in its row and as rows of
+        -- entity_articles. A batch naming a hub entity (a country in every other article)
+        -- rewrote the hub's whole list, so its cost grew with the store. The index is now the
+        -- one source: readers build the list from it (sorted by code point, the order the
+        -- lists were written in), and the row keeps the count, which a batch adjusts by what
+        -- it adds. The index is first rebuilt from the lists, which are what readers saw.
+        DELETE FROM entity_articles;
+        INSERT OR IGNORE INTO entity_articles(article_id, entity_id)
+            SELECT j.value, e.id FROM entities e, json_each(e.article_ids) j;
+        ALTER TABLE entities ADD COLUMN n_articles INTEGER NOT NULL DEFAULT 0;
+        UPDATE entities SET n_articles = (SELECT count(*) FROM entity_articles WHERE entity_id = entities.id);
+        ALTER TABLE entities DROP COLUMN article_ids;
+        """,
+    ),
 ]
