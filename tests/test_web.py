@@ -366,3 +366,11 @@ def test_derived_values_are_kept_per_store_state_and_bounded(tmp_path):
     assert len(memo._values) == MAX_DERIVED and ("home", 0) not in memo._values  # the oldest went first
     db.write_bytes(b"changed store")
     assert memo.derived(("home", 0), lambda: "new page 0") == "new page 0"
+
+
+def test_an_event_span_says_undated_or_one_day_once():
+    from storyline.web.filters import days
+
+    assert days(None, None) == "undated"
+    assert days("2025-03-04T08:00:00", "2025-03-04T17:30:00") == "2025-03-04"
+    assert days("2025-03-04", "2025-03-07") == "2025-03-04 – 2025-03-07"

@@ -21,6 +21,12 @@ def day(value: str | None) -> str:
     return (value or "")[:10] or "undated"
 
 
+def days(first: str | None, last: str | None) -> str:
+    """An event's span: "2025-03-04 – 2025-03-07", one day once, and "undated" once."""
+    a, b = day(first), day(last)
+    return a if a == b else f"{a} – {b}"
+
+
 def pathq(value: Any) -> str:
     """One URL path segment (outlet names hold spaces and slashes)."""
     return quote(str(value), safe="")
@@ -34,4 +40,5 @@ def with_query(params: dict[str, Any], **changes: Any) -> str:
 
 def install(env: Any) -> None:
     env.filters.update(snippet=snippet, day=day, pathq=pathq)
+    env.globals.update(days=days)
     env.globals.update(with_query=with_query)
