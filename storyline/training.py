@@ -157,7 +157,7 @@ def fit_scorer(rows: Sequence[Sequence[float]], labels: Sequence[int], meta: dic
                       tuple(map(float, coef)), float(model.intercept_[0]), version=version, meta=meta)
 
 
-# Boosted trees (``learner="trees"``): shallow, large leaves, monotone in the evidence; see
+# Boosted trees (`benchmarks/screen_clustering.py --learner trees`): shallow, large leaves, monotone in the evidence; see
 # :mod:`storyline.cluster.tree_scorer`. Overridable per run for screening.
 TREE_PARAMS: dict[str, Any] = {"max_iter": 150, "learning_rate": 0.1, "max_depth": 3, "min_samples_leaf": 40,
                                "l2_regularization": 1.0}

@@ -42,7 +42,6 @@ def test_eval_events_are_the_export_event_ids(tmp_path, settings, monkeypatch):
 
 @pytest.mark.models
 @pytest.mark.parametrize("kind", ["text", "html"])
-@pytest.mark.models
 def test_eval_as_files_ingests_a_folder_and_maps_the_gold_back(settings, kind):
     run, results = evaluate_clustering(FIXTURE, settings.replace(enrich=False), baselines=(), strip_metadata=True,
                                        shuffle_seed=3, as_files=kind)

@@ -36,6 +36,25 @@ def test_markdown_front_matter(store, settings, tmp_path):
     assert a.text == "Dock workers walked out on Monday, halting twelve cranes at the terminal."
 
 
+def test_front_matter_title_keeps_the_first_line_of_text(store, settings, tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: Cranes stop\n---\nDock workers walked out on Monday in Port Elvan harbour.\n\n"
+          "Talks resume on Friday.\n")
+    write(tmp_path, "b.md", "---\ntitle: Cranes stop again\n---\n# Cranes stop again\n\nDock workers stayed out on "
+          "Tuesday in Port Elvan harbour.\n")
+    assert ingest(store, [tmp_path], settings=settings).ok
+    a, b = store.article("a"), store.article("b")
+    assert a.title == "Cranes stop" and a.text.startswith("Dock workers walked out on Monday")
+    assert b.title == "Cranes stop again" and b.text.startswith("Dock workers stayed out on Tuesday")
+
+
+def test_a_short_headline_with_an_outlet_word_stays_the_title(store, settings, tmp_path):
+    write(tmp_path, "p.txt", "Press freedom under attack\n\nReporters in Port Elvan said on Monday that two of them "
+          "had been held overnight after covering the dock strike.\n")
+    assert ingest(store, [tmp_path], settings=settings).ok
+    a = store.article("p")
+    assert (a.title, a.source) == ("Press freedom under attack", None)
+
+
 def test_cp1251_russian_text_is_decoded(store, settings, tmp_path):
     write(tmp_path, "ru.txt", RUSSIAN.encode("cp1251"))
     report = ingest(store, [tmp_path], settings=settings)
@@ -87,6 +106,11 @@ def test_html_site_name_is_read_from_the_title_tag_when_the_page_gives_no_site_n
     assert (a.title, a.source, a.metadata["source_from"]) == ("Ferry held again", "Elvan Courier", "page title")
     assert b.source is None and "source_from" not in b.metadata
     assert (c.title, c.source) == ("U.S. ferry crews back Elvan strike", "Elvan Courier")
+    write(tmp_path / "more", "d.html", page("Ferry held again - Live updates", "Ferry held again",
+                                            FERRY.replace("evening", "day")))
+    write(tmp_path / "more", "e.html", page("Ferry held again | Page 2", "Ferry held again", FERRY.replace("union", "staff")))
+    assert ingest(store, [tmp_path / "more"], settings=settings).ok
+    assert store.article("d").source is None and store.article("e").source is None
 
 
 def test_a_copyright_year_in_a_page_footer_is_not_its_publication_date(store, settings, tmp_path):
@@ -123,6 +147,12 @@ def test_a_text_file_without_a_headline_keeps_its_first_paragraph(store, setting
     ("https://gull.example/port/strike", False),
     ("Gull Daily News", False),
     ("World news", False),
+    ("Press freedom under attack", True),  # an outlet word in a headline does not make it an outlet's name
+    ("Fake news spreads online", True),
+    ("Harbor Daily news", False),
+    ("March 3, 2025", False),  # a date line: cleaning reads it as the publication date
+    ("Updated: Monday, 3 March 2014, 10:15 GMT", False),
+    ("By Ana Vell", False),
     ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
      "eighteen nineteen twenty twentyone", False),
 ])
@@ -151,6 +181,18 @@ def test_other_tools_field_names_are_mapped_when_unambiguous(store, settings, tm
                                            "source": "source.name"}
     assert (b.source, b.published[:10], b.text.startswith("Ferry crews in Port Elvan")) == ("gull.test", "2025-02-05",
                                                                                            True)
+
+
+
+def test_schema_org_objects_are_read_by_name_and_other_shapes_stay_metadata(store, settings, tmp_path):
+    record = {"id": "so", "title": "Ferry held", "text": "The night ferry from Port Elvan was held in harbour again.",
+              "publisher": {"@type": "Organization", "name": "Gull Post"}, "link": {"href": "https://gull.test/x"},
+              "author": [{"@type": "Person", "name": "Ana Vell"}, {"name": "Ivo Marsk"}], "date": {"odd": 1}}
+    write(tmp_path, "so.jsonl", json.dumps(record) + "\n")
+    assert ingest(store, [tmp_path], settings=settings.replace(enrich=False, cluster=False)).ok
+    a = store.article("so")
+    assert (a.source, a.url, a.authors) == ("Gull Post", "https://gull.test/x", ("Ana Vell", "Ivo Marsk"))
+    assert a.published is None and a.metadata["date"] == {"odd": 1}
 
 
 def test_jsonl_records_keep_extra_keys_and_reject_only_the_bad_line(store, settings, tmp_path):

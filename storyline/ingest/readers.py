@@ -345,15 +345,19 @@ def _read_text(text: str, origin: str, stem: str, defaults: dict[str, Any], sett
     # The common export: first non-empty line is the headline, the rest is the body.
     stripped = text.lstrip("\ufeff\r\n\t ")
     first, _, body = stripped.partition("\n")
-    title = meta.pop("title", None)
-    if title is None:
-        if body.strip() and (markdown and first.startswith("#") or looks_like_headline(first)):
-            title = re.sub(r"^#+\s*", "", first).strip() if markdown else first.strip()
-        else:
-            # No headline on top (a lead paragraph, a URL, the outlet's or a section's name):
-            # the whole text goes to cleaning, which moves such lines to metadata and infers
-            # the title with its evidence, as for a JSON record without a title.
+    title = meta.pop("title", None) or None
+    heading = markdown and first.startswith("#")
+    if title is not None:
+        # The front matter names the title: the first line is text unless it is that title or a heading.
+        if not (heading or " ".join(first.split()) == " ".join(str(title).split())):
             body = stripped
+    elif body.strip() and (heading or looks_like_headline(first)):
+        title = re.sub(r"^#+\s*", "", first).strip() if markdown else first.strip()
+    else:
+        # No headline on top (a lead paragraph, a URL, the outlet's or a section's name, a date
+        # line, a byline): the whole text goes to cleaning, which moves such lines to metadata
+        # and infers the title with its evidence, as for a JSON record without a title.
+        body = stripped
     return _draft_from_record(
         {**meta, "title": title, "text": body}, origin=origin, item="", stem=stem, defaults=defaults,
         extra={"format": "markdown" if markdown else "text"}, settings=settings,
@@ -374,8 +378,8 @@ def looks_like_headline(line: str) -> bool:
     :data:`HEADLINE_MAX_WORDS` words (99% of the given titles of BASIL, AllSides, MEANTIME and
     PolNeAR; a quarter of their first paragraphs), no sentence end, not a URL, not an outlet's or a
     section's name (benchmarks/results/robustness.md, "Round 12: plain-text headlines")."""
-    from ..clean.boilerplate import is_outlet_header
-    from ..clean.infer import SECTION_WORDS
+    from ..clean.infer import _DATE_LINE, SECTION_WORDS
+    from ..clean.outlets import looks_like_outlet_name
 
     line = line.strip()
     words = re.findall(r"[^\W\d_]+", line)
@@ -383,7 +387,12 @@ def looks_like_headline(line: str) -> bool:
         return False
     if len(words) <= 3 and all(w.lower() in SECTION_WORDS for w in words):
         return False
-    return not is_outlet_header(line)
+    if _BYLINE_START.match(line) or _DATE_LINE.fullmatch(line):
+        return False
+    return not looks_like_outlet_name(line)
+
+
+_BYLINE_START = re.compile(r"(?:by|от|автор:?)\s+\w", re.I)
 
 
 def _read_html(html: str, origin: str, stem: str, defaults: dict[str, Any], url: str | None,
@@ -448,9 +457,21 @@ def _site_in_title_tag(html: str, headline: str) -> str | None:
         return None
     _whole, first, second = examine_title_element(tree)
     for part, other in ((first, second), (second, first)):
-        if part and other and _fold_spaces(part) == _fold_spaces(headline) and 0 < len(other.split()) <= 5:
+        if part and other and _fold_spaces(part) == _fold_spaces(headline) and _site_like(other):
             return other.strip()
     return None
+
+
+# Title-tag parts that are about the page, not the site: "Live updates", "Opinion", "Page 2".
+_PAGE_WORDS = frozenset("live updates update video videos photos photo gallery page latest breaking".split())
+
+
+def _site_like(part: str) -> bool:
+    from ..clean.infer import SECTION_WORDS
+
+    words = re.findall(r"[^\W\d_]+", part)
+    return (0 < len(part.split()) <= 5 and not re.search(r"\d", part) and any(w[:1].isupper() for w in words)
+            and not all(w.lower() in SECTION_WORDS | _PAGE_WORDS for w in words))
 
 
 def _fold_spaces(text: str) -> str:
@@ -574,23 +595,35 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _with_known_aliases(rec: dict[str, Any]) -> dict[str, Any]:
-    mapped = {}
+    mapped: dict[str, str] = {}
+    values: dict[str, Any] = {}
     for ours, names in FIELD_ALIASES.items():
-        if rec.get(ours) not in (None, ""):
+        if rec.get(ours) not in (None, "", []) and not (ours == "source" and isinstance(rec.get(ours), dict)):
             continue
-        present = [n for n in names if rec.get(n) not in (None, "", [])]
-        if len(present) == 1:
-            mapped[ours] = present[0]
-    source = rec.get("source")
-    if isinstance(source, dict) and isinstance(source.get("name"), str):
-        mapped["source"] = "source.name"  # NewsAPI: {"source": {"id": ..., "name": ...}}
+        candidates = [n for n in names if rec.get(n) not in (None, "", [])]
+        if ours == "source" and isinstance(rec.get("source"), dict):
+            candidates = ["source", *candidates]  # NewsAPI: {"source": {"id": ..., "name": ...}}
+        usable = [(n, v) for n in candidates if (v := _alias_value(ours, rec[n])) is not None]
+        if len(candidates) == 1 and usable:
+            mapped[ours], values[ours] = usable[0]
     if not mapped:
         return rec
-    rec = dict(rec)
-    for ours, theirs in mapped.items():
-        rec[ours] = rec["source"]["name"] if theirs == "source.name" else rec.pop(theirs)
-    rec["fields_mapped"] = mapped
+    rec = {k: v for k, v in rec.items() if k not in mapped.values() or k in FIELD_ALIASES}
+    rec.update(values)
+    rec["fields_mapped"] = {ours: theirs + (".name" if isinstance(theirs, str) and theirs == "source" else "")
+                            for ours, theirs in mapped.items()}
     return rec
+
+
+def _alias_value(field: str, value: Any) -> Any:
+    """``value`` as ``field`` takes it, or None when it has another shape (then the key stays metadata):
+    a string; a schema.org-style object's ``name`` (or a link's ``href``); for authors, a list of those."""
+    if isinstance(value, dict):
+        value = value.get("href" if field == "url" else "name")
+    if field == "authors" and isinstance(value, list):
+        names = [_alias_value("source", v) for v in value]
+        return names if names and all(isinstance(n, str) for n in names) else None
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _draft_from_record(rec: Mapping[str, Any], *, origin: str, item: str, stem: str, defaults: dict[str, Any],
