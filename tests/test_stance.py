@@ -236,3 +236,22 @@ def test_judgments_hold_ids_offsets_and_labels_only():
         assert row["label"] in ("yes", "no") and row["kind"] in ("stance", "polarity", "name_spelling")
         for side in (row["a"], row["b"]):
             assert set(side) == {"article_id", "start", "end"} and 0 <= side["start"] < side["end"]
+
+
+@pytest.mark.models
+def test_claims_parsed_with_the_loaded_full_pipeline_equal_those_of_the_pipeline_without_ner():
+    from storyline.nlp import _WithoutNER, english
+
+    claims = ["The ministry of Orvel denied that it had closed the Tarn bridge on Monday.",
+              "Mayor Dana Lind said the council has no plans to raise the ferry fares.",
+              "“We will not sign,” a union official told the Gull Wire."]
+
+    def trees(docs):
+        return [[(t.text, t.tag_, t.dep_, t.head.i, t.is_sent_start) for t in d] for d in docs]
+
+    shared, alone = _WithoutNER(english()), english(with_ner=False)
+    assert "ner" in english().pipe_names and "ner" not in alone.pipe_names
+    expected = trees(alone.pipe(claims, batch_size=64))
+    assert trees(shared.pipe(claims, batch_size=64)) == expected
+    assert trees([shared(c) for c in claims]) == expected
+    assert expected[0][2][:3] == ("of", "IN", "prep")  # tags and dependencies, not an empty parse
