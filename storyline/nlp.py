@@ -25,7 +25,7 @@ def english(with_parser: bool = True, with_ner: bool = True) -> Any:
     has loaded the full pipeline already (a pipeline run has, for enrichment), its tokenizer,
     tok2vec, tagger and parser, called as ``nlp(text)`` and ``nlp.pipe(texts, batch_size=...)``
     call them; the same parses (NER has its own tok2vec), without a second copy of the model
-    (0.3 CPU s per run and its memory: benchmarks/results/speed.md, run 19)."""
+    (about 0.2 CPU s per run and 26 MB: benchmarks/results/speed.md, run 19)."""
     full = _LOADED_ENGLISH.get((with_parser, True))
     if not with_ner and with_parser and full is not None:
         return _WithoutNER(full)
