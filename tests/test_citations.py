@@ -49,3 +49,12 @@ def test_offsets_point_into_a_longer_article() -> None:
 )
 def test_classify_source(phrase: str, expected: tuple[str, str]) -> None:
     assert classify_source(phrase) == expected
+
+
+def test_an_outlet_citing_a_source_is_two_citations_and_the_word_decides_whether_the_pattern_runs() -> None:
+    text = "The Harbour Gazette, citing two port officials, reported that the Tarn ferry would stop in May."
+    assert [(c.start, c.end, c.cited, c.kind) for c in extract_citations("a", text, "en")] == [
+        (0, 56, "Harbour Gazette", "outlet"), (21, 46, "two port officials", "anonymous")]
+    # without the word "citing" that pattern is not run, and no other takes the phrase
+    plain = "The Harbour Gazette, quoting two port officials, reported that the Tarn ferry would stop in May."
+    assert [(c.start, c.end, c.cited) for c in extract_citations("a", plain, "en")] == []

@@ -70,3 +70,31 @@ def test_reports_built_in_two_workers_equal_those_built_in_one_process(demo_stor
     # one worker: built here (asked at each chunk); two: one pool for every chunk
     assert pools == [None, None, pools[-1]] and pools[-1] is not None
     assert stored[1] == stored[2] and any(g for _a, _s, g in stored[2][1])
+
+
+def _blas_threads() -> set[int]:
+    from threadpoolctl import threadpool_info
+
+    return {int(lib["num_threads"]) for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+
+def test_the_report_stage_and_its_forked_workers_run_blas_on_one_thread(monkeypatch):
+    # OpenBLAS's idle threads spin after each small product, on the cores the stance parse and the
+    # other worker need (run 19 in benchmarks/results/speed.md)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    seen = {}
+
+    def stage(*args, **kwargs):
+        seen["stage"] = _blas_threads()
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            seen["worker"] = pool.submit(_blas_threads).result()
+        return {}
+
+    monkeypatch.setattr(materialise, "_materialise_reports", stage)
+    if _blas_threads() == {1}:
+        pytest.skip("BLAS runs one thread here anyway (one core)")
+    materialise.materialise_reports(None)
+    assert seen == {"stage": {1}, "worker": {1}}
+    assert _blas_threads() != {1}  # and the limit ends with the stage

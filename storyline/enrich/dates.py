@@ -465,7 +465,9 @@ def extract_dates(
 
     event_re = _RU_EVENT if rules is _RULES["ru"] else _EN_EVENT
     sentences = _sentence_bounds(text)
-    event_sentence = [bool(event_re.search(text, s, e)) for s, e in sentences]
+    # whether a sentence tells of an event, read only for the sentences that hold a date (at most a
+    # fifth of them in BASIL: searching every sentence was a quarter of this function's time)
+    event_sentence: dict[int, bool] = {}
     out: list[DateMention] = []
     si = 0
     for start, end, value, gran in chosen:
@@ -473,5 +475,7 @@ def extract_dates(
             continue
         while si + 1 < len(sentences) and sentences[si][1] <= start:
             si += 1
+        if si not in event_sentence:
+            event_sentence[si] = bool(event_re.search(text, *sentences[si]))
         out.append(DateMention(article_id, start, end, text[start:end], value, gran, event_sentence[si]))
     return out
