@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -57,15 +57,20 @@ def paginate(items: Sequence[Any], offset: int = 0, limit: int = 50) -> Page:
 # -- the citation graph, quotes and the timeline (shared with the CLI) --------------------------------------------
 
 
+def _entity_names(store: SQLiteStore, entity_ids: Iterable[str | None]) -> dict[str, str]:
+    """entity id -> name for these ids only (a page reads a few entities, not the table)."""
+    return {eid: name for eid, (name, _type) in store.entity_names(e for e in entity_ids if e).items()}
+
+
 def citation_edges(store: SQLiteStore, article_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Outlet -> cited source edges over the whole store (or ``article_ids``), most frequent first."""
     outlet_of = {a["id"]: a["source"] or "?" for a in store.article_meta()}
-    names = {e["id"]: e["name"] for e in store.entities()}
     wanted = None if article_ids is None else set(article_ids)
+    citations = [c for c in store.citations() if wanted is None or c.article_id in wanted]
+    # the names of the cited entities only: the whole entity table builds every article list
+    names = _entity_names(store, (c.cited_entity_id for c in citations))
     edges: Counter[tuple[str, str, str]] = Counter()
-    for cit in store.citations():
-        if wanted is not None and cit.article_id not in wanted:
-            continue
+    for cit in citations:
         edges[(outlet_of.get(cit.article_id, "?"), names.get(cit.cited_entity_id or "", cit.cited), cit.kind)] += 1
     return [{"outlet": o, "cited": s, "kind": k, "count": n} for (o, s, k), n in edges.most_common()]
 
@@ -436,8 +441,9 @@ def article_view(store: SQLiteStore, article_id: str, focus: tuple[int, int] | N
     (mentions, quotes, citations, dates) and whether it lies in ``focus`` (a start, end range to show)."""
     a = store.article(article_id)
     spans: list[tuple[int, int, str, str]] = []
-    names = {e["id"]: e["name"] for e in store.entities()}
-    for m in store.mentions([a.id]):
+    mentions = store.mentions([a.id])
+    names = _entity_names(store, (m.entity_id for m in mentions))
+    for m in mentions:
         spans.append((m.start, m.end, "mention", f"{m.label}: {names.get(m.entity_id or '', m.text)}"))
     for q in store.quotes([a.id]):
         spans.append((q.start, q.end, "quote", f"quote ({q.kind}) by {q.speaker or 'unattributed'}"))

@@ -171,9 +171,9 @@ def split_entity(store: SQLiteStore, entity_id: str, *, mention_keys: Sequence[s
 def _entity_or_fail(store: SQLiteStore, entity_id: str) -> dict[str, Any]:
     from .errors import NotFound
 
-    for e in store.entities():
-        if e["id"] == entity_id:
-            return e
+    found = store.entities_by_ids([entity_id])
+    if entity_id in found:
+        return found[entity_id]
     raise NotFound(f"no entity {entity_id!r}; list them with `storyline entities`")
 
 
@@ -182,14 +182,15 @@ def find_entity(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
     from .errors import NotFound
 
     needle = name_or_id.strip().lower()
-    entities = store.entities()
+    # matched on names and counts (the same order as with the lists); only the hit's list is built
+    entities = store.entities(articles=False)
     for test in (lambda e: e["id"] == name_or_id, lambda e: e["name"].lower() == needle,
                  lambda e: needle in (v.lower() for v in e["variants"]),
                  lambda e: needle in e["name"].lower(),
                  lambda e: any(needle in v.lower() for v in e["variants"])):
         hits = [e for e in entities if test(e)]
         if hits:
-            return hits[0]
+            return store.entities_by_ids([hits[0]["id"]])[hits[0]["id"]]
     raise NotFound(f"no entity named {name_or_id!r}; list them with `storyline entities`")
 
 

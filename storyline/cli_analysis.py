@@ -113,7 +113,7 @@ def quotes(c: Context, speaker: str | None, article_id: str | None, as_json: boo
     if as_json:
         _json([q.__dict__ for q in rows])
         return
-    names = {e["id"]: e["name"] for e in c.store.entities()}
+    names = {e["id"]: e["name"] for e in c.store.entities(articles=False)}
     for q in rows:
         who = names.get(q.speaker_entity_id or "", q.speaker or "(unattributed)")
         click.echo(f"{who[:28]:28} {q.cue or '':8} [{q.article_id} {q.start}-{q.end}] \"{q.text[:120]}\"")

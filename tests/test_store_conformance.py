@@ -157,6 +157,10 @@ def test_an_entity_article_list_is_read_and_grown_in_the_database(any_store, set
                               memberships=([("a2", "en_1")], []))
     grown = any_store.entities_by_ids(["en_1"])["en_1"]
     assert grown["article_ids"] == sorted([*stored, "a2"]) and grown["variants"] == {"Mira Tansk": 5}
+    # names and counts without the lists: the same entities in the same order, for readers of names only
+    light = any_store.entities(articles=False)
+    assert [(e["id"], e["n_articles"]) for e in light] == [(e["id"], len(e["article_ids"])) for e in any_store.entities()]
+    assert [(e["id"], e["n_articles"]) for e in light] == [("en_1", 5), ("en_2", 1)] and "article_ids" not in light[0]
 
 def test_events_members_vectors_and_reports_round_trip(any_store, settings, tmp_path):
     write(tmp_path, "ferry.txt", FERRY)

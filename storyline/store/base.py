@@ -161,18 +161,22 @@ class AnnotationStoreMixin:
                 self.db.executemany("UPDATE citations SET cited_entity_id = ? WHERE id = ?",
                                     [(eid, cid) for cid, eid in citation_entities.items()])
 
-    def entities(self, type_: str | None = None) -> list[dict[str, Any]]:
-        # The article lists are built from the article index (schema version 13).
-        cols = self._entity_columns()  # type: ignore[attr-defined]
+    def entities(self, type_: str | None = None, *, articles: bool = True) -> list[dict[str, Any]]:
+        """Every entity (of ``type_``), most covered first. The article lists are built from the
+        article index (schema version 13); ``articles=False`` gives their length as ``n_articles``
+        instead, for readers that need names only (building every list costs 0.38 CPU s at 30k
+        articles)."""
+        cols = self._entity_columns(articles)  # type: ignore[attr-defined]
         sql = f"SELECT {cols} FROM entities" + (" WHERE type = ?" if type_ else "")
         rows = self.db.execute(sql, (type_,) if type_ else ())
         out = []
         for r in rows:
             d = dict(r)
-            for k in ("variants", "article_ids", "explanations"):
+            for k in ("variants", "article_ids", "explanations") if articles else ("variants", "explanations"):
                 d[k] = json.loads(d[k])
             out.append(d)
-        out.sort(key=lambda e: (-len(e["article_ids"]), -sum(e["variants"].values()), e["name"]))
+        count = (lambda e: len(e["article_ids"])) if articles else (lambda e: e["n_articles"])
+        out.sort(key=lambda e: (-count(e), -sum(e["variants"].values()), e["name"]))
         return out
 
     def add_decision(self, kind: str, payload: dict[str, Any], note: str | None = None) -> int:

@@ -112,7 +112,7 @@ def router(state: WebState) -> APIRouter:
     def entity_page(request: Request, name: str, s: Store) -> Response:
         def build() -> dict[str, Any]:
             view = analysis.entity_view(s, name)
-            everyone = s.entities()
+            everyone = s.entities(articles=False)  # names and counts: the lists are not shown
             others = [e for e in everyone if e["type"] == view["type"] and e["id"] != view["id"]][:200]
             return {"e": view, "others": others, "names": {e["id"]: e["name"] for e in everyone},
                     "chart": bar_chart(view["articles_by_day"],
