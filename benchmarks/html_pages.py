@@ -73,7 +73,7 @@ def _emulate_before() -> None:
         return extract(*args, **kwargs)
 
     trafilatura.bare_extraction = extensive
-    readers._site_in_title_tag = lambda html, headline: None
+    readers.site_in_title_tag = lambda html, headline: None
 
 
 def measure(name: str, rel: str, limit: int, seed: int) -> dict:

@@ -3,7 +3,7 @@
     python benchmarks/plain_text_headlines.py
 
 A ``.txt`` file's first line is peeled off as its title only when
-``storyline.ingest.readers.looks_like_headline`` says so. Taking a lead paragraph for the title drops it from
+``storyline.ingest.shapes.looks_like_headline`` says so. Taking a lead paragraph for the title drops it from
 the text (it is then not searched, enriched or grouped); leaving a headline in the text costs little (the
 cleaner infers the same title from it, as for a JSON record without a title). So what matters most is how
 few first paragraphs are taken, then how many headlines are. Headlines: the given titles of BASIL, AllSides
@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DATA  # noqa: E402
 
-from storyline.ingest.readers import looks_like_headline  # noqa: E402
+from storyline.ingest.shapes import looks_like_headline  # noqa: E402
 
 
 def _lines(text: str) -> list[str]:

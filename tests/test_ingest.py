@@ -157,7 +157,7 @@ def test_a_text_file_without_a_headline_keeps_its_first_paragraph(store, setting
      "eighteen nineteen twenty twentyone", False),
 ])
 def test_looks_like_headline(line, headline):
-    from storyline.ingest.readers import looks_like_headline
+    from storyline.ingest.shapes import looks_like_headline
 
     assert looks_like_headline(line) is headline
 
