@@ -26,8 +26,10 @@ def looks_like_headline(line: str) -> bool:
     Taking a lead paragraph for the headline would drop it from the text that is searched,
     enriched and grouped, so only a line shaped like a headline is taken: at most
     :data:`HEADLINE_MAX_WORDS` words (99% of the given titles of BASIL, AllSides, MEANTIME and
-    PolNeAR; a quarter of their first paragraphs), no sentence end, not a URL, not an outlet's or a
-    section's name (benchmarks/results/robustness.md, "Round 12: plain-text headlines")."""
+    PolNeAR; a quarter of their first paragraphs), no sentence end, not a URL, a date line, a
+    byline, nor an outlet's or a section's name (benchmarks/results/robustness.md, "Round 12:
+    plain-text headlines"). A line refused here is not lost: cleaning reads it with the text and
+    infers the title from it when it is one."""
     from ..clean.infer import _DATE_LINE, SECTION_WORDS
     from ..clean.outlets import looks_like_outlet_name
 
@@ -97,6 +99,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def with_known_aliases(rec: dict[str, Any]) -> dict[str, Any]:
+    """``rec`` with another tool's keys moved to our field names (:data:`FIELD_ALIASES`), each only
+    when our field is empty, exactly one such key is present and its value has a usable shape."""
     mapped: dict[str, str] = {}
     values: dict[str, Any] = {}
     for ours, names in FIELD_ALIASES.items():
