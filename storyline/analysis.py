@@ -57,6 +57,12 @@ def paginate(items: Sequence[Any], offset: int = 0, limit: int = 50) -> Page:
 # -- the citation graph, quotes and the timeline (shared with the CLI) --------------------------------------------
 
 
+def date_span(first: str | None, last: str | None) -> str:
+    """An event's span for people: "2025-03-04 – 2025-03-07", one day once, and "undated" once."""
+    a, b = (first or "")[:10] or "undated", (last or "")[:10] or "undated"
+    return a if a == b else f"{a} – {b}"
+
+
 def _entity_names(store: SQLiteStore, entity_ids: Iterable[str | None]) -> dict[str, str]:
     """entity id -> name for these ids only (a page reads a few entities, not the table)."""
     return {eid: name for eid, (name, _type) in store.entity_names(e for e in entity_ids if e).items()}

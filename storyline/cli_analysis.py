@@ -164,12 +164,14 @@ def timeline(c: Context, event_id: str | None, show_all: bool, as_json: bool) ->
 @pass_ctx
 def events(c: Context, as_json: bool) -> None:
     """Events: size, outlets, languages, date span and a representative title."""
+    from .analysis import date_span
+
     rows = c.store.events()
     if as_json:
         _json(rows)
         return
     for e in rows:
-        span = f"{(e['first_published'] or '?')[:10]}..{(e['last_published'] or '?')[:10]}"
+        span = date_span(e["first_published"], e["last_published"])
         click.echo(f"{e['id']}  {len(e['article_ids']):3} art. {len(e['outlets']):2} outlets "
                    f"[{','.join(e['languages'])}] {span}  {e['title'] or ''}")
     c.say(f"({len(rows)} event(s))", err=True)

@@ -23,8 +23,9 @@ def day(value: str | None) -> str:
 
 def days(first: str | None, last: str | None) -> str:
     """An event's span: "2025-03-04 – 2025-03-07", one day once, and "undated" once."""
-    a, b = day(first), day(last)
-    return a if a == b else f"{a} – {b}"
+    from ..analysis import date_span
+
+    return date_span(first, last)
 
 
 def pathq(value: Any) -> str:
