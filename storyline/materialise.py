@@ -51,7 +51,9 @@ __all__ = [
 Progress = Callable[[int], Any] | None
 
 # Bump when the report's content changes for the same inputs: every stored report is rebuilt.
-REPORT_VERSION = "report-v2"  # v2: dates without a year are on the timeline when no article is dated
+# v2: dates without a year are on the timeline when no article is dated; v3: an article without an
+# outlet is named by its title in the report, not by its bare id
+REPORT_VERSION = "report-v3"
 SENTENCE_VERSION = "sentences-v1"
 
 

@@ -292,6 +292,18 @@ def test_timeline_sorts_event_and_publication_dates_keeping_partial_ones(orvel):
     assert report.timeline[-1].outlets == ("Velm Courier", "Harbor Tribune")
 
 
+def test_an_article_without_an_outlet_is_named_by_its_title_and_id_in_the_report():
+    from storyline.report.claims import outlet_of
+
+    a = article("a1f0c2d9e8", "", None, "Ferry crews in Port Elvan stayed out on Tuesday.", title="Ferry crews stay out")
+    b = article("b7e2a1c3d4", "", None, "Ferry crews in Port Elvan stayed out on Tuesday.", title="Ferry crews stay out")
+    untitled = article("c9d8e7f6a5", "", None, "Dock workers in Port Elvan and the operator met again on Monday evening.")
+    assert outlet_of(a) == "(no outlet) Ferry crews stay out [a1f0c2d9]"
+    assert outlet_of(a) != outlet_of(b)  # two unknown outlets are never one
+    assert outlet_of(untitled) == "(no outlet) Dock workers in Port Elvan and [c9d8e7f6]"
+    assert outlet_of(article("d1", "Gull Wire", None, "Text.")) == "Gull Wire"
+
+
 def test_a_timeline_with_no_publication_dates_keeps_dates_without_a_year_in_order():
     from storyline.report.timeline import build_timeline, year_unknown
 

@@ -107,7 +107,14 @@ class ClaimGroup:
 
 
 def outlet_of(article: Article) -> str:
-    return article.source or article.id
+    """The outlet an article stands for in a report. Without one, the article stands for itself,
+    named so a reader can tell it (issue 9: coverage tables showed bare ids): "(no outlet)", the
+    start of its title or text, and its id's first characters, which keep two such articles apart."""
+    if article.source:
+        return article.source
+    words = " ".join((article.title or article.text or "").split()[:6])
+    name = words if len(words) <= 40 else words[:39].rstrip() + "…"
+    return " ".join(part for part in ("(no outlet)", name, f"[{article.id[:8]}]") if part)
 
 
 def article_order(articles: Sequence[Article]) -> list[Article]:
