@@ -312,7 +312,7 @@ def report_to_dict(report: EventReport, include_text: bool = False) -> dict[str,
     outlet = {a.id: outlet_of(a) for a in report.articles}
     articles = []
     for a in report.articles:
-        row = {"id": a.id, "outlet": outlet_of(a), "title": a.title, "published": a.published,
+        row = {"id": a.id, "outlet": outlet_of(a), "source": a.source, "title": a.title, "published": a.published,
                "language": a.language, "url": a.url, "chars": len(a.text)}
         if include_text:
             row["text"] = a.text
