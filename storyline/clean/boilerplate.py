@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..model import Edit
-from .infer import SECTION_WORDS
+from .infer import is_section_line
 from .outlets import looks_like_outlet_name
 
 # Lines that belong to the page, not to the story. Each pattern is anchored to a
@@ -230,8 +230,7 @@ def find_dateline(text: str, known_source: str | None = None) -> tuple[list[Edit
     offset = 0
     first, nl, _rest = text.partition("\n")
     header = first.strip()
-    if nl and 0 < len(header.split()) <= 3 and all(
-            w.lower() in SECTION_WORDS for w in re.findall(r"[^\W\d_]+", header)) and re.search(r"[^\W\d_]", header):
+    if nl and is_section_line(header):
         # A section name above the headline ("Politics", "World news") is where the page filed it.
         meta["section"] = header
         edits.append(Edit(0, len(first) + 1, "", "section name moved to metadata"))

@@ -36,7 +36,7 @@ from typing import Any
 from .outlets import OUTLET_WORD as _OUTLET_WORD
 from .outlets import canonical_outlet, domain_outlet, find_agency_tag, find_repeated_outlet
 
-__all__ = ["infer_metadata", "SECTION_WORDS"]
+__all__ = ["infer_metadata", "is_section_line", "SECTION_WORDS"]
 
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
@@ -99,6 +99,13 @@ SECTION_WORDS = frozenset(
     "entertainment arts local national international europe asia africa americas canada us uk climate "
     "environment education lifestyle travel video breaking".split()
 )
+
+
+def is_section_line(line: str) -> bool:
+    """A line that is only a section name ("Politics", "World news"): at most three tokens, every
+    word among :data:`SECTION_WORDS`."""
+    words = re.findall(r"[^\W\d_]+", line)
+    return bool(words) and 0 < len(line.split()) <= 3 and all(w.lower() in SECTION_WORDS for w in words)
 
 
 def _month(name: str) -> int:

@@ -28,7 +28,7 @@ from typing import Any
 from storyline.errors import ConfigError
 
 __all__ = ["DEFAULT_MODEL", "EVIDENCE_FEATURES", "FEATURES", "FEATURE_LABELS", "LATE_FEATURES", "PACKAGED_MODELS",
-           "PairScorer", "expand_features", "load_scorer"]
+           "PairScorer", "check_features", "expand_features", "load_scorer"]
 
 DEFAULT_MODEL = "same_event-v3.json"
 # The packaged model for each article embedding (its dense features are cosines of that embedding).
@@ -76,6 +76,13 @@ INTERACTIONS = (
 FEATURES = BASE_FEATURES + tuple(f"{a}*{b}" for a, b in INTERACTIONS)
 
 
+def check_features(features: tuple[str, ...], version: str) -> None:
+    """A model file must have been trained on the features this storyline computes."""
+    if features != FEATURES:
+        raise ConfigError(f"scorer {version} was trained on features {list(features)}, this storyline computes "
+                          f"{list(FEATURES)}; retrain it with `storyline train clustering`")
+
+
 def expand_features(raw: Mapping[str, float]) -> list[float]:
     """The model's input row for one pair: the base features plus their interactions."""
     row = [float(raw.get(name, 0.0)) for name in BASE_FEATURES]
@@ -96,11 +103,7 @@ class PairScorer:
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        if self.features != FEATURES:
-            raise ConfigError(
-                f"scorer {self.version} was trained on features {list(self.features)}, this storyline computes "
-                f"{list(FEATURES)}; retrain it with `storyline train clustering`"
-            )
+        check_features(self.features, self.version)
 
     def logit_terms(self, raw: Mapping[str, float]) -> dict[str, float]:
         """Each feature's contribution to the log-odds (intercept under ``"bias"``)."""

@@ -27,7 +27,7 @@ from typing import Any
 
 from storyline.errors import ConfigError
 
-from .scorer import FEATURES, expand_features
+from .scorer import FEATURES, check_features, expand_features
 
 __all__ = ["MONOTONIC", "TreeScorer", "trees_from_sklearn"]
 
@@ -69,10 +69,7 @@ class TreeScorer:
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        if self.features != FEATURES:
-            raise ConfigError(
-                f"scorer {self.version} was trained on features {list(self.features)}, this storyline computes "
-                f"{list(FEATURES)}; retrain it with `storyline train clustering`")
+        check_features(self.features, self.version)
 
     def logit(self, raw: Mapping[str, float]) -> float:
         row = expand_features(raw)

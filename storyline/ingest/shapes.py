@@ -30,16 +30,13 @@ def looks_like_headline(line: str) -> bool:
     byline, nor an outlet's or a section's name (benchmarks/results/robustness.md, "Round 12:
     plain-text headlines"). A line refused here is not lost: cleaning reads it with the text and
     infers the title from it when it is one."""
-    from ..clean.infer import _DATE_LINE, SECTION_WORDS
+    from ..clean.infer import _DATE_LINE, is_section_line
     from ..clean.outlets import looks_like_outlet_name
 
     line = line.strip()
-    words = re.findall(r"[^\W\d_]+", line)
-    if not words or len(line.split()) > HEADLINE_MAX_WORDS or _SENTENCE_END.search(line) or _URL_START.match(line):
+    if not re.search(r"[^\W\d_]", line) or len(line.split()) > HEADLINE_MAX_WORDS or _SENTENCE_END.search(line):
         return False
-    if len(words) <= 3 and all(w.lower() in SECTION_WORDS for w in words):
-        return False
-    if _BYLINE_START.match(line) or _DATE_LINE.fullmatch(line):
+    if _URL_START.match(line) or is_section_line(line) or _BYLINE_START.match(line) or _DATE_LINE.fullmatch(line):
         return False
     return not looks_like_outlet_name(line)
 

@@ -67,13 +67,17 @@ class EntityRowsStoreMixin:
         """File entities under their blocking keys (``entity id -> keys``), replacing their old
         keys; ``replace_all`` first empties the table (after a full resolution)."""
         with self.transaction():  # type: ignore[attr-defined]
-            if replace_all:
-                self.db.execute("DELETE FROM entity_keys")
-            else:
-                for chunk in _chunked(sorted(keys)):
-                    self.db.execute(f"DELETE FROM entity_keys WHERE entity_id IN ({_marks(len(chunk))})", chunk)
+            self._clear_entity_rows("entity_keys", keys, replace_all)
             self.db.executemany("INSERT OR IGNORE INTO entity_keys(key, entity_id) VALUES (?, ?)",
                                 [(k, eid) for eid, ks in keys.items() for k in ks])
+
+    def _clear_entity_rows(self, table: str, entity_ids: Iterable[str], replace_all: bool) -> None:
+        """Empty ``table`` (a per-entity side table), or delete these entities' rows of it."""
+        if replace_all:
+            self.db.execute(f"DELETE FROM {table}")
+            return
+        for chunk in _chunked(sorted(entity_ids)):
+            self.db.execute(f"DELETE FROM {table} WHERE entity_id IN ({_marks(len(chunk))})", chunk)
 
     def count_entities(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM entities").fetchone()[0])
@@ -129,11 +133,7 @@ class EntityRowsStoreMixin:
         """Store entity profiles (``entity id -> {"roles": {...}}``); ``replace_all`` first
         empties the table (after a full resolution)."""
         with self.transaction():  # type: ignore[attr-defined]
-            if replace_all:
-                self.db.execute("DELETE FROM entity_profiles")
-            else:
-                for chunk in _chunked(sorted(profiles)):
-                    self.db.execute(f"DELETE FROM entity_profiles WHERE entity_id IN ({_marks(len(chunk))})", chunk)
+            self._clear_entity_rows("entity_profiles", profiles, replace_all)
             self.db.executemany("INSERT INTO entity_profiles(entity_id, roles) VALUES (?, ?)",
                                 [(eid, json.dumps(p.get("roles", {}), ensure_ascii=False, sort_keys=True))
                                  for eid, p in profiles.items()])
