@@ -43,6 +43,43 @@ def test_agency_dateline_gives_outlet_and_a_partial_date(settings):
     assert article.published is None  # a partial date is never stored as a publication date
 
 
+RU_BODY = "Совет гавани Орлы в понедельник закрыл старый паромный причал на ремонт.\nРемонт займёт три недели.\n"
+
+
+def test_russian_agency_datelines_give_the_agency_and_a_partial_date_in_either_script(settings):
+    cases = [
+        ("MOSCOW, March 12. /TASS/. " + BODY, "TASS", "--03-12", "March 12"),
+        ("МОСКВА, 12 марта. /ТАСС/. " + RU_BODY, "TASS", "--03-12", "12 марта"),
+        ("MOSCOW. Dec 2 (Interfax) - " + BODY, "Interfax", "--12-02", "Dec 2"),
+        ("Москва. 12 марта. INTERFAX.RU - " + RU_BODY, "Interfax", "--03-12", "12 марта"),
+        ("МОСКВА, 2 дек — РИА Новости. " + RU_BODY, "RIA Novosti", "--12-02", "2 дек"),
+        ("MOSCOW, 2 Dec - RIA Novosti. " + BODY, "RIA Novosti", "--12-02", "2 Dec"),
+    ]
+    for raw, agency, date, date_text in cases:
+        article = _prepare(raw, settings)
+        inferred = article.metadata["inferred"]
+        assert (article.source, inferred["source"]["how"]) == (agency, "agency dateline"), raw
+        assert (inferred["published"]["value"], inferred["published"]["evidence_text"]) == (date, date_text), raw
+        assert article.published is None
+        assert article.text.startswith(("The harbour council", "Совет гавани")), raw  # the dateline is metadata
+
+
+def test_a_sentence_shaped_like_a_russian_dateline_is_left_alone(settings):
+    # no listed agency after the dash, and no date where the date would be
+    for raw in ("Moscow, police said (Gull Wire) - " + BODY,
+                "МОСКВА, 2 дек — Мэр города. " + RU_BODY):
+        article = _prepare(raw, settings)
+        assert article.text.startswith(raw[:12]), raw
+        assert "published" not in article.metadata["inferred"], raw
+
+
+def test_a_newspaper_dateline_with_a_date_gives_the_date_not_a_region(settings):
+    article = _prepare("ORLA, March 3 — " + BODY, settings)
+    assert article.metadata["dateline"] == {"place": "ORLA", "date": "March 3"}
+    assert article.metadata["inferred"]["published"]["value"] == "--03-03"
+    assert article.text.startswith("The harbour council")
+
+
 def test_self_reference_names_the_outlet(settings):
     raw = BODY + "The Orla Courier has reached out to the port authority for comment.\n"
     article = _prepare(raw, settings)

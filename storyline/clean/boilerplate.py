@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..model import Edit
-from .infer import is_section_line
-from .outlets import looks_like_outlet_name
+from .infer import dateline_value, is_section_line
+from .outlets import is_known_outlet, looks_like_outlet_name
 
 # Lines that belong to the page, not to the story. Each pattern is anchored to a
 # whole (short) line: the same words inside a sentence of the story are news
@@ -52,19 +52,30 @@ _CREDIT = re.compile(
 _BYLINE = re.compile(r"^[ \t]*(?:by|автор:?)\s+(?P<who>[A-ZА-ЯЁ][^\n]{2,120}?)[ \t]*$", re.M | re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bи\b|&)\s*")
 
-# Datelines open the body of wire copy. The three shapes below cover agency style
-# ("BRUSSELS (Reuters) -"), Russian-agency style translated ("Kyiv. March 3. UNIAN -")
-# and US newspaper style ("PARIS —"). The dash is required: without it a capitalised
-# first word is just the start of a sentence.
+# Datelines open the body of wire copy. The shapes below cover agency style
+# ("BRUSSELS (Reuters) -"), Russian-agency style translated ("Kyiv. March 3. UNIAN -"), the
+# Russian agencies' own ("МОСКВА, 12 марта. /ТАСС/.", "MOSCOW, Dec 2 (Interfax) -",
+# "МОСКВА, 2 дек — РИА Новости.") and US newspaper style ("PARIS —"). The dash (or the
+# agency's slashes) is required: without it a capitalised first word is just the start of a
+# sentence. In the shapes with a date (``_DATED``) the date must read as one.
 _DASH = r"\s*[-—–]{1,2}\s*"
+_PLACE = r"(?P<place>[A-ZА-ЯЁ][\w .'’-]{1,40}?)"
+_DAY_MONTH = r"(?P<date>[^\W\d_]{3,9}\.?\s+\d{1,2}|\d{1,2}\s+[^\W\d_]{3,9}\.?)"
 _DATELINES = [
     re.compile(rf"\A(?P<place>[A-ZА-ЯЁ][\w .'’-]{{1,40}}?)\.\s+(?P<date>[\w]+\.?\s+\d{{1,2}}|\d{{1,2}}\s+[\w]+)\.\s+"
                rf"(?P<agency>[\w][\w .'’&-]{{1,40}}?){_DASH}"),
+    re.compile(rf"\A{_PLACE},\s+{_DAY_MONTH}\.?\s*/(?P<agency>[^/\n]{{2,30}})/\.?\s*"),
+    re.compile(rf"\A{_PLACE}[.,]\s+{_DAY_MONTH}\s*\((?P<agency>[^)\n]{{2,40}})\){_DASH}"),
+    re.compile(rf"\A{_PLACE},\s+{_DAY_MONTH}{_DASH}(?P<agency>[^\n.]{{2,30}}?)\.\s+"),
     re.compile(rf"\A(?P<place>[A-ZА-ЯЁ][A-ZА-ЯЁ .'’-]{{1,40}}?)(?:,\s*(?P<region>[A-Z][\w. ]{{1,30}}))?\s*"
                rf"\((?P<agency>[^)\n]{{2,40}})\){_DASH}"),
     re.compile(rf"\A(?P<place>[A-ZА-ЯЁ][A-ZА-ЯЁ.'’-]+(?: [A-ZА-ЯЁ.'’-]+){{0,3}})(?:,\s*(?P<region>[A-Z][\w. ]{{1,30}}))?"
                rf"{_DASH}"),
 ]
+_US_STYLE = _DATELINES[-1]
+_DATED = _DATELINES[1:4]
+# "МОСКВА, 2 дек — РИА Новости.": a sentence could take that shape, so the agency must be a listed one.
+_LISTED_AGENCY_ONLY = _DATELINES[3]
 
 
 # The classifier's bar in texts of three content lines or fewer. Measured on the shared data's short
@@ -246,10 +257,16 @@ def find_dateline(text: str, known_source: str | None = None) -> tuple[list[Edit
         if not m:
             continue
         place = m.group("place").strip(" .")
-        if len(place) < 2 or (pattern is _DATELINES[2] and not place.isupper()):
+        if len(place) < 2 or (pattern is _US_STYLE and not place.isupper()):
             continue
-        groups = m.groupdict()
-        meta["dateline"] = {k: v.strip(" .") for k, v in groups.items() if v}
+        if pattern in _DATED and dateline_value(m["date"]) is None:
+            continue
+        if pattern is _LISTED_AGENCY_ONLY and not is_known_outlet(m["agency"].strip()):
+            continue
+        groups = {k: v.strip(" .") for k, v in m.groupdict().items() if v}
+        if groups.get("region") and dateline_value(groups["region"]):
+            groups["date"] = groups.pop("region")  # "PARIS, March 3 —": a date, not a region
+        meta["dateline"] = groups
         edits.append(Edit(offset + m.start(), offset + m.end(), "", "dateline moved to metadata"))
         break
     return edits, meta

@@ -7,7 +7,8 @@ overrides it.
 
 - **Outlet**, first found wins: a leading URL line's domain (the page's own address: who
   published it, even when it prints wire copy); an agency dateline at the start of the body
-  (``PARIS (Gull Wire) -``, ``Kyiv. March 3. UNIAN -``); an outlet header line the cleaner moved
+  (``PARIS (Gull Wire) -``, ``Kyiv. March 3. UNIAN -``, the Russian agencies'
+  ``МОСКВА, 12 марта. /ТАСС/.`` and ``MOSCOW, Dec 2 (Interfax) -``); an outlet header line the cleaner moved
   away; an agency tag on one of the first three lines, under a headline or byline
   (:func:`storyline.clean.outlets.find_agency_tag`); a self-reference in the text (``<Outlet> has
   reached out to ... for comment``, ``<Outlet> could not independently verify`` / ``has not
@@ -33,10 +34,11 @@ import datetime as dt
 import re
 from typing import Any
 
+from ..enrich.dates import month_number
 from .outlets import OUTLET_WORD as _OUTLET_WORD
 from .outlets import canonical_outlet, domain_outlet, find_agency_tag, find_repeated_outlet
 
-__all__ = ["infer_metadata", "is_section_line", "SECTION_WORDS"]
+__all__ = ["dateline_value", "infer_metadata", "is_section_line", "SECTION_WORDS"]
 
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
@@ -124,6 +126,26 @@ def _value(m: re.Match[str]) -> tuple[str, bool] | None:
     month = _month(g.get("month") or g.get("month2") or "")
     day = int(g.get("day") or g.get("day2") or 0)
     year = g.get("year") or g.get("year2")
+    try:
+        dt.date(int(year) if year else 2000, month, day)  # 2000: a leap year, so 29 February is valid
+    except ValueError:
+        return None
+    return (f"{int(year):04d}-{month:02d}-{day:02d}", False) if year else (f"--{month:02d}-{day:02d}", True)
+
+
+# A dateline's date: "March 12", "Dec 2", "2 Dec", "12 марта", "2 дек.", with or without a year.
+_DATELINE_DATE = re.compile(r"(?:(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]{3,9})\.?|(?P<month2>[^\W\d_]{3,9})\.?\s+"
+                            r"(?P<day2>\d{1,2}))(?:,?\s+(?P<year>(?:19|20)\d\d)(?:\s*(?:года|г)\.?)?)?")
+
+
+def dateline_value(date: str) -> tuple[str, bool] | None:
+    """(ISO value, partial?) of the date in a dateline, English or Russian, full month names or
+    the agencies' abbreviations; None when it is not a date. Without a year it stays partial."""
+    m = _DATELINE_DATE.fullmatch(date.strip(" .,"))
+    month = month_number(m["month"] or m["month2"]) if m else None
+    if not m or not month:
+        return None
+    day, year = int(m["day"] or m["day2"]), m["year"]
     try:
         dt.date(int(year) if year else 2000, month, day)  # 2000: a leap year, so 29 February is valid
     except ValueError:
@@ -273,8 +295,7 @@ def _infer_published(raw: str, clean: Any) -> dict[str, Any] | None:
     # 2. The dateline's date ("Kyiv. March 3. UNIAN -").
     date = (clean.metadata.get("dateline") or {}).get("date")
     if date:
-        m = re.fullmatch(_DATE, date)
-        got = _value(m) if m else None
+        got = dateline_value(date)
         if got:
             s, e = _find(raw[:2000], date)
             return _inferred(got[0], "dateline", s, e, raw, partial=got[1])

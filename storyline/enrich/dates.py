@@ -33,7 +33,7 @@ from collections.abc import Callable
 
 from storyline.model import DateMention
 
-__all__ = ["extract_dates", "parse_published"]
+__all__ = ["extract_dates", "month_number", "parse_published"]
 
 # ----------------------------------------------------------------------------- tables
 
@@ -196,6 +196,28 @@ def _ru_month(word: str) -> int:
         if w.startswith(stem) and (stem != "ма" or w in ("мая", "мае", "май")):
             return number
     raise KeyError(word)
+
+
+# Month abbreviations of agency datelines ("2 дек", "12 мар.", "4 сент"): the first three letters,
+# or four where the agencies write four.
+_RU_MONTH_ABBREVIATIONS = {
+    "янв": 1, "фев": 2, "февр": 2, "мар": 3, "апр": 4, "май": 5, "мая": 5, "июн": 6, "июл": 7, "авг": 8,
+    "сен": 9, "сент": 9, "окт": 10, "ноя": 11, "нояб": 11, "дек": 12,
+}  # fmt: skip
+
+
+def month_number(word: str) -> int | None:
+    """The month an English or Russian month name or abbreviation names ("Dec", "December", "дек",
+    "марта"), else None."""
+    w = word.lower().rstrip(".")
+    if w in _EN_MONTHS:
+        return _EN_MONTHS[w]
+    if w in _RU_MONTH_ABBREVIATIONS:
+        return _RU_MONTH_ABBREVIATIONS[w]
+    try:
+        return _ru_month(w)
+    except KeyError:
+        return None
 
 
 def _count(word: str, table: dict[str, int | None]) -> int | None:
