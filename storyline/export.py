@@ -173,6 +173,9 @@ def iter_jsonl(store: SQLiteStore, *, with_reports: bool = True, since: str | No
     yield json.dumps({"schema": SCHEMA_ID, "type": "header"}, ensure_ascii=False)
     for section, record in iter_records(store, with_reports=with_reports, since=since):
         kind = "article" if section == "articles" else SECTION_TYPES[section]
+        if "type" in record:
+            # an entity's own type (PERSON, ORG ...) would overwrite the line's record type
+            record = {("entity_type" if k == "type" else k): v for k, v in record.items()}
         yield _encode({"type": kind, **record})
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import storyline
 from storyline import api
-from storyline.export import export_schema, iter_jsonl
+from storyline.export import SECTION_TYPES, export_schema, iter_jsonl
 from storyline.report import build_event_report, render_html, render_markdown, report_to_dict
 from storyline.report.stored import report_from_stored, report_to_stored
 
@@ -161,6 +161,11 @@ def test_jsonl_streams_valid_records_and_since_keeps_only_what_changed(demo_stor
     assert len(records) == sum(len(v) for k, v in doc.items() if isinstance(v, list))
     assert doc["claims"] and any(q["group_id"] for q in doc["quotes"])
     assert all(e["summary"] for e in doc["events"])
+    kinds = {"article", *SECTION_TYPES.values()}
+    assert {r["type"] for r in records} <= kinds  # an entity's PERSON / ORG never takes the line's type
+    entities = [r for r in records if r["type"] == "entity"]
+    assert len(entities) == len(doc["entities"])
+    assert [e["entity_type"] for e in entities] == [e["type"] for e in doc["entities"]]
     later = list(api.export_records(demo_store, since="2999-01-01"))
     assert later == []
     everything = list(api.export_records(demo_store, since="2000-01-01T00:00:00Z"))
