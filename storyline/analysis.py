@@ -63,6 +63,15 @@ def date_span(first: str | None, last: str | None) -> str:
     return a if a == b else f"{a} – {b}"
 
 
+def members_span(first: str | None, last: str | None, articles: Iterable[Any]) -> str:
+    """:func:`date_span`, or for an event none of whose articles has a publication date, the span of
+    the partial dates their texts give (``~--03-12``), as :func:`published_label` writes them."""
+    if first or last:
+        return date_span(first, last)
+    partial = sorted({label for label in map(published_label, articles) if label.startswith("~")})
+    return date_span(partial[0], partial[-1]) if partial else "undated"
+
+
 def _entity_names(store: SQLiteStore, entity_ids: Iterable[str | None]) -> dict[str, str]:
     """entity id -> name for these ids only (a page reads a few entities, not the table)."""
     return {eid: name for eid, (name, _type) in store.entity_names(e for e in entity_ids if e).items()}

@@ -175,8 +175,10 @@ def articles(c: Context, limit: int, offset: int, source: str | None, language: 
     if as_json:
         click.echo(json.dumps([_brief(a) for a in rows], ensure_ascii=False, indent=2))
         return
+    from .analysis import published_label
+
     for a in rows:
-        click.echo(f"{a.id}  {(a.published or '')[:10]:10}  {a.language or '--':3} {(a.source or '?')[:22]:22}  "
+        click.echo(f"{a.id}  {published_label(a):10}  {a.language or '--':3} {(a.source or '?')[:22]:22}  "
                    f"{(a.title or '')[:70]}")
     total = c.store.count_articles()
     c.say(f"({len(rows)} of {total} shown)", err=True)

@@ -47,7 +47,7 @@ def entity() -> None:
 @pass_ctx
 def entity_show(c: Context, name: str, as_json: bool) -> None:
     """Variants, articles, quotes by and about, and why its mentions were merged."""
-    from .analysis import entity_quotes
+    from .analysis import entity_quotes, published_label
     from .api import find_entity
 
     e = find_entity(c.store, name)
@@ -60,7 +60,7 @@ def entity_show(c: Context, name: str, as_json: bool) -> None:
     articles = {a.id: a for a in c.store.articles(ids=e["article_ids"])}
     click.echo(f"  in {len(articles)} article(s):")
     for a in articles.values():
-        click.echo(f"    {a.id}  {(a.published or '')[:10]:10} {(a.source or '?')[:20]:20} {a.title}")
+        click.echo(f"    {a.id}  {published_label(a):10} {(a.source or '?')[:20]:20} {a.title}")
     if e["explanations"]:
         click.echo("  why merged:")
         for why in e["explanations"]:
@@ -194,13 +194,17 @@ def event_show(c: Context, event_id: str, why: bool, as_json: bool) -> None:
     if as_json:
         _json(e | {"members": members})
         return
+    from .analysis import members_span, published_label
+
+    articles = c.store.articles(ids=e["article_ids"])
     click.echo(f"{e['id']}  {e['title']}")
-    click.echo(f"  {len(e['article_ids'])} article(s), outlets: {', '.join(e['outlets'])}; "
-               f"{e['first_published']} .. {e['last_published']}; storyline {e['storyline_id']}")
+    click.echo(f"  {len(e['article_ids'])} article(s), outlets: {', '.join(e['outlets']) or 'none known'}; "
+               f"{members_span(e['first_published'], e['last_published'], articles)}; "
+               f"storyline {e['storyline_id']}")
     dups = {aid for g in e["duplicate_groups"] for aid in g[1:]}
-    for a in c.store.articles(ids=e["article_ids"]):
+    for a in articles:
         mark = " (copy)" if a.id in dups else ""
-        click.echo(f"  {a.id}  {(a.published or '')[:10]:10} {a.language or '--':3}{(a.source or '?')[:20]:20} "
+        click.echo(f"  {a.id}  {published_label(a):10} {a.language or '--':3}{(a.source or '?')[:20]:20} "
                    f"{a.title}{mark}")
         m = members.get(a.id)
         if why and m:

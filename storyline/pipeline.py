@@ -18,6 +18,7 @@ from typing import Any
 from .clean import clean_text
 from .clean.hyphens import WordEvidence
 from .clean.infer import infer_metadata
+from .clean.outlets import canonical_outlet
 from .ingest import fetch_urls, looks_like_url_list, read_path, read_url_list
 from .ingest.limits import ItemTimeout, time_budget
 from .ingest.readers import display_path, walk
@@ -124,8 +125,9 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
     language = _language_code(draft.language)
     if language is None:
         language, _score = detect_language(f"{draft.title or ''}\n{draft.raw_text}")
+    batch_source = draft.metadata.get("batch_source")
     result = clean_text(draft.raw_text, language=language, markdown=draft.metadata.get("format") == "markdown",
-                        source=draft.source, evidence=evidence)
+                        source=draft.source or batch_source, evidence=evidence)
     if len(result.text.strip()) < settings.min_text_chars:
         raise InputRejected(
             f"only {len(result.text.strip())} characters of text after cleaning (minimum {settings.min_text_chars}); "
@@ -145,10 +147,13 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
     # The text's own dateline, header or URL line names the outlet better than a file name; a self-reference
     # deep in the text comes after the file name.
     found = inferred.get("source") or {}
-    source = draft.source
+    # one spelling per well-known outlet, given or found ("ТАСС" and "TASS" are one outlet); the input's kept
+    source = canonical_outlet(draft.source) if draft.source else None
+    if source and source != draft.source:
+        metadata["source_as_given"] = draft.source
     if not source and found.get("how") in ("agency dateline", "outlet header line", "URL line"):
         source = found["value"]
-    source = source or from_name.get("source") or found.get("value")
+    source = source or batch_source or from_name.get("source") or found.get("value")
     if source and source != found.get("value"):
         inferred.pop("source", None)
     # A full date read from a date line becomes the publication date (a partial one stays metadata);

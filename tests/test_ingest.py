@@ -229,6 +229,25 @@ def test_batch_metadata_fills_gaps_only(store, settings, tmp_path):
     assert (store.article("b").source, store.article("b").published) == ("Batch Outlet", "2025-02-05")
 
 
+def test_a_dateline_names_the_outlet_before_the_batch_default_and_a_known_outlet_has_one_spelling(
+        store, settings, tmp_path):
+    write(tmp_path, "c.txt", "MOSCOW, March 12. /TASS/. Dock workers walked out on Monday in Port Elvan harbour.\n")
+    write(tmp_path, "d.json", json.dumps({"id": "d", "source": "ТАСС",
+                                          "text": "Dock workers in Port Elvan stayed out for a second day."}))
+    ingest(store, [tmp_path], settings=settings, defaults={"source": "Batch Outlet"})
+    assert store.article("c").source == "TASS"
+    assert "batch_source" in store.article("c").metadata
+    assert (store.article("d").source, store.article("d").metadata["source_as_given"]) == ("TASS", "ТАСС")
+
+
+def test_an_empty_text_is_rejected_as_empty(store, settings, tmp_path):
+    write(tmp_path, "e.json", json.dumps([{"id": "e1", "title": "Cranes", "text": "  "},
+                                          {"id": "e2", "text": "Dock workers walked out on Monday in Port Elvan."}]))
+    report = ingest(store, [tmp_path], settings=settings)
+    assert [r.reason for r in report.rejected] == ["the record's 'text' is empty; give the article's text"]
+    assert store.count_articles() == 1
+
+
 def test_file_name_pattern():
     assert parse_file_name("2025-03-04_weekly-ledger_dam", "{published}_{source}_{*}") == {
         "published": "2025-03-04", "source": "Weekly Ledger"}

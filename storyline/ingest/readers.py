@@ -497,7 +497,9 @@ def _record_or_rejection(rec: Any, origin: str, item: str, stem: str, defaults: 
         if rec.get("text") is not None and not isinstance(rec["text"], str):
             return Rejection(origin, item, "read", f"field 'text' should be a string, got "
                              f"{type(rec['text']).__name__}; fix the record or map another key with --field text=NAME")
-        if not isinstance(rec.get("text"), str) or not rec["text"].strip():
+        if isinstance(rec.get("text"), str) and not rec["text"].strip():
+            return Rejection(origin, item, "read", "the record's 'text' is empty; give the article's text")
+        if not isinstance(rec.get("text"), str):
             keys = ", ".join(sorted(map(str, rec))[:8])
             return Rejection(origin, item, "read",
                              f"record has no 'text' (keys: {keys}); map your field with --field text=NAME")
@@ -522,6 +524,10 @@ def _draft_from_record(rec: Mapping[str, Any], *, origin: str, item: str, stem: 
         # Lowest priority: the caller's file-naming convention, used only where the
         # content and its datelines say nothing.
         metadata["from_file_name"] = defaults["from_file_name"]
+    if rec.get("source") in (None, "") and defaults.get("source"):
+        # The batch's outlet (`ingest --source`) is for articles that do not name one: a dateline, an outlet
+        # header or a URL line in the text names it better (storyline.pipeline.prepare_article).
+        metadata["batch_source"] = defaults["source"]
 
     def pick(name: str) -> Any:
         value = rec.get(name)
@@ -543,7 +549,7 @@ def _draft_from_record(rec: Mapping[str, Any], *, origin: str, item: str, stem: 
         raw_text=raw_text,
         title=_one_line(rec.get("title")),
         external_id=external_id or (stem or None),
-        source=_one_line(pick("source")),
+        source=_one_line(rec.get("source")),
         published=_normalise_published(pick("published")),
         url=_one_line(pick("url")),
         language=_one_line(pick("language")),
