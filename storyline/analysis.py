@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from .clean.outlets import same_outlet
 from .errors import ConfigError, NotFound
 from .store.sqlite import SQLiteStore
 
@@ -86,7 +87,10 @@ def citation_edges(store: SQLiteStore, article_ids: Sequence[str] | None = None)
     names = _entity_names(store, (c.cited_entity_id for c in citations))
     edges: Counter[tuple[str, str, str]] = Counter()
     for cit in citations:
-        edges[(outlet_of.get(cit.article_id, "?"), names.get(cit.cited_entity_id or "", cit.cited), cit.kind)] += 1
+        outlet = outlet_of.get(cit.article_id, "?")
+        if cit.kind == "outlet" and same_outlet(cit.cited, outlet):
+            continue  # "told Interfax" in Interfax's own copy is its reporting, not a source it cites
+        edges[(outlet, names.get(cit.cited_entity_id or "", cit.cited), cit.kind)] += 1
     return [{"outlet": o, "cited": s, "kind": k, "count": n} for (o, s, k), n in edges.most_common()]
 
 

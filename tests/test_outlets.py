@@ -104,3 +104,13 @@ def test_a_short_form_is_the_one_longer_outlet_it_ends_and_a_name_stops_at_a_sen
     # two outlets end in "Post": "the Post" could be either, so the text names more than one
     both = text + " The mayor told the Gull Post the same."
     assert find_repeated_outlet(both) is None
+
+
+def test_two_spellings_of_one_outlet_are_the_same_outlet():
+    from storyline.clean.outlets import same_outlet
+
+    assert same_outlet("RIA Novosti", "РИА Новости")
+    assert same_outlet("the Interfax news agency", "Interfax")
+    assert same_outlet("The Gull Post", "Gull Post")
+    assert not same_outlet("Reuters", "The Associated Press")
+    assert not same_outlet("Gull Wire", None)

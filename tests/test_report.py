@@ -284,6 +284,19 @@ def test_what_the_story_rests_on(orvel):
     assert "Ilse Tarnovska" in people
 
 
+def test_an_agency_citing_itself_is_its_own_reporting_not_a_source():
+    from storyline.enrich.citations import extract_citations
+
+    own = "The Orvel harbour master told Gull Wire the pier would reopen on Monday."
+    other = "The Orvel harbour master told Gull Wire the pier would reopen next week."
+    wire, daily = article("w1", "Gull Wire", "2025-06-01", own), article("d1", "Velm Courier", "2025-06-01", other)
+    citations = extract_citations("w1", own, "en") + extract_citations("d1", other, "en")
+    assert [(c.article_id, c.cited) for c in citations] == [("w1", "Gull Wire"), ("d1", "Gull Wire")]
+    report = build_event_report(EventInput("pier", None, [wire, daily], [], {}, [], citations, []),
+                                encoder=WordHashEncoder())
+    assert [r.text for r in report.sources.reliance] == ["1 of 2 articles rely on Gull Wire"]
+
+
 def test_timeline_sorts_event_and_publication_dates_keeping_partial_ones(orvel):
     report, _ = orvel
     assert [(t.kind, t.value) for t in report.timeline] == [

@@ -100,6 +100,15 @@ def looks_like_outlet_name(line: str) -> bool:
         w[:1].isupper() or w.lower() in _SMALL_WORDS for w in words[:-1])
 
 
+def same_outlet(name: str, other: str | None) -> bool:
+    """Whether two spellings name one outlet ("told RIA Novosti" in a РИА Новости article: the
+    agency's own reporting, not a source it cites)."""
+    if not other:
+        return False
+    a, b = (re.sub(r"\s+(?:news\s+)?agency$", "", n.strip(), flags=re.I) for n in (name, other))
+    return _fold(canonical_outlet(a)) == _fold(canonical_outlet(b))
+
+
 def is_agency(name: str) -> bool:
     known = _known(name)
     return bool(known and known.agency)

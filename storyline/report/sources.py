@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..clean.outlets import same_outlet
 from ..model import Article, Citation, Quote
 from .claims import outlet_of
 from .quote_groups import _is_generic, _speaker_name
@@ -126,7 +127,7 @@ def build_source_graph(articles: Sequence[Article], citations: Sequence[Citation
 
     cites_by_sentence: dict[tuple[str, int], list[Citation]] = defaultdict(list)
     for c in citations:
-        if c.article_id in by_id:
+        if c.article_id in by_id and not (c.kind == "outlet" and same_outlet(c.cited, by_id[c.article_id].source)):
             cites_by_sentence[(c.article_id, sentence_of(c.article_id, c.start))].append(c)
     relay_of_sentence: dict[tuple[str, int], str] = {}
     for (aid, k), cs in cites_by_sentence.items():
