@@ -113,9 +113,7 @@ def ingest(c: Context, paths: tuple[str, ...], urls: tuple[str, ...], url_file: 
     .html, .json, .jsonl, and .urls files (one URL a line). Re-running is safe:
     stored articles are skipped, and an interrupted run is completed.
     """
-    from .api import run_pipeline
     from .ingest import read_url_list
-    from .pipeline import ingest as do_ingest
 
     if not paths and not urls and not url_file:
         raise click.UsageError("give files, folders, --url or --urls to ingest")
@@ -128,6 +126,20 @@ def ingest(c: Context, paths: tuple[str, ...], urls: tuple[str, ...], url_file: 
         settings = settings.replace(allow_private_urls=True)
     all_urls = list(urls) + (read_url_list(url_file) if url_file else [])
     defaults = {k: v for k, v in {"source": source, "published": published, "language": language}.items() if v}
+    try:
+        _ingest_and_run(c, paths, all_urls, settings, defaults, fields, name_pattern, no_enrich)
+    except KeyboardInterrupt:
+        click.echo("interrupted: what was stored is kept; run the same command again to finish "
+                   "(nothing is stored twice)", err=True)
+        sys.exit(130)
+
+
+def _ingest_and_run(c: Context, paths: tuple[str, ...], all_urls: list[str], settings: Any,
+                    defaults: dict[str, Any], fields: tuple[str, ...], name_pattern: str | None,
+                    no_enrich: bool) -> None:
+    from .api import run_pipeline
+    from .pipeline import ingest as do_ingest
+
     report = _with_progress(c, "ingest", lambda progress: do_ingest(
         c.store, paths, all_urls, settings=settings, defaults=defaults, fields=_parse_pairs(fields, "--field"),
         progress=progress, command="ingest " + " ".join(map(str, paths)), name_pattern=name_pattern))

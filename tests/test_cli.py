@@ -82,3 +82,17 @@ def test_cli_reference_is_up_to_date():
     from storyline.clidocs import render
 
     assert DOCS.read_text() == render(), "run: python -m storyline.clidocs > docs/cli.md"
+
+
+def test_an_interrupted_ingest_says_how_to_finish(tmp_path, monkeypatch):
+    import storyline.pipeline
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(storyline.pipeline, "ingest", interrupted)
+    write(tmp_path, "a.txt", HARBOUR_STORY)
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "ingest", str(tmp_path / "a.txt")],
+                                env={"STORYLINE_CONFIG": ""})
+    assert result.exit_code == 130
+    assert "run the same command again to finish" in result.output

@@ -26,6 +26,17 @@ def test_outlet_header_is_the_source_and_the_next_line_the_title(settings):
     assert inferred["title"]["evidence_text"] == "Orla closes its ferry pier"
 
 
+def test_a_ledger_or_bulletin_on_the_first_line_is_the_outlet(settings):
+    for header in ("Northern Ledger", "Orla Bulletin"):
+        article = _prepare(header + "\nOrla closes its ferry pier\n" + BODY, settings)
+        assert (article.source, article.title) == (header, "Orla closes its ferry pier")
+
+
+def test_a_russian_section_name_is_not_the_title(settings):
+    article = _prepare("Происшествия\nПожар на пароме в Орле\n" + RU_BODY, settings)
+    assert (article.title, article.metadata["section"]) == ("Пожар на пароме в Орле", "Происшествия")
+
+
 def test_section_name_is_not_the_title(settings):
     article = _prepare("Local news\nOrla closes its ferry pier\n" + BODY, settings)
     assert article.title == "Orla closes its ferry pier"

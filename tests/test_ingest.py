@@ -295,7 +295,7 @@ def test_jsonl_over_the_file_limit_streams_and_bounds_each_record(store, setting
     assert len(report.added) == 58
     assert [(r.item, r.reason.split(";")[0]) for r in report.rejected] == [
         ("line 11", "record is over the 5,000-byte limit"),
-        ("line 21", "invalid JSON at line 1 column 2: Expecting property name enclosed in double quotes"),
+        ("line 21", "invalid JSON at column 2: Expecting property name enclosed in double quotes"),
         ("line 61", "line is not valid UTF-8")]
     assert store.article("s59").title == "Cranes stop 59"
 

@@ -100,6 +100,9 @@ SECTION_WORDS = frozenset(
     "news world politics business economy markets health science technology tech sports sport opinion culture "
     "entertainment arts local national international europe asia africa americas canada us uk climate "
     "environment education lifestyle travel video breaking".split()
+    # the same sections on Russian-language sites ("Происшествия", "В мире", "Общество")
+    + "новости происшествия политика экономика бизнес финансы общество мир в россия спорт культура наука "
+    "технологии здоровье регионы армия криминал образование авто".split()
 )
 
 

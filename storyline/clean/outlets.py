@@ -28,7 +28,7 @@ OUTLET_WORD = re.compile(
     r"\b(?:news|times|post|herald|agency|press|wire|daily|journal|gazette|tribune|telegraph|chronicle|courier|"
     r"observer|guardian|reuters|tass|interfax|bbc|cnn|afp|bloomberg|radio|tv|television|magazine|review|star|"
     r"mail|globe|sun|mirror|express|examiner|standard|insider|dispatch|inquirer|register|politico|axios|"
-    r"cbc|ctv|npr|abc|nbc|cbs|msnbc|pbs|itv|rte|sbs|nhk)\b",
+    r"cbc|ctv|npr|abc|nbc|cbs|msnbc|pbs|itv|rte|sbs|nhk|ledger|bulletin|sentinel|monitor|enquirer)\b",
     re.I,
 )
 

@@ -438,7 +438,9 @@ def _jsonl_record(line: str, origin: str, lineno: int, defaults: dict[str, Any],
     try:
         rec = load_json(line, settings.max_json_depth)
     except InputRejected as exc:
-        return Rejection(origin, item, "read", exc.reason.replace("; fix it", "; fix or remove this line"))
+        # the parser counts lines within this one line: "at line 1 column 51" would contradict "line 2"
+        reason = re.sub(r"^invalid JSON at line 1 column", "invalid JSON at column", exc.reason)
+        return Rejection(origin, item, "read", reason.replace("; fix it", "; fix or remove this line"))
     return _record_or_rejection(rec, origin, item, "", defaults, fields, settings)
 
 
