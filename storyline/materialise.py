@@ -53,7 +53,8 @@ Progress = Callable[[int], Any] | None
 # Bump when the report's content changes for the same inputs: every stored report is rebuilt.
 # v2: dates without a year are on the timeline when no article is dated; v3: an article without an
 # outlet is named by its title in the report, not by its bare id; v4: an outlet citing itself ("told
-# Interfax" in Interfax's copy) is not a source the story rests on
+# Interfax" in Interfax's copy) is not a source the story rests on, and the cases of a short Russian name
+# ("Юрий", "Юрия") are not two spellings
 REPORT_VERSION = "report-v4"
 SENTENCE_VERSION = "sentences-v1"
 

@@ -29,6 +29,15 @@ def test_no_name_spelling_finding_between_a_country_and_its_adjective():
     assert _variant_of("Voloshenko", "Voloshchenko")
 
 
+def test_the_cases_of_a_russian_name_are_one_spelling():
+    from storyline.report.discrepancies import _same_spelling
+
+    assert _same_spelling("Юрий", "Юрия") and _same_spelling("Юрия", "Юрию")
+    assert _same_spelling("Корнеева", "Корнеевой")
+    assert not _same_spelling("Олег", "Ольга")
+    assert not _same_spelling("Завадский", "Заводской")
+
+
 def test_a_tag_line_never_becomes_one_invented_person():
     import pytest
 

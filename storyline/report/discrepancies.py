@@ -480,11 +480,13 @@ def _same_spelling(a: str, b: str) -> bool:
     if a.lower() == b.lower():
         return True  # "VARNOSK" in a dateline is not another spelling
     if has_cyrillic(a) and has_cyrillic(b):
-        # Russian names decline: "Корнеева", "Корнеевой", "Корнеевым" are one spelling.
+        # Russian names decline: "Корнеева", "Корнеевой", "Корнеевым" are one spelling, and so are a short
+        # given name's cases ("Юрий", "Юрия", "Юрию"), whose stem is three letters.
         k = 0
         while k < min(len(a), len(b)) and a[k] == b[k]:
             k += 1
-        return k >= 4 and len(a) - k <= 3 and len(b) - k <= 3
+        stem = 4 if min(len(a), len(b)) > 4 else 3
+        return k >= stem and len(a) - k <= 3 and len(b) - k <= 3
     return False
 
 
