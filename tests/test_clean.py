@@ -34,6 +34,11 @@ def test_credit_line_and_byline_move_to_metadata():
     assert result.metadata["credits"] == ["Ida Morn contributed to this report."]
 
 
+def test_a_job_title_in_a_byline_is_no_author():
+    result = clean_text("By Ana Vell, Staff writer\nThe bridge reopened on Friday after repairs.\n")
+    assert (result.text, result.metadata["authors"]) == ("The bridge reopened on Friday after repairs.", ["Ana Vell"])
+
+
 def test_prose_starting_with_by_is_not_a_byline():
     raw = "By the end of the day the river had fallen by a metre across the valley."
     assert clean_text(raw).text == raw

@@ -208,7 +208,7 @@ def find_credits(text: str) -> tuple[list[Edit], dict[str, Any]]:
     # Bylines only count near the top: "By the end of the day ..." further down is prose.
     head_end = _nth_line_end(text, 3)
     for m in _BYLINE.finditer(text, 0, head_end):
-        names = [n.strip() for n in _NAME_SPLIT.split(m.group("who")) if n.strip()]
+        names = without_roles([n.strip() for n in _NAME_SPLIT.split(m.group("who")) if n.strip()])
         if names and all(_looks_like_name(n) for n in names):
             authors = names + authors
             edits.append(_line_edit(text, m.start(), m.end(), "byline moved to metadata"))
@@ -288,6 +288,17 @@ def _nth_line_end(text: str, n: int) -> int:
             return len(text)
         pos = nxt + 1
     return pos
+
+
+# A job title after a byline's name ("By Jana Pell, Staff writer"): a role, not a second author.
+_ROLE = re.compile(r"(?:(?:staff|senior|chief|special|foreign|political|national|local|contributing|associate|"
+                   r"investigative|business|science)\s+)*(?:writer|reporter|correspondent|editor|contributor|"
+                   r"columnist|journalist|photographer)s?|корреспондент|обозреватель|редактор", re.I)
+
+
+def without_roles(names: list[str]) -> list[str]:
+    """The names of a byline without the job titles written beside them."""
+    return [n for n in names if not _ROLE.fullmatch(n.strip().rstrip("."))]
 
 
 def _looks_like_name(s: str) -> bool:

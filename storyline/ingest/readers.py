@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..clean.boilerplate import without_roles
 from ..errors import InputRejected
 from ..model import ArticleDraft, Rejection
 from ..settings import Settings
@@ -541,7 +542,7 @@ def _draft_from_record(rec: Mapping[str, Any], *, origin: str, item: str, stem: 
     check_lines(raw_text, settings.max_line_chars, settings.max_text_chars)
     authors = pick("authors") or ()
     if isinstance(authors, str):
-        authors = [a.strip() for a in re.split(r";|,| and ", authors) if a.strip()]
+        authors = without_roles([a.strip() for a in re.split(r";|,| and ", authors) if a.strip()])
     if not isinstance(authors, list | tuple):
         authors = ()
     external_id = _str_or_none(rec.get("id"))
