@@ -389,7 +389,7 @@ def _read_html(html: str, origin: str, stem: str, defaults: dict[str, Any], url:
         raise InputRejected("HTML page has no main text (navigation or script only?); save the article page itself",
                             stage="extract")
     author = getattr(doc, "author", None)
-    authors = [a.strip() for a in re.split(r";|,| and ", author) if a.strip()] if author else []
+    authors = without_roles([a.strip() for a in re.split(r";|,| and ", author) if a.strip()]) if author else []
     title, sitename = getattr(doc, "title", None), getattr(doc, "sitename", None)
     extra: dict[str, Any] = {"format": "html"}
     if sitename and title and fold_spaces(sitename) == fold_spaces(title):
