@@ -377,3 +377,19 @@ def test_learn_batch_looks_again_at_an_article_that_came_before_the_rest_of_its_
     assert [(x.event_id, x.is_new) for x in got] == [("ev_000002", False), ("ev_000002", True), ("ev_000002", False)]
     assert twice.members("ev_000002") == ["b", "c", "a"] and twice.resolve("ev_000001") == "ev_000002"
     assert OnlineEventClusterer.from_state(once.to_state()).second_look is False
+
+
+def test_an_undated_article_sees_the_dated_articles_of_its_own_batch_however_old():
+    # Invented: two dated dam reports, a chess report ten weeks later, then an undated agency copy of the
+    # dam story, in one batch (dated articles come first). The chess report moves the clock past the
+    # dam reports' window; the undated copy must still find them: the batch is decided together.
+    batch = [dam(1, published="2024-03-12"), dam(2, published="2024-03-12"), chess(1, published="2024-05-21"),
+             dam(3, published=None)]
+    clusterer = OnlineEventClusterer()
+    got = clusterer.learn_batch(batch)
+    assert [(x.event_id, x.is_new) for x in got] == [
+        ("ev_000001", True), ("ev_000001", False), ("ev_000002", True), ("ev_000001", False)]
+    assert clusterer.n_indexed == 2  # once the batch is in, the dam reports' shard leaves the window
+    one_at_a_time = OnlineEventClusterer()
+    one_at_a_time.learn_many(batch[:3])
+    assert one_at_a_time.n_indexed == 1  # outside a batch, an article leaves the window at once

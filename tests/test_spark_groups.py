@@ -119,5 +119,6 @@ def test_the_load_takes_the_consumers_second_look_at_the_end_of_its_batch(tmp_pa
         applied = apply_groups(store, work, settings)
         counts[look] = (applied["articles joined on the second look"], len(set(store.event_assignments().values())))
         store.close()
-    # 9 of the 15 join on the look (6 events; the consumer makes 4, deciding them on arrival).
-    assert counts == {True: (9, 6), False: (0, 15)}
+    # 10 of the 15 join on the look (5 events; the consumer makes 4, deciding them on arrival). The two
+    # 2023 reports join too: the batch's 2025 reports no longer push them out of the index before the look.
+    assert counts == {True: (10, 5), False: (0, 15)}

@@ -182,6 +182,7 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         self._next_event = 1
         self._next_key = 0
         self._clock: int | None = None  # latest publication day seen
+        self._hold_eviction = False
         self.overrides: list[dict[str, Any]] = []
         self._seq = 0
         # What changed since the last save (storyline.cluster.persist writes only these rows).
@@ -277,12 +278,30 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         """Learn one batch (the grouping stage's :data:`LEARN_BATCH` articles) in order, then,
         with ``second_look``, decide again for its articles left alone in an event
         (:meth:`look_again`). The assignments as they stand after both."""
-        assignments = [self.learn_one(f) for f in features]
-        if self.second_look:
-            # only events this batch opened: an older event's id is published already
-            moved = self.look_again([f for f, a in zip(features, assignments, strict=True) if a.is_new])
-            assignments = [moved.get(a.article_id, a) for a in assignments]
+        self.begin_batch()
+        try:
+            assignments = [self.learn_one(f) for f in features]
+            if self.second_look:
+                # only events this batch opened: an older event's id is published already
+                moved = self.look_again([f for f, a in zip(features, assignments, strict=True) if a.is_new])
+                assignments = [moved.get(a.article_id, a) for a in assignments]
+        finally:
+            self.end_batch()
         return assignments
+
+    def begin_batch(self) -> None:
+        """Until :meth:`end_batch`, no article leaves the index: a batch is decided together, so
+        each of its articles (and its second look) sees every other article of the batch. Without
+        this, a batch's dated articles, placed first, move the clock, and an older one of them
+        leaves the window before the batch's undated articles (which search every shard) arrive:
+        an agency copy without a year opened its own event beside its story's dated report
+        (benchmarks/results/clustering.md, round 13)."""
+        self._hold_eviction = True
+
+    def end_batch(self) -> None:
+        """Close the batch :meth:`begin_batch` opened: shards now outside the window leave."""
+        self._hold_eviction = False
+        self._evict()
 
     def learn_assigned(self, features: ArticleFeatures, event_id: str) -> None:
         """Remember one article in an event decided elsewhere (a partition of ``storyline spark
@@ -452,7 +471,8 @@ class OnlineEventClusterer(ArticleScoring, EventCorrections):
         self._attach(features.article_id, record, self._events[event_id])
         if day is not None and (self._clock is None or day > self._clock):
             self._clock = day
-            self._evict()
+            if not self._hold_eviction:
+                self._evict()
 
     def build_index(self) -> int:
         """Insert the articles that :meth:`load_assigned` queued into the index now (searches

@@ -121,6 +121,7 @@ def group_partition(items: Iterable[PartitionItem], day_frequencies: Mapping[int
     rows: list[dict[str, Any]] = []
     batch: list[Any] = []  # the articles that opened an event since the last second look
     seen = 0  # articles since the last second look (the stage's batch size)
+    clusterer.begin_batch()  # as learn_batch: nothing leaves the index until the batch's look is done
     for item in sorted(items, key=lambda i: i.order):
         if item.day != current:
             while next_day < len(days) and days[next_day] < item.day:
@@ -143,7 +144,10 @@ def group_partition(items: Iterable[PartitionItem], day_frequencies: Mapping[int
         if seen == LEARN_BATCH:
             _look_again(clusterer, batch, rows[-seen:], partition)
             batch, seen = [], 0
+            clusterer.end_batch()
+            clusterer.begin_batch()
     _look_again(clusterer, batch, rows[-seen:] if seen else [], partition)
+    clusterer.end_batch()
     return rows
 
 

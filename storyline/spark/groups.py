@@ -117,6 +117,7 @@ class _Placement:
                             for a in articles])
         members, touched = [], set()
         opened: list[tuple[int, Any, int]] = []  # (member index, features, partition) of this batch's new events
+        clusterer.begin_batch()  # as learn_batch: nothing leaves the index until the batch's look is done
         for article in articles:
             row = self.groups[article.id]
             part = int(row["partition"])
@@ -154,6 +155,7 @@ class _Placement:
             if len(members) % LEARN_BATCH == 0 or len(members) == len(articles):
                 touched |= self._look_again(clusterer, members, opened)
                 opened = []
+        clusterer.end_batch()
         for event_id in sorted(touched):
             self.counts["events joined across partitions"] += len(stitch_event(clusterer, event_id, self.partitions))
         return members
