@@ -191,6 +191,21 @@ def find_entity(store: SQLiteStore, name_or_id: str) -> dict[str, Any]:
         hits = [e for e in entities if test(e)]
         if hits:
             return store.entities_by_ids([hits[0]["id"]])[hits[0]["id"]]
+    # another spelling of a name or of its last word: "Pel’shin" (a curly apostrophe), "Pelchine",
+    # "Пельшин" for an entity whose spellings are "Pavel Pelshin" and "Pel'shin"
+    from .enrich.names import sound_key, word_tokens
+
+    def keys(name: str) -> tuple[str, str]:
+        words = [sound_key(w) for w in word_tokens(name)]
+        return " ".join(words), words[-1] if words else ""
+
+    whole, _ = keys(name_or_id)
+    if whole:
+        for test in (lambda e: any(keys(n)[0] == whole for n in (e["name"], *e["variants"])),
+                     lambda e: " " not in whole and any(keys(n)[1] == whole for n in (e["name"], *e["variants"]))):
+            hits = [e for e in entities if test(e)]
+            if hits:
+                return store.entities_by_ids([hits[0]["id"]])[hits[0]["id"]]
     raise NotFound(f"no entity named {name_or_id!r}; list them with `storyline entities`")
 
 

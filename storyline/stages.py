@@ -132,11 +132,12 @@ def english_docs(texts: Sequence[str], batch_size: int = 32, piece_batch_size: i
     from spacy.attrs import DEP, HEAD, TAG
     from spacy.tokens import Doc
 
+    from .enrich.entities import ner_docs
     from .nlp import english
 
     nlp = english()
     trigger = _parse_trigger(extra_cues)
-    docs = list(nlp.get_pipe("ner").pipe((nlp.make_doc(t) for t in texts), batch_size=batch_size))
+    docs = ner_docs(nlp, (nlp.make_doc(t) for t in texts), batch_size=batch_size)
     plans: list[list[tuple[int, int, bool]]] = []
     pieces: list[Any] = []
     for text, doc in zip(texts, docs, strict=True):

@@ -410,7 +410,8 @@ def test_person_tagged_org_joins_the_person_with_that_name():
     a2 = article("a2", "Arkady Veretsky flew to Tarsk.", ("Arkady Veretsky", "PERSON"), ("Tarsk", "LOC"))
     a3 = article(
         "a3",
-        "The minister Arkadiy Veretsky promised help. Veretsky said more.",
+        # no title in front: that alone makes a person (round 13); here the corpus must tell
+        "On Monday Arkadiy Veretsky promised help. Veretsky said more.",
         ("Arkadiy Veretsky", "ORG"),
         ("Veretsky", "PERSON"),
     )
@@ -547,3 +548,54 @@ def test_end_to_end_english_and_russian():
         "Сергея Шойгу": 1,
     }
     assert by_name["Moscow"].variants == {"Moscow": 1, "Москву": 1}
+
+
+# ---------------------------------------------------------------- round 13: titles, "the", scripts
+
+
+def test_a_full_name_after_a_title_is_a_person_whatever_the_model_said():
+    # the small English model typed "Pavel Pelchine" LOC and the lone "Pelchine" ORG
+    a1 = article(
+        "a1",
+        "Nine people suffered in a fire in the Velsk region, the governor Pavel Pelchine reported. "
+        "— All passengers were evacuated, — said Pelchine.",
+        ("Velsk", "LOC"), ("Pavel Pelchine", "LOC"), ("Pelchine", "ORG"),
+    )
+    a2 = article("a2", "Governor Pavel Pelshin said the pier would be rebuilt.", ("Pavel Pelshin", "PERSON"))
+    res = resolve(a1, a2)
+    governor = entity_of(res, a1[2][1])
+    assert governor.type == "PERSON"
+    assert entity_of(res, a1[2][2]).id == governor.id  # "said Pelchine"
+    assert entity_of(res, a2[2][0]).id == governor.id  # French -chine for -шин: one person
+    assert any("after the title 'governor'" in note for note in governor.explanations)
+
+
+def test_a_place_named_before_a_noun_after_the_is_no_person():
+    # "the Borovitsa potash mine": the model said PERSON four times, LOC where it is "in Borovitsa"
+    texts = [
+        "About 600 workers at the Borovitsa potash mine walked off the job.",
+        "The strike at the Borovitsa potash mine entered its second day.",
+        "Miners in Borovitsa said on Friday they would go on.",
+        "Wages are late in Borovitsa, and the Borovitsa mine is idle.",
+    ]
+    arts = [
+        article("b1", texts[0], ("Borovitsa", "PERSON")),
+        article("b2", texts[1], ("Borovitsa", "PERSON")),
+        article("b3", texts[2], ("Borovitsa", "LOC")),
+        article("b4", texts[3], ("Borovitsa", "LOC"), ("Borovitsa", "PERSON", 1)),
+    ]
+    res = resolve(*arts)
+    ids = {entity_of(res, m).id for _, _, ms in arts for m in ms}
+    assert len(ids) == 1
+    assert entity_of(res, arts[0][2][0]).type == "LOC"
+
+
+def test_a_cyrillic_place_tagged_person_follows_its_latin_spelling():
+    # natasha tagged the genitive "Красновецка" PER (nominative "Красновецк")
+    ru = article("r1", "Пожар на пароме около Красновецка, сообщил губернатор.",
+                 ("Красновецка", "PERSON", 0, "Красновецк"))
+    en = [article(f"e{i}", f"A ferry burned near Krasnovetsk on day {i}.", ("Krasnovetsk", "LOC")) for i in range(3)]
+    res = resolve(ru, *en)
+    place = entity_of(res, en[0][2][0])
+    assert entity_of(res, ru[2][0]).id == place.id
+    assert place.type == "LOC"

@@ -130,3 +130,22 @@ def test_a_lone_respelled_surname_joins_when_the_full_name_is_spelled_both_ways(
                          ("Wolskie", "PERSON", 1), ("Wolski", "PERSON", 1))
     got = _resolved({"a1": (text, mentions)})
     assert len({got[("a1", m.text, m.start)] for m in mentions}) == 1
+
+
+# ---------------------------------------------------------------- round 13: soft signs, French spellings
+
+from storyline.enrich.names import sound_key  # noqa: E402
+
+
+def test_a_soft_sign_apostrophe_is_no_letter_of_the_key():
+    assert sound_key("Pel'shin") == sound_key("Pel’shin") == sound_key("Pelshin") == sound_key("Пельшин")
+    assert sound_key("Vasil'ev") == sound_key("Васильев")
+    assert sound_key("Tat'yana") == sound_key("Татьяна")
+
+
+def test_a_french_spelling_of_a_russian_name_has_its_english_key():
+    assert sound_key("Pelchine") == sound_key("Pelshin") == "pelshin"
+    assert sound_key("Pouchkine") == sound_key("Pushkin") == sound_key("Пушкин")
+    assert sound_key("Peltchine") == sound_key("Пельчин") == "pelchin"  # French tch is ч
+    assert sound_key("Pelchin") != sound_key("Pelshin")  # English ch is ч
+    assert sound_key("Christine") == "kristin"  # Greek chr, not ш

@@ -15,6 +15,10 @@ NORP, nationalities and groups, is dropped: "Russian" is not an entity to track)
 Offsets always point into the given text (``text[m.start:m.end] == m.text``):
 a leading "the", a possessive "'s" and a person's title ("Gen.", "Defence
 Minister", "г-н") are removed by moving the span, never by editing the text.
+
+The English model reads a name whose Latin spelling marks a soft or hard sign with
+an apostrophe ("Pel'shin" for Пельшин, "Il'ya", "Vasil'ev") as it reads the same
+name without one (:func:`ner_docs`): with the apostrophe it found no entity at all.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ __all__ = [
     "NerResult",
     "extract_mentions",
     "mentions_from_doc",
+    "ner_docs",
     "no_model_reason",
     "trim_mention",
 ]
@@ -163,6 +168,55 @@ def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:
         pos += cut
 
 
+# An apostrophe inside a capitalised word, between letters and before a lower-case letter and
+# at least one more letter: how transliteration writes the Russian soft and hard signs (ь, ъ:
+# "Pel'shin", "Gor'ky", "Il'ya", "Tat'yana", "Vasil'ev", "Ob'edkov"). Other apostrophes are
+# left as written: before a capital ("O'Brien", "D'Angelo", "N'Djamena"), at a word's end
+# (possessives) and in contractions (the tokenizer already splits "'s", "n't", "'ll" off).
+_SOFT_SIGN = re.compile(r"(?<=[^\W\d_])['’ʼ](?!(?:re|ve|ll)\b)(?=[^\W\d_A-ZÀ-Þ][^\W\d_])")
+
+
+def _ner_word(word: str) -> str:
+    """The word as the NER model should read it: ``word`` without soft-sign apostrophes."""
+    return _SOFT_SIGN.sub("", word) if word[:1].isupper() else word
+
+
+def _ner_view(doc: Any) -> Any:
+    """``doc`` itself, or a copy of its tokens with soft-sign apostrophes removed."""
+    from spacy.tokens import Doc
+
+    words = [t.text for t in doc]
+    folded = [_ner_word(w) for w in words]
+    if folded == words:
+        return doc
+    return Doc(doc.vocab, words=folded, spaces=[bool(t.whitespace_) for t in doc])
+
+
+def _set_ents(doc: Any, view: Any) -> Any:
+    """The entities the model found in ``view`` (same tokens as ``doc``) set on ``doc``."""
+    from spacy.tokens import Span
+
+    doc.set_ents([Span(doc, e.start, e.end, label=e.label_) for e in view.ents], default="outside")
+    return doc
+
+
+def ner_docs(nlp: Any, docs: Iterable[Any], batch_size: int = 32) -> list[Any]:
+    """Run the NER pipe of ``nlp`` over tokenised ``docs``; returns the same docs with their
+    entities set.
+
+    The small English model finds no entity in "Ulminsk Governor Pavel Pel'shin said" (the
+    apostrophe of a transliterated soft sign gives the word a shape no name had in its
+    training data), while it tags "Pavel Pelshin" PERSON in the same sentence without it. A
+    doc with such words is read through a copy of its tokens with those apostrophes removed;
+    the entities found there are set on the original doc by token index, so every offset is
+    still the text's."""
+    docs = list(docs)
+    views = [_ner_view(doc) for doc in docs]
+    tagged = list(nlp.get_pipe("ner").pipe(views, batch_size=batch_size))
+    return [_set_ents(doc, seen) if view is not doc else seen
+            for doc, view, seen in zip(docs, views, tagged, strict=True)]
+
+
 class EntityRecognizer:
     """Extracts PERSON / ORG / LOC mentions from batches of articles.
 
@@ -215,8 +269,14 @@ class EntityRecognizer:
             for offset, chunk in _chunks(text, self.chunk_chars)
         ]
         out: list[list[Mention]] = [[] for _ in articles]
-        docs = nlp.pipe(
-            pieces, as_tuples=True, disable=disable, batch_size=self.batch_size, n_process=self.n_process
+        made = [nlp.make_doc(chunk) for chunk, _ in pieces]
+        views = [_ner_view(doc) for doc in made]  # see ner_docs
+        tagged = nlp.pipe(
+            zip(views, range(len(views)), strict=True), as_tuples=True, disable=disable, batch_size=self.batch_size,
+            n_process=self.n_process,
+        )
+        docs = (
+            (_set_ents(made[i], seen) if views[i] is not made[i] else seen, pieces[i][1]) for seen, i in tagged
         )
         for doc, (k, offset) in docs:
             article_id, text = articles[k]
@@ -391,6 +451,55 @@ def _russian_normal(vocab, tokens: list[_Token], kind: str) -> str:  # noqa: ANN
     return recover_spaces(list(recover_shapes(words, tokens)), tokens)
 
 
+# Office titles that stand before a person's name and never open an organisation's or a place's
+# own name (unlike "King", "Prince", "General", "State" or "Foreign": "King George Island",
+# "General Motors", "State Farm").
+_OFFICE_TITLES = frozenset(
+    """
+    mr mrs ms dr prof professor gov governor mayor president premier chancellor minister senator sen
+    congressman congresswoman ambassador envoy chairman chairwoman ceo spokesman spokeswoman
+    spokesperson prosecutor judge
+    """.split()
+)
+# Words that end a facility's or a place's name, not a person's ("Governor Phillip Tower").
+_NOT_NAME_WORDS = frozenset(
+    """
+    street avenue road square bridge airport station park hall tower island islands river lake bay port
+    hospital school church cathedral stadium arena building house palace museum library center centre
+    institute institution university college company corporation group bank agency council foundation
+    fund trust club association society ministry department office party committee
+    """.split()
+)
+_NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+
+
+def titled_name_split(text: str, start: int, end: int) -> tuple[tuple[int, int] | None, tuple[int, int]] | None:
+    """An organisation or place span that holds an office title and a person's name after it:
+    "Ulminsk Governor Pavel Pel'shin" tagged ORG is the place "Ulminsk" and the person "Pavel
+    Pel'shin". Returns ((start, end) of what stands before the title or None, (start, end) of
+    the name), or None when the span is not so made: the title must be followed by the span's
+    last two or three words, each capitalised, with a lower-case letter, and none of them a
+    title or a word that ends the name of a building, a place or an institution ("Mayor Daley
+    Center")."""
+    words = list(_WORD.finditer(text, start, end))
+    for i in range(len(words) - 3, max(-1, len(words) - 5), -1):
+        if i < 0 or words[i].group().lower().rstrip(_TITLE_PUNCT) not in _OFFICE_TITLES:
+            continue
+        tail = words[i + 1:]
+        written = [re.sub(r"['’]s$", "", w.group()) for w in tail]
+        if not all(_NAME_WORD.fullmatch(w) and w[:1].isupper() and not w.isupper() for w in written):
+            return None
+        if any(w.lower() in _TITLES or w.lower() in _NOT_NAME_WORDS for w in written):
+            return None
+        # what stands before the title, less the title's own words ("Foreign", "Deputy")
+        j = i
+        while j > 0 and words[j - 1].group().lower().rstrip(_TITLE_PUNCT) in _TITLES:
+            j -= 1
+        head = (words[0].start(), words[j - 1].end()) if j > 0 else None
+        return head, (tail[0].start(), tail[-1].end())
+    return None
+
+
 def mentions_from_doc(article_id: str, text: str, doc: Any, offset: int = 0) -> list[Mention]:
     """PERSON / ORG / LOC mentions from a spaCy ``doc`` of ``text[offset:]`` (or of a
     piece of it starting at ``offset``), trimmed like every other mention. Lets a caller
@@ -403,9 +512,14 @@ def mentions_from_doc(article_id: str, text: str, doc: Any, offset: int = 0) -> 
         # A name never runs across a line break: a tag line or a list above ("Harbor Council\nTobias
         # Renn") glued by the model into one invented name is two mentions, or none.
         for start, end in line_pieces(text, offset + ent.start_char, offset + ent.end_char):
-            mention = _make_mention(article_id, text, start, end, label)
-            if mention is not None:
-                out.append(mention)
+            parts = [(start, end, label)]
+            if label != "PERSON" and (split := titled_name_split(text, start, end)):
+                head, name = split
+                parts = ([(*head, label)] if head else []) + [(*name, "PERSON")]
+            for a, b, kind in parts:
+                mention = _make_mention(article_id, text, a, b, kind)
+                if mention is not None:
+                    out.append(mention)
     return out
 
 

@@ -135,15 +135,27 @@ def _place_votes(
     return out
 
 
-def _majority_labels(mentions_by_article: Mapping[str, Sequence[Mention]]) -> dict[str, str]:
+_THE_BEFORE = re.compile(r"(?:^|\W)(?:the|The)\s+$")
+
+
+def _majority_labels(
+    mentions_by_article: Mapping[str, Sequence[Mention]], texts: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The label most mentions of a name carry across the corpus, where it is clear
     (at least two votes and more than any other label); ORG and LOC count as one
     side, as both are resolved together. A tie on an all-capitals acronym ("TMZ")
-    goes to the organisation: people are rarely written that way."""
+    goes to the organisation: people are rarely written that way. A PERSON tag right
+    after "the" does not vote (with ``texts``): a person's name takes no article, so
+    there the name is a modifier ("the Borovitsa potash mine", "the Trump
+    administration") or a thing's, and the model's PERSON says nothing of it."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     acronyms: set[str] = set()
-    for mentions in mentions_by_article.values():
+    for article_id, mentions in mentions_by_article.items():
+        text = texts.get(article_id) if texts else None
         for m in mentions:
+            if m.label == "PERSON" and text is not None and _THE_BEFORE.search(text, max(0, m.start - 5), m.start):
+                votes[_surface_key(m)]["abstained"] += 1
+                continue
             if m.label in ("PERSON", "ORG", "LOC"):
                 key = _surface_key(m)
                 votes[key][m.label] += 1
@@ -154,7 +166,7 @@ def _majority_labels(mentions_by_article: Mapping[str, Sequence[Mention]]) -> di
     for key, c in votes.items():
         person = c["PERSON"]
         names = c["ORG"] + c["LOC"]
-        if not (person and names):
+        if not ((person or c["abstained"]) and names):
             continue
         if person >= 2 and person > names:
             out[key] = "PERSON"
@@ -210,3 +222,16 @@ def _roles(text: str, mention: Mention) -> set[str]:
     # qualifiers first, then the head noun: "defence minister", "deputy prime minister"
     role = " ".join(sorted(parts - _ROLE_HEADS) + sorted(parts & _ROLE_HEADS))
     return {role}
+
+
+def _title_before(text: str, mention: Mention) -> str | None:
+    """The person's title right in front of a name ("the governor Pavel Pelchine", "Academy
+    President Boone Isaacs"), or None. Only the word that touches the name counts: an
+    apposition after it ("the Supreme Court, attorney general, ...") is not its title."""
+    m = _WORD_BEFORE.search(text, max(0, mention.start - 40), mention.start)
+    if not m:
+        return None
+    role = _ROLE_WORDS.get(m.group(1).lower(), "")
+    heads = [p for p in role.split() if p in _ROLE_HEADS]
+    return heads[-1] if heads else None
+

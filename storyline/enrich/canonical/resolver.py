@@ -10,7 +10,7 @@ from typing import Any
 
 import jellyfish
 
-from storyline.enrich.canonical.context import _majority_labels, _place_votes, _roles
+from storyline.enrich.canonical.context import _majority_labels, _place_votes, _roles, _title_before
 from storyline.enrich.canonical.forms import (
     _DOTTED,
     ALIASES,
@@ -110,7 +110,13 @@ class EntityResolver:
         ``texts`` (an incremental run passes a stored entity's profile); the role
         words found are returned in :attr:`Resolution.roles`.
         """
-        majority = _majority_labels(mentions_by_article)
+        titled = self._titled_names(mentions_by_article, texts) if texts else {}
+        if titled:  # relabelled before the corpus votes, so they vote as the people they are
+            mentions_by_article = {
+                a: [replace(m, label="PERSON") if mention_key(m) in titled else m for m in ms]
+                for a, ms in mentions_by_article.items()
+            }
+        majority = _majority_labels(mentions_by_article, texts)
         places = _place_votes(mentions_by_article, texts) if texts else {}
         locals_: list[_Local] = []
         found_roles: dict[str, tuple[str, ...]] = {}
@@ -120,7 +126,7 @@ class EntityResolver:
             group = groups.get(article_id) if groups else None
             locals_.extend(
                 self._local_entities(article_id, mentions, text, group, len(locals_), majority, places,
-                                     roles or {}, found_roles)
+                                     roles or {}, found_roles, titled)
             )
         same_person = self._people_tagged_as_names(locals_)
         self._surnames_tagged_as_names(locals_)
@@ -131,6 +137,32 @@ class EntityResolver:
         run.resolve_names()
         entities = run.entities()
         return replace(_apply_overrides(entities, overrides, self.max_explanations), roles=found_roles)
+
+    def _titled_names(
+        self, mentions_by_article: Mapping[str, Sequence[Mention]], texts: Mapping[str, str]
+    ) -> dict[str, str]:
+        """Full names tagged ORG/LOC right after a person's title ("the governor Pavel Pelchine"
+        tagged LOC, "Academy President Boone Isaacs" tagged ORG): two or three capitalised words,
+        none an institution's, not a known alias. The title is the article's own evidence that a
+        person is named, whatever the spelling looks like to the model. Returns mention key -> the
+        relabelling note."""
+        out: dict[str, str] = {}
+        for article_id, mentions in mentions_by_article.items():
+            text = texts.get(article_id)
+            if text is None:
+                continue
+            for m in mentions:
+                if m.label not in ("ORG", "LOC") or not _looks_like_full_name(self._form(m)):
+                    continue
+                if _org_key(m.normal or m.text) in self._alias_index:
+                    continue
+                title = _title_before(text, m)
+                if title:
+                    out[mention_key(m)] = (
+                        f"'{m.text}' tagged {m.label} by the NER model, taken as PERSON: "
+                        f"a full name after the title '{title}'"
+                    )
+        return out
 
     def _people_tagged_as_names(self, locals_: list[_Local]) -> list[tuple[int, int, str]]:
         """A full personal name tagged ORG/LOC ("Arkadiy Voloshenko" as ORG) whose
@@ -284,8 +316,12 @@ class EntityResolver:
         places: Mapping[str, str],
         known_roles: Mapping[str, Sequence[str]],
         found_roles: dict[str, tuple[str, ...]],
+        titled: Mapping[str, str] | None = None,
     ) -> list[_Local]:
         people, names, relabelled = self._fix_labels(mentions, majority, places)
+        for m in mentions:
+            if titled and mention_key(m) in titled:
+                relabelled.setdefault(mention_key(m), titled[mention_key(m)])
         out = self._local_people(article_id, people, start_uid, mentions)
         out += self._local_names(article_id, names, start_uid + len(out))
         for loc in out:
@@ -351,7 +387,7 @@ class EntityResolver:
             single = " " not in m.text.strip()
             in_article_surname = single and sound_key(m.normal or m.text) in surnames
             # "Sydney" beside "Sydnie" (a person of the article) is that person, though "Sydney" is a place
-            written = (m.normal or m.text).strip().lower()
+            written = "".join(word_tokens(m.normal or m.text))  # romanised, as split_name gives the words
             in_article_name = single and bool(name_words[translit_key(form.key)] - {written})
             voted = majority.get(_surface_key(m))
             place = places.get(_surface_key(m)) if single else None
