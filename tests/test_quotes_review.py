@@ -131,6 +131,28 @@ def test_russian_role_noun_points_to_the_person_given_that_role(first: str) -> N
 
 
 @pytest.mark.models
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # the title three words away from the name
+        (
+            "Договор подписал министр иностранных дел Сарметии Тимур Аскаров.\n\n«Граница теперь открыта», "
+            "— сказал министр.",
+            "Тимур Аскаров",
+        ),
+        # the recogniser's person span takes the country before the first name: the name alone is the speaker
+        (
+            "Министр иностранных дел Дравонии Лидия Корнеева прибыла в Праден.\n\n«Мы долго к этому шли», "
+            "— сказала министр.",
+            "Лидия Корнеева",
+        ),
+    ],
+)
+def test_russian_role_noun_with_a_long_title(text: str, speaker: str) -> None:
+    assert [q[1] for q in quotes(text, "ru")] == [speaker]
+
+
+@pytest.mark.models
 def test_russian_role_noun_given_to_nobody_stays_as_written() -> None:
     text = "Об аварии сообщил мэр Лорвика Анна Крестова.\n\n«Свет дадут к вечеру», — сказал губернатор."
     assert quotes(text, "ru") == [("Свет дадут к вечеру", "губернатор", "сказал", "direct")]

@@ -287,9 +287,33 @@ def _ru_head_left(text: str, span: tuple[int, int], floor: int) -> tuple[int, in
     return span
 
 
+_RU_NAME_GRAMMEMES = ("Name", "Surn", "Patr")
+
+
+def _ru_name_only(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A Russian person span without a leading word that cannot be a name when a first name follows
+    it: natasha's span of "министр иностранных дел Дравонии Лидия Корнеева" can take the country."""
+    words = list(re.finditer(r"[\w-]+", text[span[0] : span[1]]))
+    if len(words) < 3:
+        return span
+    parses = _ru_morph().parse
+
+    def can_be(word: str, grammemes: tuple[str, ...]) -> bool:
+        return any(g in p.tag for p in parses(word) for g in grammemes)
+
+    if not can_be(words[0].group(), _RU_NAME_GRAMMEMES) and can_be(words[1].group(), ("Name",)):
+        return span[0] + words[1].start(), span[1]
+    return span
+
+
+_RU_ROLE_WORDS = (
+    4  # a title and up to three words of its own: "министр иностранных дел Дравонии Лидия Корнеева"
+)
+
+
 def _ru_role_holder(ctx: _Context, span: tuple[int, int]) -> tuple[int, int] | None:
     """A Russian speaker that is one role noun ("— сказал губернатор") -> the last person named
-    before it whom the text gave that role: the noun (any case) among the three words before the
+    before it whom the text gave that role: the noun (any case) among the four words before the
     name ("губернатор Улминской области Павел Пельшин") or right after it ("Павел Пельшин,
     губернатор ...")."""
     word = ctx.text[span[0] : span[1]]
@@ -301,7 +325,7 @@ def _ru_role_holder(ctx: _Context, span: tuple[int, int]) -> tuple[int, int] | N
     for ps, pe in reversed(ctx.persons):
         if pe > span[0]:
             continue
-        around = [ctx.text[a:b] for a, b in _words_before(ctx.text, ps, max(0, ps - 60))[:3]]
+        around = [ctx.text[a:b] for a, b in _words_before(ctx.text, ps, max(0, ps - 60))[:_RU_ROLE_WORDS]]
         m = re.match(r",?\s*(\w+)", ctx.text[pe : pe + 40])
         if m:
             around.append(m.group(1))
@@ -383,8 +407,10 @@ _EN_NAME_GUESS = re.compile(
 def _persons(text: str, language: str, doc: Any) -> list[tuple[int, int]]:
     if language == "ru":
         if doc is not None and hasattr(doc, "spans"):
-            return sorted((s.start, s.stop) for s in doc.spans if s.type == "PER")
-        return _natasha_persons(text)
+            found = sorted((s.start, s.stop) for s in doc.spans if s.type == "PER")
+        else:
+            found = _natasha_persons(text)
+        return [_ru_name_only(text, p) for p in found]
     if doc is not None:
         return [
             span
