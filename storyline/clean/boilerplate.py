@@ -251,7 +251,17 @@ def find_dateline(text: str, known_source: str | None = None) -> tuple[list[Edit
         meta["outlet_header"] = header
         edits.append(Edit(0, len(first) + 1, "", "outlet header moved to metadata"))
         offset = len(first) + 1
-    body = text[offset:]
+    m = _match_dateline(text[offset:])
+    if m is not None:
+        groups = {k: v.strip(" .") for k, v in m.groupdict().items() if v}
+        if groups.get("region") and dateline_value(groups["region"]):
+            groups["date"] = groups.pop("region")  # "PARIS, March 3 —": a date, not a region
+        meta["dateline"] = groups
+        edits.append(Edit(offset + m.start(), offset + m.end(), "", "dateline moved to metadata"))
+    return edits, meta
+
+
+def _match_dateline(body: str) -> re.Match[str] | None:
     for pattern in _DATELINES:
         m = pattern.match(body)
         if not m:
@@ -263,13 +273,15 @@ def find_dateline(text: str, known_source: str | None = None) -> tuple[list[Edit
             continue
         if pattern is _LISTED_AGENCY_ONLY and not is_known_outlet(m["agency"].strip()):
             continue
-        groups = {k: v.strip(" .") for k, v in m.groupdict().items() if v}
-        if groups.get("region") and dateline_value(groups["region"]):
-            groups["date"] = groups.pop("region")  # "PARIS, March 3 —": a date, not a region
-        meta["dateline"] = groups
-        edits.append(Edit(offset + m.start(), offset + m.end(), "", "dateline moved to metadata"))
-        break
-    return edits, meta
+        return m
+    return None
+
+
+def leading_dateline(s: str) -> int:
+    """Length of the dateline ``find_dateline`` would take from the start of ``s`` (0 for none):
+    for text that still holds one, as a web page's second line can ("KRASNOVETSK — A fire ...")."""
+    m = _match_dateline(s)
+    return m.end() if m is not None else 0
 
 
 def _line_edit(text: str, start: int, end: int, reason: str) -> Edit:

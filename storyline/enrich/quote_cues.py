@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..clean.boilerplate import leading_dateline
 from ..nlp import doc_text
 from .quote_speakers import (
     _EN_CUE,
@@ -17,6 +18,31 @@ from .quote_speakers import (
     _phrase_after,
     _subject_before,
 )
+
+# ----------------------------------------------------------------------------- refusals
+
+# Verbs of refusing: "declined to say when ...", "refused to comment": what follows is what was
+# not said, so neither they nor the speech verb they govern make a quote.
+REFUSAL_VERBS = frozenset("decline declined declines declining refuse refused refuses refusing".split())
+_EN_REFUSAL_BEFORE = re.compile(
+    r"(?:\b(?:declin|refus)\w*\s+to|\b(?:not|never)|n[’']t)\s+(?:\w+ly\s+)?$", re.I
+)
+_RU_REFUSAL_BEFORE = re.compile(r"(?:(?<!\w)не|(?<!\w)отказ\w*)\s+$", re.I)
+
+
+def _refused(tok: Any) -> bool:
+    """A speech verb that is negated ("would not say", "did n't say") or governed by a verb of
+    refusing ("declined to say", "refused to confirm"): its complement was not said."""
+    if any(c.dep_ == "neg" for c in tok.children):
+        return True
+    return tok.dep_ == "xcomp" and tok.head is not tok and tok.head.lower_ in REFUSAL_VERBS
+
+
+def _refusal_before(text: str, cue_start: int, language: str) -> bool:
+    """The same without a parse: a negation or a verb of refusing right before the cue."""
+    pattern = _RU_REFUSAL_BEFORE if language == "ru" else _EN_REFUSAL_BEFORE
+    return pattern.search(text, max(0, cue_start - 30), cue_start) is not None
+
 
 # ----------------------------------------------------------------------------- English, parse-based
 
@@ -132,8 +158,8 @@ def _en_parse_attributions(
                 continue
             if low in _EN_NOT_INDIRECT and not tok.is_lower:
                 continue  # "Asked what ...", "Continued below": headings and questions
-            if inside_direct(tok.idx, tok.idx + len(tok)):
-                continue
+            if inside_direct(tok.idx, tok.idx + len(tok)) or _refused(tok):
+                continue  # inside a quote, or "declined to say when ...": not a statement
             subj = _en_subject(tok)
             if subj is not None:
                 verbs_by_sentence.setdefault(sent.start_char, []).append((tok, subj))
@@ -149,15 +175,33 @@ def _en_parse_attributions(
             if left.dep_ == "mark" and left.lower_ in ("that", "if", "whether"):
                 left = doc[left.i + 1]
             cs, ce = _trim(ctx.text, left.idx, right.idx + len(right))
+            spk = _en_np_span(subj)
+            if right.i < subj.i:
+                ce = _cut_subject_front(doc, ctx.text, cs, ce, spk[0])
             if ce - cs < 12 or len(ctx.text[cs:ce].split()) < 3:
                 continue
             if overlaps_direct(cs, ce) > (ce - cs) * 0.5:
                 continue  # a direct quote: attributed in the direct pass
-            spk = _en_np_span(subj)
             indirect.append(
                 Attribution(cs, ce, "indirect", tok.text, tok.idx, tok.idx + len(tok), spk[0], spk[1], *spk)
             )
     return verbs_by_sentence, indirect
+
+
+def _cut_subject_front(doc: Any, text: str, cs: int, ce: int, subject_start: int) -> int:
+    """End of a content that comes before its speaker ("..., governor of the region Pavel Pelshin
+    said"). When nothing separates the content from the speaker, the parser may have hung the
+    front of the speaker's phrase (a title) on the content: a last part after a comma with no
+    verb in it belongs to the speaker, not to what was said."""
+    if text[ce:subject_start].strip():
+        return ce
+    comma = text.rfind(",", cs, ce)
+    if comma < 0:
+        return ce
+    tail = doc.char_span(comma + 1, ce, alignment_mode="expand")
+    if tail is None or not len(tail) or any(t.tag_.startswith("VB") or t.tag_ == "MD" for t in tail):
+        return ce
+    return _trim(text, cs, comma)[1]
 
 
 _PARENTHETICAL_TAIL = frozenset({"prep", "npadvmod", "advmod", "dative", "dobj", "pobj"})
@@ -188,6 +232,9 @@ def _parenthetical(ctx: _Context, sent: Any, verb: Any, subj: Any, overlaps_dire
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and (text[s].isspace() or text[s] in ',;:—–-"“”«»„‘’'):
         s += 1
+    if s == 0 or text[s - 1] == "\n":
+        # a dateline cleaning left in ("KRASNOVETSK — A fire tore ...") is the page's, not the speaker's
+        s += leading_dateline(text[s:e])
     while e > s and (text[e - 1].isspace() or text[e - 1] in ',;:—–-."“”«»„‘’'):
         e -= 1
     return s, e
@@ -327,7 +374,11 @@ def _regex_indirect(ctx: _Context, direct: list[tuple[int, int]]) -> list[Attrib
     pat_that = _RU_INDIRECT_CHTO if lang == "ru" else _EN_INDIRECT_THAT
     for m in pat_that.finditer(text):
         cs, ce = _trim(text, m.start("content"), m.end("content"))
-        if clash(m.start("cue"), m.end("cue")) or clash(cs, ce):
+        if (
+            clash(m.start("cue"), m.end("cue"))
+            or clash(cs, ce)
+            or _refusal_before(text, m.start("cue"), lang)
+        ):
             continue
         sent_start = _sentence_of(ctx, m.start("cue"))[0]
         spk = _subject_before(text, m.start("cue"), sent_start, lang)

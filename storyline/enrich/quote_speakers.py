@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -226,6 +227,8 @@ def _subject_before(text: str, pos: int, floor: int, language: str) -> tuple[int
             k += 1
         start = words[k][0]
         # "the newspaper's interlocutor", "Reuters' correspondent": keep a possessive owner
+        if language == "ru":
+            return _ru_head_left(text, (start, words[0][1]), floor)
         return start, words[0][1]
     # a description: walk left to its determiner ("a senior defence official")
     for k, (ws, _we) in enumerate(words[:7]):
@@ -235,7 +238,99 @@ def _subject_before(text: str, pos: int, floor: int, language: str) -> tuple[int
         if language != "ru" and w in _EN_TIME_WORDS and k > 0:
             return words[k - 1][0], words[0][1]
     if language == "ru":
-        return words[min(len(words), 3) - 1][0], words[0][1]
+        return _ru_head_left(text, (words[min(len(words), 3) - 1][0], words[0][1]), floor)
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _ru_morph() -> Any:
+    from natasha import MorphVocab  # pymorphy2's analyser, as natasha ships it
+
+    return MorphVocab()
+
+
+@functools.lru_cache(maxsize=4096)
+def _ru_best_tag(word: str) -> tuple[str, str, str]:
+    """(part of speech, case, normal form) of the likeliest reading of a Russian word."""
+    parses = _ru_morph().parse(word)
+    if not parses:
+        return "", "", word.lower()
+    p = parses[0]
+    return str(p.tag.POS or ""), str(p.tag.case or ""), str(p.normal_form)
+
+
+_RU_OBLIQUE_WORD = frozenset({"NOUN", "ADJF", "PRTF", "NUMR", "NPRO"})
+_RU_MAX_HEAD_STEPS = 6
+
+
+def _ru_head_left(text: str, span: tuple[int, int], floor: int) -> tuple[int, int]:
+    """A Russian subject phrase taken from the words before a cue may be only the end of the noun
+    phrase: "Источник в МЧС сообщил", "Представитель пресс-службы МЧС заявил". When its first word
+    is not in the nominative, the phrase is extended left over prepositions and oblique-case words
+    to the nominative noun that heads it (with that noun's nominative adjectives); failing one
+    within a few words, the phrase stays as it was ("В МЧС сообщили": nobody in the nominative)."""
+    first = re.match(r"[\w-]+", text[span[0] : span[1]])
+    if first is None or _ru_best_tag(first.group())[1] in ("nomn", ""):
+        return span
+    left = _words_before(text, span[0], floor)
+    for k, (ws, we) in enumerate(left[:_RU_MAX_HEAD_STEPS]):
+        pos, case, _lemma = _ru_best_tag(text[ws:we])
+        if pos == "NOUN" and case == "nomn":
+            start = ws
+            for aws, awe in left[k + 1 : k + 3]:  # "высокопоставленный источник"
+                if _ru_best_tag(text[aws:awe])[:2] != ("ADJF", "nomn"):
+                    break
+                start = aws
+            return start, span[1]
+        if pos != "PREP" and not (pos in _RU_OBLIQUE_WORD and case not in ("nomn", "")):
+            break
+    return span
+
+
+_RU_NAME_GRAMMEMES = ("Name", "Surn", "Patr")
+
+
+def _ru_name_only(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A Russian person span without a leading word that cannot be a name when a first name follows
+    it: natasha's span of "министр иностранных дел Дравонии Лидия Корнеева" can take the country."""
+    words = list(re.finditer(r"[\w-]+", text[span[0] : span[1]]))
+    if len(words) < 3:
+        return span
+    parses = _ru_morph().parse
+
+    def can_be(word: str, grammemes: tuple[str, ...]) -> bool:
+        return any(g in p.tag for p in parses(word) for g in grammemes)
+
+    if not can_be(words[0].group(), _RU_NAME_GRAMMEMES) and can_be(words[1].group(), ("Name",)):
+        return span[0] + words[1].start(), span[1]
+    return span
+
+
+_RU_ROLE_WORDS = (
+    4  # a title and up to three words of its own: "министр иностранных дел Дравонии Лидия Корнеева"
+)
+
+
+def _ru_role_holder(ctx: _Context, span: tuple[int, int]) -> tuple[int, int] | None:
+    """A Russian speaker that is one role noun ("— сказал губернатор") -> the last person named
+    before it whom the text gave that role: the noun (any case) among the four words before the
+    name ("губернатор Улминской области Павел Пельшин") or right after it ("Павел Пельшин,
+    губернатор ...")."""
+    word = ctx.text[span[0] : span[1]]
+    if not re.fullmatch(r"\w+", word):
+        return None
+    pos, case, lemma = _ru_best_tag(word)
+    if pos != "NOUN" or case != "nomn":
+        return None
+    for ps, pe in reversed(ctx.persons):
+        if pe > span[0]:
+            continue
+        around = [ctx.text[a:b] for a, b in _words_before(ctx.text, ps, max(0, ps - 60))[:_RU_ROLE_WORDS]]
+        m = re.match(r",?\s*(\w+)", ctx.text[pe : pe + 40])
+        if m:
+            around.append(m.group(1))
+        if any(_ru_best_tag(w)[2] == lemma for w in around):
+            return ps, pe
     return None
 
 
@@ -312,8 +407,10 @@ _EN_NAME_GUESS = re.compile(
 def _persons(text: str, language: str, doc: Any) -> list[tuple[int, int]]:
     if language == "ru":
         if doc is not None and hasattr(doc, "spans"):
-            return sorted((s.start, s.stop) for s in doc.spans if s.type == "PER")
-        return _natasha_persons(text)
+            found = sorted((s.start, s.stop) for s in doc.spans if s.type == "PER")
+        else:
+            found = _natasha_persons(text)
+        return [_ru_name_only(text, p) for p in found]
     if doc is not None:
         return [
             span
@@ -428,6 +525,8 @@ def _resolve(ctx: _Context, span: tuple[int, int], last_speaker: tuple[int, int]
     inside = [p for p in ctx.persons if p[0] >= span[0] and p[1] <= span[1]]
     if inside and ctx.language == "ru":
         return inside[-1]
+    if ctx.language == "ru":
+        return _ru_role_holder(ctx, span) or span
     # "the mayor" after "Mayor Doug McCallum": a definite title points back to the person it titled
     m = re.fullmatch(r"the (\w+)", word)
     if m and m[1] in _EN_TITLES:

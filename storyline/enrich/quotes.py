@@ -23,6 +23,10 @@ How it works, in three passes over one article:
    ``X wants ...``, ``X's claim that ...``); reported speech stays the rules' job
    (``LEARNED_SPEECH``).
 
+A refusal is not a quote: a speech verb that is negated or governed by a verb of refusing
+("would not say", "declined to say when ..."), and a tagger frame whose cue is one ("declined to
+comment"), record nothing (``quote_cues.REFUSAL_VERBS``).
+
 Pronoun speakers (he/she, он/она) are resolved to the last-named person before them, and the
 quote then carries that person's name and span. With a parse, "named person" means a PERSON
 that is a clause subject, and the last named speaker wins when no such person was named
@@ -43,6 +47,7 @@ from storyline.model import Quote
 
 from .attribution_model import load_attribution_model
 from .quote_cues import (
+    REFUSAL_VERBS,
     _attribute_direct_parse,
     _attribute_direct_regex,
     _en_np_span,
@@ -214,6 +219,8 @@ def _learned_attributions(
         cue = doc[c.cue]
         if cue.idx in used_cues or any(qs <= cue.idx < qe for qs, qe in quoted):
             continue
+        if cue.lower_ in REFUSAL_VERBS or (cue.dep_ == "xcomp" and cue.head.lower_ in REFUSAL_VERBS):
+            continue  # "declined to comment", "refused to say why": a refusal says nothing
         length = c.content_end - c.content_start
         if any(
             min(a.end, c.content_end) - max(a.start, c.content_start)
@@ -221,7 +228,8 @@ def _learned_attributions(
             for a in found
         ):
             continue
-        s0, s1 = _en_np_span(doc[c.source]) if c.source is not None else (None, None)
+        source = doc[c.source] if c.source is not None else _noun_cue_agent(cue)
+        s0, s1 = _en_np_span(source) if source is not None else (None, None)
         # reported speech when the cue is a speech verb; otherwise a stance, belief or
         # intention attributed to the source ("X believes ...", "X wants ...")
         kind = "indirect" if cue.lower_ in EN_CUE_SET or c.link == "according" else "attributed"
@@ -242,6 +250,16 @@ def _learned_attributions(
             )
         )
     return out
+
+
+def _noun_cue_agent(cue: Any) -> Any | None:
+    """Whose a noun cue is when no possessive says so: "a plan by the governor to build ..."."""
+    if not cue.tag_.startswith("NN"):
+        return None
+    for child in cue.children:
+        if child.dep_ == "prep" and child.lower_ == "by":
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+    return None
 
 
 def _resolve_speakers(ctx: _Context, raw: list[Attribution], para_index: Any) -> list[Attribution]:
