@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import pytest
 
-from storyline.enrich.quotes import extract_quotes
+from .test_quotes import quotes as quotes_of
 
 
-def quotes(
-    text: str, language: str = "en", parse: bool = False
-) -> list[tuple[str, str | None, str | None, str]]:
+def quotes(text: str, language: str = "en", parse: bool = False) -> list[tuple[str, str | None, str | None, str]]:
     doc = None
     if parse:
         from storyline.stages import english_docs
 
         doc = english_docs([text])[0]
-    found = extract_quotes("a1", text, language, doc)
-    for q in found:
-        assert text[q.start : q.end] == q.text
-        if q.speaker is not None:
-            assert text[q.speaker_start : q.speaker_end] == q.speaker
-    return [(q.text, q.speaker, q.cue, q.kind) for q in found]
+    return quotes_of(text, language, doc)
 
 
 # ----------------------------------------------------------------------------- refusals
