@@ -266,10 +266,15 @@ def move_article(store: SQLiteStore, article_id: str, to_event: str | None, note
                            {"article": aid, "to": to_event}, note, by)
 
 
-def recluster(store: SQLiteStore, recent_days: float | None = None) -> Any:
-    """Re-examine recent events: merge the ones that turned out to be one, split drifted ones."""
-    return _with_clusterer(store, lambda c: c.recluster(recent_days), "event.recluster",
-                           {"recent_days": recent_days}, None)
+def recluster(store: SQLiteStore, recent_days: float | None = None, merge_threshold: float | None = None) -> Any:
+    """Re-examine recent events: merge the ones that turned out to be one (event-pair score at least
+    ``merge_threshold``, by default the settings' ``recluster_merge_threshold``), split drifted ones."""
+    if merge_threshold is None:
+        from .settings import Settings
+
+        merge_threshold = Settings().recluster_merge_threshold
+    return _with_clusterer(store, lambda c: c.recluster(recent_days, merge_threshold), "event.recluster",
+                           {"recent_days": recent_days, "merge_threshold": merge_threshold}, None)
 
 
 UNDO_KEY = "undo.cluster."

