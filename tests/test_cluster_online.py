@@ -6,7 +6,7 @@ import pytest
 
 from storyline.cluster.features import ArticleFeatures, term_counts
 from storyline.cluster.online import OnlineEventClusterer, parse_day
-from storyline.errors import NotFound
+from storyline.errors import ConfigError, NotFound
 
 DIM = 512
 
@@ -224,6 +224,32 @@ def test_split_events_are_not_merged_back_by_recluster():
     assert clusterer.members("ev_000002") == ["dam3", "dam4"]
 
 
+def test_two_articles_an_analyst_set_apart_are_not_joined_by_recluster():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_many([dam(1), dam(2), dam(3), dam(4)])
+    alone = clusterer.split("ev_000001", ["dam3"])
+    elsewhere = clusterer.move("dam4", None)
+    assert clusterer.recluster(merge_threshold=0.0).merged == []
+    assert (clusterer.members(alone), clusterer.members(elsewhere)) == (["dam3"], ["dam4"])
+
+
+def test_recluster_may_bring_others_into_an_analysts_event_but_never_absorbs_it():
+    clusterer = OnlineEventClusterer()
+    clusterer.load_assigned([dam(1), dam(2), dam(3)], ["ev_000001", "ev_000001", "ev_000002"])
+    clusterer.move("dam3", None)  # dam3 alone in a new event, pinned: the larger dam event must come to it
+    report = clusterer.recluster(merge_threshold=0.0)
+    assert clusterer.event_of("dam3") == report.merged[0][0] != "ev_000001"
+
+
+def test_splitting_out_every_article_or_none_is_a_clear_error():
+    clusterer = OnlineEventClusterer()
+    clusterer.learn_many([dam(1), dam(2)])
+    with pytest.raises(ConfigError, match="would leave it empty"):
+        clusterer.split("ev_000001", ["dam1", "dam2"])
+    with pytest.raises(ConfigError, match="at least one article"):
+        clusterer.split("ev_000001", [])
+
+
 def test_a_merge_carries_the_absorbed_events_cannot_links_to_the_survivor():
     clusterer = OnlineEventClusterer()
     clusterer.learn_many([dam(1), dam(2), dam(3), chess(1)])
@@ -242,7 +268,7 @@ def test_overrides_reject_unknown_ids_with_a_clear_error():
         clusterer.merge("ev_000001", "ev_000009")
     with pytest.raises(NotFound, match="nope"):
         clusterer.move("nope", "ev_000001")
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ConfigError, match="empty"):  # a StorylineError: a CLI error line, an HTTP 400
         clusterer.split("ev_000001", ["dam1"])
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from storyline.cluster.records import ReclusterReport, _Event
-from storyline.errors import NotFound
+from storyline.errors import ConfigError, NotFound
 
 __all__ = ["EventCorrections"]
 
@@ -116,11 +116,12 @@ class EventCorrections:
         if missing:
             raise NotFound(f"articles {missing} are not in event {source.event_id}")
         if len(chosen) == len(source.members):
-            raise ValueError(
-                f"splitting all {len(chosen)} articles out of {source.event_id} would leave it empty"
+            raise ConfigError(
+                f"splitting all {len(chosen)} articles out of {source.event_id} would leave it empty; "
+                "name only the articles that belong elsewhere"
             )
         if not chosen:
-            raise ValueError("split needs at least one article id")
+            raise ConfigError("split needs at least one article id")
         target = self._create_event(self._new_event_id())
         self._move_members(source, target, chosen)
         for article_id in chosen:
@@ -161,7 +162,14 @@ class EventCorrections:
                     continue
                 if other_id in event.cannot_link or event_id in other.cannot_link:
                     continue
+                # an article an analyst placed stays where it was put: its event may take others in,
+                # never be absorbed (two such events are left as the analyst left them)
+                placed = [any(self._articles[m].pinned for m in e.members) for e in (event, other)]
+                if all(placed):
+                    continue
                 survivor, absorbed = sorted((event, other), key=lambda e: (-len(e.members), e.event_id))
+                if any(self._articles[m].pinned for m in absorbed.members):
+                    survivor, absorbed = absorbed, survivor
                 self._merge_events(survivor, absorbed)
                 report.merged.append((survivor.event_id, absorbed.event_id, round(score, 4)))
                 if absorbed is event:
