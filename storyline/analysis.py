@@ -8,6 +8,7 @@ Every list a caller may page through comes back as a :class:`Page` (``total``, `
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -154,6 +155,25 @@ def sentence_around(text: str, start: int, end: int) -> str:
 # -- events and storylines ------------------------------------------------------------------------------------------
 
 SORTS = ("recent", "growing", "size", "oldest")
+_DAY = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+def check_days(**days: str | None) -> None:
+    """Refuse a date filter that is not an ISO date (``2026-05-14``, ``2026-05``, ``2026``): compared as
+    text, ``15/05/2026`` or ``notadate`` would silently keep everything or nothing."""
+    for option, value in days.items():
+        if not value:
+            continue
+        ok = bool(_DAY.fullmatch(value))
+        if ok and len(value) == 10:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                ok = False
+        if ok and len(value) >= 7:
+            ok = 1 <= int(value[5:7]) <= 12
+        if not ok:
+            raise ConfigError(f"{option} {value!r} is not a date; give an ISO date such as 2026-05-14 (or 2026-05, 2026)")
 
 
 def event_rows(store: SQLiteStore, *, since: str | None = None, until: str | None = None,
@@ -166,6 +186,7 @@ def event_rows(store: SQLiteStore, *, since: str | None = None, until: str | Non
     ``events`` and ``meta`` (``store.article_meta()``) may be passed when the caller has them already."""
     if sort not in SORTS:
         raise ConfigError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    check_days(since=since, until=until)
     events = store.events() if events is None else events
     meta = (store.article_meta() if events else []) if meta is None else meta
     published = {a["id"]: a["published"] for a in meta}
@@ -500,6 +521,7 @@ def search_articles(store: SQLiteStore, query: str, *, source: str | None = None
     meaning (``api.semantic_search``, any language); the ``pool`` best matches are then filtered by outlet,
     language and publication date. ``window``: full-text ranking looks at most at that many matches,
     the most recently stored (``Settings.search_rank_window``)."""
+    check_days(since=since, until=until)
     if not query.strip():
         raise ConfigError("empty query; type some words, e.g. dam collapse")
     if not semantic and not (source or language or since or until):

@@ -42,3 +42,20 @@ def test_one_error_shape(client, path, status):
     response = client.get(path)
     assert response.status_code == status
     assert set(response.json()) == {"error"} and set(response.json()["error"]) == {"type", "message"}
+
+
+@pytest.mark.parametrize("path", ["/api/search/hits?q=dam&since=notadate", "/api/overview?since=2026-13-45",
+                                  "/api/search/hits?q=dam&until=15/05/2026"])
+def test_a_date_filter_that_is_not_a_date_is_refused(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "is not a date; give an ISO date" in response.json()["error"]["message"]
+
+
+def test_splitting_every_article_out_of_an_event_is_a_bad_request_not_an_internal_error(demo_copy):
+    writer = TestClient(create_app(demo_copy.path, token="t0ken-for-tests"))
+    event = writer.get("/api/events").json()["events"][0]
+    response = writer.post("/api/events/split", json={"event_id": event["id"], "article_ids": event["article_ids"]},
+                           headers={"Authorization": "Bearer t0ken-for-tests"})
+    assert response.status_code == 400
+    assert "would leave it empty" in response.json()["error"]["message"]
