@@ -241,8 +241,11 @@ def _with_clusterer(store: SQLiteStore, change: Callable[[Any], Any], kind: str,
 def merge_events(store: SQLiteStore, keep: str, other: str, note: str | None = None, *,
                  by: str | None = None) -> str:
     """Merge event ``other`` into ``keep`` (ids of surviving events never change); stored and replayed."""
-    for event_id in (keep, other):
-        store.event(event_id)  # raises NotFound with a hint
+    from .errors import ConfigError
+
+    ids = [store.event(event_id)["id"] for event_id in (keep, other)]  # raises NotFound with a hint
+    if ids[0] == ids[1]:
+        raise ConfigError(f"{keep} and {other} are one event already; nothing to merge")
     return _with_clusterer(store, lambda c: c.merge(keep, other), "event.merge", {"into": keep, "other": other},
                            note, by)
 
@@ -259,9 +262,11 @@ def split_event(store: SQLiteStore, event_id: str, article_ids: Sequence[str], n
 def move_article(store: SQLiteStore, article_id: str, to_event: str | None, note: str | None = None, *,
                  by: str | None = None) -> str:
     """Move an article to ``to_event`` (None: an event of its own); it stays there in later runs."""
+    from .errors import ConfigError
+
     aid = store.article(article_id).id
-    if to_event:
-        store.event(to_event)
+    if to_event and store.event(to_event)["id"] == store.event_assignments([aid]).get(aid):
+        raise ConfigError(f"article {aid} is in {to_event} already; nothing to move")
     return _with_clusterer(store, lambda c: c.move(aid, to_event), "event.move",
                            {"article": aid, "to": to_event}, note, by)
 
@@ -290,7 +295,23 @@ def decision_log(store: SQLiteStore) -> list[dict[str, Any]]:
     rows = store.decisions()
     undone = {d["payload"].get("decision") for d in rows if d["kind"] == "undo"}
     return [d | {"by": d["payload"].get("by"), "undone": d["id"] in undone or d["kind"].startswith("undone."),
-                 "undoable": d["kind"] in UNDOABLE and d["id"] not in undone} for d in reversed(rows)]
+                 "undoable": d["kind"] in UNDOABLE and d["id"] not in undone,
+                 "details": decision_details(d["payload"])} for d in reversed(rows)]
+
+
+def decision_details(payload: dict[str, Any]) -> str:
+    """A decision's parameters for people: ``event=ev_000002 articles=a7de..., a958...``; an article moved
+    to no event went to one of its own, and an unset option is left out."""
+    parts = []
+    for key, value in payload.items():
+        if key == "by" or (value is None and key != "to"):
+            continue
+        if value is None:
+            value = "(an event of its own)"
+        elif isinstance(value, list | tuple):
+            value = ", ".join(map(str, value))
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
 
 
 def undo_decision(store: SQLiteStore, decision_id: int | None = None, *, by: str | None = None) -> dict[str, Any]:

@@ -287,7 +287,7 @@ def decisions(c: Context, limit: int, as_json: bool) -> None:
         return
     for d in rows:
         state = "undone" if d["undone"] else ""
-        details = " ".join(f"{k}={v}" for k, v in d["payload"].items() if k != "by")
+        details = d["details"]
         click.echo(f"{d['id']:4}  {d['created_at'][:19]}  {(d['by'] or 'cli')[:14]:14} {d['kind']:22} {state:6} "
                    f"{details[:80]}{'  # ' + d['note'] if d['note'] else ''}")
 

@@ -59,3 +59,24 @@ def test_splitting_every_article_out_of_an_event_is_a_bad_request_not_an_interna
                            headers={"Authorization": "Bearer t0ken-for-tests"})
     assert response.status_code == 400
     assert "would leave it empty" in response.json()["error"]["message"]
+
+
+def test_a_correction_that_changes_nothing_is_refused_and_not_logged(demo_copy):
+    from storyline import api
+    from storyline.errors import ConfigError
+
+    event = demo_copy.events()[0]
+    before = len(api.decision_log(demo_copy))
+    with pytest.raises(ConfigError, match="one event already"):
+        api.merge_events(demo_copy, event["id"], event["id"])
+    with pytest.raises(ConfigError, match="nothing to move"):
+        api.move_article(demo_copy, event["article_ids"][0], event["id"])
+    assert len(api.decision_log(demo_copy)) == before
+
+
+def test_the_audit_log_shows_parameters_for_people(demo_copy):
+    from storyline import api
+
+    event = demo_copy.events()[0]
+    api.move_article(demo_copy, event["article_ids"][0], None, by="ana")
+    assert api.decision_log(demo_copy)[0]["details"] == f"article={event['article_ids'][0]} to=(an event of its own)"
