@@ -503,6 +503,10 @@ def test_markdown_has_every_section_and_escapes_markup(orvel):
     assert "**14** — Harbor Tribune" in md
     evil = render_markdown([evil_report()])
     assert "<script" not in evil and "<img" not in evil
+    import dataclasses
+
+    # a code span prints a backslash as it is: an id in one is not escaped
+    assert "Event id `ev_000001`." in render_markdown([dataclasses.replace(report, event_id="ev_000001")])
 
 
 def test_at_helper_finds_later_occurrences():

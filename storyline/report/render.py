@@ -44,6 +44,11 @@ def _md(value: object) -> str:
     return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
 
 
+def _code(value: object) -> str:
+    """Text inside a Markdown code span, where a backslash is printed as it is: no escapes, no backtick."""
+    return " ".join(str(value or "").split()).replace("`", "'")
+
+
 def _md_span(span: Span) -> str:
     return f"`{span.article_id}:{span.start}-{span.end}`"
 
@@ -59,7 +64,7 @@ def _markdown_event(r: EventReport) -> list[str]:
     lines = [f"# {_md(r.title or r.event_id)}", ""]
     days = [a.published[:10] for a in r.articles if a.published]
     span = f", {days[0]} – {days[-1]}" if days else ""
-    lines += [f"{_md(r.coverage_phrase())}{span}. Event id `{_md(r.event_id)}`.", ""]
+    lines += [f"{_md(r.coverage_phrase())}{span}. Event id `{_code(r.event_id)}`.", ""]
     lines += ["## Summary", ""]
     for k, s in enumerate(r.summary, 1):
         flag = f" **disputed** ({', '.join(s.disputed_by)})" if s.disputed_by else ""
