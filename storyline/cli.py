@@ -367,8 +367,16 @@ def export(c: Context, fmt: str, output: Path | None, no_reports: bool, since: s
               show_default=True, help="Folder for the demo database and report.")
 @pass_ctx
 def demo(c: Context, out_dir: Path) -> None:
-    """Run the whole pipeline on the bundled, invented demo corpus and summarise it."""
+    """Run the whole pipeline on the bundled, invented demo corpus and summarise it.
+
+    The demo always builds a fresh database in --out (OUT/storyline.db); --db is not used, so a store
+    of yours is never overwritten."""
     from .api import run_demo
+
+    root = click.get_current_context().find_root()
+    if root.get_parameter_source("db") not in (None, click.core.ParameterSource.DEFAULT):
+        c.say(f"note: --db / STORYLINE_DB is not used by the demo; it writes a fresh database to "
+              f"{out_dir / 'storyline.db'}", err=True)
 
     result = run_demo(out_dir, c.settings, say=c.say, progress_factory=lambda label: _bar(c, label))
     for line in result.lines():

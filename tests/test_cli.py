@@ -96,3 +96,18 @@ def test_an_interrupted_ingest_says_how_to_finish(tmp_path, monkeypatch):
                                 env={"STORYLINE_CONFIG": ""})
     assert result.exit_code == 130
     assert "run the same command again to finish" in result.output
+
+
+def test_the_demo_says_it_does_not_use_the_db_option(tmp_path, monkeypatch):
+    import storyline.api
+
+    class Done:
+        def lines(self):
+            return ["done"]
+
+    monkeypatch.setattr(storyline.api, "run_demo", lambda out_dir, *a, **k: Done())
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "mine.db"), "demo", "--out", str(tmp_path / "d")],
+                                env={"STORYLINE_CONFIG": ""})
+    assert result.exit_code == 0
+    assert "--db / STORYLINE_DB is not used by the demo" in result.output
+    assert not (tmp_path / "mine.db").exists()
