@@ -80,3 +80,15 @@ def test_the_audit_log_shows_parameters_for_people(demo_copy):
     event = demo_copy.events()[0]
     api.move_article(demo_copy, event["article_ids"][0], None, by="ana")
     assert api.decision_log(demo_copy)[0]["details"] == f"article={event['article_ids'][0]} to=(an event of its own)"
+
+
+def test_a_merged_away_event_points_to_the_event_it_lives_on_in(demo_copy):
+    from storyline import api
+    from storyline.errors import NotFound
+
+    keep, other = (e["id"] for e in demo_copy.events()[:2])
+    api.merge_events(demo_copy, keep, other)
+    with pytest.raises(NotFound, match=f"was merged into '{keep}'"):
+        demo_copy.event(other)
+    page = TestClient(create_app(demo_copy.path)).get(f"/events/{other}", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (301, f"/events/{keep}")

@@ -174,7 +174,8 @@ def test_an_event_page_is_drawn_once_per_store_state_for_readers(writable, monke
     assert r.status_code == 200
     after = client.get(f"/events/{keep}")  # the store changed: drawn anew
     assert drawn == [keep, keep] and after.text != first.text
-    assert client.get(f"/events/{other}").status_code == 404
+    gone = client.get(f"/events/{other}", follow_redirects=False)  # merged away: on to where it lives
+    assert (gone.status_code, gone.headers["location"]) == (301, f"/events/{keep}")
 
 
 def test_event_undo_is_refused_after_later_changes(demo_store, tmp_path):

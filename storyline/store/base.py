@@ -277,8 +277,20 @@ class EventStoreMixin:
         if r is None:
             from ..errors import NotFound
 
+            successor = self.merged_into(event_id)
+            if successor:
+                raise NotFound(f"event {event_id!r} was merged into {successor!r}; see `storyline event {successor}`")
             raise NotFound(f"no event {event_id!r}; list them with `storyline events`")
         return _event_row(r)
+
+    def merged_into(self, event_id: str) -> str | None:
+        """The event a merged-away event lives on in (the clusterer's aliases, followed to the end), or None."""
+        aliases = (self.cluster_meta() or {}).get("aliases") or {}  # type: ignore[attr-defined]
+        seen, current = set(), event_id
+        while current in aliases and current not in seen:
+            seen.add(current)
+            current = aliases[current]
+        return current if current != event_id else None
 
     def storylines(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM storylines ORDER BY id")

@@ -15,6 +15,7 @@ from .. import analysis, api
 from ..errors import NotFound, StorylineError
 from ..store.sqlite import SQLiteStore
 from . import WebState, base_context
+from .filters import pathq
 from .plots import bar_chart, layered_graph
 from .security import CSRF_FIELD, SESSION_COOKIE, Unauthorized
 
@@ -79,6 +80,13 @@ def router(state: WebState) -> APIRouter:
 
     @r.get("/events/{event_id}", response_class=HTMLResponse)
     def event_page(request: Request, event_id: str, s: Store) -> Response:
+        successor = s.merged_into(event_id)
+        if successor and successor != event_id:
+            try:
+                s.event(event_id)
+            except NotFound:  # merged away: a bookmark goes on to the event it lives on in
+                return RedirectResponse(f"/events/{pathq(successor)}", status_code=301)
+
         def build() -> dict[str, Any]:
             event = s.event(event_id)
             rep = api.event_report_view(s, event_id)  # the stored report, rebuilt only when the event changed
