@@ -262,12 +262,13 @@ def article_show(c: Context, article_id: str, raw: bool, as_json: bool) -> None:
 @click.argument("article_id")
 @click.option("--to", "to_event", help="Target event id; omit to give the article an event of its own.")
 @click.option("--note", help="Why (kept in the audit log).")
+@click.option("--by", envvar="STORYLINE_USER", help="Who decides (kept in the audit log; env STORYLINE_USER).")
 @pass_ctx
-def article_move(c: Context, article_id: str, to_event: str | None, note: str | None) -> None:
+def article_move(c: Context, article_id: str, to_event: str | None, note: str | None, by: str | None) -> None:
     """Move an article to another event (kept by later runs)."""
     from .api import move_article
 
-    event_id = move_article(c.store, article_id, to_event, note)
+    event_id = move_article(c.store, article_id, to_event, note, by=by)
     click.echo(f"article {article_id} is now in {event_id}")
 
 

@@ -76,12 +76,13 @@ def entity_show(c: Context, name: str, as_json: bool) -> None:
 @click.argument("keep")
 @click.argument("other")
 @click.option("--note", help="Why (kept in the audit log).")
+@click.option("--by", envvar="STORYLINE_USER", help="Who decides (kept in the audit log; env STORYLINE_USER).")
 @pass_ctx
-def entity_merge(c: Context, keep: str, other: str, note: str | None) -> None:
+def entity_merge(c: Context, keep: str, other: str, note: str | None, by: str | None) -> None:
     """Merge entity OTHER into KEEP (ids from `storyline entities`); later runs keep it."""
     from .api import merge_entities
 
-    merge_entities(c.store, keep, other, note)
+    merge_entities(c.store, keep, other, note, by=by)
     click.echo(f"merged {other} into {keep}")
 
 
@@ -90,13 +91,14 @@ def entity_merge(c: Context, keep: str, other: str, note: str | None) -> None:
 @click.option("--mention", "mentions", multiple=True, metavar="ARTICLE:START:END", help="A mention to split off.")
 @click.option("--variant", "variants", multiple=True, help="Split off every mention with this spelling.")
 @click.option("--note", help="Why (kept in the audit log).")
+@click.option("--by", envvar="STORYLINE_USER", help="Who decides (kept in the audit log; env STORYLINE_USER).")
 @pass_ctx
 def entity_split(c: Context, entity_id: str, mentions: tuple[str, ...], variants: tuple[str, ...],
-                 note: str | None) -> None:
+                 note: str | None, by: str | None) -> None:
     """Split mentions out of an entity into a new one; later runs keep it."""
     from .api import split_entity
 
-    decision = split_entity(c.store, entity_id, mention_keys=mentions, variants=variants, note=note)
+    decision = split_entity(c.store, entity_id, mention_keys=mentions, variants=variants, note=note, by=by)
     click.echo(f"split {len(decision['mentions'])} mention(s) out of {entity_id}")
 
 
@@ -236,24 +238,26 @@ def event_show(c: Context, event_id: str, why: bool, as_json: bool) -> None:
 @click.argument("keep")
 @click.argument("other")
 @click.option("--note", help="Why (kept in the audit log).")
+@click.option("--by", envvar="STORYLINE_USER", help="Who decides (kept in the audit log; env STORYLINE_USER).")
 @pass_ctx
-def event_merge(c: Context, keep: str, other: str, note: str | None) -> None:
+def event_merge(c: Context, keep: str, other: str, note: str | None, by: str | None) -> None:
     """Merge event OTHER into KEEP; later runs keep it."""
     from .api import merge_events
 
-    click.echo(f"merged into {merge_events(c.store, keep, other, note)}")
+    click.echo(f"merged into {merge_events(c.store, keep, other, note, by=by)}")
 
 
 @event.command("split")
 @click.argument("event_id")
 @click.argument("article_ids", nargs=-1, required=True)
 @click.option("--note", help="Why (kept in the audit log).")
+@click.option("--by", envvar="STORYLINE_USER", help="Who decides (kept in the audit log; env STORYLINE_USER).")
 @pass_ctx
-def event_split(c: Context, event_id: str, article_ids: tuple[str, ...], note: str | None) -> None:
+def event_split(c: Context, event_id: str, article_ids: tuple[str, ...], note: str | None, by: str | None) -> None:
     """Move ARTICLE_IDS out of EVENT_ID into a new event; later runs keep it."""
     from .api import split_event
 
-    click.echo(f"new event {split_event(c.store, event_id, article_ids, note)}")
+    click.echo(f"new event {split_event(c.store, event_id, article_ids, note, by=by)}")
 
 
 @cli.command()

@@ -111,3 +111,14 @@ def test_the_demo_says_it_does_not_use_the_db_option(tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert "--db / STORYLINE_DB is not used by the demo" in result.output
     assert not (tmp_path / "mine.db").exists()
+
+
+def test_corrections_from_the_cli_say_who_made_them(tmp_path, monkeypatch):
+    import storyline.api
+
+    seen = {}
+    monkeypatch.setattr(storyline.api, "merge_events", lambda store, keep, other, note, by=None: seen.setdefault("by", by)
+                        and keep)
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "event", "merge", "ev_1", "ev_2"],
+                                env={"STORYLINE_CONFIG": "", "STORYLINE_USER": "ana"})
+    assert result.exit_code == 0 and seen == {"by": "ana"}
