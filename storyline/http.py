@@ -96,7 +96,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
                  source: str | None = None, language: str | None = None) -> dict[str, Any]:
         event_of = s.event_assignments()
         rows = s.articles(limit=limit, offset=offset, source=source, language=language)
-        return {"total": s.count_articles(), "articles": [
+        return {"total": s.count_articles(), "offset": offset, "limit": limit, "articles": [
             {k: v for k, v in article_record(a, event_of.get(a.id)).items() if k != "text"} for a in rows]}
 
     @app.get("/api/articles/{article_id}")
@@ -121,7 +121,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
     def entities(s: Store, type: str | None = None, limit: Limit = DEFAULT_PAGE,  # noqa: A002
                  offset: Offset = 0) -> dict[str, Any]:
         rows = s.entities(type.upper() if type else None)
-        return {"total": len(rows), "entities": rows[offset:offset + limit]}
+        return {"total": len(rows), "offset": offset, "limit": limit, "entities": rows[offset:offset + limit]}
 
     @app.get("/api/entities/{name}")
     def entity(name: str, s: Store) -> dict[str, Any]:
@@ -132,7 +132,8 @@ def create_app(db_path: str | Path, *, token: str | None = None, settings: Any =
         rows = s.events()
         page = rows[offset:offset + limit]
         # The stories of the listed events only: every story was 26k rows per page at 100k articles.
-        return {"total": len(rows), "events": page, "storylines": analysis.storylines_of(s, page)}
+        return {"total": len(rows), "offset": offset, "limit": limit, "events": page,
+                "storylines": analysis.storylines_of(s, page)}
 
     @app.get("/api/events/{event_id}")
     def event(event_id: str, s: Store) -> dict[str, Any]:

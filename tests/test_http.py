@@ -92,3 +92,9 @@ def test_a_merged_away_event_points_to_the_event_it_lives_on_in(demo_copy):
         demo_copy.event(other)
     page = TestClient(create_app(demo_copy.path)).get(f"/events/{other}", follow_redirects=False)
     assert (page.status_code, page.headers["location"]) == (301, f"/events/{keep}")
+
+
+@pytest.mark.parametrize("path", ["/api/articles", "/api/events", "/api/entities"])
+def test_every_list_says_which_page_it_is(client, path):
+    body = client.get(path, params={"limit": 3, "offset": 1}).json()
+    assert (body["offset"], body["limit"]) == (1, 3) and body["total"] >= 4
