@@ -375,3 +375,15 @@ def test_an_event_span_says_undated_or_one_day_once():
     assert days(None, None) == "undated"
     assert days("2025-03-04T08:00:00", "2025-03-04T17:30:00") == "2025-03-04"
     assert days("2025-03-04", "2025-03-07") == "2025-03-04 – 2025-03-07"
+
+
+def test_a_browser_gets_a_page_for_a_missing_url_or_an_incomplete_form_and_scripts_get_json(reader):
+    client = reader
+    html = {"accept": "text/html"}
+    page = client.get("/no-such-page", headers=html)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "no page at /no-such-page" in page.text
+    assert client.get("/api/no-such-thing", headers=html).json()["error"]["type"] == "not_found"
+    assert client.get("/no-such-page").json()["error"]["type"] == "not_found"
+    form = client.post("/actions/events/merge", data={"keep": "ev_000001"}, headers=html)
+    assert form.status_code == 400 and "the form was incomplete or out of date" in form.text

@@ -66,6 +66,35 @@ def mount(app: Any, db_path: str | Path, *, token: str, settings: Any = None,
                                                                  **base_context(request, state)},
                                           status_code=exc.status)
 
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException
+
+    def for_a_browser(request: Request) -> bool:
+        return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+    # A browser that follows a mistyped link or posts a form without its fields gets a page, not JSON;
+    # scripts (and everything under /api/) keep the JSON error shape.
+    json_http, json_invalid = app.exception_handlers[HTTPException], app.exception_handlers[RequestValidationError]
+
+    @app.exception_handler(HTTPException)
+    async def _missing_page(request: Request, exc: HTTPException) -> Any:
+        if exc.status_code in (404, 405) and for_a_browser(request):
+            message = (f"no page at {request.url.path}; start from the events list" if exc.status_code == 404
+                       else f"{request.method} is not allowed on {request.url.path}")
+            return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "message": message,
+                                                                     **base_context(request, state)},
+                                              status_code=exc.status_code)
+        return await json_http(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_form(request: Request, exc: RequestValidationError) -> Any:
+        if for_a_browser(request):
+            fields = ", ".join(".".join(map(str, e["loc"][1:])) or "the request" for e in exc.errors())
+            message = f"the form was incomplete or out of date ({fields}); reload the page and try again"
+            return templates.TemplateResponse(request, "error.html", {"status": 400, "message": message,
+                                                                     **base_context(request, state)}, status_code=400)
+        return await json_invalid(request, exc)
+
     from . import api_routes, pages
 
     app.include_router(api_routes.router(state))
