@@ -347,8 +347,11 @@ def undo_decision(store: SQLiteStore, decision_id: int | None = None, *, by: str
                           "correction (split what was merged, or merge back)")
     articles, events = set(saved["articles"]), set(saved["events"])
     if rows_digest(store, articles, events) != saved["after_digest"]:
-        raise ConfigError(f"the events changed after decision {target['id']} ({target['kind']}); undo later "
-                          "decisions first, or apply the inverse correction (split what was merged, or merge back)")
+        later = [d for d in decision_log(store) if d["id"] > target["id"] and d["undoable"] and not d["undone"]]
+        cause = ("undo later decisions first" if later else
+                 "no later correction did it, a later run grouped new articles into them")
+        raise ConfigError(f"the events changed after decision {target['id']} ({target['kind']}); {cause}, or apply "
+                          "the inverse correction (split what was merged, or merge back)")
     before = saved["before"]
     rows = decode_rows(before["articles"], ("vector", "lexical"))
     kept = decode_rows(before["events"], ("centroid",))

@@ -185,6 +185,8 @@ def test_event_undo_is_refused_after_later_changes(demo_store, tmp_path):
         api.merge_events(s, "ev_000003", "ev_000004")
         with pytest.raises(ConfigError, match="changed after decision"):
             api.undo_decision(s, first)
+        with pytest.raises(ConfigError, match="undo later decisions first"):
+            api.undo_decision(s, first)
         api.undo_decision(s)
         api.undo_decision(s)
         assert len(s.events()) == 4
