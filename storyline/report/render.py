@@ -62,7 +62,8 @@ def _markdown_event(r: EventReport) -> list[str]:
     lines += [f"{_md(r.coverage_phrase())}{span}. Event id `{_md(r.event_id)}`.", ""]
     lines += ["## Summary", ""]
     for k, s in enumerate(r.summary, 1):
-        flag = f" **disputed** ({', '.join(s.disputed_by)})" if s.disputed_by else ""
+        by = f" by {_md(', '.join(s.disputing_outlets))}" if s.disputing_outlets else ""
+        flag = f" **disputed**{by} ({', '.join(s.disputed_by)})" if s.disputed_by else ""
         lines.append(f"{k}. {_md(s.span.text)} — *{_md(', '.join(s.outlets))}* {_md_span(s.span)}{flag}")
     lines += ["", "Lead-3 baseline (first sentences of the earliest article):", ""]
     lines += [f"{k}. {_md(s.text)} {_md_span(s)}" for k, s in enumerate(r.lead3, 1)]
@@ -199,7 +200,8 @@ def _html_event(i: int, r: EventReport) -> str:
     for s in r.summary:
         flag = ""
         if s.disputed_by:
-            flag = ' <span class="disputed">disputed: ' + ", ".join(
+            by = f" by {_e(', '.join(s.disputing_outlets))}" if s.disputing_outlets else ""
+            flag = f' <span class="disputed">disputed{by}: ' + ", ".join(
                 f'<a href="#e{i}-{_e(d)}">{_e(d)}</a>' for d in s.disputed_by) + "</span>"
         out.append(f'<li><a href="#{a.link(s.span)}">{_e(s.span.text)}</a> {_outlets_html(s.outlets)}{flag}</li>')
     out.append("</ol><details><summary>Lead-3 baseline (first sentences of the earliest article)</summary><ol>")
