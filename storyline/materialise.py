@@ -56,8 +56,9 @@ Progress = Callable[[int], Any] | None
 # Interfax" in Interfax's copy) is not a source the story rests on, and the cases of a short Russian name
 # ("Юрий", "Юрия") are not two spellings; v5: a disagreement's sides list every outlet stating a value
 # (claims of other groups too), a summary sentence is not credited to outlets contradicting it, a quoted
-# source counts in what the story rests on, unique angles leave out claims whose quote other outlets carry
-REPORT_VERSION = "report-v5"
+# source counts in what the story rests on, unique angles leave out claims whose quote other outlets carry;
+# v6: outlets that published a claim the same day without times are tied for first (claim groups' first_outlets)
+REPORT_VERSION = "report-v6"
 SENTENCE_VERSION = "sentences-v1"
 
 

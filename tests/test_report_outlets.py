@@ -83,3 +83,44 @@ def test_a_claim_whose_quote_other_outlets_carry_is_not_a_unique_angle():
         ("Canal Post", "Bakeries across the region expect flour prices to rise this spring.")]
     assert [(o.name, o.unique_claims) for o in report.outlets] == [
         ("Brask Ledger", 1), ("Ouse Herald", 0), ("Canal Post", 1)]
+
+
+def test_first_outlets_tie_on_a_day_without_times():
+    from storyline.report.claims import first_label, first_outlets
+
+    same_day = [("2026-05-14", "Tarnvale Gazette"), ("2026-05-14", "Kesmark Daily Bulletin"),
+                ("2026-05-15", "Northmere Courier"), (None, "Undated Wire")]
+    assert first_outlets(same_day) == ("Tarnvale Gazette", "Kesmark Daily Bulletin")
+    assert first_label(first_outlets(same_day), "Tarnvale Gazette") == "Tarnvale Gazette, Kesmark Daily Bulletin (tie)"
+    timed = [("2026-05-14T09:30:00", "Tarnvale Gazette"), ("2026-05-14T07:05:00", "Kesmark Daily Bulletin")]
+    assert first_outlets(timed) == ("Kesmark Daily Bulletin",)
+    # a date alone cannot be put before or after a time on the same day; midnight is a date alone
+    assert first_outlets([("2026-05-14T07:05:00", "A"), ("2026-05-14", "B")]) == ("A", "B")
+    assert first_outlets([("2026-05-14T07:05:00", "A"), ("2026-05-14T00:00:00", "B")]) == ("A", "B")
+    assert first_outlets([(None, "A"), ("", "B")]) == ()
+
+
+def test_same_day_articles_are_a_tie_in_the_coverage_and_on_the_outlet_page(monkeypatch):
+    from storyline import analysis
+
+    a = article("a1", "Brask Ledger", "2026-05-14", MILL_A)
+    b = article("b1", "Ouse Herald", "2026-05-14", MILL_B)
+    c = article("c1", "Canal Post", "2026-05-15", MILL_C)
+    report = build_event_report(EventInput("mill", None, [a, b, c], [], {}, [], [], []), encoder=WordHashEncoder())
+    shared = [g for g in report.claim_groups if len(g.outlets) > 1]
+    assert shared and all(g.first_outlets == ("Brask Ledger", "Ouse Herald") for g in shared)
+    assert "| Brask Ledger, Ouse Herald (tie) |" in render_markdown([report])
+
+    class Store:
+        def article_meta(self):
+            return [{"id": x.id, "source": x.source, "published": x.published, "language": "en"} for x in (a, b, c)]
+
+        def events(self):
+            return [{"id": "ev_000001", "article_ids": ["a1", "b1", "c1"],
+                     "outlets": ["Brask Ledger", "Ouse Herald", "Canal Post"]}]
+
+    monkeypatch.setattr(analysis, "volume_by_day", lambda store, meta=None: [])
+    monkeypatch.setattr(analysis, "citation_edges", lambda store, ids: [])
+    views = {o: analysis.outlet_view(Store(), o) for o in ("Brask Ledger", "Ouse Herald", "Canal Post")}
+    assert {o: (v["first_total"], v["first_tied"], v["first_share"]) for o, v in views.items()} == {
+        "Brask Ledger": (1, 1, 1.0), "Ouse Herald": (1, 1, 1.0), "Canal Post": (0, 0, 0.0)}

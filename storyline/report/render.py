@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from ..model import Span
 from .build import EventReport
-from .claims import outlet_of
+from .claims import first_label, outlet_of
 from .timeline import year_unknown
 
 __all__ = ["render_html", "render_markdown"]
@@ -85,7 +85,8 @@ def _markdown_event(r: EventReport) -> list[str]:
         for g in shared:
             first = claims[g.claim_ids[0]]
             cells = ["x" if o in g.outlets else "" for o in r.coverage.outlets]
-            lines.append(f"| {_md(_short(first.text, 80))} | {_md(g.first_outlet)} | " + " | ".join(cells) + " |")
+            who = first_label(g.first_outlets, g.first_outlet)
+            lines.append(f"| {_md(_short(first.text, 80))} | {_md(who)} | " + " | ".join(cells) + " |")
     lines += ["", "Claims only one outlet reports: "
               + ", ".join(f"{_md(o.name)} {o.unique_claims}" for o in r.outlets), ""]
     lines += ["## Quotes", ""]
@@ -284,7 +285,7 @@ def _coverage_html(r: EventReport, a: _Anchors, claims: dict) -> str:
         for g in shared:
             first = claims[g.claim_ids[0]]
             row = [f'<td><a href="#{a.link(Span(first.article_id, first.start, first.end, first.text))}">'
-                   f'{_e(_short(first.text, 100))}</a><br><span class="src">first: {_e(g.first_outlet)}</span></td>']
+                   f'{_e(_short(first.text, 100))}</a><br><span class="src">first: {_e(first_label(g.first_outlets, g.first_outlet))}</span></td>']
             for o_index, _outlet in enumerate(r.coverage.outlets):
                 cid = r.coverage.cells[o_index][col[g.id]]
                 if cid:
