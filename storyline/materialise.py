@@ -57,8 +57,9 @@ Progress = Callable[[int], Any] | None
 # ("Юрий", "Юрия") are not two spellings; v5: a disagreement's sides list every outlet stating a value
 # (claims of other groups too), a summary sentence is not credited to outlets contradicting it, a quoted
 # source counts in what the story rests on, unique angles leave out claims whose quote other outlets carry;
-# v6: outlets that published a claim the same day without times are tied for first (claim groups' first_outlets)
-REPORT_VERSION = "report-v6"
+# v6: outlets that published a claim the same day without times are tied for first (claim groups' first_outlets); v7: a
+# number side takes claims of other groups only for a counted word, a date side only at number_min_similarity
+REPORT_VERSION = "report-v7"
 SENTENCE_VERSION = "sentences-v1"
 
 

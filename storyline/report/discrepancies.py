@@ -385,9 +385,11 @@ def _complete_sides(col: _Collector, groups: Sequence[ClaimGroup], claims: Seque
 
     First the claims of the group; then, for outlets not on any side yet, claims the aligner put
     elsewhere (an outlet that tells the toll in its own sentence, "Twelve people were killed, the
-    service said", or in a longer one) when they state the value in the same way (a number with
-    the same unit and, when the disagreement has one, the same counted word; a date of the same
-    value) and are close to a claim of the group (``options.side_min_similarity``)."""
+    service said", or in a longer one) when they state the value in the same way and are close to
+    a claim of the group: a number needs the disagreement's counted word ("12 people" / "14
+    people"; a disagreement without one takes no outside claim) and ``options.side_min_similarity``;
+    a date, a weaker sign of one fact (a weekday names many acts of a story), the cosine at which
+    two claims of a group have their dates compared at all (``options.number_min_similarity``)."""
     options = options or ReportOptions()
     by_group = {g.id: g for g in groups}
     for key in col.order:
@@ -400,6 +402,10 @@ def _complete_sides(col: _Collector, groups: Sequence[ClaimGroup], claims: Seque
             _add_values(col, key, sides, claims[i], facts[i], articles[claims[i].article_id])
         if vectors is None or not len(vectors):
             continue
+        context = col.context.get(key, "")
+        if kind == "number" and not context:
+            continue
+        floor = options.side_min_similarity if kind == "number" else options.number_min_similarity
         on_sides = {o for side in sides.values() for o in side["outlets"]}
         member_set = set(members)
         closest = (vectors @ vectors[members].T).max(axis=1)
@@ -407,9 +413,9 @@ def _complete_sides(col: _Collector, groups: Sequence[ClaimGroup], claims: Seque
             if i in member_set or not (f.numbers if kind == "number" else f.dates):
                 continue
             a = articles[c.article_id]
-            if outlet_of(a) in on_sides or float(closest[i]) < options.side_min_similarity:
+            if outlet_of(a) in on_sides or float(closest[i]) < floor:
                 continue
-            _add_values(col, key, sides, c, f, a, context=col.context.get(key, "") if kind == "number" else None)
+            _add_values(col, key, sides, c, f, a, context=context if kind == "number" else None)
 
 
 def _add_values(col: _Collector, key: tuple, sides: Mapping[str, dict], c: Claim, f: ClaimFacts, a: Article,
@@ -421,7 +427,7 @@ def _add_values(col: _Collector, key: tuple, sides: Mapping[str, dict], c: Claim
             value = _format_number(n)
             if value not in sides or n.qualifier:
                 continue
-            if context is not None and ((context and n.context != context) or (key[2] or "") != (n.unit or "")):
+            if context is not None and (n.context != context or (key[2] or "") != (n.unit or "")):
                 continue
             col.add(key, col.description[key], value, c, outlet_of(a), _value_span(a, n.start, n.end))
     else:
