@@ -124,3 +124,15 @@ def test_same_day_articles_are_a_tie_in_the_coverage_and_on_the_outlet_page(monk
     views = {o: analysis.outlet_view(Store(), o) for o in ("Brask Ledger", "Ouse Herald", "Canal Post")}
     assert {o: (v["first_total"], v["first_tied"], v["first_share"]) for o, v in views.items()} == {
         "Brask Ledger": (1, 1, 1.0), "Ouse Herald": (1, 1, 1.0), "Canal Post": (0, 0, 0.0)}
+
+
+def test_a_number_disagreement_without_a_shared_counted_word_takes_no_claim_of_another_group():
+    # "Nine workers" / "Eleven died": the two numbers count no word in common, so the disagreement
+    # is weaker evidence of one quantity, and another group's "Nine workers" does not join it
+    a = article("a1", "Brask Ledger", "2025-02-08", MILL_A)
+    b = article("b1", "Ouse Herald", "2025-02-08", MILL_B.replace("Eleven workers died", "Eleven died"))
+    c = article("c1", "Canal Post", "2025-02-09", MILL_C)
+    report = build_event_report(EventInput("mill", None, [a, b, c], [], {}, [], [], []), encoder=WordHashEncoder())
+    (number,) = [x for x in report.discrepancies if x.kind == "number"]
+    assert number.description == "number"
+    assert [(s.value, s.outlets) for s in number.sides] == [("9", ("Brask Ledger",)), ("11", ("Ouse Herald",))]
