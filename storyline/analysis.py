@@ -18,6 +18,7 @@ from typing import Any
 
 from .clean.outlets import same_outlet
 from .errors import ConfigError, NotFound
+from .report.claims import first_outlets
 from .store.sqlite import SQLiteStore
 
 MAX_LIMIT = 200
@@ -445,21 +446,20 @@ def outlet_view(store: SQLiteStore, name: str, limit: int = 100) -> dict[str, An
     if not articles:
         raise NotFound(f"no outlet {name!r}; list them with `storyline articles` (source column)")
     events = store.events()
-    pub = {a["id"]: (a["published"] or "", a["source"]) for a in meta}
-    first_of: dict[str, str | None] = {}
-    for e in events:
-        dated = [pub[a] for a in e["article_ids"] if a in pub and pub[a][0]]
-        first_of[e["id"]] = min(dated)[1] if dated else None
+    pub = {a["id"]: (a["published"], a["source"] or "?") for a in meta}
+    # who published first: the report's rule (same day without times is a tie, and every tied outlet was first)
+    first_of = {e["id"]: first_outlets(pub[a] for a in e["article_ids"] if a in pub) for e in events}
     covered = [e for e in events if name in e["outlets"]]
     blind = sorted((e for e in events if name not in e["outlets"] and len(e["outlets"]) >= 2),
                    key=lambda e: (-len(e["outlets"]), e["id"]))
-    first = [e["id"] for e in covered if first_of.get(e["id"]) == name]
+    first = [e["id"] for e in covered if name in first_of.get(e["id"], ())]
+    tied = [eid for eid in first if len(first_of[eid]) > 1]
     return {"name": name, "articles": articles[-limit:][::-1], "articles_total": len(articles),
             "articles_by_day": volume_by_day(store, meta=articles),
             "languages": sorted({a["language"] for a in articles if a["language"]}),
             "covered": covered[-limit:][::-1], "covered_total": len(covered),
             "blind_spots": blind[:limit], "blind_spots_total": len(blind), "first_on": first[-limit:],
-            "first_total": len(first), "first_share": round(len(first) / len(covered), 3) if covered else 0.0,
+            "first_total": len(first), "first_tied": len(tied), "first_share": round(len(first) / len(covered), 3) if covered else 0.0,
             "cites": citation_edges(store, [a["id"] for a in articles])[:limit]}
 
 

@@ -54,8 +54,12 @@ Progress = Callable[[int], Any] | None
 # v2: dates without a year are on the timeline when no article is dated; v3: an article without an
 # outlet is named by its title in the report, not by its bare id; v4: an outlet citing itself ("told
 # Interfax" in Interfax's copy) is not a source the story rests on, and the cases of a short Russian name
-# ("Юрий", "Юрия") are not two spellings
-REPORT_VERSION = "report-v4"
+# ("Юрий", "Юрия") are not two spellings; v5: a disagreement's sides list every outlet stating a value
+# (claims of other groups too), a summary sentence is not credited to outlets contradicting it, a quoted
+# source counts in what the story rests on, unique angles leave out claims whose quote other outlets carry;
+# v6: outlets that published a claim the same day without times are tied for first (claim groups' first_outlets); v7: a
+# number side takes claims of other groups only for a counted word, a date side only at number_min_similarity
+REPORT_VERSION = "report-v7"
 SENTENCE_VERSION = "sentences-v1"
 
 

@@ -356,8 +356,15 @@ def test_summary_sentences_point_to_their_source_one_per_claim_group(orvel):
         assert s.outlets
     assert len({s.group_id for s in report.summary}) == len(report.summary)
     death = next(s for s in report.summary if "people died" in s.span.text)
-    assert death.support == 3
     assert death.disputed_by  # the death toll is disputed
+    # "Twelve people died ... on Friday evening": Harbor says fourteen, Velm says Thursday, so
+    # neither is a source of this sentence, and only Gull Wire's article agrees with it
+    assert death.span.text.startswith("Twelve people died when the Orvel bridge collapsed on Friday")
+    assert death.outlets == ("Gull Wire",)
+    assert death.support == 1
+    assert set(death.disputing_outlets) == {"Harbor Tribune", "Velm Courier"}
+    line = next(x for x in render_markdown([report]).splitlines() if x.startswith(f"{report.summary.index(death) + 1}. "))
+    assert f"— *Gull Wire* `gull1:22-121` **disputed** by {', '.join(death.disputing_outlets)} (d1, d2)" in line
 
 
 def test_lead3_baseline_is_the_first_sentences_of_the_earliest_article(orvel):

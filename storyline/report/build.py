@@ -186,16 +186,17 @@ def build_event_report(event: EventInput, encoder: Encoder | None = None,
     discrepancies = [] if one_outlet else find_discrepancies(groups, claims, facts, claim_vectors, by_id, entities,
                                                              mentions, options, stances)
     qgroups, quotes = group_quotes(quotes, quote_vectors, articles, entities, options)
-    sources = build_source_graph(articles, event.citations, quotes, entities)
+    sources = build_source_graph(articles, event.citations, quotes, entities, qgroups)
     timeline = build_timeline(articles, dates)
     disputes: dict[str, list[str]] = defaultdict(list)
     for d in discrepancies:
         if d.group_id:
             disputes[d.group_id].append(d.id)
-    summary = summarize(claims, groups, claim_vectors, articles, disputes, options)
+    summary = summarize(claims, groups, claim_vectors, articles, disputes, options, discrepancies)
     lead3 = lead_baseline(articles, 3)
     coverage = _coverage(articles, claims, groups)
-    angles = _unique_angles(claims, groups, facts, by_id, options)
+    quoted = _quoted_elsewhere(claims, quotes, qgroups)
+    angles = _unique_angles(claims, groups, facts, by_id, options, quoted)
     t_end = time.perf_counter()
 
     outlets = []
@@ -205,7 +206,7 @@ def build_event_report(event: EventInput, encoder: Encoder | None = None,
         outlets.append(OutletSummary(
             name, tuple(a.id for a in arts), tuple(dict.fromkeys(a.language or "?" for a in arts)),
             arts[0].published, sum(c.article_id in ids for c in claims),
-            sum(1 for g in groups if g.outlets == (name,))))
+            sum(1 for g in groups if g.outlets == (name,) and g.id not in quoted)))
     shared = Counter(len(g.outlets) for g in groups)
     stats = {
         "articles": len(articles), "outlets": len(outlets), "claims": len(claims), "claim_groups": len(groups),
@@ -238,12 +239,29 @@ def _informativeness(claim: Claim, facts: Any) -> float:
             + 0.03 * min(word_count(claim.text), 40))
 
 
+def _quoted_elsewhere(claims: Sequence[Claim], quotes: Sequence[Quote], qgroups: Sequence[QuoteGroup]) -> set[str]:
+    """Ids of claim groups one outlet reports whose claim holds a quote other outlets carry too
+    ("He said divers would resume the search on Wednesday." where another outlet quotes the same
+    words): the claim aligner missed the pair, the quote grouping did not, so it is no angle of its own."""
+    shared = {g.id for g in qgroups if len(g.outlets) > 1}
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for q in quotes:
+        if q.group_id in shared:
+            spans[q.article_id].append((q.start, q.end))
+    out = set()
+    for c in claims:
+        if c.group_id and any(min(c.end, e) - max(c.start, s) > 0 for s, e in spans.get(c.article_id, ())):
+            out.add(c.group_id)
+    return out
+
+
 def _unique_angles(claims: Sequence[Claim], groups: Sequence[ClaimGroup], facts: Sequence[Any],
-                   articles: dict[str, Article], options: ReportOptions) -> list[UniqueAngle]:
+                   articles: dict[str, Article], options: ReportOptions,
+                   quoted: set[str] | frozenset[str] = frozenset()) -> list[UniqueAngle]:
     index = {c.id: i for i, c in enumerate(claims)}
     per_outlet: dict[str, list[UniqueAngle]] = defaultdict(list)
     for g in groups:
-        if len(g.outlets) != 1:
+        if len(g.outlets) != 1 or g.id in quoted:
             continue
         i = index[g.claim_ids[0]]
         c = claims[i]
@@ -329,7 +347,8 @@ def report_to_dict(report: EventReport, include_text: bool = False) -> dict[str,
         "articles": articles,
         "outlets": _plain(report.outlets),
         "summary": [{"span": _plain(s.span), "group_id": s.group_id, "outlets": list(s.outlets),
-                     "support": s.support, "score": s.score, "disputed_by": list(s.disputed_by)}
+                     "support": s.support, "score": s.score, "disputed_by": list(s.disputed_by),
+                     "disputing_outlets": list(s.disputing_outlets)}
                     for s in report.summary],
         "lead3": _plain(report.lead3),
         "claims": [{"id": c.id, "group_id": c.group_id, "outlet": outlet[c.article_id],

@@ -30,7 +30,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -57,6 +57,8 @@ __all__ = [
     "article_order",
     "claim_facts",
     "content_words",
+    "first_label",
+    "first_outlets",
     "lead_sentences",
     "outlet_of",
     "split_claims",
@@ -104,6 +106,9 @@ class ClaimGroup:
     omitted_by: tuple[str, ...]  # outlets covering the event that do not report it
     support: int  # outlets reporting it, wire copies of one story counted once
     cohesion: float  # mean cosine between its claims (1.0 for a single claim)
+    # the outlets that published it first (:func:`first_outlets`): more than one on a tie,
+    # none when no article of the group is dated
+    first_outlets: tuple[str, ...] = ()
 
 
 def outlet_of(article: Article) -> str:
@@ -115,6 +120,39 @@ def outlet_of(article: Article) -> str:
     words = " ".join((article.title or article.text or "").split()[:6])
     name = words if len(words) <= 40 else words[:39].rstrip() + "…"
     return " ".join(part for part in ("(no outlet)", name, f"[{article.id[:8]}]") if part)
+
+
+def _has_time(published: str) -> bool:
+    """Does a publication value carry a time of day? A bare date, or midnight exactly (what a
+    feed with dates only writes), does not."""
+    time = published[11:19] if len(published) > 10 and published[10] in "T " else ""
+    return bool(time) and time not in ("00:00", "00:00:00")
+
+
+def first_outlets(published: Iterable[tuple[str | None, str]]) -> tuple[str, ...]:
+    """The outlets that published first, from ``(published, outlet)`` pairs, in the pairs' order.
+
+    The earliest day wins; within it, the earliest time when every article of that day has one.
+    An article of that day without a time cannot be put before or after the others, so all of
+    that day's outlets tie (two articles dated "2026-05-14" were both first). Undated articles
+    are never first; with no dated one, nobody is (an empty tuple). The report's coverage and the
+    outlet page both count "first" by this rule."""
+    dated = [(p, o) for p, o in published if p]
+    if not dated:
+        return ()
+    day = min(p[:10] for p, _ in dated)
+    same_day = [(p, o) for p, o in dated if p[:10] == day]
+    if all(_has_time(p) for p, _ in same_day):
+        earliest = min(p for p, _ in same_day)
+        same_day = [(p, o) for p, o in same_day if p == earliest]
+    return tuple(dict.fromkeys(o for _, o in same_day))
+
+
+def first_label(first: Sequence[str], fallback: str) -> str:
+    """"A", or "A, B (tie)" when several published first; ``fallback`` when none is known."""
+    if not first:
+        return fallback
+    return ", ".join(first) + (" (tie)" if len(first) > 1 else "")
 
 
 def article_order(articles: Sequence[Article]) -> list[Article]:
@@ -434,6 +472,7 @@ def _make_groups(claims: Sequence[Claim], vectors: np.ndarray, clusters: list[li
             omitted_by=tuple(o for o in all_outlets if o not in outlets),
             support=support,
             cohesion=round(cohesion, 4),
+            first_outlets=first_outlets((by_id[a].published, outlet_of(by_id[a])) for a in art_ids),
         ))
         for i in cluster:
             claim_group[i] = gid

@@ -119,6 +119,7 @@ class _Collector:
         self.order: list[tuple] = []
         self.description: dict[tuple, str] = {}
         self.confidence: dict[tuple, float] = {}
+        self.context: dict[tuple, str] = {}  # number disagreements: the word both numbers count
 
     def add(self, key: tuple, description: str, value: str, claim: Claim, outlet: str, value_span: Span) -> None:
         if key not in self.found:
@@ -240,6 +241,8 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
                         for ni, nj in _pair_numbers(fi, fj):
                             key = (group.id, "number", ni.unit or nj.unit, _number_slot(ni, nj))
                             desc = f"number{f' ({ni.context})' if ni.context and ni.context == nj.context else ''}"
+                            if ni.context and ni.context == nj.context:
+                                col.context.setdefault(key, ni.context)
                             col.add(key, desc, _format_number(ni), ci, oi, _value_span(ai, ni.start, ni.end))
                             col.add(key, desc, _format_number(nj), cj, oj, _value_span(aj, nj.start, nj.end))
                     if fi.dates and fj.dates:
@@ -258,7 +261,7 @@ def find_discrepancies(groups: Sequence[ClaimGroup], claims: Sequence[Claim], fa
                                      places)
     if options.stance_rule == "stance":
         _stances_across_groups(col, claims, facts, vectors, articles, options, book, places)
-    _complete_sides(col, groups, claims, facts, articles, index)
+    _complete_sides(col, groups, claims, facts, articles, index, vectors, options)
     out: list[Discrepancy] = []
     for key in col.order:
         sides = tuple(
@@ -375,28 +378,63 @@ def _stances_across_groups(col: _Collector, claims: Sequence[Claim], facts: Sequ
 
 
 def _complete_sides(col: _Collector, groups: Sequence[ClaimGroup], claims: Sequence[Claim],
-                    facts: Sequence[ClaimFacts], articles: Mapping[str, Article], index: Mapping[str, int]) -> None:
-    """Add every claim of the group that states one of a disagreement's values to that side,
-    so "12" lists all outlets saying twelve, not only those compared with the "14" claim."""
+                    facts: Sequence[ClaimFacts], articles: Mapping[str, Article], index: Mapping[str, int],
+                    vectors: np.ndarray | None = None, options: ReportOptions | None = None) -> None:
+    """Add every claim that states one of a disagreement's values to that side, so "12" lists
+    all outlets saying twelve, not only those compared with the "14" claim.
+
+    First the claims of the group; then, for outlets not on any side yet, claims the aligner put
+    elsewhere (an outlet that tells the toll in its own sentence, "Twelve people were killed, the
+    service said", or in a longer one) when they state the value in the same way and are close to
+    a claim of the group: a number needs the disagreement's counted word ("12 people" / "14
+    people"; a disagreement without one takes no outside claim) and ``options.side_min_similarity``;
+    a date, a weaker sign of one fact (a weekday names many acts of a story), the cosine at which
+    two claims of a group have their dates compared at all (``options.number_min_similarity``)."""
+    options = options or ReportOptions()
     by_group = {g.id: g for g in groups}
     for key in col.order:
         gid, kind = key[0], key[1]
         if kind not in ("number", "date"):
             continue
         sides = col.found[key]
-        for cid in by_group[gid].claim_ids:
-            i = index[cid]
-            c, f, a = claims[i], facts[i], articles[claims[i].article_id]
-            if kind == "number":
-                for n in f.numbers:
-                    value = _format_number(n)
-                    if value in sides and not n.qualifier:
-                        col.add(key, col.description[key], value, c, outlet_of(a), _value_span(a, n.start, n.end))
-            else:
-                for d in f.dates:
-                    if d.value in sides:
-                        col.add(key, "date", d.value, c, outlet_of(a), _value_span(a, d.start, d.end))
-                        break
+        members = [index[cid] for cid in by_group[gid].claim_ids]
+        for i in members:
+            _add_values(col, key, sides, claims[i], facts[i], articles[claims[i].article_id])
+        if vectors is None or not len(vectors):
+            continue
+        context = col.context.get(key, "")
+        if kind == "number" and not context:
+            continue
+        floor = options.side_min_similarity if kind == "number" else options.number_min_similarity
+        on_sides = {o for side in sides.values() for o in side["outlets"]}
+        member_set = set(members)
+        closest = (vectors @ vectors[members].T).max(axis=1)
+        for i, (c, f) in enumerate(zip(claims, facts, strict=True)):
+            if i in member_set or not (f.numbers if kind == "number" else f.dates):
+                continue
+            a = articles[c.article_id]
+            if outlet_of(a) in on_sides or float(closest[i]) < floor:
+                continue
+            _add_values(col, key, sides, c, f, a, context=context if kind == "number" else None)
+
+
+def _add_values(col: _Collector, key: tuple, sides: Mapping[str, dict], c: Claim, f: ClaimFacts, a: Article,
+                context: str | None = None) -> None:
+    """Put ``c`` on the side of the value it states (numbers: unqualified ones, with the counted
+    word ``context`` when given and the unit of the disagreement)."""
+    if key[1] == "number":
+        for n in f.numbers:
+            value = _format_number(n)
+            if value not in sides or n.qualifier:
+                continue
+            if context is not None and (n.context != context or (key[2] or "") != (n.unit or "")):
+                continue
+            col.add(key, col.description[key], value, c, outlet_of(a), _value_span(a, n.start, n.end))
+    else:
+        for d in f.dates:
+            if d.value in sides:
+                col.add(key, "date", d.value, c, outlet_of(a), _value_span(a, d.start, d.end))
+                break
 
 
 def _number_slot(a: NumberMention, b: NumberMention) -> str:

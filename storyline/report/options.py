@@ -40,6 +40,10 @@ class ReportOptions:
     date_bonus: float = 0.03  # per shared date value, at most two
     # discrepancies: pairs must be this similar before a disagreement is reported
     number_min_similarity: float = 0.55
+    # a claim of another group joins a side of a number disagreement when it states that value
+    # (same unit and counted word) and is this close to a claim of the group (a date needs
+    # number_min_similarity: discrepancies._complete_sides)
+    side_min_similarity: float = 0.5
     polarity_min_similarity: float = 0.8  # set on BASIL dev: refusal verbs and stray "not"s
     # "stance": contradictions read from the parse (report.stance); "negation": the baseline,
     # a negation cue anywhere in one claim and none in the other (kind "polarity")

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from ..model import Span
 from .build import EventReport
-from .claims import outlet_of
+from .claims import first_label, outlet_of
 from .timeline import year_unknown
 
 __all__ = ["render_html", "render_markdown"]
@@ -67,7 +67,8 @@ def _markdown_event(r: EventReport) -> list[str]:
     lines += [f"{_md(r.coverage_phrase())}{span}. Event id `{_code(r.event_id)}`.", ""]
     lines += ["## Summary", ""]
     for k, s in enumerate(r.summary, 1):
-        flag = f" **disputed** ({', '.join(s.disputed_by)})" if s.disputed_by else ""
+        by = f" by {_md(', '.join(s.disputing_outlets))}" if s.disputing_outlets else ""
+        flag = f" **disputed**{by} ({', '.join(s.disputed_by)})" if s.disputed_by else ""
         lines.append(f"{k}. {_md(s.span.text)} — *{_md(', '.join(s.outlets))}* {_md_span(s.span)}{flag}")
     lines += ["", "Lead-3 baseline (first sentences of the earliest article):", ""]
     lines += [f"{k}. {_md(s.text)} {_md_span(s)}" for k, s in enumerate(r.lead3, 1)]
@@ -89,7 +90,8 @@ def _markdown_event(r: EventReport) -> list[str]:
         for g in shared:
             first = claims[g.claim_ids[0]]
             cells = ["x" if o in g.outlets else "" for o in r.coverage.outlets]
-            lines.append(f"| {_md(_short(first.text, 80))} | {_md(g.first_outlet)} | " + " | ".join(cells) + " |")
+            who = first_label(g.first_outlets, g.first_outlet)
+            lines.append(f"| {_md(_short(first.text, 80))} | {_md(who)} | " + " | ".join(cells) + " |")
     lines += ["", "Claims only one outlet reports: "
               + ", ".join(f"{_md(o.name)} {o.unique_claims}" for o in r.outlets), ""]
     lines += ["## Quotes", ""]
@@ -204,7 +206,8 @@ def _html_event(i: int, r: EventReport) -> str:
     for s in r.summary:
         flag = ""
         if s.disputed_by:
-            flag = ' <span class="disputed">disputed: ' + ", ".join(
+            by = f" by {_e(', '.join(s.disputing_outlets))}" if s.disputing_outlets else ""
+            flag = f' <span class="disputed">disputed{by}: ' + ", ".join(
                 f'<a href="#e{i}-{_e(d)}">{_e(d)}</a>' for d in s.disputed_by) + "</span>"
         out.append(f'<li><a href="#{a.link(s.span)}">{_e(s.span.text)}</a> {_outlets_html(s.outlets)}{flag}</li>')
     out.append("</ol><details><summary>Lead-3 baseline (first sentences of the earliest article)</summary><ol>")
@@ -287,7 +290,7 @@ def _coverage_html(r: EventReport, a: _Anchors, claims: dict) -> str:
         for g in shared:
             first = claims[g.claim_ids[0]]
             row = [f'<td><a href="#{a.link(Span(first.article_id, first.start, first.end, first.text))}">'
-                   f'{_e(_short(first.text, 100))}</a><br><span class="src">first: {_e(g.first_outlet)}</span></td>']
+                   f'{_e(_short(first.text, 100))}</a><br><span class="src">first: {_e(first_label(g.first_outlets, g.first_outlet))}</span></td>']
             for o_index, _outlet in enumerate(r.coverage.outlets):
                 cid = r.coverage.cells[o_index][col[g.id]]
                 if cid:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..clean.outlets import same_outlet
 from ..model import Article, Citation, Quote
 from .claims import outlet_of
-from .quote_groups import _is_generic, _speaker_name
+from .quote_groups import QuoteGroup, _is_generic, _speaker_name
 from .text import sentence_spans
 
 __all__ = ["GraphEdge", "GraphNode", "Reliance", "SourceGraph", "build_source_graph"]
@@ -97,7 +97,11 @@ def _label(counts: Counter) -> str:
 
 
 def build_source_graph(articles: Sequence[Article], citations: Sequence[Citation], quotes: Sequence[Quote],
-                       entities: Mapping[str, Mapping]) -> SourceGraph:
+                       entities: Mapping[str, Mapping], quote_groups: Sequence[QuoteGroup] = ()) -> SourceGraph:
+    """The graph and its reliance lines. A quote whose speaker is a source another article cites
+    ("..., the regional emergency service said." next to "according to the regional emergency
+    service") counts as that article relying on the source too; a quote with a role for a speaker
+    ("officials said") takes the speaker of its quote group (``quote_groups``)."""
     by_id = {a.id: a for a in articles}
     sentences = {a.id: sentence_spans(a.text) for a in articles}
 
@@ -148,12 +152,50 @@ def build_source_graph(articles: Sequence[Article], citations: Sequence[Citation
     cited_keys: dict[str, set[str]] = defaultdict(set)
     for c in citations:
         cited_keys[c.article_id].add(_key(c.cited))
+    # the source nodes a speaker can be: by the cited words and by the cited entity
+    source_by_key: dict[str, str] = {}
+    for nid, counts in labels.items():
+        if nid.startswith("s:") and kinds.get(nid) != "anonymous":
+            for label in counts:
+                source_by_key.setdefault(_key(label), nid)
+    for c in citations:
+        if c.kind != "anonymous":
+            nid = f"s:{c.cited_entity_id}" if c.cited_entity_id else f"s:{c.kind}:{_key(c.cited)}"
+            if nid in labels:
+                source_by_key.setdefault(_key(c.cited), nid)
+                if c.cited_entity_id:
+                    source_by_key.setdefault(f"entity:{c.cited_entity_id}", nid)
+    group_of = {g.id: g for g in quote_groups}
+
+    def source_of_speaker(q: Quote, name: str | None) -> str | None:
+        speakers = [(q.speaker_entity_id, name)]
+        g = group_of.get(q.group_id or "")
+        if _is_generic(name) and g is not None:
+            speakers.append((g.speaker_entity_id, g.speaker))
+        for eid, who in speakers:
+            found = (source_by_key.get(f"entity:{eid}") if eid else None) or source_by_key.get(_key(who or ""))
+            if found:
+                return found
+        return None
+
     for q in quotes:
         if q.article_id not in by_id:
             continue
         name = _speaker_name(q, entities)
-        if _is_generic(name) or _key(name or "") in cited_keys.get(q.article_id, ()):
+        if _key(name or "") in cited_keys.get(q.article_id, ()):
             continue  # "the Meridian Post" as a speaker is the cited outlet, already a node
+        src = source_of_speaker(q, name)
+        if src is not None:
+            outlet_node = f"o:{outlet_of(by_id[q.article_id])}"
+            labels[outlet_node][outlet_of(by_id[q.article_id])] += 1
+            kinds[outlet_node] = "outlet"
+            node_articles[outlet_node].add(q.article_id)
+            node_articles[src].add(q.article_id)
+            if q.article_id not in edges[(outlet_node, src)]:
+                edges[(outlet_node, src)].append(q.article_id)
+            continue
+        if _is_generic(name):
+            continue
         pid = f"p:{q.speaker_entity_id}" if q.speaker_entity_id else f"p:{_key(name or '')}"
         labels[pid][name or ""] += 1
         kinds[pid] = "person"

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..model import Article, Span
 from .claims import Claim, ClaimGroup, article_order, lead_sentences, outlet_of
+from .discrepancies import Discrepancy
 from .options import ReportOptions
 from .text import word_count
 
@@ -34,10 +35,11 @@ __all__ = ["SummarySentence", "lead_baseline", "summarize"]
 class SummarySentence:
     span: Span
     group_id: str
-    outlets: tuple[str, ...]  # outlets that report this claim
-    support: int
+    outlets: tuple[str, ...]  # outlets that report this claim and do not contradict the sentence
+    support: int  # those outlets, wire copies of one story counted once
     score: float
     disputed_by: tuple[str, ...] = ()  # ids of discrepancies about this claim group
+    disputing_outlets: tuple[str, ...] = ()  # outlets stating another value than the sentence
 
 
 W_CENTRALITY, W_COVERAGE, W_POSITION = 0.45, 0.4, 0.15
@@ -46,8 +48,11 @@ FRAGMENT_PENALTY = 0.15  # a clause cut from a longer sentence reads badly on it
 
 def summarize(claims: Sequence[Claim], groups: Sequence[ClaimGroup], vectors: np.ndarray,
               articles: Sequence[Article], disputes: Mapping[str, Sequence[str]] | None = None,
-              options: ReportOptions | None = None) -> list[SummarySentence]:
-    """3 to 7 sentences (fewer only when the event has fewer claims)."""
+              options: ReportOptions | None = None,
+              discrepancies: Sequence[Discrepancy] = ()) -> list[SummarySentence]:
+    """3 to 7 sentences (fewer only when the event has fewer claims). A sentence is credited to
+    the outlets of its group, less those that state another value than it in one of
+    ``discrepancies`` (the "15 dead" outlet is not a source of "Twelve people died")."""
     options = options or ReportOptions()
     if not claims:
         return []
@@ -93,11 +98,34 @@ def summarize(claims: Sequence[Claim], groups: Sequence[ClaimGroup], vectors: np
     # story order: the mean relative position of the group's claims, earliest article breaking ties
     chosen.sort(key=lambda t: (np.mean([claims[index[c]].position / max(n_claims_in[claims[index[c]].article_id], 1)
                                         for c in t[1].claim_ids]), rank[claims[t[2]].article_id]))
+    by_group: dict[str, list[Discrepancy]] = {}
+    for d in discrepancies:
+        if d.group_id:
+            by_group.setdefault(d.group_id, []).append(d)
     out = []
     for score, g, rep in chosen:
         c = claims[rep]
-        out.append(SummarySentence(Span(c.article_id, c.start, c.end, c.text), g.id, g.outlets, g.support,
-                                   round(score, 4), tuple(disputes.get(g.id, ()))))
+        against = dissenting_outlets(c, by_group.get(g.id, ()))
+        outlets = tuple(o for o in g.outlets if o not in against)
+        support = max(1, min(len(outlets), g.support - (len(g.outlets) - len(outlets))))
+        out.append(SummarySentence(Span(c.article_id, c.start, c.end, c.text), g.id, outlets, support,
+                                   round(score, 4), tuple(disputes.get(g.id, ())),
+                                   tuple(o for o in g.outlets if o in against)))
+    return out
+
+
+def dissenting_outlets(claim: Claim, discrepancies: Sequence[Discrepancy]) -> set[str]:
+    """Outlets that state another value than ``claim`` in one of ``discrepancies``: those on a
+    side ``claim`` is not on, and not on its side too. A claim on no side states none of the
+    values, so no outlet contradicts it there."""
+    out: set[str] = set()
+    for d in discrepancies:
+        own = [s for s in d.sides if any(sp.article_id == claim.article_id and sp.start == claim.start
+                                         and sp.end == claim.end for sp in s.spans)]
+        if not own:
+            continue
+        agree = {o for s in own for o in s.outlets}
+        out |= {o for s in d.sides if s not in own for o in s.outlets} - agree
     return out
 
 
