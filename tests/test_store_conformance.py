@@ -271,6 +271,8 @@ QUERY_ARTICLES = {
     "q4.txt": "Ferry service resumes\nThe ferry to Kesmark island runs again; nobody was hurt in the storm.\n",
     "q5.txt": "Пограничники усилили охрану\nСлужба сообщила о границе с соседней областью: пограничники "
               "проверяют все паромы у переправы в Тарнвике.\n",
+    "q6.txt": "Neue Kräne für Tarnwick\nDie Stadt Tarnwick kauft neue Kräne für ihre beiden Häfen, teilte die "
+              "Verwaltung am Montag mit. Die Arbeiten sollen im Herbst beginnen.\n",
 }
 
 
@@ -297,6 +299,8 @@ def test_one_query_language_with_one_meaning(any_store, settings, tmp_path):
     assert _titles(s, "kill") == _titles(s, "killing") == _titles(s, "killed") == ["Tarnwick dam holds"]
     assert _titles(s, "граница") == _titles(s, "границы") == ["Пограничники усилили охрану"]
     assert _titles(s, "паромов") == ["Пограничники усилили охрану"]
+    # Other languages are indexed as written on both stores (PostgreSQL stemmed German: "Häfen" was "haf").
+    assert _titles(s, "Häfen") == _titles(s, "Tarnwick Kräne") == ["Neue Kräne für Tarnwick"]
     # Lower-case operators are words; words too common to index are left out, as PostgreSQL does.
     assert _titles(s, "the ferry") == ["Ferry service resumes"]
     assert _titles(s, "ferry NOT the") == ["Ferry service resumes"]
@@ -332,6 +336,24 @@ def test_the_search_index_of_a_store_from_before_stemming_is_rebuilt(tmp_path, s
     with open_store(path) as s:
         assert s.schema_version() == 14
         assert [h.title for h in s.search("kill")] == ["Tarnwick dam holds"]
+
+
+def test_postgres_vectors_of_other_languages_are_rebuilt_unstemmed(postgres_url, settings, tmp_path):
+    write(tmp_path, "de.txt", QUERY_ARTICLES["q6.txt"])
+    with open_store(postgres_url) as s:
+        ingest(s, [tmp_path], settings=settings.replace(enrich=False, cluster=False))
+        # Back to version 13: German articles stemmed by the german configuration.
+        s.db.script("""
+            CREATE OR REPLACE FUNCTION storyline_text_config(lang TEXT) RETURNS regconfig LANGUAGE sql IMMUTABLE AS $$
+                SELECT CASE lang WHEN 'en' THEN 'english'::regconfig WHEN 'ru' THEN 'russian'::regconfig
+                                 WHEN 'de' THEN 'german'::regconfig ELSE 'simple'::regconfig END $$;
+            UPDATE article_search s SET vector = storyline_search_vector(a.language, a.title, a.text)
+                FROM articles a WHERE a.rowid = s.rowid;
+            DELETE FROM storyline_schema WHERE version = 14;""")
+        assert s.schema_version() == 13 and s.search("Häfen") == []
+    with open_store(postgres_url) as s:
+        assert s.schema_version() == 14
+        assert [h.title for h in s.search("Häfen")] == ["Neue Kräne für Tarnwick"]
 
 
 def test_postgres_search_stems_english_and_russian(postgres_url, settings, tmp_path):
