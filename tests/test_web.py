@@ -374,3 +374,10 @@ def test_an_event_span_says_undated_or_one_day_once():
     assert days(None, None) == "undated"
     assert days("2025-03-04T08:00:00", "2025-03-04T17:30:00") == "2025-03-04"
     assert days("2025-03-04", "2025-03-07") == "2025-03-04 – 2025-03-07"
+
+
+def test_a_query_no_store_can_answer_is_shown_above_the_search_form(reader):
+    page = reader.get("/search", params={"q": "NOT dam"})
+    assert page.status_code == 400 and 'role="alert"' in page.text and "NOT needs something" in page.text
+    assert 'value="NOT dam"' in page.text  # the form keeps the query to correct
+    assert reader.get("/search", params={"q": "dam NOT Seltva"}).status_code == 200
