@@ -307,6 +307,10 @@ def test_one_query_language_with_one_meaning(any_store, settings, tmp_path):
     assert s.count_matches("dam NOT Herald") == 1 and s.count_matches("dam") == 3
     hit = s.search("Herald NOT treated")[0]
     assert hit.title == "Tarnwick dam holds" and "[Herald]" in hit.snippet
+    # The longest query allowed (a pasted paragraph) is answered by both.
+    from storyline.store.query import MAX_TERMS
+
+    assert _titles(s, " OR ".join(["dam"] + [f"zq{i}" for i in range(MAX_TERMS - 1)])) == dam
 
 
 @pytest.mark.parametrize("query", ["", "   ", "NOT ferry", "ferry AND", "OR ferry", "(ferry", "ferry)", "the",

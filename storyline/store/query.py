@@ -33,6 +33,8 @@ __all__ = ["QueryError", "parse", "to_fts5", "to_tsquery", "SYNTAX_HELP", "MIN_R
 
 SYNTAX_HELP = 'words, AND, OR, NOT, "a phrase", prefix*, (groups); e.g. \'dam AND (collapse OR burst) NOT drill\''
 MIN_RU_STEM = 4  # shorter Russian stems ("пар" of "паром") would match unrelated words by prefix
+MAX_TERMS = 200  # words and phrases in one query (a pasted paragraph); each is a node of the tree
+MAX_DEPTH = 20  # nested parentheses
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _TOKEN = re.compile(r'\s*(?:(\()|(\))|("[^"]*"?)|([^\s()"]+))')
 _WORD = re.compile(r"\w+")
@@ -59,6 +61,7 @@ def parse(query: str) -> Node:
     items: list[str | Node] = []
     depth_stack: list[list[str | Node]] = []
     pos = 0
+    terms = 0
     text = query or ""
     while pos < len(text):
         m = _TOKEN.match(text, pos)
@@ -67,43 +70,50 @@ def parse(query: str) -> Node:
         pos = m.end()
         opening, closing, phrase, bare = m.groups()
         if opening:
+            if len(depth_stack) >= MAX_DEPTH:
+                raise QueryError(f"the query nests parentheses more than {MAX_DEPTH} deep; {SYNTAX_HELP}")
             depth_stack.append(items)
             items = []
         elif closing:
             if not depth_stack:
-                raise QueryError(f"unbalanced ')' in the query {query!r}; write {SYNTAX_HELP}")
+                raise QueryError(f"unbalanced ')' in the query {_shown(query)}; write {SYNTAX_HELP}")
             group = _combine(items, query)
             items = depth_stack.pop()
             if group is not None:
                 items.append(group)
-        elif phrase is not None:
-            words = tuple(w.lower() for w in _WORD.findall(phrase.strip('"')))
-            if words:
-                items.append(Term(words))
         elif bare in ("AND", "OR", "NOT"):
             items.append(bare)
         else:
-            prefix = bare.endswith("*")
-            words = tuple(w.lower() for w in _WORD.findall(bare))
+            words = tuple(w.lower() for w in _WORD.findall(phrase.strip('"') if phrase is not None else bare))
+            terms += len(words)
+            if terms > MAX_TERMS:
+                raise QueryError(f"the query has more than {MAX_TERMS} words; search for the few that matter "
+                                 f"({SYNTAX_HELP}), or use --semantic to find sentences like a passage")
             if words:
-                items.append(Term(words, prefix=prefix and len(words) == 1))
+                prefix = phrase is None and bare.endswith("*") and len(words) == 1
+                items.append(Term(words, prefix=prefix))
     if depth_stack:
-        raise QueryError(f"unbalanced '(' in the query {query!r}; write {SYNTAX_HELP}")
+        raise QueryError(f"unbalanced '(' in the query {_shown(query)}; write {SYNTAX_HELP}")
     tree = _combine(items, query)
     if tree is None:
-        raise QueryError(f"empty query {query!r}: give at least one word to search for; {SYNTAX_HELP}")
+        raise QueryError(f"empty query {_shown(query)}: give at least one word to search for; {SYNTAX_HELP}")
     pruned = _prune(tree)
     if pruned is _EXCLUDES_ONLY:
-        raise QueryError(f"the query {query!r} only excludes: NOT needs something to search for before it "
+        raise QueryError(f"the query {_shown(query)} only excludes: NOT needs something to search for before it "
                          f"('ferry NOT strike'); {SYNTAX_HELP}")
     if pruned is None:
-        raise QueryError(f"the query {query!r} has only words too common to be indexed ('the', 'и'): "
+        raise QueryError(f"the query {_shown(query)} has only words too common to be indexed ('the', 'и'): "
                          f"add a more specific word, or quote a phrase; {SYNTAX_HELP}")
     tree = pruned
     if not _positive(tree):
-        raise QueryError(f"the query {query!r} only excludes: NOT needs something to search for before it "
+        raise QueryError(f"the query {_shown(query)} only excludes: NOT needs something to search for before it "
                          f"('ferry NOT strike'); {SYNTAX_HELP}")
     return tree
+
+
+def _shown(query: str) -> str:
+    """The query as quoted in a message: at most 80 characters of it."""
+    return repr(query if len(query) <= 80 else query[:77] + "...")
 
 
 def _combine(items: list[str | Node], query: str) -> Node | None:
@@ -112,7 +122,7 @@ def _combine(items: list[str | Node], query: str) -> Node | None:
         return None
 
     def misuse(op: str) -> QueryError:
-        return QueryError(f"{op} needs a word or group on each side in the query {query!r}; {SYNTAX_HELP}")
+        return QueryError(f"{op} needs a word or group on each side in the query {_shown(query)}; {SYNTAX_HELP}")
 
     # Split by OR, then each part by AND (explicit or implied), then by NOT.
     ors: list[list[str | Node]] = [[]]
@@ -136,7 +146,7 @@ def _combine(items: list[str | Node], query: str) -> Node | None:
             elif it == "NOT":
                 if expect_operand:
                     raise QueryError(f"NOT needs something to search for before it ('ferry NOT strike'), in the "
-                                     f"query {query!r}: a query that only excludes is not answered; {SYNTAX_HELP}")
+                                     f"query {_shown(query)}: a query that only excludes is not answered; {SYNTAX_HELP}")
                 pending_not = True
                 expect_operand = True
             else:
@@ -207,10 +217,23 @@ def _fts5_string(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
+def _chain(node: Node, kind: str) -> list[Node]:
+    """The operands of a left-deep chain of ``kind`` (``a OR b OR c``), in order."""
+    out: list[Node] = []
+    while isinstance(node, Op) and node.kind == kind:
+        out.extend(reversed(_chain(node.right, kind)))
+        node = node.left
+    out.append(node)
+    return out[::-1]
+
+
 def to_fts5(node: Node) -> str:
     """The tree in FTS5 MATCH syntax (every word quoted, so no word is read as an operator)."""
     if isinstance(node, Op):
-        return f"({to_fts5(node.left)} {node.kind} {to_fts5(node.right)})"
+        if node.kind == "NOT":
+            return f"({to_fts5(node.left)} NOT {to_fts5(node.right)})"
+        # A chain of one operator flat: FTS5's parser overflows on 200 nested parentheses.
+        return "(" + f" {node.kind} ".join(to_fts5(n) for n in _chain(node, node.kind)) + ")"
     if len(node.words) > 1:
         return _fts5_string(" ".join(node.words))
     word = node.words[0]
