@@ -276,7 +276,8 @@ def article_move(c: Context, article_id: str, to_event: str | None, note: str | 
 @click.option("--limit", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--semantic", is_flag=True,
-              help="Sentences closest in meaning (any language), from the stored sentence vectors.")
+              help="Sentences closest in meaning (any language), from the stored sentence vectors; "
+                   "hits of at least 4 words.")
 @click.option("--exact", is_flag=True, help="With --semantic: scan every vector instead of the index.")
 @pass_ctx
 def search(c: Context, query: str, limit: int, as_json: bool, semantic: bool, exact: bool) -> None:
