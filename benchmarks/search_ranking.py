@@ -73,12 +73,18 @@ def _cpu_ms(fn, repeats: int = 3) -> tuple[float, object]:
 
 def measure(db: Path, queries: int, windows: list[int]) -> dict:
     import storyline
+    from storyline.errors import StorylineError
 
     with storyline.open_store(db) as store:
         qs = draw_queries(store, queries)
         rows = []
+        refused = []
         for q in qs:
-            matches = store.count_matches(q)
+            try:
+                matches = store.count_matches(q)
+            except StorylineError:  # a query of stop words only (storyline/store/query.py) is refused
+                refused.append(q)
+                continue
             ms, exact = _cpu_ms(lambda q=q: store.search(q, 10))
             row = {"query": q, "matches": matches, "exact_cpu_ms": round(ms, 2), "windows": {}}
             ids = {h.article_id for h in exact}
@@ -102,7 +108,7 @@ def measure(db: Path, queries: int, windows: list[int]) -> dict:
             summary[w][f"{key}_all"] = round(statistics.mean(r["windows"][w][key] for r in rows), 3)
             summary[w][f"{key}_over_window"] = (round(statistics.mean(r["windows"][w][key] for r in bound), 3)
                                                 if bound else None)
-    return {"articles": n_articles, "queries": len(rows), "machine": machine(),
+    return {"articles": n_articles, "queries": len(rows), "refused": refused, "machine": machine(),
             "matches_median": statistics.median(r["matches"] for r in rows),
             "matches_max": max(r["matches"] for r in rows), "summary": summary, "rows": rows}
 

@@ -38,7 +38,7 @@ from .api import (
     write_report,
 )
 from .clean import CleanResult, clean_text
-from .errors import ConfigError, InputRejected, NotFound, StoreError, StorylineError
+from .errors import ConfigError, InputRejected, NotFound, QueryError, StoreError, StorylineError
 from .export import build_export
 from .model import (
     Article,
@@ -69,6 +69,7 @@ __all__ = [
     "Mention",
     "NotFound",
     "OffsetMap",
+    "QueryError",
     "Quote",
     "Rejection",
     "SQLiteStore",

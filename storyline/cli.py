@@ -277,12 +277,25 @@ def article_move(c: Context, article_id: str, to_event: str | None, note: str | 
 @click.option("--limit", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--semantic", is_flag=True,
-              help="Sentences closest in meaning (any language), from the stored sentence vectors.")
+              help="Sentences closest in meaning (any language), from the stored sentence vectors; "
+                   "hits of at least 4 words.")
 @click.option("--exact", is_flag=True, help="With --semantic: scan every vector instead of the index.")
 @pass_ctx
 def search(c: Context, query: str, limit: int, as_json: bool, semantic: bool, exact: bool) -> None:
-    """Full-text search over titles and text (SQLite FTS5 syntax: AND, OR, "phrases", prefix*),
-    or with --semantic the sentences closest in meaning to QUERY."""
+    """Full-text search over titles and text, or with --semantic the sentences closest in
+    meaning to QUERY.
+
+    \b
+    The query language, the same on SQLite and PostgreSQL:
+      dam collapse              both words (AND is implied)
+      dam OR spillway           either word
+      dam NOT Seltva            dam, without Seltva (NOT needs a word before it)
+      "spillway gates"          the words in this order
+      spill*                    words starting with spill
+      (dam OR weir) AND burst   groups
+    Operators are upper case. A word also finds its other forms (kill: killed, killing;
+    граница: границе); words too common to index (the, и) are left out unless quoted. An empty
+    query, or one that only excludes, is refused."""
     if semantic:
         from .api import semantic_search
 

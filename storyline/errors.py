@@ -6,7 +6,8 @@ Every message says what failed, why, and what to do about it::
     ├── InputRejected      one input item cannot be used (recorded as a rejection; the batch goes on)
     ├── StoreError         the database cannot be opened or is from a newer storyline
     ├── NotFound           an id or name that is not in the store
-    └── ConfigError        a setting or option has a value storyline cannot use
+    ├── ConfigError        a setting or option has a value storyline cannot use
+    └── QueryError         a search query no store can answer (empty, only NOT, a dangling operator)
 """
 
 from __future__ import annotations
@@ -38,3 +39,8 @@ class NotFound(StorylineError):
 class ConfigError(StorylineError):
     """A setting or option has a value storyline cannot use."""
     pass
+
+
+class QueryError(StorylineError):
+    """A full-text or semantic query no store can answer; the message says how to write it
+    (storyline/store/query.py)."""

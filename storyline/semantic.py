@@ -159,24 +159,39 @@ def _hits(store: SQLiteStore, pairs: list[tuple[int, float]]) -> list[SentenceHi
     return out
 
 
+# A hit has at least this many words. Claim and quote spans of one to three words ("the tender",
+# "a bad bargain") sit near every query in the encoder's space and topped unrelated and nonsense
+# queries alike; measured in benchmarks/results/robustness.md ("Semantic search: short
+# fragments"). No score floor: a relevant sentence can score below a nonsense query's best.
+MIN_HIT_WORDS = 4
+
+
 def semantic_search(store: SQLiteStore, query: str, limit: int = 10, *, exact: bool = False,
-                    index: SentenceIndex | None = None) -> list[SentenceHit]:
-    """Sentences closest in meaning to ``query`` (any language the encoder reads), best first.
+                    index: SentenceIndex | None = None, min_words: int = MIN_HIT_WORDS) -> list[SentenceHit]:
+    """Sentences closest in meaning to ``query`` (any language the encoder reads), best first,
+    each of at least ``min_words`` words. An empty query is refused (``QueryError``).
 
     Uses the stored sentence vectors; ``exact`` scans all of them instead of the ANN index."""
     from .nlp import sentence_encoder
+    from .store.query import QueryError
 
+    if not any(ch.isalnum() for ch in query or ""):
+        raise QueryError(f"empty query {query!r}: give words or a sentence to find the closest sentences to")
     vector = np.asarray(sentence_encoder().encode([query]), dtype=np.float32)[0]
+    # Room for the short fragments left out (2-3% of stored spans in the demo store).
+    k = limit if min_words <= 1 else 2 * limit + 10
     if exact:
-        return _hits(store, exact_search(store, vector, limit))
-    if index is None:
-        with _LOCK:
-            if store.path == ":memory:":
-                index = SentenceIndex(store)
-            else:
-                index = _OPEN.get(store.path)
-                if index is None:
-                    index = _OPEN[store.path] = SentenceIndex(store)
-                index.store = store  # this request's connection
-            index.sync()
-    return _hits(store, index.search(vector, limit))
+        pairs = exact_search(store, vector, k)
+    else:
+        if index is None:
+            with _LOCK:
+                if store.path == ":memory:":
+                    index = SentenceIndex(store)
+                else:
+                    index = _OPEN.get(store.path)
+                    if index is None:
+                        index = _OPEN[store.path] = SentenceIndex(store)
+                    index.store = store  # this request's connection
+                index.sync()
+        pairs = index.search(vector, k)
+    return [h for h in _hits(store, pairs) if len(h.text.split()) >= min_words][:limit]

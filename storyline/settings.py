@@ -38,7 +38,7 @@ class Settings:
     story_related_top_k: int = 10
     reports: bool = True
     resolve_per_surname: int = 2
-    search_rank_window: int = 2000
+    search_rank_window: int = 3000
     # Hardening bounds (issue 13): each caps what one input item may cost.
     max_text_chars: int = 2_000_000
     max_line_chars: int = 100_000

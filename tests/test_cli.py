@@ -38,6 +38,11 @@ def test_ingest_list_show_search_export(run, tmp_path):
     assert "Gull Wire" in shown.output
     hits = run("search", "cranes", "--json")
     assert json.loads(hits.output)[0]["article_id"] == row["id"]
+    for query in ("NOT cranes", "", "cranes AND"):  # refused with the syntax, not 0 hits
+        refused = run("search", query)
+        assert refused.exit_code == 2 and "error:" in refused.output and "AND, OR, NOT" in refused.output
+    refused = run("search", "--semantic", "  ")
+    assert refused.exit_code == 2 and "empty query" in refused.output
     out = tmp_path.parent / "export.json"
     assert run("export", "-o", str(out)).exit_code == 0
     assert json.loads(out.read_text())["schema"] == "storyline.export/1"

@@ -49,6 +49,11 @@ def _shaped(response, status):
     ("GET", "/api/articles?offset=-1", 400, "bad_request"),
     ("GET", "/api/articles?limit=99999999999999999999999", 400, "bad_request"),
     ("GET", "/api/search?q=", 400, "bad_request"),
+    ("GET", "/api/search?q=NOT%20Seltva", 400, "bad_request"),  # only excludes: refused, not inverted
+    ("GET", "/api/search?q=dam%20AND", 400, "bad_request"),
+    ("GET", "/api/search?q=%20&semantic=true", 400, "bad_request"),
+    ("GET", "/api/search/hits?q=NOT%20Seltva", 400, "bad_request"),
+    ("GET", "/api/search/hits?q=%20%20&semantic=true", 400, "bad_request"),
     ("GET", "/api/events?limit=100000", 400, "bad_request"),
     ("GET", "/api/entities?offset=99999999999999999999", 400, "bad_request"),
 ])

@@ -10,6 +10,7 @@ import pytest
 
 import storyline
 from storyline import api
+from storyline import semantic as storyline_semantic
 from storyline.export import SECTION_TYPES, export_schema, iter_jsonl
 from storyline.report import build_event_report, render_html, render_markdown, report_to_dict
 from storyline.report.stored import report_from_stored, report_to_stored
@@ -195,6 +196,22 @@ def test_semantic_search_finds_the_sentence_it_is_given(demo_copy):
     assert hits[0].score > 0.95 and hits[0].text == article.text[hits[0].start:hits[0].end]
     exact = api.semantic_search(demo_copy, article.text[s:e], 5, exact=True)
     assert exact[0].text == hits[0].text
+
+
+@pytest.mark.models
+def test_semantic_search_leaves_out_fragments_and_refuses_an_empty_query(demo_copy):
+    from storyline.semantic import MIN_HIT_WORDS
+    from storyline.store.query import QueryError
+
+    for query in ("", "   ", "?!"):
+        with pytest.raises(QueryError, match="empty query"):
+            api.semantic_search(demo_copy, query)
+    # Nonsense drew two-word claim spans ("the tender") to the top; they are left out.
+    unfiltered = storyline_semantic.semantic_search(demo_copy, "zzzz qqqq", 10, exact=True, min_words=1)
+    assert any(len(h.text.split()) < MIN_HIT_WORDS for h in unfiltered)
+    for exact in (False, True):
+        hits = api.semantic_search(demo_copy, "zzzz qqqq", 10, exact=exact)
+        assert len(hits) == 10 and all(len(h.text.split()) >= MIN_HIT_WORDS for h in hits)
 
 
 @pytest.mark.models

@@ -261,6 +261,105 @@ def test_search_ranks_title_matches_first_with_a_snippet(any_store, settings, tm
     assert [h.title for h in any_store.search("ferry", window=2)] == ["Ferry strike ends", "Budget passes"]
 
 
+# Invented articles for the query language: the same answers on both stores.
+QUERY_ARTICLES = {
+    "q1.txt": "Tarnwick dam holds\nEngineers said the Tarnwick dam held after the storm; the Orrin Herald reported "
+              "that two workers were killed in a landslide nearby.\n",
+    "q2.txt": "Orrin Herald on the dam\nThe Orrin Herald wrote that the dam gates were treated against rust "
+              "last spring.\n",
+    "q3.txt": "Treaty on the river\nThe two towns signed a treaty on sharing the river water below the dam.\n",
+    "q4.txt": "Ferry service resumes\nThe ferry to Kesmark island runs again; nobody was hurt in the storm.\n",
+    "q5.txt": "Пограничники усилили охрану\nСлужба сообщила о границе с соседней областью: пограничники "
+              "проверяют все паромы у переправы в Тарнвике.\n",
+    "q6.txt": "Neue Kräne für Tarnwick\nDie Stadt Tarnwick kauft neue Kräne für ihre beiden Häfen, teilte die "
+              "Verwaltung am Montag mit. Die Arbeiten sollen im Herbst beginnen.\n",
+}
+
+
+def _titles(store, query):
+    return sorted(h.title for h in store.search(query, 50))
+
+
+def test_one_query_language_with_one_meaning(any_store, settings, tmp_path):
+    for name, text in QUERY_ARTICLES.items():
+        write(tmp_path, name, text)
+    ingest(any_store, [tmp_path], settings=settings.replace(enrich=False, cluster=False))
+    s = any_store
+    dam = ["Orrin Herald on the dam", "Tarnwick dam holds", "Treaty on the river"]
+    assert _titles(s, "dam") == dam
+    assert _titles(s, "dam AND Herald") == _titles(s, "dam Herald") == dam[:2]
+    assert _titles(s, "dam NOT Herald") == ["Treaty on the river"]  # NOT excludes, every form of the word
+    assert _titles(s, "dam NOT (Herald OR treaty)") == []
+    assert _titles(s, "treaty OR ferry") == ["Ferry service resumes", "Treaty on the river"]
+    assert _titles(s, "(dam OR ferry) NOT storm") == ["Orrin Herald on the dam", "Treaty on the river"]
+    assert _titles(s, '"dam gates"') == ["Orrin Herald on the dam"]
+    assert _titles(s, '"gates dam"') == []
+    assert _titles(s, "treat*") == ["Orrin Herald on the dam", "Treaty on the river"]  # treated, treaty
+    # Other forms of a word: English by stem, Russian by the stem's prefix.
+    assert _titles(s, "kill") == _titles(s, "killing") == _titles(s, "killed") == ["Tarnwick dam holds"]
+    assert _titles(s, "граница") == _titles(s, "границы") == ["Пограничники усилили охрану"]
+    assert _titles(s, "паромов") == ["Пограничники усилили охрану"]
+    # Other languages are indexed as written on both stores (PostgreSQL stemmed German: "Häfen" was "haf").
+    assert _titles(s, "Häfen") == _titles(s, "Tarnwick Kräne") == ["Neue Kräne für Tarnwick"]
+    # Lower-case operators are words; words too common to index are left out, as PostgreSQL does.
+    assert _titles(s, "the ferry") == ["Ferry service resumes"]
+    assert _titles(s, "ferry NOT the") == ["Ferry service resumes"]
+    assert s.count_matches("dam NOT Herald") == 1 and s.count_matches("dam") == 3
+    hit = s.search("Herald NOT treated")[0]
+    assert hit.title == "Tarnwick dam holds" and "[Herald]" in hit.snippet
+    # The longest query allowed (a pasted paragraph) is answered by both.
+    from storyline.store.query import MAX_TERMS
+
+    assert _titles(s, " OR ".join(["dam"] + [f"zq{i}" for i in range(MAX_TERMS - 1)])) == dam
+
+
+@pytest.mark.parametrize("query", ["", "   ", "NOT ferry", "ferry AND", "OR ferry", "(ferry", "ferry)", "the",
+                                   "the NOT ferry", "***"])
+def test_a_query_no_store_can_answer_is_refused_with_the_syntax(any_store, query):
+    from storyline.store.query import QueryError
+
+    with pytest.raises(QueryError, match="AND, OR, NOT"):
+        any_store.search(query)
+    with pytest.raises(QueryError):
+        any_store.count_matches(query)
+
+
+def test_the_search_index_of_a_store_from_before_stemming_is_rebuilt(tmp_path, settings):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with open_store(path) as s:
+        write(tmp_path / "in", "a.txt", QUERY_ARTICLES["q1.txt"])
+        ingest(s, [tmp_path / "in"], settings=settings.replace(enrich=False, cluster=False))
+    db = sqlite3.connect(path)  # back to version 13's index: no stemming
+    db.executescript("DROP TABLE articles_fts; CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, "
+                     "content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'); "
+                     "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild'); PRAGMA user_version = 13;")
+    assert db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'kill'").fetchone()[0] == 0
+    db.close()
+    with open_store(path) as s:
+        assert s.schema_version() == 14
+        assert [h.title for h in s.search("kill")] == ["Tarnwick dam holds"]
+
+
+def test_postgres_vectors_of_other_languages_are_rebuilt_unstemmed(postgres_url, settings, tmp_path):
+    write(tmp_path, "de.txt", QUERY_ARTICLES["q6.txt"])
+    with open_store(postgres_url) as s:
+        ingest(s, [tmp_path], settings=settings.replace(enrich=False, cluster=False))
+        # Back to version 13: German articles stemmed by the german configuration.
+        s.db.script("""
+            CREATE OR REPLACE FUNCTION storyline_text_config(lang TEXT) RETURNS regconfig LANGUAGE sql IMMUTABLE AS $$
+                SELECT CASE lang WHEN 'en' THEN 'english'::regconfig WHEN 'ru' THEN 'russian'::regconfig
+                                 WHEN 'de' THEN 'german'::regconfig ELSE 'simple'::regconfig END $$;
+            UPDATE article_search s SET vector = storyline_search_vector(a.language, a.title, a.text)
+                FROM articles a WHERE a.rowid = s.rowid;
+            DELETE FROM storyline_schema WHERE version = 14;""")
+        assert s.schema_version() == 13 and s.search("Häfen") == []
+    with open_store(postgres_url) as s:
+        assert s.schema_version() == 14
+        assert [h.title for h in s.search("Häfen")] == ["Neue Kräne für Tarnwick"]
+
+
 def test_postgres_search_stems_english_and_russian(postgres_url, settings, tmp_path):
     write(tmp_path, "en.txt", "Ministers meet\nThe ministers were meeting the striking dockers all week long.\n")
     write(tmp_path, "ru.txt", "Министры встретились\nМинистры встретились с бастующими докерами в порту Элван "

@@ -389,3 +389,10 @@ def test_a_browser_gets_a_page_for_a_missing_url_or_an_incomplete_form_and_scrip
     assert client.get("/no-such-page").json()["error"]["type"] == "not_found"
     form = client.post("/actions/events/merge", data={"keep": "ev_000001"}, headers=html)
     assert form.status_code == 400 and "the form was incomplete or out of date" in form.text
+
+
+def test_a_query_no_store_can_answer_is_shown_above_the_search_form(reader):
+    page = reader.get("/search", params={"q": "NOT dam"})
+    assert page.status_code == 400 and 'role="alert"' in page.text and "NOT needs something" in page.text
+    assert 'value="NOT dam"' in page.text  # the form keeps the query to correct
+    assert reader.get("/search", params={"q": "dam NOT Seltva"}).status_code == 200

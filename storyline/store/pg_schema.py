@@ -6,12 +6,14 @@ while the two lists disagree (versions, names, or the tables and columns they cr
 Dialect choices: INTEGER PRIMARY KEY becomes an identity column, BLOB bytea, REAL double
 precision; JSON stays TEXT (both stores hand the same strings back). Full-text search is a
 tsvector per article in `article_search`, kept by a trigger like SQLite's FTS5 triggers, with
-the text search configuration chosen by the article's language (english, russian, else simple).
+the text search configuration chosen by the article's language (english, russian, else simple;
+from version 14: before it, German, French, Spanish and Italian had their own).
 """
 
 from __future__ import annotations
 
-# Text search configuration per article language; 'simple' (no stemming) for the others.
+# Text search configuration per article language in version 1; 'simple' (no stemming) for the
+# others. Version 14 keeps english and russian only (the languages a query is read in).
 TEXT_CONFIGS = {"en": "english", "ru": "russian", "de": "german", "fr": "french", "es": "spanish", "it": "italian"}
 
 _CONFIG_CASE = " ".join(f"WHEN '{lang}' THEN '{cfg}'::regconfig" for lang, cfg in TEXT_CONFIGS.items())
@@ -466,6 +468,24 @@ PG_MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE entities DROP COLUMN article_ids;
         DROP INDEX entity_articles_entity;
         CREATE INDEX entity_articles_entity ON entity_articles(entity_id, article_id COLLATE "C");
+        """,
+    ),
+    (
+        14,
+        "full-text search finds a word's other forms",
+        """
+        -- See schema.py, version 14: SQLite's index now stems English as the english
+        -- configuration here always did, and a query is read the same way on both stores
+        -- (storyline/store/query.py: each word by english, russian and simple). Articles in
+        -- the other languages were indexed by their own stemmer (german: "Häfen" is "haf"),
+        -- which no query reading produced, so their inflected words could not be found; they
+        -- are indexed unstemmed now, as SQLite's porter leaves them in effect.
+        CREATE OR REPLACE FUNCTION storyline_text_config(lang TEXT) RETURNS regconfig LANGUAGE sql IMMUTABLE AS $$
+            SELECT CASE lang WHEN 'en' THEN 'english'::regconfig WHEN 'ru' THEN 'russian'::regconfig
+                             ELSE 'simple'::regconfig END
+        $$;
+        UPDATE article_search s SET vector = storyline_search_vector(a.language, a.title, a.text)
+            FROM articles a WHERE a.rowid = s.rowid AND a.language NOT IN ('en', 'ru');
         """,
     ),
 ]

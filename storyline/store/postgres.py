@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import StoreError
 from .base import SearchHit, SQLStore
 from .pg_schema import PG_MIGRATIONS
+from .query import parse, to_tsquery
 
 __all__ = ["PostgresStore", "PostgresConnection", "redact"]
 
@@ -237,18 +238,17 @@ class PostgresStore(SQLStore):
 
     # -- dialect ----------------------------------------------------------------------------------
 
-    # The query read by each language configuration: an article matches any reading.
-    _READING = " || ".join(f"websearch_to_tsquery('{c}', ?)" for c in ("english", "russian", "simple"))
-
     def search(self, query: str, limit: int = 20, *, offset: int = 0, window: int | None = None) -> list[SearchHit]:
-        """Full-text search: the query is read by each language configuration (english,
-        russian, simple) and an article matches any reading; ts_rank with the title weighted
-        above the body; websearch syntax ("quoted phrase", -word, or), never a syntax error.
-        With ``window``, only the ``window`` most recently stored matches are ranked."""
+        """Full-text search in storyline/store/query.py's language, as on SQLite: each word is read
+        by every language configuration (english, russian, simple) and matches if any reading
+        does, then AND, OR and NOT combine the words; ts_rank with the title weighted above the
+        body. With ``window``, only the ``window`` most recently stored matches are ranked. A
+        query no store can answer raises ``QueryError``."""
+        reading, qargs = to_tsquery(parse(query))
         matches = "SELECT s.rowid, s.vector FROM article_search s, q WHERE s.vector @@ q.query"
         if window:
             matches += " ORDER BY s.rowid DESC LIMIT ?"
-        sql = f"""WITH q AS (SELECT {self._READING} AS query),
+        sql = f"""WITH q AS (SELECT {reading} AS query),
                   m AS ({matches}),
                   hits AS (SELECT m.rowid, ts_rank(m.vector, q.query) AS score FROM m, q
                            ORDER BY score DESC, m.rowid LIMIT ? OFFSET ?)
@@ -257,15 +257,16 @@ class PostgresStore(SQLStore):
                                      'StartSel=[, StopSel=], MaxWords=14, MinWords=6, MaxFragments=1') AS snip,
                          hits.score
                   FROM hits JOIN articles a ON a.rowid = hits.rowid, q ORDER BY hits.score DESC, a.rowid"""
-        args = (query, query, query, *((window,) if window else ()), limit, offset)
+        args = (*qargs, *((window,) if window else ()), limit, offset)
         rows = self.db.execute(sql, args).fetchall()
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], float(r[5])) for r in rows]
 
     def count_matches(self, query: str, at_most: int | None = None) -> int:
+        reading, qargs = to_tsquery(parse(query))
         bound = "LIMIT ?" if at_most is not None else ""
         row = self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM article_search s WHERE s.vector @@ "
-                              f"({self._READING}) {bound}) m",
-                              (query, query, query, *(() if at_most is None else (at_most,)))).fetchone()
+                              f"({reading}) {bound}) m",
+                              (*qargs, *(() if at_most is None else (at_most,)))).fetchone()
         return int(row[0])
 
     def optimise(self) -> None:

@@ -479,4 +479,20 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE entities DROP COLUMN article_ids;
         """,
     ),
+    (
+        14,
+        "full-text search finds a word's other forms",
+        """
+        -- The index is rebuilt with FTS5's porter tokenizer over unicode61: English words are
+        -- indexed by stem (kill, killed, killing), as PostgreSQL's english configuration does;
+        -- other scripts pass through unchanged (Russian forms are matched by the query's stem
+        -- prefix, storyline/store/query.py). The triggers name the table and stay as they are.
+        DROP TABLE articles_fts;
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, text, content='articles', content_rowid='rowid',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+        """,
+    ),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import StoreError
 from .base import SearchHit, SQLStore
+from .query import parse, to_fts5
 from .schema import MIGRATIONS
 
 __all__ = ["SQLiteStore", "SearchHit", "open_store"]
@@ -82,42 +83,33 @@ class SQLiteStore(SQLStore):
             self.db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
 
     def search(self, query: str, limit: int = 20, *, offset: int = 0, window: int | None = None) -> list[SearchHit]:
-        """Full-text search (FTS5, BM25 ranking, title weighted above body): the hits ranked
-        ``offset`` to ``offset + limit``. With ``window``, only the ``window`` most recently
-        stored matches are ranked when more match (see ``Settings.search_rank_window``)."""
+        """Full-text search (storyline/store/query.py's language, FTS5, BM25 ranking, title
+        weighted above body): the hits ranked ``offset`` to ``offset + limit``. With ``window``,
+        only the ``window`` most recently stored matches are ranked when more match (see
+        ``Settings.search_rank_window``). A query no store can answer raises ``QueryError``."""
         # The same BM25 as FTS5's rank column (rank MATCH sets its weights): sorting by rank is the
         # path FTS5 optimises, half the CPU of ORDER BY bm25(...) for a query matching 13k of 100k
         # articles (33-48 ms against 67-71 ms); the same hits and scores. Ranking still scores every
         # match (30 ms there); the window bounds that to the newest matches (9 ms for 2,000).
+        text = to_fts5(parse(query))
         recent = ("AND articles_fts.rowid >= (SELECT min(rowid) FROM (SELECT rowid FROM articles_fts "
                   "WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?))") if window else ""
         sql = f"""SELECT a.id, a.title, a.source, a.published,
                         snippet(articles_fts, 1, '[', ']', ' … ', 14) AS snip, rank AS score
                  FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
                  WHERE articles_fts MATCH ? {recent} AND rank MATCH 'bm25(4.0, 1.0)' ORDER BY rank LIMIT ? OFFSET ?"""
-
-        def run(text: str) -> list[Any]:
-            args = (text, text, window, limit, offset) if window else (text, limit, offset)
-            return self.db.execute(sql, args).fetchall()
-
-        rows = self._fts(run, query, [])
+        args = (text, text, window, limit, offset) if window else (text, limit, offset)
+        rows = self.db.execute(sql, args).fetchall()
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], -float(r[5])) for r in rows]
 
     def count_matches(self, query: str, at_most: int | None = None) -> int:
         """How many articles match a full-text query (no ranking: 1.7 ms for 13k matches of 100k);
         with ``at_most``, counting stops there (0.03 ms for 200: the search page shows at most that)."""
+        text = to_fts5(parse(query))
         bound = "LIMIT ?" if at_most is not None else ""
-        return int(self._fts(lambda text: self.db.execute(
+        return int(self.db.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? {bound})",
-            (text, at_most) if at_most is not None else (text,)).fetchone()[0], query, 0))
-
-    def _fts(self, run: Any, query: str, empty: Any) -> Any:
-        try:
-            return run(query)
-        except sqlite3.OperationalError:
-            # Not valid FTS5 syntax (a stray quote, "U.S."): search the words as plain terms.
-            words = re.findall(r"\w+", query)
-            return run(" ".join(f'"{w}"' for w in words)) if words else empty
+            (text, at_most) if at_most is not None else (text,)).fetchone()[0])
 
     def outlet_summary(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT coalesce(source, '?') source, count(*) n, group_concat(DISTINCT language) "

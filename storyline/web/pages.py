@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import analysis, api
-from ..errors import NotFound, StorylineError
+from ..errors import NotFound, QueryError, StorylineError
+from ..store.query import parse as parse_query
 from ..store.sqlite import SQLiteStore
 from . import WebState, base_context
 from .filters import pathq
@@ -158,15 +159,21 @@ def router(state: WebState) -> APIRouter:
                     since: str = "", until: str = "", mode: str = "words",
                     offset: Annotated[int, Query(ge=0)] = 0) -> Response:
         params = {"q": q, "source": source, "language": language, "since": since, "until": until, "mode": mode}
+        query_error = None
+        if q.strip() and mode != "meaning":
+            try:
+                parse_query(q)
+            except QueryError as exc:  # shown above the form, which keeps the query to correct
+                query_error = str(exc)
 
         def build() -> dict[str, Any]:
             page = analysis.search_articles(s, q, source=source or None, language=language or None,
                                             since=since or None, until=until or None, offset=offset,
                                             limit=PER_PAGE, semantic=mode == "meaning",
-                                            window=state.search_window) if q.strip() else None
-            return {"page": page, "params": params, "outlets": outlets(s)}
+                                            window=state.search_window) if q.strip() and not query_error else None
+            return {"page": page, "params": params, "outlets": outlets(s), "query_error": query_error}
 
-        return render(request, "search.html", build)
+        return render(request, "search.html", build, 400 if query_error else 200)
 
     @r.get("/rejects", response_class=HTMLResponse)
     def rejects_page(request: Request, s: Store, offset: Annotated[int, Query(ge=0)] = 0) -> Response:
