@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .settings import Settings
+from .settings import Settings, load_settings
 from .store.sqlite import SQLiteStore, open_store
 
 ProgressFactory = Callable[[str], Any]
@@ -271,13 +271,13 @@ def move_article(store: SQLiteStore, article_id: str, to_event: str | None, note
                            {"article": aid, "to": to_event}, note, by)
 
 
-def recluster(store: SQLiteStore, recent_days: float | None = None, merge_threshold: float | None = None) -> Any:
+def recluster(store: SQLiteStore, recent_days: float | None = None, merge_threshold: float | None = None, *,
+              settings: Settings | None = None) -> Any:
     """Re-examine recent events: merge the ones that turned out to be one (event-pair score at least
-    ``merge_threshold``, by default the settings' ``recluster_merge_threshold``), split drifted ones."""
+    ``merge_threshold``, by default ``settings.recluster_merge_threshold``, the loaded settings when none
+    are given), split drifted ones."""
     if merge_threshold is None:
-        from .settings import Settings
-
-        merge_threshold = Settings().recluster_merge_threshold
+        merge_threshold = (settings or load_settings()).recluster_merge_threshold
     return _with_clusterer(store, lambda c: c.recluster(recent_days, merge_threshold), "event.recluster",
                            {"recent_days": recent_days, "merge_threshold": merge_threshold}, None)
 
@@ -347,7 +347,8 @@ def undo_decision(store: SQLiteStore, decision_id: int | None = None, *, by: str
                           "correction (split what was merged, or merge back)")
     articles, events = set(saved["articles"]), set(saved["events"])
     if rows_digest(store, articles, events) != saved["after_digest"]:
-        later = [d for d in decision_log(store) if d["id"] > target["id"] and d["undoable"] and not d["undone"]]
+        later = [d for d in decision_log(store) if d["id"] > target["id"] and d["kind"].startswith("event.")
+                 and d["undoable"] and not d["undone"]]
         cause = ("undo later decisions first" if later else
                  "no later correction did it, a later run grouped new articles into them")
         raise ConfigError(f"the events changed after decision {target['id']} ({target['kind']}); {cause}, or apply "

@@ -289,13 +289,14 @@ def search(c: Context, query: str, limit: int, as_json: bool, semantic: bool, ex
     The query language, the same on SQLite and PostgreSQL:
       dam collapse              both words (AND is implied)
       dam OR spillway           either word
-      dam NOT Seltva            dam, without Seltva (NOT needs a word before it)
+      dam NOT Seltva            dam, without Seltva (NOT needs a word before it; dam -Seltva too)
       "spillway gates"          the words in this order
       spill*                    words starting with spill
       (dam OR weir) AND burst   groups
     Operators are upper case. A word also finds its other forms (kill: killed, killing;
-    граница: границе); words too common to index (the, и) are left out unless quoted. An empty
-    query, or one that only excludes, is refused."""
+    граница: границе); words too common to index (the, и) are left out, and keep their place
+    inside a phrase of other words. An empty query, one that only excludes, or one of common
+    words only (even quoted) is refused."""
     if semantic:
         from .api import semantic_search
 

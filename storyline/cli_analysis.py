@@ -267,7 +267,7 @@ def recluster(c: Context, days: float | None) -> None:
     """Re-examine recent events: merge events that are one, split drifted ones; report the changes."""
     from .api import recluster as do_recluster
 
-    report = do_recluster(c.store, days, c.settings.recluster_merge_threshold)
+    report = do_recluster(c.store, days, settings=c.settings)
     click.echo(f"examined {report.examined} event(s)")
     for keep, other, score in report.merged:
         click.echo(f"  merged {other} into {keep} (score {score:.2f})")

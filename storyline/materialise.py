@@ -59,7 +59,8 @@ Progress = Callable[[int], Any] | None
 # source counts in what the story rests on, unique angles leave out claims whose quote other outlets carry;
 # v6: outlets that published a claim the same day without times are tied for first (claim groups' first_outlets); v7: a
 # number side takes claims of other groups only for a counted word, a date side only at number_min_similarity
-REPORT_VERSION = "report-v7"
+# v8: who published first compares instants (a time with a zone is read in UTC), not the text of the times
+REPORT_VERSION = "report-v8"
 SENTENCE_VERSION = "sentences-v1"
 
 

@@ -125,7 +125,7 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
     language = _language_code(draft.language)
     if language is None:
         language, _score = detect_language(f"{draft.title or ''}\n{draft.raw_text}")
-    batch_source = draft.metadata.get("batch_source")
+    batch_source = canonical_outlet(draft.metadata["batch_source"]) if draft.metadata.get("batch_source") else None
     result = clean_text(draft.raw_text, language=language, markdown=draft.metadata.get("format") == "markdown",
                         source=draft.source or batch_source, evidence=evidence)
     if len(result.text.strip()) < settings.min_text_chars:
@@ -151,9 +151,15 @@ def prepare_article(draft: ArticleDraft, settings: Settings, evidence: WordEvide
     source = canonical_outlet(draft.source) if draft.source else None
     if source and source != draft.source:
         metadata["source_as_given"] = draft.source
-    if not source and found.get("how") in ("agency dateline", "outlet header line", "URL line"):
+    # An agency's dateline names the copy's outlet even in a batch given one (--source: "for articles that do
+    # not name one"); a URL line or a header line is weaker evidence (a t.me link, "Drought Monitor"): it
+    # names the outlet only when the batch did not.
+    if not source and found.get("how") == "agency dateline":
         source = found["value"]
-    source = source or batch_source or from_name.get("source") or found.get("value")
+    if not source and not batch_source and found.get("how") in ("outlet header line", "URL line"):
+        source = found["value"]
+    named = from_name.get("source")
+    source = source or batch_source or (canonical_outlet(named) if named else None) or found.get("value")
     if source and source != found.get("value"):
         inferred.pop("source", None)
     # A full date read from a date line becomes the publication date (a partial one stays metadata);

@@ -39,6 +39,11 @@ def test_a_job_title_in_a_byline_is_no_author():
     assert (result.text, result.metadata["authors"]) == ("The bridge reopened on Friday after repairs.", ["Ana Vell"])
 
 
+def test_a_byline_of_a_job_title_alone_goes_with_no_author():
+    result = clean_text("By Staff Writer\nThe bridge reopened on Friday after repairs.\n")
+    assert (result.text, result.metadata.get("authors")) == ("The bridge reopened on Friday after repairs.", None)
+
+
 def test_prose_starting_with_by_is_not_a_byline():
     raw = "By the end of the day the river had fallen by a metre across the valley."
     assert clean_text(raw).text == raw

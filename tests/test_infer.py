@@ -65,6 +65,7 @@ def test_russian_agency_datelines_give_the_agency_and_a_partial_date_in_either_s
         ("Москва. 12 марта. INTERFAX.RU - " + RU_BODY, "Interfax", "--03-12", "12 марта"),
         ("МОСКВА, 2 дек — РИА Новости. " + RU_BODY, "RIA Novosti", "--12-02", "2 дек"),
         ("MOSCOW, 2 Dec - RIA Novosti. " + BODY, "RIA Novosti", "--12-02", "2 Dec"),
+        ("Moscow, March 12. /TASS/. " + BODY, "TASS", "--03-12", "March 12"),  # a listed agency: any place
     ]
     for raw, agency, date, date_text in cases:
         article = _prepare(raw, settings)
@@ -76,8 +77,8 @@ def test_russian_agency_datelines_give_the_agency_and_a_partial_date_in_either_s
 
 
 def test_a_sentence_shaped_like_a_russian_dateline_is_left_alone(settings):
-    # no listed agency after the dash, and no date where the date would be
-    for raw in ("Moscow, police said (Gull Wire) - " + BODY,
+    # no listed agency after the dash, no date where the date would be, no capitals and no listed agency
+    for raw in ("Moscow, police said (Gull Wire) - " + BODY, "On Friday, May 5 (local time) - " + BODY,
                 "МОСКВА, 2 дек — Мэр города. " + RU_BODY):
         article = _prepare(raw, settings)
         assert article.text.startswith(raw[:12]), raw

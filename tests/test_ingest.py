@@ -240,6 +240,15 @@ def test_a_dateline_names_the_outlet_before_the_batch_default_and_a_known_outlet
     assert (store.article("d").source, store.article("d").metadata["source_as_given"]) == ("TASS", "ТАСС")
 
 
+def test_the_batch_outlet_beats_a_url_line_or_a_header_but_not_an_agency_dateline(store, settings, tmp_path):
+    body = "Dock workers walked out on Monday in Port Elvan harbour, the union said.\n"
+    write(tmp_path, "u.txt", "Cranes stop\nhttps://t.me/portelvan_union/812\n" + body)
+    write(tmp_path, "h.txt", "Drought Monitor\nCranes stop again\n" + body.replace("Monday", "Tuesday"))
+    write(tmp_path, "w.txt", "PORT ELVAN, March 3 (Interfax) - " + body.replace("Monday", "Friday"))
+    ingest(store, [tmp_path], settings=settings, defaults={"source": "ТАСС"})
+    assert [store.article(x).source for x in ("u", "h", "w")] == ["TASS", "TASS", "Interfax"]
+
+
 def test_an_empty_text_is_rejected_as_empty(store, settings, tmp_path):
     write(tmp_path, "e.json", json.dumps([{"id": "e1", "title": "Cranes", "text": "  "},
                                           {"id": "e2", "text": "Dock workers walked out on Monday in Port Elvan."}]))

@@ -79,7 +79,7 @@ def test_published_must_name_a_plausible_year(value, expected):
 
 @pytest.mark.parametrize(("value", "expected"), [("12.03.2026", "2026-03-12"), ("1.2.2019", "2019-02-01"),
                                                   ("12.03.2026 14:05", "2026-03-12T14:05:00"),
-                                                  ("03/12/2026", "2026-03-12")])
+                                                  ("03/12/2026", "2026-03-12"), ("Thu, 12.03.2026", "2026-03-12")])
 def test_a_dotted_date_is_read_day_first_and_a_slashed_one_month_first(value, expected):
     assert _normalise_published(value) == expected
 

@@ -98,6 +98,10 @@ def test_first_outlets_tie_on_a_day_without_times():
     assert first_outlets([("2026-05-14T07:05:00", "A"), ("2026-05-14", "B")]) == ("A", "B")
     assert first_outlets([("2026-05-14T07:05:00", "A"), ("2026-05-14T00:00:00", "B")]) == ("A", "B")
     assert first_outlets([(None, "A"), ("", "B")]) == ()
+    # times with zones are instants: 09:00 in Moscow was before 08:00 in London, 01:00 on the 15th there the 14th
+    assert first_outlets([("2026-05-14T09:00:00+03:00", "A"), ("2026-05-14T08:00:00+00:00", "B")]) == ("A",)
+    assert first_outlets([("2026-05-15T01:00:00+03:00", "A"), ("2026-05-14T23:30:00Z", "B")]) == ("A",)
+    assert first_outlets([("2026-05-14T09:00", "A"), ("2026-05-14T09:00:00", "B")]) == ("A", "B")
 
 
 def test_same_day_articles_are_a_tie_in_the_coverage_and_on_the_outlet_page(monkeypatch):

@@ -54,3 +54,16 @@ def test_a_query_no_store_can_answer_says_how_to_write_one(query, says):
 def test_the_longest_query_allowed_compiles_for_both_stores():
     tree = parse(" ".join(f"w{i}" for i in range(MAX_TERMS)))
     assert to_fts5(tree).count('"w') == MAX_TERMS and len(to_tsquery(tree)[1]) == 3 * MAX_TERMS
+
+
+def test_a_minus_sign_excludes_as_web_search_engines_write_it():
+    assert to_fts5(parse("dam -drill")) == to_fts5(parse("dam NOT drill"))
+    with pytest.raises(QueryError, match="only excludes"):
+        parse("-dam")
+
+
+def test_a_phrase_of_common_words_only_is_refused_on_every_store():
+    for query in ('"The Who"', '"the"'):
+        with pytest.raises(QueryError, match="too common to be indexed"):
+            parse(query)
+    assert to_fts5(parse('"The Who" concert')) == '"concert"'

@@ -76,6 +76,9 @@ _US_STYLE = _DATELINES[-1]
 _DATED = _DATELINES[1:4]
 # "МОСКВА, 2 дек — РИА Новости.": a sentence could take that shape, so the agency must be a listed one.
 _LISTED_AGENCY_ONLY = _DATELINES[3]
+# "MOSCOW, March 12. /TASS/." and "MOSCOW. Dec 2 (Interfax) -": a place in capitals, or a listed agency;
+# "On Friday, May 5 (local time) - the ferry sank" is a sentence, not a dateline.
+_CAPITALS_OR_LISTED = _DATELINES[1:3]
 
 
 # The classifier's bar in texts of three content lines or fewer. Measured on the shared data's short
@@ -208,8 +211,10 @@ def find_credits(text: str) -> tuple[list[Edit], dict[str, Any]]:
     # Bylines only count near the top: "By the end of the day ..." further down is prose.
     head_end = _nth_line_end(text, 3)
     for m in _BYLINE.finditer(text, 0, head_end):
-        names = without_roles([n.strip() for n in _NAME_SPLIT.split(m.group("who")) if n.strip()])
-        if names and all(_looks_like_name(n) for n in names):
+        written = [n.strip() for n in _NAME_SPLIT.split(m.group("who")) if n.strip()]
+        names = without_roles(written)
+        # "By Staff Writer" is a byline with no name: the line goes, no author comes of it
+        if written and all(_looks_like_name(n) for n in names):
             authors = names + authors
             edits.append(_line_edit(text, m.start(), m.end(), "byline moved to metadata"))
     meta: dict[str, Any] = {}
@@ -272,6 +277,8 @@ def _match_dateline(body: str) -> re.Match[str] | None:
         if pattern in _DATED and dateline_value(m["date"]) is None:
             continue
         if pattern is _LISTED_AGENCY_ONLY and not is_known_outlet(m["agency"].strip()):
+            continue
+        if pattern in _CAPITALS_OR_LISTED and not (place.isupper() or is_known_outlet(m["agency"].strip())):
             continue
         return m
     return None

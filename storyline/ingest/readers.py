@@ -575,7 +575,7 @@ def _one_line(value: Any) -> str | None:
 
 
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)")
-_DOTTED = re.compile(r"\s*\d{1,2}\.\d{1,2}\.\d{4}\b")
+_DOTTED = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{4}\b")
 
 
 def _normalise_published(value: Any) -> str | None:
@@ -601,7 +601,7 @@ def _normalise_published(value: Any) -> str | None:
     try:
         # A dotted numeric date (12.03.2026) is day first wherever it is written that way (Russia, Germany,
         # most of Europe); dateutil would read it month first, as it reads the US 03/12/2026.
-        parsed = parser.parse(s, default=dt.datetime(1900, 1, 1), dayfirst=bool(_DOTTED.match(s)))
+        parsed = parser.parse(s, default=dt.datetime(1900, 1, 1), dayfirst=bool(_DOTTED.search(s)))
     except (ValueError, OverflowError, TypeError):
         return None
     if not 1800 <= parsed.year <= 2199:

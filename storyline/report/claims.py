@@ -137,7 +137,7 @@ def first_outlets(published: Iterable[tuple[str | None, str]]) -> tuple[str, ...
     that day's outlets tie (two articles dated "2026-05-14" were both first). Undated articles
     are never first; with no dated one, nobody is (an empty tuple). The report's coverage and the
     outlet page both count "first" by this rule."""
-    dated = [(p, o) for p, o in published if p]
+    dated = [(_instant(p), o) for p, o in published if p]
     if not dated:
         return ()
     day = min(p[:10] for p, _ in dated)
@@ -146,6 +146,23 @@ def first_outlets(published: Iterable[tuple[str | None, str]]) -> tuple[str, ...
         earliest = min(p for p, _ in same_day)
         same_day = [(p, o) for p, o in same_day if p == earliest]
     return tuple(dict.fromkeys(o for _, o in same_day))
+
+
+def _instant(published: str) -> str:
+    """A publication value with a time zone as the UTC instant it names (``2026-05-15T01:00:00+03:00`` was
+    ``2026-05-14T22:00:00`` UTC), written to the second, so days and times compare as text; a value
+    without a zone or a time stays as it is (its zone is unknown)."""
+    import datetime as dt
+
+    if not _has_time(published):
+        return published[:10]
+    try:
+        when = dt.datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return published
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when.isoformat(timespec="seconds")
 
 
 def first_label(first: Sequence[str], fallback: str) -> str:

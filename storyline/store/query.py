@@ -83,6 +83,12 @@ def parse(query: str) -> Node:
                 items.append(group)
         elif bare in ("AND", "OR", "NOT"):
             items.append(bare)
+        elif bare and bare.startswith("-") and len(bare) > 1 and _WORD.match(bare, 1):
+            # "dam -drill", as web search engines write it: dam NOT drill
+            items.append("NOT")
+            items.append(Term(tuple(w.lower() for w in _WORD.findall(bare[1:]))[:1] or ("",),
+                              prefix=bare.endswith("*")))
+            terms += 1
         else:
             words = tuple(w.lower() for w in _WORD.findall(phrase.strip('"') if phrase is not None else bare))
             terms += len(words)
@@ -102,8 +108,8 @@ def parse(query: str) -> Node:
         raise QueryError(f"the query {_shown(query)} only excludes: NOT needs something to search for before it "
                          f"('ferry NOT strike'); {SYNTAX_HELP}")
     if pruned is None:
-        raise QueryError(f"the query {_shown(query)} has only words too common to be indexed ('the', 'и'): "
-                         f"add a more specific word, or quote a phrase; {SYNTAX_HELP}")
+        raise QueryError(f"the query {_shown(query)} has only words too common to be indexed ('the', 'и'), "
+                         f"quoted or not: add a more specific word; {SYNTAX_HELP}")
     tree = pruned
     if not _positive(tree):
         raise QueryError(f"the query {_shown(query)} only excludes: NOT needs something to search for before it "
@@ -177,7 +183,9 @@ def _prune(node: Node) -> Node | None:
     (``a AND the`` is ``a``; ``a NOT the`` is ``a``); None when nothing is left, the marker
     when only an exclusion is."""
     if isinstance(node, Term):
-        return None if len(node.words) == 1 and not node.prefix and node.words[0] in STOP_WORDS else node
+        # a phrase of common words only ("The Who") goes too: PostgreSQL's English vectors hold none of
+        # them, so SQLite alone could answer it
+        return None if not node.prefix and all(w in STOP_WORDS for w in node.words) else node
     left, right = _prune(node.left), _prune(node.right)
     if left is _EXCLUDES_ONLY or right is _EXCLUDES_ONLY:
         return _EXCLUDES_ONLY
