@@ -40,10 +40,6 @@ from .outlets import canonical_outlet, domain_outlet, find_agency_tag, find_repe
 
 __all__ = ["dateline_value", "infer_metadata", "is_section_line", "SECTION_WORDS"]
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-     "december"], 1)}
-_MONTHS |= {m[:3]: i for m, i in list(_MONTHS.items())} | {"sept": 9}
 _MONTH = (r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December"
           r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)")
 _DATE = (rf"(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?"
@@ -113,11 +109,6 @@ def is_section_line(line: str) -> bool:
     return bool(words) and 0 < len(line.split()) <= 3 and all(w.lower() in SECTION_WORDS for w in words)
 
 
-def _month(name: str) -> int:
-    key = name.lower().rstrip(".")
-    return _MONTHS.get(key) or _MONTHS[key[:3]]
-
-
 def _value(m: re.Match[str]) -> tuple[str, bool] | None:
     """(ISO value, partial?) of a ``_DATE`` match."""
     g = m.groupdict()
@@ -126,11 +117,14 @@ def _value(m: re.Match[str]) -> tuple[str, bool] | None:
             return dt.date.fromisoformat(g["iso"]).isoformat(), False
         except ValueError:
             return None
-    month = _month(g.get("month") or g.get("month2") or "")
-    day = int(g.get("day") or g.get("day2") or 0)
-    year = g.get("year") or g.get("year2")
+    month = month_number(g.get("month") or g.get("month2") or "")
+    return _day_value(g.get("year") or g.get("year2"), month, int(g.get("day") or g.get("day2") or 0))
+
+
+def _day_value(year: str | None, month: int | None, day: int) -> tuple[str, bool] | None:
+    """(ISO value, partial?) of a day, or None when there is no such day; without a year, partial."""
     try:
-        dt.date(int(year) if year else 2000, month, day)  # 2000: a leap year, so 29 February is valid
+        dt.date(int(year) if year else 2000, month or 0, day)  # 2000: a leap year, so 29 February is valid
     except ValueError:
         return None
     return (f"{int(year):04d}-{month:02d}-{day:02d}", False) if year else (f"--{month:02d}-{day:02d}", True)
@@ -145,15 +139,7 @@ def dateline_value(date: str) -> tuple[str, bool] | None:
     """(ISO value, partial?) of the date in a dateline, English or Russian, full month names or
     the agencies' abbreviations; None when it is not a date. Without a year it stays partial."""
     m = _DATELINE_DATE.fullmatch(date.strip(" .,"))
-    month = month_number(m["month"] or m["month2"]) if m else None
-    if not m or not month:
-        return None
-    day, year = int(m["day"] or m["day2"]), m["year"]
-    try:
-        dt.date(int(year) if year else 2000, month, day)  # 2000: a leap year, so 29 February is valid
-    except ValueError:
-        return None
-    return (f"{int(year):04d}-{month:02d}-{day:02d}", False) if year else (f"--{month:02d}-{day:02d}", True)
+    return _day_value(m["year"], month_number(m["month"] or m["month2"]), int(m["day"] or m["day2"])) if m else None
 
 
 def _shift_partial(value: str, days: int) -> str:

@@ -83,13 +83,10 @@ def parse(query: str) -> Node:
                 items.append(group)
         elif bare in ("AND", "OR", "NOT"):
             items.append(bare)
-        elif bare and bare.startswith("-") and len(bare) > 1 and _WORD.match(bare, 1):
-            # "dam -drill", as web search engines write it: dam NOT drill
-            items.append("NOT")
-            items.append(Term(tuple(w.lower() for w in _WORD.findall(bare[1:]))[:1] or ("",),
-                              prefix=bare.endswith("*")))
-            terms += 1
         else:
+            if bare and bare.startswith("-") and _WORD.match(bare, 1):
+                items.append("NOT")  # "dam -drill", as web search engines write it: dam NOT drill
+                bare = bare[1:]
             words = tuple(w.lower() for w in _WORD.findall(phrase.strip('"') if phrase is not None else bare))
             terms += len(words)
             if terms > MAX_TERMS:

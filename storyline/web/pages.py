@@ -81,11 +81,11 @@ def router(state: WebState) -> APIRouter:
 
     @r.get("/events/{event_id}", response_class=HTMLResponse)
     def event_page(request: Request, event_id: str, s: Store) -> Response:
-        successor = s.merged_into(event_id)
-        if successor and successor != event_id:
-            try:
-                s.event(event_id)
-            except NotFound:  # merged away: a bookmark goes on to the event it lives on in
+        try:
+            s.event(event_id)
+        except NotFound:  # merged away: a bookmark goes on to the event it lives on in (the clusterer's
+            successor = s.merged_into(event_id)  # aliases are read only for an id that is not an event)
+            if successor:
                 return RedirectResponse(f"/events/{pathq(successor)}", status_code=301)
 
         def build() -> dict[str, Any]:
